@@ -1,0 +1,51 @@
+/**
+ * The app's database client. DATABASE_URL picks the flavour at runtime:
+ *   file:...                     SQLite through better-sqlite3 (the embedded default)
+ *   postgres(ql)://...           PostgreSQL through node-postgres (production, several instances)
+ * Both clients are generated from the same models (prisma/schema.prisma), so they share one type.
+ */
+import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { PrismaClient as SqliteClient } from "./generated/prisma-sqlite/client";
+import { PrismaClient as PostgresClient } from "./generated/prisma-postgres/client";
+import { databaseKind, databaseUrl, type DatabaseKind } from "./db/database-url";
+
+export type Db = SqliteClient;
+export type { DatabaseKind };
+export * as Models from "./generated/prisma-sqlite/models";
+
+export function createDb(url: string = databaseUrl()): Db {
+  const kind = databaseKind(url);
+  if (kind === "sqlite") {
+    // WAL lets readers run during a write; busy_timeout makes concurrent writers wait instead of failing.
+    const adapter = new PrismaBetterSQLite3({ url, timeout: 5_000 });
+    return new SqliteClient({ adapter });
+  }
+  const adapter = new PrismaPg({
+    connectionString: url,
+    max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
+  });
+  // Same models, same generated API: the PostgreSQL client is typed as the SQLite one.
+  return new PostgresClient({ adapter }) as unknown as Db;
+}
+
+/** Enables SQLite's WAL journal (a no-op on PostgreSQL). Call once at startup. */
+export async function tuneDatabase(db: Db, url: string = databaseUrl()): Promise<void> {
+  if (databaseKind(url) === "sqlite") {
+    await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
+    await db.$queryRawUnsafe("PRAGMA busy_timeout = 5000");
+  }
+}
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __soisyDb: Db | undefined;
+}
+
+/** The process-wide client (kept across Vite dev-server reloads). */
+export function db(): Db {
+  globalThis.__soisyDb ??= createDb();
+  return globalThis.__soisyDb;
+}
+
+export default db;

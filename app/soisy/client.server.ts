@@ -1,0 +1,434 @@
+/**
+ * HTTP client for Soisy's API (shared/spec/soisy-api.md).
+ *
+ * - Authenticated calls send the shop id in the path and the API key in `X-Auth-Token`; the public
+ *   ones (shop info, loan quotes) send no key at all.
+ * - POST bodies are `application/x-www-form-urlencoded` (what Soisy's plugins send); undefined
+ *   fields are omitted and booleans are sent as "1" / "0", exactly what PHP's http_build_query
+ *   produces for the official plugins. The loan-quotes query string uses "true" / "false" like
+ *   Soisy's own loan-quote widget. `bodyEncoding: "json"` switches POST bodies to JSON.
+ * - Inputs are validated with zod before anything is sent; responses are validated too.
+ * - Every attempt has its own timeout (AbortSignal.timeout). Only idempotent GETs are retried, on
+ *   network errors, timeouts, 5xx/408/429, with a small exponential backoff with jitter. POSTs are
+ *   never retried: a failed POST may still have been processed by Soisy.
+ * - Redirects are not followed (a redirect would carry the X-Auth-Token header to another host).
+ * - The API key never reaches a log line or an error (see errors.ts).
+ */
+import type { z } from "zod";
+import { logger as defaultLogger, type Logger } from "~/logger.server";
+import {
+  SoisyBadResponseError,
+  SoisyError,
+  SoisyNetworkError,
+  SoisyTimeoutError,
+  SoisyValidationError,
+  issuesToFields,
+  soisyErrorFromResponse,
+  summarizeIssues,
+} from "./errors";
+import {
+  ApproveRequestInputSchema,
+  ApproveRequestResponseSchema,
+  CreateOrderInputSchema,
+  CreateOrderResponseSchema,
+  CreateRequestInputSchema,
+  CreateRequestResponseSchema,
+  FiscalCodeSchema,
+  LoanQuotesQuerySchema,
+  LoanQuotesSchema,
+  OrderStatusSchema,
+  ShopInfoSchema,
+  approveDecisionOf,
+  isKnownOrderStatus,
+  type ApproveRequestInput,
+  type ApproveRequestResult,
+  type CreateOrderInput,
+  type CreateOrderResult,
+  type CreateRequestInput,
+  type CreateRequestResponse,
+  type LoanQuotes,
+  type LoanQuotesQuery,
+  type OrderStatus,
+  type ShopInfo,
+} from "./types";
+
+export type SoisyEnvironment = "sandbox" | "production";
+
+export const SOISY_DEFAULT_API_URLS: Record<SoisyEnvironment, string> = {
+  sandbox: "https://api.sandbox.soisy.it",
+  production: "https://api.soisy.it",
+};
+
+export const SOISY_DEFAULT_WEBAPP_URLS: Record<SoisyEnvironment, string> = {
+  sandbox: "https://shop.sandbox.soisy.it",
+  production: "https://shop.soisy.it",
+};
+
+type Env = Record<string, string | undefined>;
+
+function normalizeBaseUrl(value: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${source} is not a valid URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(`${source} must be an http(s) URL`);
+  if (url.username || url.password) throw new Error(`${source} must not contain credentials`);
+  if (url.search || url.hash) throw new Error(`${source} must not contain a query or a fragment`);
+  return url.toString().replace(/\/+$/, "");
+}
+
+function envValue(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+/**
+ * Origin of Soisy's API for an environment (no trailing slash, no `/api/shops`).
+ * `SOISY_API_URL` overrides both environments (simulator), then `SOISY_SANDBOX_API_URL` /
+ * `SOISY_PRODUCTION_API_URL`, then Soisy's real hosts.
+ */
+export function soisyApiBaseUrl(environment: SoisyEnvironment, env: Env = process.env): string {
+  assertEnvironment(environment);
+  const override = envValue(env, "SOISY_API_URL");
+  if (override) return normalizeBaseUrl(override, "SOISY_API_URL");
+  const name = environment === "sandbox" ? "SOISY_SANDBOX_API_URL" : "SOISY_PRODUCTION_API_URL";
+  const specific = envValue(env, name);
+  if (specific) return normalizeBaseUrl(specific, name);
+  return SOISY_DEFAULT_API_URLS[environment];
+}
+
+/**
+ * Soisy's shopper webapp URL for an order: only a fallback for when a response lacks `redirectUrl`.
+ * `SOISY_WEBAPP_URL` overrides both environments.
+ */
+export function soisyWebappUrl(
+  environment: SoisyEnvironment,
+  shopId: string,
+  token: string,
+  env: Env = process.env,
+): string {
+  assertEnvironment(environment);
+  const override = envValue(env, "SOISY_WEBAPP_URL");
+  const base = override ? normalizeBaseUrl(override, "SOISY_WEBAPP_URL") : SOISY_DEFAULT_WEBAPP_URLS[environment];
+  return `${base}/${encodeURIComponent(shopId)}#/loan-request?token=${encodeURIComponent(token)}`;
+}
+
+function assertEnvironment(environment: string): asserts environment is SoisyEnvironment {
+  if (environment !== "sandbox" && environment !== "production") {
+    throw new Error(`Unknown Soisy environment ${JSON.stringify(String(environment))}`);
+  }
+}
+
+export interface SoisyClientOptions {
+  environment: SoisyEnvironment;
+  shopId: string;
+  apiKey: string;
+  /** Overrides soisyApiBaseUrl(environment). */
+  baseUrl?: string;
+  /** Per attempt. Default 10000. */
+  timeoutMs?: number;
+  /** Extra attempts for idempotent GETs. Default 2. */
+  getRetries?: number;
+  /** First backoff delay; doubles per retry (capped at 2 s), with ±50 % jitter. Default 200. */
+  retryBaseDelayMs?: number;
+  /** Encoding of POST bodies. Default "form". */
+  bodyEncoding?: "form" | "json";
+  logger?: Logger;
+  fetch?: typeof fetch;
+  /** Used for the fallback webapp URL (SOISY_WEBAPP_URL). Default process.env. */
+  env?: Env;
+}
+
+export interface SoisyClient {
+  readonly environment: SoisyEnvironment;
+  readonly shopId: string;
+  readonly baseUrl: string;
+  /** Step 1. Not retried. `redirectUrl` falls back to soisyWebappUrl when Soisy omits it. */
+  createOrder(input: CreateOrderInput): Promise<CreateOrderResult>;
+  /** Retried. Unknown statuses are returned as they are (and logged). */
+  getOrder(token: string): Promise<OrderStatus>;
+  /** No auth. Retried. */
+  loanQuotes(query: LoanQuotesQuery): Promise<LoanQuotes>;
+  /** No auth. Retried. */
+  shopInfo(): Promise<ShopInfo>;
+  /** Step 2, first call. Not retried. */
+  createRequest(input: CreateRequestInput): Promise<CreateRequestResponse>;
+  /** Step 2, approval. Not retried. */
+  approveRequest(fiscalCode: string, input: ApproveRequestInput): Promise<ApproveRequestResult>;
+}
+
+type Primitive = string | number | boolean;
+
+interface CallSpec<S extends z.ZodType> {
+  method: "GET" | "POST";
+  /** Path below /api/shops/{shopId}, already encoded ("" for shop info). */
+  subpath: string;
+  /** The same path with personal data masked, for logs and errors. */
+  logSubpath?: string;
+  auth: boolean;
+  query?: Record<string, Primitive | undefined>;
+  body?: Record<string, Primitive | undefined>;
+  schema: S;
+  /** Short operation name for logs. */
+  op: string;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function formEncode(values: Record<string, Primitive | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    params.append(key, typeof value === "boolean" ? (value ? "1" : "0") : String(value));
+  }
+  return params.toString();
+}
+
+function jsonEncode(values: Record<string, Primitive | undefined>): string {
+  const out: Record<string, Primitive> = {};
+  for (const [key, value] of Object.entries(values)) if (value !== undefined) out[key] = value;
+  return JSON.stringify(out);
+}
+
+function isAbortTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
+}
+
+function validateInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const { fields, generalErrors } = issuesToFields(result.error.issues);
+  throw new SoisyValidationError({ origin: "client", fields, generalErrors, message: `Invalid ${what} for Soisy` });
+}
+
+export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
+  assertEnvironment(opts.environment);
+  const shopId = typeof opts.shopId === "string" ? opts.shopId.trim() : "";
+  const apiKey = typeof opts.apiKey === "string" ? opts.apiKey : "";
+  if (!shopId) throw new Error("Soisy client: shopId is required");
+  if (!apiKey.trim()) throw new Error("Soisy client: apiKey is required");
+  if (/[\r\n]/.test(apiKey)) throw new Error("Soisy client: apiKey contains invalid characters");
+
+  const environment = opts.environment;
+  const baseUrl = opts.baseUrl ? normalizeBaseUrl(opts.baseUrl, "baseUrl") : soisyApiBaseUrl(environment);
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  const getRetries = opts.getRetries ?? 2;
+  const retryBaseDelayMs = opts.retryBaseDelayMs ?? 200;
+  const bodyEncoding = opts.bodyEncoding ?? "form";
+  const doFetch = opts.fetch ?? globalThis.fetch;
+  const env = opts.env ?? process.env;
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error("Soisy client: timeoutMs must be > 0");
+  if (!Number.isInteger(getRetries) || getRetries < 0 || getRetries > 10) {
+    throw new Error("Soisy client: getRetries must be an integer between 0 and 10");
+  }
+  const log = (opts.logger ?? defaultLogger).child({ component: "soisy-client", environment, shopId });
+  const secrets = [apiKey];
+  const shopPath = `/api/shops/${encodeURIComponent(shopId)}`;
+
+  async function attempt<S extends z.ZodType>(spec: CallSpec<S>, attemptNo: number): Promise<z.output<S>> {
+    const query = spec.query ? formEncodeQuery(spec.query) : "";
+    const url = `${baseUrl}${shopPath}${spec.subpath}${query ? `?${query}` : ""}`;
+    const logPath = `${shopPath}${spec.logSubpath ?? spec.subpath}${query ? `?${query}` : ""}`;
+    const ctx = { method: spec.method, path: logPath, secrets };
+    const headers: Record<string, string> = { Accept: "application/json" };
+    if (spec.auth) headers["X-Auth-Token"] = apiKey;
+    let body: string | undefined;
+    if (spec.body) {
+      body = bodyEncoding === "json" ? jsonEncode(spec.body) : formEncode(spec.body);
+      headers["Content-Type"] =
+        bodyEncoding === "json" ? "application/json" : "application/x-www-form-urlencoded;charset=UTF-8";
+    }
+
+    const started = performance.now();
+    const elapsed = () => Math.round(performance.now() - started);
+    let response: Response;
+    let text: string;
+    try {
+      response = await doFetch(url, {
+        method: spec.method,
+        headers,
+        body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      text = await response.text();
+    } catch (error) {
+      const err = isAbortTimeout(error)
+        ? new SoisyTimeoutError({ ...ctx, timeoutMs, cause: error })
+        : new SoisyNetworkError({ ...ctx, cause: error });
+      log.debug(
+        { op: spec.op, method: spec.method, path: logPath, attempt: attemptNo, durationMs: elapsed(), error: err.kind },
+        "soisy call failed",
+      );
+      throw err;
+    }
+    const status = response.status;
+    log.debug(
+      { op: spec.op, method: spec.method, path: logPath, attempt: attemptNo, status, durationMs: elapsed() },
+      "soisy call",
+    );
+    if (status < 200 || status > 299) throw soisyErrorFromResponse({ ...ctx, status, bodyText: text });
+
+    let json: unknown;
+    try {
+      json = JSON.parse(text) as unknown;
+    } catch {
+      throw new SoisyBadResponseError({ ...ctx, status, reason: "the body is not JSON" });
+    }
+    const parsed = spec.schema.safeParse(json);
+    if (!parsed.success) {
+      throw new SoisyBadResponseError({
+        ...ctx,
+        status,
+        reason: "the body does not match the expected schema",
+        issues: summarizeIssues(parsed.error.issues),
+      });
+    }
+    return parsed.data;
+  }
+
+  async function call<S extends z.ZodType>(spec: CallSpec<S>): Promise<z.output<S>> {
+    const maxAttempts = spec.method === "GET" ? 1 + getRetries : 1;
+    for (let attemptNo = 1; ; attemptNo++) {
+      try {
+        return await attempt(spec, attemptNo);
+      } catch (error) {
+        const retryable = error instanceof SoisyError && error.retryable;
+        if (!retryable || attemptNo >= maxAttempts) throw error;
+        const base = Math.min(2000, retryBaseDelayMs * 2 ** (attemptNo - 1));
+        const delay = Math.round(base * (0.5 + Math.random() * 0.5));
+        log.debug({ op: spec.op, attempt: attemptNo, delayMs: delay, error: (error as SoisyError).kind }, "soisy retry");
+        await sleep(delay);
+      }
+    }
+  }
+
+  function formEncodeQuery(query: Record<string, Primitive | undefined>): string {
+    const params = new URLSearchParams();
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) params.append(key, String(value));
+    }
+    return params.toString();
+  }
+
+  function checkToken(token: unknown): string {
+    if (typeof token !== "string" || token.trim() === "" || token.length > 255) {
+      throw new SoisyValidationError({ origin: "client", fields: { token: ["must be a non-empty string"] } });
+    }
+    return token;
+  }
+
+  return {
+    environment,
+    shopId,
+    baseUrl,
+
+    async createOrder(input) {
+      const data = validateInput(CreateOrderInputSchema, input, "order");
+      const res = await call({
+        op: "createOrder",
+        method: "POST",
+        subpath: "/orders",
+        auth: true,
+        body: data,
+        schema: CreateOrderResponseSchema,
+      });
+      if (res.redirectUrl) return { token: res.token, redirectUrl: res.redirectUrl, redirectUrlSource: "soisy" };
+      log.warn({ op: "createOrder" }, "Soisy answered without a usable redirectUrl: using the webapp fallback URL");
+      return {
+        token: res.token,
+        redirectUrl: soisyWebappUrl(environment, shopId, res.token, env),
+        redirectUrlSource: "fallback",
+      };
+    },
+
+    async getOrder(token) {
+      const t = checkToken(token);
+      const order = await call({
+        op: "getOrder",
+        method: "GET",
+        subpath: `/orders/${encodeURIComponent(t)}`,
+        auth: true,
+        schema: OrderStatusSchema,
+      });
+      if (order.token !== t) {
+        throw new SoisyBadResponseError({
+          method: "GET",
+          path: `${shopPath}/orders/${encodeURIComponent(t)}`,
+          reason: "the order in the response has a different token",
+        });
+      }
+      if (!isKnownOrderStatus(order.status)) {
+        log.warn({ op: "getOrder", status: order.status }, "unknown Soisy order status");
+      }
+      return order;
+    },
+
+    async loanQuotes(query) {
+      const q = validateInput(LoanQuotesQuerySchema, query, "loan quote query");
+      return call({
+        op: "loanQuotes",
+        method: "GET",
+        subpath: "/loan-quotes",
+        auth: false,
+        query: {
+          amount: q.amount,
+          instalments: q.instalments,
+          zeroInterestRate: q.zeroInterestRate === undefined ? undefined : String(q.zeroInterestRate),
+        },
+        schema: LoanQuotesSchema,
+      });
+    },
+
+    async shopInfo() {
+      return call({ op: "shopInfo", method: "GET", subpath: "", auth: false, schema: ShopInfoSchema });
+    },
+
+    async createRequest(input) {
+      const data = validateInput(CreateRequestInputSchema, input, "request");
+      return call({
+        op: "createRequest",
+        method: "POST",
+        subpath: "/requests",
+        auth: true,
+        body: data,
+        schema: CreateRequestResponseSchema,
+      });
+    },
+
+    async approveRequest(fiscalCode, input) {
+      const fc = FiscalCodeSchema.safeParse(fiscalCode);
+      if (!fc.success) {
+        throw new SoisyValidationError({ origin: "client", fields: { fiscalCode: fc.error.issues.map((i) => i.message) } });
+      }
+      const data = validateInput(ApproveRequestInputSchema, input, "approval");
+      const response = await call({
+        op: "approveRequest",
+        method: "POST",
+        subpath: `/requests/${encodeURIComponent(fc.data)}`,
+        logSubpath: "/requests/[fiscalCode]",
+        auth: true,
+        body: data,
+        schema: ApproveRequestResponseSchema,
+      });
+      const decision = approveDecisionOf(response);
+      if (decision === "unknown") {
+        log.warn({ op: "approveRequest" }, "Soisy approval response has no clear outcome: confirm by callback / getOrder");
+      }
+      if (response.redirectUrl) return { decision, redirectUrl: response.redirectUrl, redirectUrlSource: "soisy", response };
+      if (decision === "approved") {
+        return {
+          decision,
+          redirectUrl: soisyWebappUrl(environment, shopId, data.orderToken, env),
+          redirectUrlSource: "fallback",
+          response,
+        };
+      }
+      return { decision, redirectUrl: null, redirectUrlSource: null, response };
+    },
+  };
+}

@@ -1,0 +1,233 @@
+/**
+ * The GraphQL documents a payments app sends to Shopify's Payments Apps API (2026-04), written the way the
+ * app should send them. They validate against the introspection schema (see
+ * test/unit/shopify-schema.test.ts) and are executed by the simulator in the integration tests.
+ *
+ * Schema facts worth knowing (they are easy to get wrong):
+ * - `paymentSessionResolve`, `paymentSessionReject` and `paymentsAppConfigure` return plain `UserError`
+ *   (`field`, `message`) — it has NO `code` field; asking for `code` there is a validation error.
+ * - `paymentSessionPending` returns `PaymentSessionPendingUserError` (`field`, `message`, `code`:
+ *   NOT_FOUND | PENDING_INVALID_STATE | EXPIRED_PENDING_EXPIRES_AT | OUT_OF_RANGE_PENDING_EXPIRES_AT |
+ *   UNSUPPORTED_PAYMENT_METHOD).
+ * - `refundSessionResolve` / `refundSessionReject` return `RefundSessionResolveUserError` /
+ *   `RefundSessionRejectUserError` with `code`: REFUND_SESSION_NOT_FOUND | REFUND_SESSION_INVALID_STATE.
+ * - `PaymentSession.state` is the union `PaymentSessionStates` (PaymentSessionStateResolved | …Rejected |
+ *   …Pending | …Redirecting | …Confirming | …BuyerActionRequired), so it needs inline fragments.
+ * - `nextAction.context` is the union `PaymentSessionNextActionContext` (only
+ *   `PaymentSessionActionsRedirect { redirectUrl }`).
+ * - The rejection reason is `PaymentSessionRejectionReasonInput { code: PaymentSessionStateRejectedReason!,
+ *   merchantMessage: String, source: PaymentSessionStateRejectedSource }`; the refund one is
+ *   `RefundSessionRejectionReasonInput { code: RefundSessionStatusReasonRejectionCode! (PROCESSING_ERROR),
+ *   merchantMessage: String }`.
+ */
+
+/** Selection of a payment session that every payment-session mutation requests. */
+const PAYMENT_SESSION_SELECTION = /* GraphQL */ `
+      paymentSession {
+        id
+        state {
+          __typename
+          ... on PaymentSessionStateResolved {
+            code
+          }
+          ... on PaymentSessionStatePending {
+            code
+            reason
+          }
+          ... on PaymentSessionStateRejected {
+            code
+            reason
+            merchantMessage
+          }
+          ... on PaymentSessionStateRedirecting {
+            code
+          }
+        }
+        pendingExpiresAt
+        authorizationExpiresAt
+        nextAction {
+          action
+          context {
+            __typename
+            ... on PaymentSessionActionsRedirect {
+              redirectUrl
+            }
+          }
+        }
+      }`;
+
+const REFUND_SESSION_SELECTION = /* GraphQL */ `
+      refundSession {
+        id
+        state {
+          __typename
+          ... on RefundSessionStateResolved {
+            code
+          }
+          ... on RefundSessionStateRejected {
+            code
+            reason
+            merchantMessage
+          }
+        }
+      }`;
+
+/** Variables: `{ id: "gid://shopify/PaymentSession/…", authorizationExpiresAt?: DateTime }`. */
+export const PAYMENT_SESSION_RESOLVE = /* GraphQL */ `
+  mutation PaymentSessionResolve($id: ID!, $authorizationExpiresAt: DateTime) {
+    paymentSessionResolve(id: $id, authorizationExpiresAt: $authorizationExpiresAt) {
+${PAYMENT_SESSION_SELECTION}
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** Variables: `{ id, reason: { code: PaymentSessionStateRejectedReason, merchantMessage?: string } }`. */
+export const PAYMENT_SESSION_REJECT = /* GraphQL */ `
+  mutation PaymentSessionReject($id: ID!, $reason: PaymentSessionRejectionReasonInput!) {
+    paymentSessionReject(id: $id, reason: $reason) {
+${PAYMENT_SESSION_SELECTION}
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** Variables: `{ id, pendingExpiresAt: DateTime, reason: PaymentSessionStatePendingReason }`. */
+export const PAYMENT_SESSION_PENDING = /* GraphQL */ `
+  mutation PaymentSessionPending(
+    $id: ID!
+    $pendingExpiresAt: DateTime!
+    $reason: PaymentSessionStatePendingReason!
+  ) {
+    paymentSessionPending(id: $id, pendingExpiresAt: $pendingExpiresAt, reason: $reason) {
+${PAYMENT_SESSION_SELECTION}
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** Variables: `{ id: "gid://shopify/RefundSession/…" }`. */
+export const REFUND_SESSION_RESOLVE = /* GraphQL */ `
+  mutation RefundSessionResolve($id: ID!) {
+    refundSessionResolve(id: $id) {
+${REFUND_SESSION_SELECTION}
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** Variables: `{ id, reason: { code: "PROCESSING_ERROR", merchantMessage?: string } }`. */
+export const REFUND_SESSION_REJECT = /* GraphQL */ `
+  mutation RefundSessionReject($id: ID!, $reason: RefundSessionRejectionReasonInput!) {
+    refundSessionReject(id: $id, reason: $reason) {
+${REFUND_SESSION_SELECTION}
+      userErrors {
+        field
+        message
+        code
+      }
+    }
+  }
+`;
+
+/** Variables: `{ externalHandle?: string, ready: boolean }`. */
+export const PAYMENTS_APP_CONFIGURE = /* GraphQL */ `
+  mutation PaymentsAppConfigure($externalHandle: String, $ready: Boolean!) {
+    paymentsAppConfigure(externalHandle: $externalHandle, ready: $ready) {
+      paymentsAppConfiguration {
+        externalHandle
+        ready
+      }
+      userErrors {
+        field
+        message
+      }
+    }
+  }
+`;
+
+/** Every document above, keyed by the mutation (root field) it calls. */
+export const PAYMENTS_APPS_DOCUMENTS = {
+  paymentSessionResolve: PAYMENT_SESSION_RESOLVE,
+  paymentSessionReject: PAYMENT_SESSION_REJECT,
+  paymentSessionPending: PAYMENT_SESSION_PENDING,
+  refundSessionResolve: REFUND_SESSION_RESOLVE,
+  refundSessionReject: REFUND_SESSION_REJECT,
+  paymentsAppConfigure: PAYMENTS_APP_CONFIGURE,
+} as const;
+
+export type PaymentsAppsMutationName = keyof typeof PAYMENTS_APPS_DOCUMENTS;
+
+/** Operation names of the documents above (what the simulator records as `operationName`). */
+export const PAYMENTS_APPS_OPERATION_NAMES: Record<PaymentsAppsMutationName, string> = {
+  paymentSessionResolve: "PaymentSessionResolve",
+  paymentSessionReject: "PaymentSessionReject",
+  paymentSessionPending: "PaymentSessionPending",
+  refundSessionResolve: "RefundSessionResolve",
+  refundSessionReject: "RefundSessionReject",
+  paymentsAppConfigure: "PaymentsAppConfigure",
+};
+
+// ----- Response shapes of the documents above (what `data` holds on success) -----
+
+export type PaymentSessionStateResult =
+  | { __typename: "PaymentSessionStateResolved"; code: "RESOLVED" }
+  | { __typename: "PaymentSessionStatePending"; code: "PENDING"; reason: string | null }
+  | { __typename: "PaymentSessionStateRejected"; code: "REJECTED"; reason: string; merchantMessage: string | null }
+  | { __typename: "PaymentSessionStateRedirecting"; code: "REDIRECTING" }
+  | { __typename: "PaymentSessionStateConfirming" }
+  | { __typename: "PaymentSessionStateBuyerActionRequired" };
+
+export interface PaymentSessionResult {
+  id: string;
+  state: PaymentSessionStateResult;
+  pendingExpiresAt: string | null;
+  authorizationExpiresAt: string | null;
+  nextAction: {
+    action: "REDIRECT";
+    context: { __typename: "PaymentSessionActionsRedirect"; redirectUrl: string };
+  } | null;
+}
+
+export interface UserErrorResult {
+  field: string[] | null;
+  message: string;
+}
+
+export interface CodedUserErrorResult<Code extends string = string> extends UserErrorResult {
+  code: Code | null;
+}
+
+export interface PaymentSessionMutationResult<E extends UserErrorResult = UserErrorResult> {
+  paymentSession: PaymentSessionResult | null;
+  userErrors: E[];
+}
+
+export interface RefundSessionMutationResult {
+  refundSession: {
+    id: string;
+    state:
+      | { __typename: "RefundSessionStateResolved"; code: "RESOLVED" }
+      | { __typename: "RefundSessionStateRejected"; code: "REJECTED"; reason: string; merchantMessage: string | null };
+  } | null;
+  userErrors: CodedUserErrorResult<"REFUND_SESSION_NOT_FOUND" | "REFUND_SESSION_INVALID_STATE">[];
+}
+
+export interface PaymentsAppConfigureResult {
+  paymentsAppConfiguration: { externalHandle: string | null; ready: boolean } | null;
+  userErrors: UserErrorResult[];
+}
