@@ -38,7 +38,6 @@ export async function tuneDatabase(db: Db, url: string = databaseUrl()): Promise
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var __soisyDb: Db | undefined;
 }
 

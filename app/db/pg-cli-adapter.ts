@@ -60,5 +60,6 @@ class NameAsTextClient extends pg.Client {
 }
 
 export function createPgCliAdapter(connectionString: string): PrismaPg {
-  return new PrismaPg({ connectionString, Client: NameAsTextClient } as pg.PoolConfig);
+  // allowExitOnIdle: the CLI does not close the pool, which would keep the process alive for idleTimeoutMillis.
+  return new PrismaPg({ connectionString, Client: NameAsTextClient, allowExitOnIdle: true } as pg.PoolConfig);
 }

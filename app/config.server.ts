@@ -1,0 +1,57 @@
+/**
+ * The app's configuration, read from the environment and validated once (zod). Every outside base
+ * URL is configurable so the offline demo and the tests can point the app at the simulators.
+ * See the README's table of environment variables.
+ */
+import { z } from "zod";
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", ""])
+  .optional()
+  .transform((v) => v === "true" || v === "1");
+
+const url = z.string().url();
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  SHOPIFY_API_KEY: z.string().min(1, "SHOPIFY_API_KEY (the app's client id) is required"),
+  SHOPIFY_API_SECRET: z.string().min(1, "SHOPIFY_API_SECRET (the app's client secret) is required"),
+  SHOPIFY_APP_URL: url,
+  SCOPES: z.string().default("write_payment_gateways,write_payment_sessions"),
+  SHOPIFY_APP_EMBEDDED: booleanFlag,
+  /** e.g. "https://{shop}" (Shopify) or "http://127.0.0.1:4200/shops/{shop}" (the simulator) */
+  SHOPIFY_PAYMENTS_API_URL: z
+    .string()
+    .default("https://{shop}")
+    .refine((v) => v.includes("{shop}"), "SHOPIFY_PAYMENTS_API_URL must contain {shop}"),
+  SHOPIFY_PAYMENTS_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/).default("2026-04"),
+  APP_ENCRYPTION_KEY: z.string().min(1, "APP_ENCRYPTION_KEY is required (see README)"),
+  DEMO_MODE: booleanFlag,
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+export type AppConfig = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}
+
+let cached: AppConfig | undefined;
+export function appConfig(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}
+
+/** The Payments Apps GraphQL endpoint for a shop. */
+export function paymentsApiEndpoint(shop: string, config: Pick<AppConfig, "SHOPIFY_PAYMENTS_API_URL" | "SHOPIFY_PAYMENTS_API_VERSION"> = appConfig()): string {
+  const base = config.SHOPIFY_PAYMENTS_API_URL.replace("{shop}", encodeURIComponent(shop)).replace(/\/$/, "");
+  return `${base}/payments_apps/api/${config.SHOPIFY_PAYMENTS_API_VERSION}/graphql.json`;
+}

@@ -1,0 +1,69 @@
+/**
+ * Every merchant- and shopper-facing text, in Italian and English. A test fails when a key is
+ * missing or empty in either language. Placeholders: {name}.
+ */
+export const LOCALES = ["it", "en"] as const;
+export type Locale = (typeof LOCALES)[number];
+export const DEFAULT_LOCALE: Locale = "it";
+
+const it = {
+  "app.name": "Soisy per Shopify",
+  "app.tagline": "Paga a rate con Soisy: pagamenti rateali per il tuo negozio Shopify.",
+  "landing.what": "I tuoi clienti pagano in comode rate con Soisy; tu ricevi l'importo intero.",
+  "landing.shopLabel": "Dominio del negozio",
+  "landing.shopHelp": "esempio: mio-negozio.myshopify.com",
+  "landing.login": "Accedi",
+  "landing.install": "Installa l'app dal Shopify App Store, poi inserisci le tue chiavi Soisy.",
+  "login.title": "Accedi a Soisy per Shopify",
+  "login.error.missingShop": "Inserisci il dominio del negozio.",
+  "login.error.invalidShop": "Il dominio del negozio non è valido: usa la forma mio-negozio.myshopify.com.",
+  "dashboard.title": "Soisy: pagamenti rateali",
+  "dashboard.ready": "Pronto: puoi attivare Soisy come metodo di pagamento nell'admin di Shopify.",
+  "dashboard.notReady": "Non ancora pronto: inserisci e verifica le credenziali Soisy di produzione.",
+  "dashboard.sandbox": "Credenziali sandbox",
+  "dashboard.production": "Credenziali di produzione",
+  "dashboard.configured": "configurate",
+  "dashboard.missing": "mancanti",
+  "dashboard.amountRange": "Importi ammessi: da {min} a {max}",
+  "dashboard.payments": "Pagamenti registrati: {count}",
+  "demo.title": "Demo offline",
+  "demo.shop": "Negozio demo",
+  "demo.sessions": "Sessioni di pagamento",
+  "demo.noSessions": "Nessuna sessione di pagamento ancora: avviane una dal checkout demo.",
+  "error.title": "Si è verificato un errore",
+  "error.notFound": "Pagina non trovata",
+  "common.language": "Lingua",
+} as const;
+
+export type MessageKey = keyof typeof it;
+
+const en: Record<MessageKey, string> = {
+  "app.name": "Soisy for Shopify",
+  "app.tagline": "Pay in instalments with Soisy: instalment payments for your Shopify store.",
+  "landing.what": "Your shoppers pay in easy instalments with Soisy; you receive the full amount.",
+  "landing.shopLabel": "Shop domain",
+  "landing.shopHelp": "example: my-shop.myshopify.com",
+  "landing.login": "Log in",
+  "landing.install": "Install the app from the Shopify App Store, then enter your Soisy keys.",
+  "login.title": "Log in to Soisy for Shopify",
+  "login.error.missingShop": "Enter your shop domain.",
+  "login.error.invalidShop": "The shop domain is not valid: use the form my-shop.myshopify.com.",
+  "dashboard.title": "Soisy: instalment payments",
+  "dashboard.ready": "Ready: you can activate Soisy as a payment method in the Shopify admin.",
+  "dashboard.notReady": "Not ready yet: enter and verify your production Soisy credentials.",
+  "dashboard.sandbox": "Sandbox credentials",
+  "dashboard.production": "Production credentials",
+  "dashboard.configured": "configured",
+  "dashboard.missing": "missing",
+  "dashboard.amountRange": "Accepted amounts: from {min} to {max}",
+  "dashboard.payments": "Recorded payments: {count}",
+  "demo.title": "Offline demo",
+  "demo.shop": "Demo shop",
+  "demo.sessions": "Payment sessions",
+  "demo.noSessions": "No payment sessions yet: start one from the demo checkout.",
+  "error.title": "Something went wrong",
+  "error.notFound": "Page not found",
+  "common.language": "Language",
+};
+
+export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };

@@ -1,0 +1,44 @@
+import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
+import { localeFromRequest, translate, type Locale } from "./i18n/i18n";
+
+export const links: LinksFunction = () => [{ rel: "preconnect", href: "https://cdn.shopify.com/" }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  return { locale: localeFromRequest(request) };
+}
+
+export function Layout({ children }: { children: React.ReactNode }) {
+  const data = useLoaderData<typeof loader>() as { locale: Locale } | undefined;
+  return (
+    <html lang={data?.locale ?? "it"}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width,initial-scale=1" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        {children}
+        <ScrollRestoration />
+        <Scripts />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  const error = useRouteError();
+  const locale: Locale = "it";
+  const notFound = isRouteErrorResponse(error) && error.status === 404;
+  return (
+    <main style={{ fontFamily: "system-ui, sans-serif", padding: "2rem" }}>
+      <h1>{translate(locale, notFound ? "error.notFound" : "error.title")}</h1>
+      <p lang="en">{translate("en", notFound ? "error.notFound" : "error.title")}</p>
+    </main>
+  );
+}

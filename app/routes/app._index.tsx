@@ -1,0 +1,48 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { Badge, BlockStack, Card, Layout, Page, Text } from "@shopify/polaris";
+import { shopify } from "~/shopify.server";
+import { db } from "~/db.server";
+import { ensureShopSettings, getShopSettings } from "~/settings/settings.server";
+import { localeFromRequest, translator } from "~/i18n/i18n";
+import { formatEuro } from "~/soisy/money";
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session } = await shopify().authenticate.admin(request);
+  await ensureShopSettings(db(), session.shop);
+  const settings = await getShopSettings(db(), session.shop);
+  const payments = await db().paymentSession.count({ where: { shop: session.shop } });
+  return { shop: session.shop, settings: settings!, payments, locale: localeFromRequest(request) };
+}
+
+export default function Dashboard() {
+  const { settings, payments, locale } = useLoaderData<typeof loader>();
+  const t = translator(locale);
+  const env = (name: "sandbox" | "production") => {
+    const c = settings.credentials[name];
+    return c.soisyShopId && c.apiKeySet;
+  };
+  return (
+    <Page title={t("dashboard.title")}>
+      <Layout>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="p">{settings.ready ? t("dashboard.ready") : t("dashboard.notReady")}</Text>
+              <Text as="p">
+                {t("dashboard.sandbox")}: <Badge tone={env("sandbox") ? "success" : "attention"}>{env("sandbox") ? t("dashboard.configured") : t("dashboard.missing")}</Badge>
+              </Text>
+              <Text as="p">
+                {t("dashboard.production")}: <Badge tone={env("production") ? "success" : "attention"}>{env("production") ? t("dashboard.configured") : t("dashboard.missing")}</Badge>
+              </Text>
+              <Text as="p">
+                {t("dashboard.amountRange", { min: formatEuro(settings.minAmountCents, locale), max: formatEuro(settings.maxAmountCents, locale) })}
+              </Text>
+              <Text as="p">{t("dashboard.payments", { count: payments })}</Text>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

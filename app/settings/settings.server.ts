@@ -1,0 +1,170 @@
+/**
+ * Per-shop settings and Soisy credentials. API keys are write-only: they are encrypted before they
+ * reach the database and only `soisyCredentials` (used by the server to call Soisy) decrypts them.
+ */
+import { z } from "zod";
+import type { Db } from "~/db.server";
+import { appKeyring, decrypt, encrypt, type Keyring } from "~/security/encryption.server";
+
+export const SOISY_ENVIRONMENTS = ["sandbox", "production"] as const;
+export type SoisyEnvironment = (typeof SOISY_ENVIRONMENTS)[number];
+
+/** Amount bounds the settings accept (euro cents). Soisy's plugins default to €100–€15,000. */
+export const AMOUNT_LIMITS = { minCents: 100, maxCents: 3_000_000 } as const;
+export const DEFAULT_AMOUNT_RANGE = { minCents: 10_000, maxCents: 1_500_000 } as const;
+
+const countryCode = z.string().regex(/^[A-Z]{2}$/, "country codes are two upper-case letters (ISO 3166-1)");
+
+export const shopOptionsSchema = z
+  .object({
+    minAmountCents: z.number().int().min(AMOUNT_LIMITS.minCents).max(AMOUNT_LIMITS.maxCents),
+    maxAmountCents: z.number().int().min(AMOUNT_LIMITS.minCents).max(AMOUNT_LIMITS.maxCents),
+    integrationLevel: z.enum(["redirect", "preapproval"]),
+    resolveOn: z.enum(["verified", "disbursed"]),
+    pendingExpiryDays: z.number().int().min(1).max(30),
+    zeroInterest: z.boolean(),
+    widgetInstalments: z.number().int().min(3).max(60),
+    excludedProductTags: z.array(z.string().trim().min(1).max(255)).max(100),
+    excludeGiftCards: z.boolean(),
+    allowedCountries: z.array(countryCode).min(1).max(50),
+    autoResolveRefunds: z.boolean(),
+  })
+  .refine((o) => o.minAmountCents < o.maxAmountCents, {
+    message: "the minimum amount must be lower than the maximum",
+    path: ["minAmountCents"],
+  });
+export type ShopOptions = z.infer<typeof shopOptionsSchema>;
+
+export const soisyCredentialsSchema = z.object({
+  soisyShopId: z
+    .string()
+    .trim()
+    .min(1, "the Soisy shop id is required")
+    .max(100)
+    .regex(/^[A-Za-z0-9_-]+$/, "the Soisy shop id holds only letters, digits, - and _"),
+  apiKey: z.string().trim().min(1, "the API key is required").max(500),
+});
+export type SoisyCredentials = z.infer<typeof soisyCredentialsSchema>;
+
+const stringArray = z.array(z.string());
+
+function credentialContext(shop: string, environment: SoisyEnvironment): string {
+  return `shop-settings:${shop}:${environment}:apiKey`;
+}
+
+/** Settings as the app uses them (JSON columns parsed); never holds an API key. */
+export interface ShopSettingsView extends ShopOptions {
+  shop: string;
+  ready: boolean;
+  credentials: Record<SoisyEnvironment, { soisyShopId: string | null; apiKeySet: boolean; verifiedAt: Date | null }>;
+}
+
+export async function ensureShopSettings(db: Db, shop: string) {
+  return db.shopSettings.upsert({ where: { shop }, create: { shop }, update: {} });
+}
+
+export async function getShopSettings(db: Db, shop: string): Promise<ShopSettingsView | null> {
+  const row = await db.shopSettings.findUnique({ where: { shop } });
+  if (!row) return null;
+  return {
+    shop: row.shop,
+    ready: row.ready,
+    minAmountCents: row.minAmountCents,
+    maxAmountCents: row.maxAmountCents,
+    integrationLevel: row.integrationLevel as ShopOptions["integrationLevel"],
+    resolveOn: row.resolveOn as ShopOptions["resolveOn"],
+    pendingExpiryDays: row.pendingExpiryDays,
+    zeroInterest: row.zeroInterest,
+    widgetInstalments: row.widgetInstalments,
+    excludedProductTags: stringArray.parse(JSON.parse(row.excludedProductTags)),
+    excludeGiftCards: row.excludeGiftCards,
+    allowedCountries: stringArray.parse(JSON.parse(row.allowedCountries)),
+    autoResolveRefunds: row.autoResolveRefunds,
+    credentials: {
+      sandbox: {
+        soisyShopId: row.sandboxSoisyShopId,
+        apiKeySet: row.sandboxApiKeyEncrypted !== null,
+        verifiedAt: row.sandboxVerifiedAt,
+      },
+      production: {
+        soisyShopId: row.productionSoisyShopId,
+        apiKeySet: row.productionApiKeyEncrypted !== null,
+        verifiedAt: row.productionVerifiedAt,
+      },
+    },
+  };
+}
+
+export async function saveShopOptions(db: Db, shop: string, input: unknown): Promise<ShopOptions> {
+  const options = shopOptionsSchema.parse(input);
+  const data = {
+    ...options,
+    excludedProductTags: JSON.stringify(options.excludedProductTags),
+    allowedCountries: JSON.stringify(options.allowedCountries),
+  };
+  await db.shopSettings.upsert({ where: { shop }, create: { shop, ...data }, update: data });
+  return options;
+}
+
+/**
+ * Stores a Soisy shop id + API key for one environment, the key encrypted. A blank apiKey keeps
+ * the stored one (the settings form never shows it back); changing either clears "verified".
+ */
+export async function saveSoisyCredentials(
+  db: Db,
+  shop: string,
+  environment: SoisyEnvironment,
+  input: { soisyShopId: string; apiKey?: string | null },
+  keyring: Keyring = appKeyring(),
+): Promise<void> {
+  const soisyShopId = soisyCredentialsSchema.shape.soisyShopId.parse(input.soisyShopId);
+  const apiKey = input.apiKey?.trim() ? soisyCredentialsSchema.shape.apiKey.parse(input.apiKey) : null;
+  const prefix = environment;
+  const data: Record<string, unknown> = { [`${prefix}SoisyShopId`]: soisyShopId, [`${prefix}VerifiedAt`]: null };
+  if (apiKey) {
+    const { ciphertext, keyId } = encrypt(apiKey, credentialContext(shop, environment), keyring);
+    data[`${prefix}ApiKeyEncrypted`] = ciphertext;
+    data[`${prefix}ApiKeyKeyId`] = keyId;
+  } else {
+    const existing = await db.shopSettings.findUnique({ where: { shop } });
+    const stored = existing?.[`${prefix}ApiKeyEncrypted`];
+    if (!stored) throw new z.ZodError([{ code: "custom", path: ["apiKey"], message: "the API key is required", input: "" }]);
+  }
+  await db.shopSettings.upsert({ where: { shop }, create: { shop, ...data }, update: data });
+}
+
+export async function removeSoisyCredentials(db: Db, shop: string, environment: SoisyEnvironment): Promise<void> {
+  const prefix = environment;
+  await db.shopSettings.updateMany({
+    where: { shop },
+    data: {
+      [`${prefix}SoisyShopId`]: null,
+      [`${prefix}ApiKeyEncrypted`]: null,
+      [`${prefix}ApiKeyKeyId`]: null,
+      [`${prefix}VerifiedAt`]: null,
+    },
+  });
+}
+
+/** The decrypted credentials for calling Soisy, or null when the environment is not configured. */
+export async function soisyCredentials(
+  db: Db,
+  shop: string,
+  environment: SoisyEnvironment,
+  keyring: Keyring = appKeyring(),
+): Promise<SoisyCredentials | null> {
+  const row = await db.shopSettings.findUnique({ where: { shop } });
+  if (!row) return null;
+  const soisyShopId = environment === "sandbox" ? row.sandboxSoisyShopId : row.productionSoisyShopId;
+  const stored = environment === "sandbox" ? row.sandboxApiKeyEncrypted : row.productionApiKeyEncrypted;
+  if (!soisyShopId || !stored) return null;
+  return { soisyShopId, apiKey: decrypt(stored, credentialContext(shop, environment), keyring) };
+}
+
+export async function markCredentialsVerified(db: Db, shop: string, environment: SoisyEnvironment, at = new Date()) {
+  await db.shopSettings.update({ where: { shop }, data: { [`${environment}VerifiedAt`]: at } });
+}
+
+export async function setReady(db: Db, shop: string, ready: boolean, at = new Date()) {
+  await db.shopSettings.update({ where: { shop }, data: { ready, readyChangedAt: at } });
+}
