@@ -105,7 +105,7 @@ export function rotateEncryptedValue(stored: string, context: string, keyring: K
 
 let cached: { source: string; keyring: Keyring } | undefined;
 /** The keyring from APP_ENCRYPTION_KEY (parsed once per value). */
-export function appKeyring(env: NodeJS.ProcessEnv = process.env): Keyring {
+export function appKeyring(env: Record<string, string | undefined> = process.env): Keyring {
   const source = env.APP_ENCRYPTION_KEY ?? "";
   if (!cached || cached.source !== source) cached = { source, keyring: parseKeyring(source) };
   return cached.keyring;

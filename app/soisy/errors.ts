@@ -260,7 +260,7 @@ export class SoisyBadResponseError extends SoisyError {
   }
 }
 
-const ERROR_NAMES: Array<[abstract new (...args: never[]) => SoisyError, string]> = [
+const ERROR_NAMES: Array<[{ prototype: SoisyError }, string]> = [
   [SoisyError, "SoisyError"],
   [SoisyValidationError, "SoisyValidationError"],
   [SoisyAuthError, "SoisyAuthError"],

@@ -13,6 +13,10 @@
  *   `RefundSessionRejectUserError` with `code`: REFUND_SESSION_NOT_FOUND | REFUND_SESSION_INVALID_STATE.
  * - `PaymentSession.state` is the union `PaymentSessionStates` (PaymentSessionStateResolved | …Rejected |
  *   …Pending | …Redirecting | …Confirming | …BuyerActionRequired), so it needs inline fragments.
+ * - `PaymentSessionStatePending.reason` (PaymentSessionStatePendingReason) and
+ *   `PaymentSessionStateRejected.reason` (PaymentSessionStateRejectedReason!) have different types, so
+ *   selecting both in one selection set is a validation error ("Fields "reason" conflict"): the pending
+ *   one is aliased `pendingReason`.
  * - `nextAction.context` is the union `PaymentSessionNextActionContext` (only
  *   `PaymentSessionActionsRedirect { redirectUrl }`).
  * - The rejection reason is `PaymentSessionRejectionReasonInput { code: PaymentSessionStateRejectedReason!,
@@ -32,7 +36,7 @@ const PAYMENT_SESSION_SELECTION = /* GraphQL */ `
           }
           ... on PaymentSessionStatePending {
             code
-            reason
+            pendingReason: reason
           }
           ... on PaymentSessionStateRejected {
             code
@@ -186,7 +190,7 @@ export const PAYMENTS_APPS_OPERATION_NAMES: Record<PaymentsAppsMutationName, str
 
 export type PaymentSessionStateResult =
   | { __typename: "PaymentSessionStateResolved"; code: "RESOLVED" }
-  | { __typename: "PaymentSessionStatePending"; code: "PENDING"; reason: string | null }
+  | { __typename: "PaymentSessionStatePending"; code: "PENDING"; pendingReason: string | null }
   | { __typename: "PaymentSessionStateRejected"; code: "REJECTED"; reason: string; merchantMessage: string | null }
   | { __typename: "PaymentSessionStateRedirecting"; code: "REDIRECTING" }
   | { __typename: "PaymentSessionStateConfirming" }

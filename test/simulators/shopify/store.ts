@@ -11,9 +11,12 @@
  *   succeed, but the RejectionReasonInput argument will be ignored").
  * - resolve after reject, reject after resolve, pending after resolve/reject → user error, nothing changes.
  * - pending → resolve / reject are allowed (a pending payment "must be finalized").
- * - Refund sessions: repeat resolve ok; reject after resolve / resolve after reject → INVALID_STATE; a
- *   repeated reject with a different reason code → INVALID_STATE ("already been rejected with a different
- *   reason"), with the same code → success with the original reason.
+ * - Refund sessions: repeat resolve / repeat reject succeed with the first result (the reject's new reason
+ *   is ignored: the only reason code is PROCESSING_ERROR, so "rejected with a different reason" in the
+ *   INVALID_STATE docs cannot arise from the code); reject after resolve / resolve after reject →
+ *   REFUND_SESSION_INVALID_STATE. Unlike payment sessions, Shopify's refusal of mutations before the app
+ *   answered is not documented for refunds: an open refund can be settled as soon as the app answered 201;
+ *   before that → REFUND_SESSION_INVALID_STATE.
  */
 import { parseGid } from "./fixtures";
 import type {
@@ -50,7 +53,6 @@ export const MESSAGES = {
   refundNotFound: "Refund session not found.",
   refundAlreadyRejected: "Refund session has already been rejected.",
   refundAlreadyResolved: "Refund session has already been resolved.",
-  refundRejectedDifferentReason: "Refund session has already been rejected with a different reason.",
   refundNotReceived: "The response to the refund session request has not been received.",
 } as const;
 
@@ -270,18 +272,7 @@ export class SimStore {
       };
     }
     const state = session.state;
-    if (state.code === "REJECTED") {
-      if (state.reason === args.reason.code) {
-        return this.record(session, name, args, { ok: true, session, repeated: true });
-      }
-      return this.record(session, name, args, {
-        ok: false,
-        session,
-        userErrors: [
-          { field: ["reason"], message: MESSAGES.refundRejectedDifferentReason, code: "REFUND_SESSION_INVALID_STATE" },
-        ],
-      });
-    }
+    if (state.code === "REJECTED") return this.record(session, name, args, { ok: true, session, repeated: true });
     if (state.code !== "OPEN") {
       const message = state.code === "RESOLVED" ? MESSAGES.refundAlreadyResolved : MESSAGES.refundNotReceived;
       return this.record(session, name, args, {
