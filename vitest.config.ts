@@ -11,5 +11,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     globalSetup: ["test/global-setup.ts"],
     reporters: ["default"],
+    benchmark: { include: ["bench/**/*.bench.ts"] },
   },
 });

@@ -1,0 +1,204 @@
+/**
+ * `npm run demo` — the offline demo on the embedded default (SQLite): builds the app, prepares
+ * .demo/demo.sqlite, starts the Soisy and Shopify simulators and the app on localhost, configures
+ * a demo shop with Soisy's public sandbox credentials, and prints the URLs.
+ *
+ *   npm run demo                 run until Ctrl-C
+ *   npm run demo -- --check      start everything, check every printed URL answers, stop (CI / tests)
+ *   npm run demo -- --no-build   reuse an existing build/
+ *
+ * Ports: DEMO_APP_PORT (3000), DEMO_SOISY_PORT (4100), DEMO_SHOPIFY_PORT (4200); 0 = any free port.
+ * DEMO_DIR (default .demo) holds the database and the demo's generated secrets.
+ */
+import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { parseArgs } from "node:util";
+import { startSoisySimulator } from "../test/simulators/soisy";
+import { startShopifySimulator } from "../test/simulators/shopify";
+import { createDb, tuneDatabase } from "../app/db.server";
+import { generateKeyMaterial, parseKeyring } from "../app/security/encryption.server";
+import { ensureShopSettings, saveSoisyCredentials, setReady } from "../app/settings/settings.server";
+
+const root = path.resolve(import.meta.dirname, "..");
+const { values: flags } = parseArgs({
+  options: { check: { type: "boolean", default: false }, "no-build": { type: "boolean", default: false } },
+});
+
+const DEMO_SHOP = "soisy-demo.myshopify.com";
+const DEMO_ACCESS_TOKEN = "shpat_demo_offline_token";
+const demoDir = path.resolve(root, process.env.DEMO_DIR ?? ".demo");
+
+function log(line: string) {
+  process.stdout.write(`[demo] ${line}\n`);
+}
+
+async function freePort(preferred: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      if (preferred !== 0 && error.code === "EADDRINUSE") reject(new Error(`port ${preferred} is in use: set another one (see the header of scripts/demo.ts)`));
+      else reject(error);
+    });
+    server.listen(preferred, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function portFrom(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const port = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, got "${raw}"`);
+  return port;
+}
+
+/** Secrets the demo generates once and keeps in .demo/ (never committed). */
+function demoSecrets(): { encryptionKey: string; apiSecret: string } {
+  const file = path.join(demoDir, "secrets.json");
+  if (existsSync(file)) return JSON.parse(readFileSync(file, "utf8"));
+  const secrets = { encryptionKey: generateKeyMaterial(), apiSecret: randomBytes(24).toString("hex") };
+  writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
+  return secrets;
+}
+
+async function waitFor(url: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode}`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms (${last})`);
+}
+
+async function main() {
+  mkdirSync(demoDir, { recursive: true });
+  const secrets = demoSecrets();
+  const databaseUrl = `file:${path.join(demoDir, "demo.sqlite")}`;
+  const appPort = await freePort(portFrom("DEMO_APP_PORT", flags.check ? 0 : 3000));
+  const soisyPort = await freePort(portFrom("DEMO_SOISY_PORT", flags.check ? 0 : 4100));
+  const shopifyPort = await freePort(portFrom("DEMO_SHOPIFY_PORT", flags.check ? 0 : 4200));
+  const appUrl = `http://127.0.0.1:${appPort}`;
+
+  if (!flags["no-build"] || !existsSync(path.join(root, "build/server/index.js"))) {
+    log("building the app (remix vite:build)…");
+    execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  }
+
+  log(`preparing the SQLite database ${path.relative(root, databaseUrl.slice(5))}…`);
+  execFileSync(process.execPath, [path.join(root, "node_modules/prisma/build/index.js"), "migrate", "deploy"], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+
+  const soisy = await startSoisySimulator({ port: soisyPort });
+  const shopify = await startShopifySimulator({
+    port: shopifyPort,
+    appUrl,
+    shops: [{ domain: DEMO_SHOP, accessToken: DEMO_ACCESS_TOKEN }],
+  });
+
+  // The demo shop: Soisy's public sandbox credentials (encrypted like a merchant's), ready, and an
+  // offline Shopify session whose token the Shopify simulator accepts.
+  const db = createDb(databaseUrl);
+  await tuneDatabase(db, databaseUrl);
+  const keyring = parseKeyring(secrets.encryptionKey);
+  await ensureShopSettings(db, DEMO_SHOP);
+  await saveSoisyCredentials(db, DEMO_SHOP, "sandbox", { soisyShopId: "partnershop", apiKey: "partnerkey" }, keyring);
+  await setReady(db, DEMO_SHOP, true);
+  const offlineSession = {
+    id: `offline_${DEMO_SHOP}`,
+    shop: DEMO_SHOP,
+    state: "demo",
+    isOnline: false,
+    scope: "write_payment_gateways,write_payment_sessions",
+    accessToken: DEMO_ACCESS_TOKEN,
+  };
+  await db.session.upsert({ where: { id: offlineSession.id }, create: offlineSession, update: offlineSession });
+  await db.$disconnect();
+
+  const appEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production" as const,
+    PORT: String(appPort),
+    HOST: "127.0.0.1",
+    DATABASE_URL: databaseUrl,
+    APP_ENCRYPTION_KEY: secrets.encryptionKey,
+    SHOPIFY_API_KEY: "soisy-demo-client-id",
+    SHOPIFY_API_SECRET: secrets.apiSecret,
+    SHOPIFY_APP_URL: appUrl,
+    SHOPIFY_PAYMENTS_API_URL: shopify.paymentsApiUrlTemplate,
+    SOISY_API_URL: soisy.url,
+    DEMO_MODE: "true",
+    LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
+  };
+  const app = spawn(process.execPath, [path.join(root, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
+    cwd: root,
+    env: appEnv,
+    stdio: ["ignore", flags.check ? "ignore" : "inherit", "inherit"],
+  });
+
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    app.kill("SIGTERM");
+    await Promise.allSettled([soisy.close(), shopify.close()]);
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  app.on("exit", (code) => {
+    if (!stopping) {
+      log(`the app exited (code ${code})`);
+      void stop(code ?? 1);
+    }
+  });
+
+  await waitFor(`${appUrl}/healthz`, 60_000, app);
+
+  const urls = {
+    "Demo overview (demo shop, its payments)": `${appUrl}/demo`,
+    "Demo checkout (Shopify simulator)": `${shopify.url}/checkout`,
+    "Merchant admin login (Shopify install flow: see README)": `${appUrl}/auth/login`,
+    "App landing page": `${appUrl}/`,
+    "App health": `${appUrl}/healthz`,
+    "Soisy simulator (sandbox API + shopper webapp)": `${soisy.url}/api/shops/partnershop`,
+  };
+  process.stdout.write("\nSoisy for Shopify — offline demo is running\n\n");
+  for (const [label, url] of Object.entries(urls)) process.stdout.write(`  ${label.padEnd(58)} ${url}\n`);
+  process.stdout.write(`\n  Demo shop: ${DEMO_SHOP} (Soisy sandbox: partnershop / partnerkey)\n  Database:  ${databaseUrl}\n\n`);
+
+  if (flags.check) {
+    let failures = 0;
+    for (const [label, url] of Object.entries(urls)) {
+      const res = await fetch(url, { headers: { "user-agent": "Mozilla/5.0 (demo check)" } }).catch((e: Error) => e);
+      const ok = !(res instanceof Error) && res.status === 200;
+      if (!ok) failures++;
+      process.stdout.write(`  check ${ok ? "ok  " : "FAIL"} ${res instanceof Error ? res.message : res.status} ${url} (${label})\n`);
+    }
+    await stop(failures === 0 ? 0 : 1);
+  } else {
+    process.stdout.write("Press Ctrl-C to stop.\n");
+  }
+}
+
+main().catch((error) => {
+  process.stderr.write(`[demo] ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,29 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const run = promisify(execFile);
+const root = path.resolve(import.meta.dirname, "../..");
+
+describe("npm run demo", () => {
+  it("builds, starts the app and both simulators on SQLite, and every printed URL answers", { timeout: 180_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "soisy-demo-"));
+    try {
+      const { stdout } = await run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/demo.ts", "--check"], {
+        cwd: root,
+        env: { ...process.env, DEMO_DIR: dir, NODE_ENV: "production", DEMO_APP_PORT: "0", DEMO_SOISY_PORT: "0", DEMO_SHOPIFY_PORT: "0" },
+        timeout: 170_000,
+      });
+      const checks = stdout.split("\n").filter((l) => l.trim().startsWith("check "));
+      expect(checks.length).toBe(6);
+      for (const line of checks) expect(line).toMatch(/check ok {3}200 /);
+      expect(stdout).toContain("/checkout");
+      expect(stdout).toContain("soisy-demo.myshopify.com");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
