@@ -13,7 +13,7 @@ import { createDb, type Db } from "~/db.server";
 // Both flavours are checked in every run (CI has PostgreSQL); the rest of the suite uses the
 // flavour TEST_DATABASE_URL selects.
 const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const MODELS = ["Session", "ShopSettings", "PaymentSession", "RefundSession", "SoisyEvent", "OutboxMessage", "OutboxAttempt"];
+const MODELS = ["Session", "ShopSettings", "PaymentSession", "RefundSession", "SoisyEvent", "OutboxMessage", "OutboxAttempt", "GroupResolution"];
 
 function migrationNames(dir: string): string[] {
   return readdirSync(path.join(repoRoot, dir)).filter((d) => /^\d{14}_/.test(d)).sort();
