@@ -1,0 +1,492 @@
+/**
+ * The payment lifecycle of one Shopify payment session paid with Soisy, as a PURE state machine:
+ * `transition(context, input)` says what the new state is, what to write (patch) and what to do
+ * (effects: Shopify mutations, timeline rows, merchant alerts). No I/O, no clock: the caller reads
+ * the session, calls `transition`, and stores state + patch + effects in ONE transaction (the
+ * mutations go to the outbox). Authoritative rules: shared/spec/lifecycle.md.
+ *
+ * Sources of truth
+ *   Soisy's GET /orders/{token} is the only truth about the loan: shopper returns, callbacks and
+ *   reconciliation polls all carry a `SoisyObservation` read from it. A callback's eventId is only
+ *   recorded, never trusted.
+ *
+ * What Soisy's status asks for (see `soisyProgress`)
+ *   cancelled                         → reject (INSTRUMENT_DECLINED)
+ *   disbursed                         → resolve
+ *   verified (waiting_for_disbursement) → resolve when settings.resolveOn = "verified" (default),
+ *                                       otherwise "pending" like completed
+ *   completed (waiting_for_verification) → pending (PARTNER_ACTION_REQUIRED) — but only from a
+ *                                       shopper return or a reconciliation poll, never a callback
+ *   in_progress                       → shopper back on successUrl: pending; on errorUrl: abandoned
+ *                                       (no mutation, shopper → cancel_url); callback/poll: nothing
+ *   unknown status                    → nothing but an "unknown_soisy_status" alert
+ *
+ * Decisions taken where lifecycle.md is silent
+ *   1. `not_eligible` is final too (`isFinal`): its reject is queued on entering it and nothing
+ *      moves it afterwards.
+ *   2. Reconciliation DOES send pending for a session whose Soisy application is complete
+ *      (completed, or verified while resolveOn = "disbursed") but whose shopper never came back
+ *      (redirected / abandoned): pending makes Shopify create the order, so the merchant sees it.
+ *      Callbacks don't: RequestCompleted arrives just before the shopper's own return, which acts.
+ *   3. Group rule: it applies whenever the transition would send resolve OR pending (a pending
+ *      would also create a second Shopify order for an already paid checkout). Instead: reject
+ *      (PROCESSING_ERROR) + alert "duplicate_loan_in_group" (the loan application must be cancelled
+ *      at Soisy). It wins over the amount check, since such a session can never be resolved.
+ *   4. Amount check: applies to open sessions (redirected / abandoned / pending) and to every
+ *      observation except `cancelled` (a refused loan has nothing to check). The flag is sticky:
+ *      once flagged, only the merchant (`merchant_decided`) can resolve, even if Soisy later
+ *      reports the right amount. Alert once: only when the session is not already flagged
+ *      "amount_mismatch". A pending session stays pending (Shopify takes one pending per session).
+ *      Any flag (flagReason ≠ null) blocks automatic resolution.
+ *   5. `merchant_decided`: only for flagged sessions that are not final. "resolve" resolves whatever
+ *      Soisy's status (the merchant's call; the UI should offer it once Soisy has verified the
+ *      loan), subject to the group rule; "reject" rejects with PROCESSING_ERROR.
+ *   6. After resolved: `cancelled` → alert "cancelled_after_resolve" (once: not when already
+ *      flagged so); anything else → timeline. After rejected: a loan observed (verified /
+ *      disbursed) → alert "loan_after_reject" (not when already flagged "duplicate_loan_in_group"
+ *      or "loan_after_reject", which already told the merchant to cancel the loan at Soisy).
+ *      Alerts that are raised again (e.g. "unknown_soisy_status", "pending_past_expiry") are
+ *      de-duplicated by the caller, once per payment and code.
+ *   7. Pending past expiry: a `reconciled` input on a pending session that stays pending with
+ *      `now > pendingExpiresAt` (strictly) → alert "pending_past_expiry", no mutation (Shopify
+ *      keeps a pending session open; it settles as soon as Soisy decides).
+ *   8. The expiry is now + pendingExpiryDays × 24 h exactly (UTC milliseconds, no calendar or DST
+ *      arithmetic). pendingExpiryDays is validated by the settings.
+ *   9. Where the shopper goes after `shopper_returned`: "next_action" when the session is pending or
+ *      final (Shopify's nextAction of the mutation), "cancel_url" when abandoned, "wait" (the
+ *      "we are confirming" page, which polls) when nothing is known yet (unknown status, received).
+ *  10. Every transition carries exactly ONE timeline effect, first, naming the decision (see
+ *      `TimelineEvent`; detail: input, from, to, why, Soisy status, ...). The caller records the
+ *      input itself separately. Then at most one mutation, then alerts.
+ *  11. `soisyStatus` is patched with every observation of a session that has a Soisy order (unknown
+ *      values included: it is the truth as last read); `returnedAt` with every shopper return.
+ */
+import { isKnownOrderStatus, type SoisyKnownOrderStatus } from "~/soisy/types";
+
+/* ------------------------------------------------------------------------------------------------
+ * States
+ * ---------------------------------------------------------------------------------------------- */
+
+export const PAYMENT_STATES = ["received", "not_eligible", "redirected", "abandoned", "pending", "resolved", "rejected"] as const;
+export type PaymentState = (typeof PAYMENT_STATES)[number];
+
+/** Final: Shopify's answer for the session is decided (its mutation is queued); no input moves it. */
+export function isFinal(state: PaymentState): boolean {
+  return state === "resolved" || state === "rejected" || state === "not_eligible";
+}
+
+const STATE_LABELS: Record<PaymentState, { it: string; en: string }> = {
+  received: { it: "Ricevuto", en: "Received" },
+  not_eligible: { it: "Non idoneo", en: "Not eligible" },
+  redirected: { it: "Cliente su Soisy", en: "Customer at Soisy" },
+  abandoned: { it: "Abbandonato", en: "Abandoned" },
+  pending: { it: "In attesa", en: "Pending" },
+  resolved: { it: "Pagato", en: "Paid" },
+  rejected: { it: "Rifiutato", en: "Rejected" },
+};
+
+/** A short label for the merchant UI. */
+export function describeState(state: PaymentState, locale: "it" | "en"): string {
+  return STATE_LABELS[state][locale];
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Soisy's order status, reduced to what the lifecycle needs
+ * ---------------------------------------------------------------------------------------------- */
+
+export type SoisyProgress = "in_progress" | "completed" | "verified" | "disbursed" | "cancelled" | "unknown";
+
+const PROGRESS_BY_STATUS: Record<SoisyKnownOrderStatus, SoisyProgress> = {
+  quote: "in_progress",
+  request_received: "in_progress",
+  request_accepted: "in_progress",
+  waiting_for_verification: "completed",
+  waiting_for_disbursement: "verified",
+  disbursed: "disbursed",
+  cancelled: "cancelled",
+};
+
+export function soisyProgress(status: string): SoisyProgress {
+  return isKnownOrderStatus(status) ? PROGRESS_BY_STATUS[status] : "unknown";
+}
+
+/** What GET /orders/{token} said: the ONLY source of truth (callbacks are triggers). */
+export interface SoisyObservation {
+  status: string;
+  loanAmountCents: number | null;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Inputs, context, output
+ * ---------------------------------------------------------------------------------------------- */
+
+/** Subset of Shopify's PaymentSessionStateRejectedReason used by the app. */
+export type RejectCode =
+  | "AMOUNT_TOO_SMALL"
+  | "AMOUNT_TOO_LARGE"
+  | "INVALID_CURRENCY"
+  | "PROCESSING_ERROR"
+  | "INSTRUMENT_DECLINED"
+  | "PAYMENT_METHOD_UNSUPPORTED"
+  | "INVALID_PURCHASE_TYPE";
+
+export type LifecycleInput =
+  | { kind: "order_created" }
+  | { kind: "not_eligible"; code: RejectCode; merchantMessage: string }
+  | { kind: "shopper_returned"; via: "success" | "error"; soisy: SoisyObservation }
+  | { kind: "soisy_callback"; eventId: string; soisy: SoisyObservation }
+  | { kind: "reconciled"; soisy: SoisyObservation }
+  | { kind: "merchant_decided"; decision: "resolve" | "reject" };
+
+export interface LifecycleContext {
+  state: PaymentState;
+  /** The Shopify session amount, cents. */
+  amountCents: number;
+  /** Why the payment already needs the merchant's attention (e.g. "amount_mismatch"), or null. */
+  flagReason: string | null;
+  pendingExpiresAt: Date | null;
+  /** Another session of the same Shopify group is resolved. */
+  groupAlreadyResolved: boolean;
+  settings: { resolveOn: "verified" | "disbursed"; pendingExpiryDays: number };
+  now: Date;
+}
+
+export type AlertCode =
+  | "amount_mismatch"
+  | "duplicate_loan_in_group"
+  | "cancelled_after_resolve"
+  | "loan_after_reject"
+  | "pending_past_expiry"
+  | "unknown_soisy_status";
+
+export type Effect =
+  | { type: "mutation"; mutation: "paymentSessionResolve" }
+  | { type: "mutation"; mutation: "paymentSessionReject"; code: RejectCode; merchantMessage: string }
+  | {
+      type: "mutation";
+      mutation: "paymentSessionPending";
+      reason: "PARTNER_ACTION_REQUIRED" | "MERCHANT_ACTION_REQUIRED";
+      pendingExpiresAt: Date;
+    }
+  | { type: "timeline"; event: string; detail?: Record<string, unknown> }
+  | { type: "alert"; code: AlertCode; message: string };
+
+export type MutationEffect = Extract<Effect, { type: "mutation" }>;
+
+/** Columns of PaymentSession to write with the new state. */
+export interface LifecyclePatch {
+  flagReason?: string;
+  amountMismatch?: boolean;
+  pendingExpiresAt?: Date;
+  rejectReasonCode?: string;
+  resolvedAt?: Date;
+  rejectedAt?: Date;
+  abandonedAt?: Date;
+  returnedAt?: Date;
+  soisyStatus?: string;
+}
+
+export interface Transition {
+  /** The new state (may equal the old one). */
+  state: PaymentState;
+  /** In order: one timeline effect, at most one mutation, then alerts. */
+  effects: Effect[];
+  patch: LifecyclePatch;
+  /** Only for shopper_returned: where the shopper goes. */
+  shopper?: "next_action" | "cancel_url" | "wait";
+}
+
+/** The `event` of the timeline effect: the decision taken. */
+export type TimelineEvent =
+  | "order_created" // received → redirected
+  | "not_eligible" // received → not_eligible, reject queued
+  | "resolved"
+  | "rejected"
+  | "pending"
+  | "abandoned"
+  | "flagged" // amount mismatch seen, nothing else changes
+  | "no_change" // a valid input that moves nothing now (duplicate, stale, still waiting)
+  | "ignored"; // an input that makes no sense in this state
+
+/** Messages shown to the merchant in Shopify's admin (merchantMessage of paymentSessionReject). */
+export const MERCHANT_MESSAGES = {
+  soisyDeclined: "Soisy declined the instalment application",
+  groupAlreadyPaid:
+    "Another payment attempt of the same checkout was already paid, so this Soisy instalment payment was rejected. Cancel its loan at Soisy.",
+  merchantRejected: "Rejected by the merchant after review in the Soisy app",
+} as const;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** now + days × 24 h, exactly. */
+export function pendingExpiryFrom(now: Date, days: number): Date {
+  return new Date(now.getTime() + days * DAY_MS);
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * The transition function
+ * ---------------------------------------------------------------------------------------------- */
+
+export function transition(ctx: LifecycleContext, input: LifecycleInput): Transition {
+  switch (input.kind) {
+    case "order_created":
+      if (ctx.state !== "received") return ignored(ctx, input, "order_already_created");
+      return decided(ctx, input, { state: "redirected", event: "order_created" });
+    case "not_eligible":
+      if (ctx.state !== "received") return ignored(ctx, input, "only_before_the_soisy_order");
+      return decided(ctx, input, {
+        state: "not_eligible",
+        event: "not_eligible",
+        mutation: { type: "mutation", mutation: "paymentSessionReject", code: input.code, merchantMessage: input.merchantMessage },
+        patch: { rejectReasonCode: input.code, rejectedAt: ctx.now },
+        detail: { code: input.code },
+      });
+    case "merchant_decided":
+      return merchantDecided(ctx, input);
+    case "shopper_returned":
+    case "soisy_callback":
+    case "reconciled":
+      return observed(ctx, input);
+  }
+}
+
+type ObservationInput = Extract<LifecycleInput, { soisy: SoisyObservation }>;
+
+/** What one decision amounts to, before it is turned into a Transition. */
+interface Decision {
+  state: PaymentState;
+  event: TimelineEvent;
+  why?: string;
+  mutation?: MutationEffect;
+  alerts?: Effect[];
+  patch?: LifecyclePatch;
+  detail?: Record<string, unknown>;
+}
+
+function observed(ctx: LifecycleContext, input: ObservationInput): Transition {
+  const progress = soisyProgress(input.soisy.status);
+  const detail: Record<string, unknown> = { soisyStatus: input.soisy.status, progress, loanAmountCents: input.soisy.loanAmountCents };
+  if (input.kind === "shopper_returned") detail.via = input.via;
+  if (input.kind === "soisy_callback") detail.eventId = input.eventId;
+
+  if (ctx.state === "received" || ctx.state === "not_eligible") {
+    return ignored(ctx, input, "no_soisy_order_in_this_state", detail);
+  }
+  const seen: LifecyclePatch = { soisyStatus: input.soisy.status };
+  if (input.kind === "shopper_returned") seen.returnedAt = ctx.now;
+
+  let decision: Decision;
+  if (progress === "unknown") {
+    decision = {
+      state: ctx.state,
+      event: "no_change",
+      why: "unknown_soisy_status",
+      alerts: [alert("unknown_soisy_status", `Soisy reported an unknown order status "${input.soisy.status}"; the payment was left as it is.`)],
+    };
+  } else if (ctx.state === "resolved") {
+    decision = afterResolved(ctx, progress);
+  } else if (ctx.state === "rejected") {
+    decision = afterRejected(ctx, progress);
+  } else {
+    decision = whileOpen(ctx, input, progress);
+  }
+
+  // A pending session that Soisy still hasn't decided when its expiry is over: tell the merchant.
+  if (
+    input.kind === "reconciled" &&
+    ctx.state === "pending" &&
+    decision.state === "pending" &&
+    ctx.pendingExpiresAt !== null &&
+    ctx.now.getTime() > ctx.pendingExpiresAt.getTime()
+  ) {
+    decision.alerts = [
+      ...(decision.alerts ?? []),
+      alert("pending_past_expiry", "Soisy has not decided yet and the pending payment is past its expiry; it will settle as soon as Soisy decides."),
+    ];
+  }
+  return decided(ctx, input, { ...decision, patch: { ...seen, ...decision.patch }, detail: { ...detail, ...decision.detail } });
+}
+
+/** redirected / abandoned / pending, with a known Soisy status. */
+function whileOpen(ctx: LifecycleContext, input: ObservationInput, progress: Exclude<SoisyProgress, "unknown">): Decision {
+  const wanted = wantedOutcome(ctx, input, progress);
+  if (wanted === "reject") return soisyDeclined(ctx);
+
+  const loan = input.soisy.loanAmountCents;
+  const mismatch = loan !== null && loan !== ctx.amountCents;
+  const flagPatch: LifecyclePatch = mismatch ? { flagReason: "amount_mismatch", amountMismatch: true } : {};
+  const flagAlerts =
+    mismatch && ctx.flagReason !== "amount_mismatch"
+      ? [
+          alert(
+            "amount_mismatch",
+            `Soisy's loan amount (${loan} cents) differs from the order amount (${ctx.amountCents} cents): check it and resolve or reject the payment.`,
+          ),
+        ]
+      : [];
+  const flagged = mismatch || ctx.flagReason !== null;
+  const withFlag = (d: Decision): Decision => ({ ...d, patch: { ...d.patch, ...flagPatch }, alerts: [...flagAlerts, ...(d.alerts ?? [])] });
+  const stay = (why: string): Decision => withFlag({ state: ctx.state, event: mismatch && flagAlerts.length ? "flagged" : "no_change", why });
+
+  if (wanted === "wait") return stay(progress === "in_progress" ? "shopper_still_at_soisy" : "waiting_for_shopper_return_or_reconciliation");
+  if (wanted === "abandon") {
+    if (ctx.state !== "redirected") return stay(ctx.state === "pending" ? "already_pending" : "already_abandoned");
+    return withFlag({ state: "abandoned", event: "abandoned", patch: { abandonedAt: ctx.now } });
+  }
+  if (wanted === "pending" && ctx.state === "pending") return stay("already_pending");
+  // From here the session would move forward: resolve, or pending from redirected / abandoned.
+  if (ctx.groupAlreadyResolved) return groupAlreadyPaid(ctx);
+  if (flagged) {
+    if (ctx.state === "pending") return stay("waiting_for_merchant");
+    return withFlag(pending(ctx, "MERCHANT_ACTION_REQUIRED"));
+  }
+  if (wanted === "resolve") return resolve(ctx);
+  return pending(ctx, "PARTNER_ACTION_REQUIRED");
+}
+
+type Wanted = "resolve" | "reject" | "pending" | "abandon" | "wait";
+
+/** What the observation asks for, before the amount check and the group rule. */
+function wantedOutcome(ctx: LifecycleContext, input: ObservationInput, progress: Exclude<SoisyProgress, "unknown">): Wanted {
+  if (progress === "cancelled") return "reject";
+  if (progress === "disbursed") return "resolve";
+  if (progress === "verified" && ctx.settings.resolveOn === "verified") return "resolve";
+  // The application is finished at Soisy but not decided yet.
+  const finished = progress === "completed" || progress === "verified";
+  if (input.kind === "shopper_returned") {
+    if (finished || input.via === "success") return "pending";
+    return "abandon";
+  }
+  if (input.kind === "reconciled" && finished) return "pending";
+  return "wait";
+}
+
+function afterResolved(ctx: LifecycleContext, progress: SoisyProgress): Decision {
+  if (progress !== "cancelled") return { state: "resolved", event: "no_change", why: "already_resolved" };
+  if (ctx.flagReason === "cancelled_after_resolve") return { state: "resolved", event: "no_change", why: "already_flagged" };
+  return {
+    state: "resolved",
+    event: "flagged",
+    why: "cancelled_after_resolve",
+    patch: { flagReason: "cancelled_after_resolve" },
+    alerts: [
+      alert(
+        "cancelled_after_resolve",
+        "Soisy cancelled the loan of a payment that was already confirmed to Shopify: refund the order in Shopify (Shopify does not allow rejecting it now).",
+      ),
+    ],
+  };
+}
+
+function afterRejected(ctx: LifecycleContext, progress: SoisyProgress): Decision {
+  const loanExists = progress === "verified" || progress === "disbursed";
+  const alreadyTold = ctx.flagReason === "duplicate_loan_in_group" || ctx.flagReason === "loan_after_reject";
+  if (!loanExists) return { state: "rejected", event: "no_change", why: "already_rejected" };
+  if (alreadyTold) return { state: "rejected", event: "no_change", why: "already_flagged" };
+  return {
+    state: "rejected",
+    event: "flagged",
+    why: "loan_after_reject",
+    patch: { flagReason: "loan_after_reject" },
+    alerts: [
+      alert(
+        "loan_after_reject",
+        "Soisy approved the loan of a payment that was already rejected in Shopify: cancel the loan at Soisy.",
+      ),
+    ],
+  };
+}
+
+function merchantDecided(ctx: LifecycleContext, input: Extract<LifecycleInput, { kind: "merchant_decided" }>): Transition {
+  const detail = { decision: input.decision };
+  if (isFinal(ctx.state) || ctx.state === "received" || ctx.flagReason === null) {
+    return ignored(ctx, input, "not_waiting_for_the_merchant", detail);
+  }
+  if (input.decision === "reject") {
+    const message = ctx.flagReason === "amount_mismatch"
+      ? `${MERCHANT_MESSAGES.merchantRejected}: Soisy's loan amount differs from the order amount`
+      : MERCHANT_MESSAGES.merchantRejected;
+    return decided(ctx, input, { ...reject(ctx, "PROCESSING_ERROR", message), detail });
+  }
+  const outcome = ctx.groupAlreadyResolved ? groupAlreadyPaid(ctx) : resolve(ctx);
+  return decided(ctx, input, { ...outcome, detail });
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * Building blocks
+ * ---------------------------------------------------------------------------------------------- */
+
+function resolve(ctx: LifecycleContext): Decision {
+  return {
+    state: "resolved",
+    event: "resolved",
+    mutation: { type: "mutation", mutation: "paymentSessionResolve" },
+    patch: { resolvedAt: ctx.now },
+  };
+}
+
+function reject(ctx: LifecycleContext, code: RejectCode, merchantMessage: string): Decision {
+  return {
+    state: "rejected",
+    event: "rejected",
+    mutation: { type: "mutation", mutation: "paymentSessionReject", code, merchantMessage },
+    patch: { rejectReasonCode: code, rejectedAt: ctx.now },
+  };
+}
+
+function soisyDeclined(ctx: LifecycleContext): Decision {
+  return reject(ctx, "INSTRUMENT_DECLINED", MERCHANT_MESSAGES.soisyDeclined);
+}
+
+function groupAlreadyPaid(ctx: LifecycleContext): Decision {
+  const d = reject(ctx, "PROCESSING_ERROR", MERCHANT_MESSAGES.groupAlreadyPaid);
+  return {
+    ...d,
+    why: "group_already_resolved",
+    patch: { ...d.patch, flagReason: "duplicate_loan_in_group" },
+    alerts: [
+      alert(
+        "duplicate_loan_in_group",
+        "Another attempt to pay the same checkout was already paid: this payment was rejected and its Soisy loan must be cancelled at Soisy.",
+      ),
+    ],
+  };
+}
+
+function pending(ctx: LifecycleContext, reason: "PARTNER_ACTION_REQUIRED" | "MERCHANT_ACTION_REQUIRED"): Decision {
+  const pendingExpiresAt = pendingExpiryFrom(ctx.now, ctx.settings.pendingExpiryDays);
+  return {
+    state: "pending",
+    event: "pending",
+    why: reason,
+    mutation: { type: "mutation", mutation: "paymentSessionPending", reason, pendingExpiresAt },
+    patch: { pendingExpiresAt },
+  };
+}
+
+function alert(code: AlertCode, message: string): Effect {
+  return { type: "alert", code, message };
+}
+
+function ignored(ctx: LifecycleContext, input: LifecycleInput, why: string, detail?: Record<string, unknown>): Transition {
+  return decided(ctx, input, { state: ctx.state, event: "ignored", why, ...(detail ? { detail } : {}) });
+}
+
+/** Turns a decision into the Transition: timeline first, then the mutation, then alerts. */
+function decided(ctx: LifecycleContext, input: LifecycleInput, d: Decision): Transition {
+  const timeline: Effect = {
+    type: "timeline",
+    event: d.event,
+    detail: { input: input.kind, from: ctx.state, to: d.state, ...(d.why ? { why: d.why } : {}), ...d.detail },
+  };
+  const effects: Effect[] = [timeline, ...(d.mutation ? [d.mutation] : []), ...(d.alerts ?? [])];
+  const result: Transition = { state: d.state, effects, patch: d.patch ?? {} };
+  if (input.kind === "shopper_returned") result.shopper = shopperGoes(d.state, soisyProgress(input.soisy.status));
+  return result;
+}
+
+function shopperGoes(state: PaymentState, progress: SoisyProgress): NonNullable<Transition["shopper"]> {
+  if (state === "pending" || isFinal(state)) return "next_action";
+  if (state === "abandoned" && progress !== "unknown") return "cancel_url";
+  return "wait";
+}
