@@ -27,6 +27,14 @@ export const configSchema = z.object({
   SHOPIFY_PAYMENTS_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/).default("2026-04"),
   APP_ENCRYPTION_KEY: z.string().min(1, "APP_ENCRYPTION_KEY is required (see README)"),
   DEMO_MODE: booleanFlag,
+  /** Background jobs (outbox delivery, reconciliation) run inside each app instance unless disabled. */
+  JOBS_DISABLED: booleanFlag,
+  OUTBOX_POLL_MS: z.coerce.number().int().min(50).max(600_000).default(2_000),
+  /** Outbox messages still failing after this long are dead-lettered (merchant alert). */
+  OUTBOX_MAX_AGE_MS: z.coerce.number().int().min(1_000).default(72 * 3_600_000),
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+  /** Open payments are polled at Soisy once they are this old (and again this long after the last poll). */
+  RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(10 * 60_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type AppConfig = z.infer<typeof configSchema>;

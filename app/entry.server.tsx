@@ -5,6 +5,10 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { shopify } from "./shopify.server";
+import { startBackgroundJobs } from "./payments/runtime.server";
+
+// The outbox worker and the reconciliation job run inside every app instance.
+if (process.env.NODE_ENV !== "test") startBackgroundJobs();
 
 export const streamTimeout = 5000;
 

@@ -21,4 +21,11 @@ execFileSync(process.execPath, [path.join(root, "node_modules/prisma/build/index
   env: { ...process.env, DATABASE_URL: url, PRISMA_HIDE_UPDATE_MESSAGE: "1" },
   stdio: "inherit",
 });
+if (kind === "sqlite") {
+  // WAL lets the app's readers work while a writer commits; the mode is stored in the file.
+  const { createDb, tuneDatabase } = await import("../app/db.server");
+  const db = createDb(url);
+  await tuneDatabase(db, url);
+  await db.$disconnect();
+}
 console.log("[setup] done");

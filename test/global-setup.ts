@@ -2,7 +2,8 @@
  * Runs once per `vitest run`: migrates a template database (SQLite by default, PostgreSQL when
  * TEST_DATABASE_URL is a postgres:// URL) that each test file clones, and removes it afterwards.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -12,8 +13,23 @@ import { databaseKind } from "../app/db/database-url";
 import { migrateDeploy } from "./helpers/prisma-cli";
 import { pgUrlWithDatabase } from "./helpers/pg-url";
 
+const root = path.resolve(import.meta.dirname, "..");
+
+function buildApp() {
+  // End-to-end tests serve the production build (remix-serve), like `npm start`.
+  if (process.env.SKIP_APP_BUILD === "1" && existsSync(path.join(root, "build/server/index.js"))) return;
+  const started = Date.now();
+  execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
+    cwd: root,
+    stdio: ["ignore", "ignore", "inherit"],
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+  console.log(`[tests] app built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
 export default async function setup(project: TestProject) {
   process.env.NODE_ENV = "test";
+  buildApp();
   const target = process.env.TEST_DATABASE_URL?.trim() || "file:";
   const kind = databaseKind(target);
   console.log(`[tests] database: ${kind === "sqlite" ? "SQLite" : `PostgreSQL (${new URL(target).host})`}`);
@@ -21,6 +37,11 @@ export default async function setup(project: TestProject) {
     const dir = mkdtempSync(path.join(os.tmpdir(), "soisy-test-template-"));
     const file = path.join(dir, "template.sqlite");
     migrateDeploy(`file:${file}`);
+    // WAL (kept in the file): the app process and the test process use each copy at once.
+    const Database = (await import("better-sqlite3")).default;
+    const sqlite = new Database(file);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.close();
     project.provide("databaseTemplate", { kind, location: file });
     return () => rmSync(dir, { recursive: true, force: true });
   }

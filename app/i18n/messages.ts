@@ -33,6 +33,13 @@ const it = {
   "error.title": "Si è verificato un errore",
   "error.notFound": "Pagina non trovata",
   "common.language": "Lingua",
+  "shopper.confirming.title": "Stiamo confermando il tuo pagamento",
+  "shopper.confirming.body": "Soisy ci sta comunicando l'esito della tua richiesta di pagamento a rate. Non chiudere questa pagina: ti porteremo avanti automaticamente tra pochi secondi.",
+  "shopper.confirming.still": "Ci vuole più del solito. Puoi attendere qui oppure tornare più tardi: riceverai comunque la conferma dell'ordine.",
+  "shopper.confirming.continue": "Continua",
+  "shopper.notEligible.title": "Pagamento a rate non disponibile per questo ordine",
+  "shopper.notEligible.body": "Soisy non può essere usato per questo carrello. Ti riportiamo al checkout per scegliere un altro metodo di pagamento.",
+  "shopper.linkNotValid": "Questo link non è valido o è scaduto.",
 } as const;
 
 export type MessageKey = keyof typeof it;
@@ -64,6 +71,13 @@ const en: Record<MessageKey, string> = {
   "error.title": "Something went wrong",
   "error.notFound": "Page not found",
   "common.language": "Language",
+  "shopper.confirming.title": "We are confirming your payment",
+  "shopper.confirming.body": "Soisy is telling us the outcome of your instalment application. Please keep this page open: we will take you onward automatically in a few seconds.",
+  "shopper.confirming.still": "This is taking longer than usual. You can wait here or come back later: you will receive the order confirmation either way.",
+  "shopper.confirming.continue": "Continue",
+  "shopper.notEligible.title": "Instalment payment is not available for this order",
+  "shopper.notEligible.body": "Soisy cannot be used for this cart. We are taking you back to checkout to choose another payment method.",
+  "shopper.linkNotValid": "This link is not valid or has expired.",
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };

@@ -12,7 +12,7 @@ describe("npm run demo", () => {
   it("builds, starts the app and both simulators on SQLite, and every printed URL answers", { timeout: 180_000 }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "soisy-demo-"));
     try {
-      const { stdout } = await run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/demo.ts", "--check"], {
+      const { stdout } = await run(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/demo.ts", "--check", "--no-build"], {
         cwd: root,
         env: { ...process.env, DEMO_DIR: dir, NODE_ENV: "production", DEMO_APP_PORT: "0", DEMO_SOISY_PORT: "0", DEMO_SHOPIFY_PORT: "0" },
         timeout: 170_000,

@@ -1,0 +1,75 @@
+/**
+ * Minimal, accessible pages for shoppers between Soisy and Shopify (no admin chrome, no Polaris):
+ * mobile first, Italian or English, work without JavaScript (meta refresh), announce updates.
+ */
+import { useEffect, useState } from "react";
+import { translator, type Locale } from "~/i18n/i18n";
+
+const pageStyle = {
+  fontFamily: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
+  maxWidth: 520,
+  margin: "12vh auto",
+  padding: "0 1.25rem",
+  lineHeight: 1.5,
+  color: "#1a1a1a",
+} as const;
+
+export function ConfirmingPayment({ locale, statusUrl, pollMs = 2_000 }: { locale: Locale; statusUrl: string; pollMs?: number }) {
+  const t = translator(locale);
+  const [slow, setSlow] = useState(false);
+  useEffect(() => {
+    let stopped = false;
+    const started = Date.now();
+    const tick = async () => {
+      if (stopped) return;
+      try {
+        const res = await fetch(statusUrl, { headers: { accept: "application/json" }, cache: "no-store" });
+        if (res.ok) {
+          const body = (await res.json()) as { redirectUrl?: string | null };
+          if (body.redirectUrl) {
+            window.location.assign(body.redirectUrl);
+            return;
+          }
+        }
+      } catch {
+        // network hiccup: try again on the next tick
+      }
+      if (Date.now() - started > 30_000) setSlow(true);
+      setTimeout(tick, Date.now() - started > 60_000 ? pollMs * 3 : pollMs);
+    };
+    const first = setTimeout(tick, 500);
+    return () => {
+      stopped = true;
+      clearTimeout(first);
+    };
+  }, [statusUrl, pollMs]);
+  return (
+    <main style={pageStyle} data-page="confirming">
+      <h1 style={{ fontSize: "1.4rem" }}>{t("shopper.confirming.title")}</h1>
+      <p role="status" aria-live="polite">
+        {slow ? t("shopper.confirming.still") : t("shopper.confirming.body")}
+      </p>
+      <div aria-hidden="true" style={{ height: 4, background: "#e3e3e3", borderRadius: 2, overflow: "hidden" }}>
+        <div style={{ width: "40%", height: "100%", background: "#00857c" }} />
+      </div>
+    </main>
+  );
+}
+
+export function NotEligible({ locale }: { locale: Locale }) {
+  const t = translator(locale);
+  return (
+    <main style={pageStyle} data-page="not-eligible">
+      <h1 style={{ fontSize: "1.4rem" }}>{t("shopper.notEligible.title")}</h1>
+      <p role="status">{t("shopper.notEligible.body")}</p>
+    </main>
+  );
+}
+
+export function LinkNotValid({ locale }: { locale: Locale }) {
+  return (
+    <main style={pageStyle}>
+      <h1 style={{ fontSize: "1.4rem" }}>{translator(locale)("shopper.linkNotValid")}</h1>
+    </main>
+  );
+}

@@ -1,0 +1,532 @@
+/**
+ * The payment service: the I/O around the pure lifecycle (lifecycle.ts). It records Shopify's
+ * payment sessions, creates Soisy orders, feeds shopper returns, Soisy callbacks and
+ * reconciliation polls into the state machine, and persists each transition — new state, timeline
+ * rows and Shopify mutations (outbox) — in ONE transaction guarded by an optimistic version check.
+ */
+import { randomUUID } from "node:crypto";
+import type { Db } from "~/db.server";
+import type { Logger } from "~/logger.server";
+import type { Keyring } from "~/security/encryption.server";
+import { createSoisyClient, type SoisyClient } from "~/soisy/client.server";
+import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
+import { InvalidAmountError, parseDecimalToCents } from "~/soisy/money";
+import type { CreateOrderInput, OrderStatus } from "~/soisy/types";
+import { soisyCredentials, type SoisyEnvironment } from "~/settings/settings.server";
+import { paymentUrls } from "./app-urls";
+import { soisyCustomerFields } from "./customer-mapping";
+import { checkEligibility } from "./eligibility";
+import { transition, type Effect, type LifecycleInput, type PaymentState, type SoisyObservation, type Transition } from "./lifecycle";
+import { enqueueMutation } from "./outbox.server";
+import { cancelUrlOf, type PaymentSessionRequest } from "./shopify-requests";
+import { sessionSecret } from "./url-secrets.server";
+
+export interface PaymentDeps {
+  db: Db;
+  keyring: Keyring;
+  /** Public base URL of this app (for the URLs given to Soisy and shoppers). */
+  appUrl: string;
+  /** A Soisy client with the shop's credentials for one environment (null when not configured). */
+  soisyClient(shop: string, environment: SoisyEnvironment): Promise<SoisyClient | null>;
+  /** Pushes one freshly enqueued outbox message to Shopify right away (best effort). */
+  deliverNow?(messageId: string): Promise<unknown>;
+  now(): Date;
+  logger: Logger;
+}
+
+export type PaymentRow = NonNullable<Awaited<ReturnType<Db["paymentSession"]["findUnique"]>>>;
+
+/** The largest amount a PaymentSession row holds (PostgreSQL integer); larger ones are not eligible. */
+const MAX_STORED_CENTS = 2_147_483_647;
+const CREATION_LOCK_MS = 30_000;
+const CREATION_WAIT_MS = 12_000;
+
+export function defaultSoisyClientFactory(db: Db, keyring: Keyring, logger: Logger) {
+  return async (shop: string, environment: SoisyEnvironment): Promise<SoisyClient | null> => {
+    const credentials = await soisyCredentials(db, shop, environment, keyring);
+    if (!credentials) return null;
+    return createSoisyClient({ environment, shopId: credentials.soisyShopId, apiKey: credentials.apiKey, logger });
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payment session request (Shopify → app)
+// ---------------------------------------------------------------------------------------------
+
+export type StartResult =
+  | { ok: true; redirectUrl: string; soisyMs: number }
+  | { ok: false; status: 400 | 404 | 409 | 502 | 503; message: string; soisyMs: number };
+
+const inflight = new Map<string, Promise<StartResult>>();
+
+/**
+ * Answers a payment session request. Idempotent by Shopify's session id: sequential or concurrent
+ * repeats get the same redirect URL and create at most one Soisy order (in-process requests share
+ * one promise; across processes a row lock on the session decides who calls Soisy).
+ */
+export function startPaymentSession(deps: PaymentDeps, shop: string, body: PaymentSessionRequest): Promise<StartResult> {
+  const key = `${shop}:${body.id}`;
+  const running = inflight.get(key);
+  if (running) return running;
+  const promise = startPaymentSessionOnce(deps, shop, body).finally(() => inflight.delete(key));
+  inflight.set(key, promise);
+  return promise;
+}
+
+async function startPaymentSessionOnce(deps: PaymentDeps, shop: string, body: PaymentSessionRequest): Promise<StartResult> {
+  const { db } = deps;
+  let amountCents: number;
+  try {
+    amountCents = parseDecimalToCents(body.amount);
+  } catch (error) {
+    if (error instanceof InvalidAmountError) return { ok: false, status: 400, message: `amount: ${error.message}`, soisyMs: 0 };
+    throw error;
+  }
+  const settings = await db.shopSettings.findUnique({ where: { shop } });
+  if (!settings || settings.uninstalledAt) {
+    return { ok: false, status: 404, message: `shop ${shop} has not installed the app`, soisyMs: 0 };
+  }
+
+  const session = await recordSession(deps, shop, body, Math.min(amountCents, MAX_STORED_CENTS));
+  if (session.shop !== shop || session.gid !== body.gid || session.group !== body.group || session.amountCents !== Math.min(amountCents, MAX_STORED_CENTS) || session.currency !== body.currency) {
+    return { ok: false, status: 409, message: "a payment session with this id exists with different data", soisyMs: 0 };
+  }
+  const urls = paymentUrls(deps.appUrl, session.id, sessionSecret(session.id, deps.keyring));
+
+  if (session.state === "received") {
+    const environment: SoisyEnvironment = session.test ? "sandbox" : "production";
+    const configured =
+      environment === "sandbox"
+        ? !!(settings.sandboxSoisyShopId && settings.sandboxApiKeyEncrypted)
+        : !!(settings.productionSoisyShopId && settings.productionApiKeyEncrypted);
+    const eligibility = checkEligibility({
+      currency: session.currency,
+      amountCents: amountCents > MAX_STORED_CENTS ? Number.MAX_SAFE_INTEGER : amountCents,
+      kind: session.kind,
+      billingCountry: billingCountryOf(body.customer),
+      test: session.test,
+      shop: {
+        configured,
+        ready: settings.ready,
+        minAmountCents: settings.minAmountCents,
+        maxAmountCents: settings.maxAmountCents,
+        allowedCountries: parseStringArray(settings.allowedCountries),
+        uninstalled: settings.uninstalledAt !== null,
+      },
+    });
+    if (!eligibility.eligible) {
+      await applyInput(deps, session.id, { kind: "not_eligible", code: eligibility.code, merchantMessage: eligibility.merchantMessage }, {
+        // Shopify accepts mutations only after it has our answer to this request.
+        notBefore: new Date(deps.now().getTime() + 2_000),
+        timeline: { source: "app", type: "not_eligible", detail: { reason: eligibility.reason, code: eligibility.code } },
+      });
+      return { ok: true, redirectUrl: urls.notEligible, soisyMs: 0 };
+    }
+    return createSoisyOrder(deps, session, settings.zeroInterest, body, urls);
+  }
+  if (session.state === "not_eligible") return { ok: true, redirectUrl: urls.notEligible, soisyMs: 0 };
+  if (session.soisyRedirectUrl) return { ok: true, redirectUrl: session.soisyRedirectUrl, soisyMs: 0 };
+  return { ok: false, status: 409, message: `payment session is ${session.state}`, soisyMs: 0 };
+}
+
+/** Inserts the session (state "received") unless it exists; returns the stored row. */
+async function recordSession(deps: PaymentDeps, shop: string, body: PaymentSessionRequest, amountCents: number): Promise<PaymentRow> {
+  const { db } = deps;
+  const existing = await db.paymentSession.findUnique({ where: { id: body.id } });
+  if (existing) return existing;
+  const customer = body.customer ?? null;
+  const email = typeof (customer as { email?: unknown } | null)?.email === "string" ? ((customer as { email: string }).email.slice(0, 320)) : null;
+  try {
+    return await db.$transaction(async (tx) => {
+      const created = await tx.paymentSession.create({
+        data: {
+          id: body.id,
+          gid: body.gid,
+          shop,
+          group: body.group,
+          checkoutSessionId: body.session_id ?? null,
+          amountCents,
+          currency: body.currency,
+          test: body.test,
+          kind: body.kind,
+          merchantLocale: body.merchant_locale ?? null,
+          customerLocale: localeOf(customer),
+          cancelUrl: cancelUrlOf(body),
+          proposedAt: new Date(body.proposed_at),
+          environment: body.test ? "sandbox" : "production",
+          customerJson: customer === null ? null : JSON.stringify(customer),
+          customerEmail: email,
+          state: "received" satisfies PaymentState,
+          callbackSecret: sessionSecret(body.id, deps.keyring),
+        },
+      });
+      await tx.soisyEvent.create({
+        data: {
+          shop,
+          paymentSessionId: body.id,
+          source: "shopify",
+          type: "payment_session_received",
+          dedupeKey: `shopify-session:${body.id}`,
+          detailJson: JSON.stringify({ amount: body.amount, currency: body.currency, test: body.test, kind: body.kind }),
+        },
+      });
+      return created;
+    });
+  } catch (error) {
+    // A concurrent request (another instance) inserted it first.
+    const row = await db.paymentSession.findUnique({ where: { id: body.id } });
+    if (row) return row;
+    throw error;
+  }
+}
+
+async function createSoisyOrder(
+  deps: PaymentDeps,
+  session: PaymentRow,
+  zeroInterest: boolean,
+  body: PaymentSessionRequest,
+  urls: ReturnType<typeof paymentUrls>,
+): Promise<StartResult> {
+  const { db } = deps;
+  const holder = randomUUID();
+  const deadline = Date.now() + CREATION_WAIT_MS;
+  for (;;) {
+    const now = deps.now();
+    const claimed = await db.paymentSession.updateMany({
+      where: {
+        id: session.id,
+        state: "received",
+        soisyRedirectUrl: null,
+        OR: [{ creationLockedUntil: null }, { creationLockedUntil: { lt: now } }],
+      },
+      data: { creationLockedBy: holder, creationLockedUntil: new Date(now.getTime() + CREATION_LOCK_MS) },
+    });
+    if (claimed.count === 1) break;
+    // Someone else holds the lock (another instance) or finished: wait for its outcome.
+    const row = await db.paymentSession.findUnique({ where: { id: session.id } });
+    if (row?.soisyRedirectUrl) return { ok: true, redirectUrl: row.soisyRedirectUrl, soisyMs: 0 };
+    if (row && row.state !== "received") return startAgainAnswer(row, urls);
+    if (Date.now() > deadline) return { ok: false, status: 503, message: "the Soisy order is still being created; retry", soisyMs: 0 };
+    await new Promise((r) => setTimeout(r, 50));
+  }
+
+  const release = () =>
+    db.paymentSession.updateMany({ where: { id: session.id, creationLockedBy: holder }, data: { creationLockedBy: null, creationLockedUntil: null } });
+  const client = await deps.soisyClient(session.shop, session.environment as SoisyEnvironment);
+  if (!client) {
+    await release();
+    return { ok: false, status: 503, message: "Soisy credentials are not configured for this environment", soisyMs: 0 };
+  }
+  const full: CreateOrderInput = {
+    amount: session.amountCents,
+    orderReference: session.id,
+    successUrl: urls.success,
+    errorUrl: urls.error,
+    callbackUrl: urls.callback,
+    ...(zeroInterest ? { zeroInterestRate: true } : {}),
+    ...soisyCustomerFields(body.customer),
+  };
+  const minimal: CreateOrderInput = {
+    amount: full.amount,
+    orderReference: full.orderReference,
+    successUrl: full.successUrl,
+    errorUrl: full.errorUrl,
+    callbackUrl: full.callbackUrl,
+    ...(zeroInterest ? { zeroInterestRate: true } : {}),
+  };
+  const started = performance.now();
+  let created: { token: string; redirectUrl: string } | undefined;
+  let failure: unknown;
+  try {
+    created = await client.createOrder(full);
+  } catch (error) {
+    failure = error;
+    // Soisy refused some customer detail: the webapp collects what is missing, so send only the order.
+    if (error instanceof SoisyValidationError && error.origin === "soisy") {
+      try {
+        created = await client.createOrder(minimal);
+        failure = undefined;
+      } catch (retryError) {
+        failure = retryError;
+      }
+    }
+  }
+  const soisyMs = performance.now() - started;
+  if (!created) {
+    await release();
+    const kind = isSoisyError(failure) ? failure.kind : "unexpected";
+    await db.soisyEvent.create({
+      data: {
+        shop: session.shop,
+        paymentSessionId: session.id,
+        source: "app",
+        type: "soisy_order_failed",
+        detailJson: JSON.stringify({ kind, message: failure instanceof Error ? failure.message : String(failure) }),
+      },
+    });
+    deps.logger.warn({ sessionId: session.id, kind }, "creating the Soisy order failed; Shopify will retry");
+    return { ok: false, status: kind === "timeout" || kind === "network" ? 503 : 502, message: `Soisy could not create the order (${kind})`, soisyMs };
+  }
+
+  await applyInput(deps, session.id, { kind: "order_created" }, {
+    data: { soisyToken: created.token, soisyRedirectUrl: created.redirectUrl, creationLockedBy: null, creationLockedUntil: null },
+    timeline: { source: "app", type: "soisy_order_created", detail: { token: created.token } },
+  });
+  return { ok: true, redirectUrl: created.redirectUrl, soisyMs };
+}
+
+function startAgainAnswer(row: PaymentRow, urls: ReturnType<typeof paymentUrls>): StartResult {
+  if (row.state === "not_eligible") return { ok: true, redirectUrl: urls.notEligible, soisyMs: 0 };
+  if (row.soisyRedirectUrl) return { ok: true, redirectUrl: row.soisyRedirectUrl, soisyMs: 0 };
+  return { ok: false, status: 409, message: `payment session is ${row.state}`, soisyMs: 0 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Applying lifecycle inputs
+// ---------------------------------------------------------------------------------------------
+
+export interface ApplyOptions {
+  /** Earliest delivery of the mutation this input causes. */
+  notBefore?: Date;
+  /** A timeline row recorded in the same transaction (dedupeKey makes repeats no-ops). */
+  timeline?: { source: string; type: string; detail?: Record<string, unknown>; dedupeKey?: string };
+  /** Soisy status to store alongside (from GET /orders/{token}). */
+  soisy?: OrderStatus;
+  /** Deliver the resulting mutation right away and wait for it (shopper-facing paths). */
+  deliverNow?: boolean;
+  /** Other columns written in the same update (e.g. the Soisy token with "order_created"). */
+  data?: { soisyToken?: string; soisyRedirectUrl?: string; creationLockedBy?: null; creationLockedUntil?: null };
+}
+
+export interface Applied {
+  session: PaymentRow;
+  transition: Transition;
+  outboxMessageIds: string[];
+}
+
+class VersionConflict extends Error {}
+class GroupAlreadyResolved extends Error {}
+
+/** Feeds one input to the lifecycle and persists the outcome atomically; retried on races. */
+export async function applyInput(deps: PaymentDeps, sessionId: string, input: LifecycleInput, options: ApplyOptions = {}): Promise<Applied> {
+  const { db } = deps;
+  let groupConflict = false;
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const session = await db.paymentSession.findUniqueOrThrow({ where: { id: sessionId } });
+    const settings = await db.shopSettings.findUnique({ where: { shop: session.shop } });
+    const otherResolution = await db.groupResolution.findUnique({ where: { group: session.group } });
+    const now = deps.now();
+    const result = transition(
+      {
+        state: session.state as PaymentState,
+        amountCents: session.amountCents,
+        flagReason: session.flagReason,
+        pendingExpiresAt: session.pendingExpiresAt,
+        groupAlreadyResolved: groupConflict || (otherResolution !== null && otherResolution.paymentSessionId !== session.id),
+        settings: {
+          resolveOn: (settings?.resolveOn as "verified" | "disbursed" | undefined) ?? "verified",
+          pendingExpiryDays: settings?.pendingExpiryDays ?? 3,
+        },
+        now,
+      },
+      input,
+    );
+    try {
+      const outboxKeys: string[] = [];
+      const updated = await db.$transaction(async (tx) => {
+        const changed = await tx.paymentSession.updateMany({
+          where: { id: session.id, version: session.version },
+          data: {
+            state: result.state,
+            ...result.patch,
+            ...(options.soisy ? { soisyStatus: options.soisy.status, soisyLoanAmountCents: options.soisy.loanAmount ?? null, lastCheckedAt: now } : {}),
+            ...options.data,
+            version: { increment: 1 },
+          },
+        });
+        if (changed.count !== 1) throw new VersionConflict();
+        if (options.timeline) await recordTimeline(tx, session, options.timeline);
+        for (const effect of result.effects) await persistEffect(tx, deps, session, effect, options, outboxKeys);
+        return tx.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
+      });
+      const ids = outboxKeys.length
+        ? (await db.outboxMessage.findMany({ where: { dedupeKey: { in: outboxKeys } }, select: { id: true } })).map((m) => m.id)
+        : [];
+      if (options.deliverNow && deps.deliverNow) {
+        for (const id of ids) await deps.deliverNow(id).catch((error) => deps.logger.warn({ err: error }, "immediate delivery failed; the outbox worker retries"));
+      }
+      const session2 = options.deliverNow && ids.length ? await db.paymentSession.findUniqueOrThrow({ where: { id: session.id } }) : updated;
+      return { session: session2, transition: result, outboxMessageIds: ids };
+    } catch (error) {
+      if (error instanceof VersionConflict) continue;
+      if (error instanceof GroupAlreadyResolved) {
+        groupConflict = true;
+        continue;
+      }
+      throw error;
+    }
+  }
+  throw new Error(`payment session ${sessionId}: too many concurrent updates`);
+}
+
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+async function recordTimeline(tx: Tx, session: PaymentRow, entry: NonNullable<ApplyOptions["timeline"]>) {
+  if (entry.dedupeKey) {
+    const seen = await tx.soisyEvent.findUnique({ where: { dedupeKey: entry.dedupeKey } });
+    if (seen) return;
+  }
+  await tx.soisyEvent.create({
+    data: {
+      shop: session.shop,
+      paymentSessionId: session.id,
+      source: entry.source,
+      type: entry.type,
+      dedupeKey: entry.dedupeKey ?? null,
+      detailJson: entry.detail ? JSON.stringify(entry.detail) : null,
+    },
+  });
+}
+
+async function persistEffect(tx: Tx, deps: PaymentDeps, session: PaymentRow, effect: Effect, options: ApplyOptions, outboxKeys: string[]) {
+  if (effect.type === "timeline") {
+    // Inputs that changed nothing (repeats, polls) are not written: the timeline shows decisions.
+    if (effect.event === "no_change" || effect.event === "ignored") return;
+    await tx.soisyEvent.create({
+      data: { shop: session.shop, paymentSessionId: session.id, source: "app", type: effect.event, detailJson: effect.detail ? JSON.stringify(effect.detail) : null },
+    });
+    return;
+  }
+  if (effect.type === "alert") {
+    // Each kind of alert is recorded once per payment (the lifecycle may raise it on every poll).
+    const dedupeKey = `alert:${session.id}:${effect.code}`;
+    if (await tx.soisyEvent.findUnique({ where: { dedupeKey } })) return;
+    await tx.soisyEvent.create({
+      data: { shop: session.shop, paymentSessionId: session.id, source: "app", type: `alert:${effect.code}`, dedupeKey, detailJson: JSON.stringify({ message: effect.message }) },
+    });
+    deps.logger.warn({ sessionId: session.id, alert: effect.code }, effect.message);
+    return;
+  }
+  let variables: Record<string, unknown>;
+  if (effect.mutation === "paymentSessionResolve") {
+    // One resolved payment per group: the primary key on GroupResolution.group decides races.
+    const existing = await tx.groupResolution.findUnique({ where: { group: session.group } });
+    if (existing && existing.paymentSessionId !== session.id) throw new GroupAlreadyResolved();
+    if (!existing) {
+      try {
+        await tx.groupResolution.create({ data: { group: session.group, paymentSessionId: session.id, shop: session.shop } });
+      } catch {
+        throw new GroupAlreadyResolved();
+      }
+    }
+    variables = { id: session.gid };
+  } else if (effect.mutation === "paymentSessionReject") {
+    variables = { id: session.gid, reason: { code: effect.code, merchantMessage: effect.merchantMessage } };
+  } else {
+    variables = { id: session.gid, pendingExpiresAt: effect.pendingExpiresAt.toISOString(), reason: effect.reason };
+  }
+  await enqueueMutation(tx, {
+    shop: session.shop,
+    paymentSessionId: session.id,
+    mutation: effect.mutation,
+    variables,
+    ...(options.notBefore ? { notBefore: options.notBefore } : {}),
+  });
+  outboxKeys.push(`${session.id}:${effect.mutation}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inputs from Soisy and the shopper
+// ---------------------------------------------------------------------------------------------
+
+/** Reads the order from Soisy (the only source of truth) for a session with a Soisy order. */
+export async function observeSoisy(deps: PaymentDeps, session: PaymentRow): Promise<{ observation: SoisyObservation; order: OrderStatus }> {
+  if (!session.soisyToken) throw new Error("payment session has no Soisy order");
+  const client = await deps.soisyClient(session.shop, session.environment as SoisyEnvironment);
+  if (!client) throw new Error("Soisy credentials are no longer configured for this environment");
+  const order = await client.getOrder(session.soisyToken);
+  if (order.orderReference && order.orderReference !== session.id) {
+    throw new Error("Soisy order reference does not match the payment session");
+  }
+  return { observation: { status: order.status, loanAmountCents: order.loanAmount ?? null }, order };
+}
+
+export async function findSession(db: Db, sessionId: string): Promise<PaymentRow | null> {
+  return db.paymentSession.findUnique({ where: { id: sessionId } });
+}
+
+export type ShopperDestination = { kind: "redirect"; url: string } | { kind: "wait" };
+
+/** Where a shopper returning from Soisy goes, once the input is applied. */
+export function destinationFor(session: PaymentRow, wanted: Transition["shopper"]): ShopperDestination {
+  if (wanted === "cancel_url" && session.cancelUrl) return { kind: "redirect", url: session.cancelUrl };
+  if (session.nextActionUrl) return { kind: "redirect", url: session.nextActionUrl };
+  if (session.state === "abandoned" && session.cancelUrl) return { kind: "redirect", url: session.cancelUrl };
+  return { kind: "wait" };
+}
+
+export async function handleShopperReturn(deps: PaymentDeps, session: PaymentRow, via: "success" | "error"): Promise<ShopperDestination> {
+  if (!session.soisyToken) {
+    return session.cancelUrl ? { kind: "redirect", url: session.cancelUrl } : { kind: "wait" };
+  }
+  let observed;
+  try {
+    observed = await observeSoisy(deps, session);
+  } catch (error) {
+    deps.logger.warn({ sessionId: session.id, err: error }, "could not confirm the order with Soisy on the shopper's return");
+    await deps.db.soisyEvent.create({
+      data: { shop: session.shop, paymentSessionId: session.id, source: "shopper_return", type: `returned_${via}_unconfirmed` },
+    });
+    return destinationFor(session, undefined);
+  }
+  const applied = await applyInput(deps, session.id, { kind: "shopper_returned", via, soisy: observed.observation }, {
+    soisy: observed.order,
+    deliverNow: true,
+    timeline: { source: "shopper_return", type: `returned_${via}`, detail: { soisyStatus: observed.order.status } },
+  });
+  return destinationFor(applied.session, applied.transition.shopper);
+}
+
+export async function handleSoisyCallback(
+  deps: PaymentDeps,
+  session: PaymentRow,
+  callback: { eventId: string; orderToken: string; eventDate?: string },
+): Promise<"applied" | "token_mismatch"> {
+  if (!session.soisyToken || callback.orderToken !== session.soisyToken) return "token_mismatch";
+  const observed = await observeSoisy(deps, session);
+  await applyInput(deps, session.id, { kind: "soisy_callback", eventId: callback.eventId, soisy: observed.observation }, {
+    soisy: observed.order,
+    deliverNow: true,
+    timeline: {
+      source: "soisy_callback",
+      type: callback.eventId,
+      dedupeKey: `callback:${session.soisyToken}:${callback.eventId}`,
+      detail: { eventDate: callback.eventDate ?? null, soisyStatus: observed.order.status },
+    },
+  });
+  return "applied";
+}
+
+// ---------------------------------------------------------------------------------------------
+// helpers
+// ---------------------------------------------------------------------------------------------
+
+function parseStringArray(json: string): string[] {
+  try {
+    const value = JSON.parse(json) as unknown;
+    return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+  } catch {
+    return [];
+  }
+}
+
+function billingCountryOf(customer: unknown): string | null {
+  const c = customer as { billing_address?: { country_code?: unknown }; shipping_address?: { country_code?: unknown } } | null | undefined;
+  const code = c?.billing_address?.country_code ?? c?.shipping_address?.country_code;
+  return typeof code === "string" && /^[A-Za-z]{2}$/.test(code) ? code.toUpperCase() : null;
+}
+
+function localeOf(customer: unknown): string | null {
+  const locale = (customer as { locale?: unknown } | null | undefined)?.locale;
+  return typeof locale === "string" ? locale.slice(0, 35) : null;
+}

@@ -1,0 +1,141 @@
+/**
+ * Refund sessions. Soisy has no refund API: a refund is stored, answered 201, and shown to the
+ * merchant with what to do at Soisy (cancel or reduce the loan). The merchant confirms ("refunded at
+ * Soisy" → refundSessionResolve) or declines (refundSessionReject); shops that settle refunds with
+ * Soisy offline can have them resolved automatically. Partial refunds keep their own amount.
+ */
+import type { Db } from "~/db.server";
+import { parseDecimalToCents, InvalidAmountError } from "~/soisy/money";
+import { enqueueMutation } from "./outbox.server";
+import type { PaymentDeps } from "./payment-service.server";
+import type { RefundSessionRequest } from "./shopify-requests";
+
+export const REFUND_STATES = ["awaiting_merchant", "resolving", "resolved", "rejecting", "rejected"] as const;
+export type RefundState = (typeof REFUND_STATES)[number];
+
+export type RefundReceiveResult = { ok: true; created: boolean } | { ok: false; status: 400 | 404 | 409; message: string };
+
+export async function receiveRefundSession(deps: PaymentDeps, shop: string, body: RefundSessionRequest): Promise<RefundReceiveResult> {
+  const { db } = deps;
+  let amountCents: number;
+  try {
+    amountCents = parseDecimalToCents(body.amount);
+  } catch (error) {
+    if (error instanceof InvalidAmountError) return { ok: false, status: 400, message: `amount: ${error.message}` };
+    throw error;
+  }
+  if (amountCents <= 0) return { ok: false, status: 400, message: "amount: must be greater than zero" };
+  const existing = await db.refundSession.findUnique({ where: { id: body.id } });
+  if (existing) {
+    const same = existing.shop === shop && existing.paymentSessionId === body.payment_id && existing.amountCents === amountCents && existing.currency === body.currency;
+    return same ? { ok: true, created: false } : { ok: false, status: 409, message: "a refund session with this id exists with different data" };
+  }
+  const payment = await db.paymentSession.findUnique({ where: { id: body.payment_id } });
+  if (!payment || payment.shop !== shop) return { ok: false, status: 404, message: `payment ${body.payment_id} is not known for ${shop}` };
+  const settings = await db.shopSettings.findUnique({ where: { shop } });
+  const auto = settings?.autoResolveRefunds === true;
+  try {
+    await db.$transaction(async (tx) => {
+      await tx.refundSession.create({
+        data: {
+          id: body.id,
+          gid: body.gid,
+          shop,
+          paymentSessionId: payment.id,
+          amountCents,
+          currency: body.currency,
+          test: body.test,
+          merchantLocale: body.merchant_locale ?? null,
+          proposedAt: new Date(body.proposed_at),
+          state: (auto ? "resolving" : "awaiting_merchant") satisfies RefundState,
+          ...(auto ? { decidedBy: "auto", decidedAt: deps.now() } : {}),
+        },
+      });
+      await tx.soisyEvent.create({
+        data: {
+          shop,
+          paymentSessionId: payment.id,
+          source: "shopify",
+          type: "refund_session_received",
+          dedupeKey: `shopify-refund:${body.id}`,
+          detailJson: JSON.stringify({ refundId: body.id, amountCents, auto }),
+        },
+      });
+      if (auto) {
+        await enqueueMutation(tx, {
+          shop,
+          refundSessionId: body.id,
+          mutation: "refundSessionResolve",
+          variables: { id: body.gid },
+          // Shopify accepts the mutation only after it has our 201.
+          notBefore: new Date(deps.now().getTime() + 2_000),
+        });
+      }
+    });
+  } catch (error) {
+    const again = await db.refundSession.findUnique({ where: { id: body.id } });
+    if (again) return { ok: true, created: false };
+    throw error;
+  }
+  return { ok: true, created: true };
+}
+
+export type RefundDecision = "resolve" | "reject";
+export type RefundDecisionResult =
+  | { ok: true; state: RefundState }
+  | { ok: false; status: 404 | 409; message: string };
+
+/** The merchant's decision on a refund (idempotent: repeating the same decision is fine). */
+export async function decideRefund(
+  deps: PaymentDeps,
+  shop: string,
+  refundId: string,
+  decision: RefundDecision,
+  decidedBy: string,
+  reason?: string,
+): Promise<RefundDecisionResult> {
+  const { db } = deps;
+  const refund = await db.refundSession.findUnique({ where: { id: refundId } });
+  if (!refund || refund.shop !== shop) return { ok: false, status: 404, message: "refund not found" };
+  const target: RefundState = decision === "resolve" ? "resolving" : "rejecting";
+  const done: RefundState = decision === "resolve" ? "resolved" : "rejected";
+  if (refund.state === target || refund.state === done) return { ok: true, state: refund.state as RefundState };
+  if (refund.state !== "awaiting_merchant") return { ok: false, status: 409, message: `refund already ${refund.state}` };
+  const changed = await db.$transaction(async (tx) => {
+    const updated = await tx.refundSession.updateMany({
+      where: { id: refund.id, state: "awaiting_merchant" },
+      data: { state: target, decidedBy, decidedAt: deps.now(), rejectReason: decision === "reject" ? (reason ?? null) : null },
+    });
+    if (updated.count !== 1) return false;
+    await enqueueMutation(tx, {
+      shop,
+      refundSessionId: refund.id,
+      mutation: decision === "resolve" ? "refundSessionResolve" : "refundSessionReject",
+      variables:
+        decision === "resolve"
+          ? { id: refund.gid }
+          : { id: refund.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: (reason ?? "Refund declined by the merchant").slice(0, 255) } },
+    });
+    await tx.soisyEvent.create({
+      data: {
+        shop,
+        paymentSessionId: refund.paymentSessionId,
+        source: "merchant",
+        type: decision === "resolve" ? "refund_confirmed" : "refund_declined",
+        detailJson: JSON.stringify({ refundId: refund.id, amountCents: refund.amountCents, by: decidedBy }),
+      },
+    });
+    return true;
+  });
+  if (!changed) return decideRefund(deps, shop, refundId, decision, decidedBy, reason);
+  const message = await db.outboxMessage.findUnique({
+    where: { dedupeKey: `${refund.id}:${decision === "resolve" ? "refundSessionResolve" : "refundSessionReject"}` },
+  });
+  if (message && deps.deliverNow) await deps.deliverNow(message.id).catch(() => undefined);
+  const after = await db.refundSession.findUniqueOrThrow({ where: { id: refund.id } });
+  return { ok: true, state: after.state as RefundState };
+}
+
+export async function listRefunds(db: Db, shop: string, state?: RefundState) {
+  return db.refundSession.findMany({ where: { shop, ...(state ? { state } : {}) }, orderBy: { createdAt: "desc" }, take: 200 });
+}

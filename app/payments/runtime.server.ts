@@ -1,0 +1,93 @@
+/**
+ * Wires the payment services for the running app: the database, the Soisy client factory, the
+ * outbox worker that delivers Shopify mutations, and the reconciliation job. Both jobs run in every
+ * app instance (safe: the outbox claims each message for one worker at a time).
+ */
+import { appConfig, paymentsApiEndpoint } from "~/config.server";
+import { db } from "~/db.server";
+import { logger } from "~/logger.server";
+import { appKeyring } from "~/security/encryption.server";
+import { shopify } from "~/shopify.server";
+import { createOutboxWorker } from "./outbox-worker.server";
+import { defaultSoisyClientFactory, type PaymentDeps } from "./payment-service.server";
+import { reconcileOpenPayments } from "./reconcile.server";
+
+/** The shop's offline access token (refreshed by @shopify/shopify-app-remix when it expires). */
+export async function shopAccessToken(shop: string): Promise<string> {
+  try {
+    const { session } = await shopify().unauthenticated.admin(shop);
+    if (session.accessToken) return session.accessToken;
+  } catch (error) {
+    logger.debug({ shop, err: error }, "unauthenticated.admin failed; falling back to the stored offline session");
+  }
+  const stored = await db().session.findFirst({ where: { shop, isOnline: false }, orderBy: { expires: "desc" } });
+  if (!stored?.accessToken) throw new Error(`no offline access token for ${shop}`);
+  return stored.accessToken;
+}
+
+function createRuntime() {
+  const config = appConfig();
+  const database = db();
+  const keyring = appKeyring();
+  const worker = createOutboxWorker({
+    db: database,
+    tokenProvider: shopAccessToken,
+    endpointFor: (shop) => paymentsApiEndpoint(shop, config),
+    maxAgeMs: config.OUTBOX_MAX_AGE_MS,
+    logger,
+  });
+  const deps: PaymentDeps = {
+    db: database,
+    keyring,
+    appUrl: config.SHOPIFY_APP_URL,
+    soisyClient: defaultSoisyClientFactory(database, keyring, logger),
+    deliverNow: (id) => worker.deliverNow(id),
+    now: () => new Date(),
+    logger,
+  };
+  return { deps, worker, config };
+}
+
+type Runtime = ReturnType<typeof createRuntime>;
+declare global {
+  var __soisyRuntime: Runtime | undefined;
+  var __soisyJobs: { stop(): Promise<void> } | undefined;
+}
+
+export function paymentRuntime(): Runtime {
+  globalThis.__soisyRuntime ??= createRuntime();
+  return globalThis.__soisyRuntime;
+}
+
+export function paymentDeps(): PaymentDeps {
+  return paymentRuntime().deps;
+}
+
+/** Starts the outbox worker and the reconciliation interval once per process. */
+export function startBackgroundJobs(): void {
+  if (globalThis.__soisyJobs) return;
+  const { deps, worker, config } = paymentRuntime();
+  if (config.JOBS_DISABLED) return;
+  worker.start(config.OUTBOX_POLL_MS);
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    reconcileOpenPayments(deps, { olderThanMs: config.RECONCILE_AFTER_MS })
+      .then((report) => {
+        if (report.checked) logger.info(report, "reconciliation pass");
+      })
+      .catch((error) => logger.error({ err: error }, "reconciliation pass failed"))
+      .finally(() => {
+        running = false;
+      });
+  }, config.RECONCILE_INTERVAL_MS);
+  timer.unref();
+  globalThis.__soisyJobs = {
+    async stop() {
+      clearInterval(timer);
+      await worker.stop();
+    },
+  };
+  logger.info({ outboxPollMs: config.OUTBOX_POLL_MS, reconcileEveryMs: config.RECONCILE_INTERVAL_MS }, "background jobs started");
+}

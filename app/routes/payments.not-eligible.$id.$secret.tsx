@@ -1,0 +1,49 @@
+/**
+ * A payment session that Soisy cannot serve (currency, amount range, country, shop not ready).
+ * Its reject was queued when the session arrived; this page pushes it and forwards the shopper to
+ * Shopify's next step (back to checkout to pick another method) as soon as Shopify answers.
+ */
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { useLoaderData } from "@remix-run/react";
+import { ConfirmingPayment, LinkNotValid, NotEligible } from "~/components/ShopperPage";
+import { paymentUrls } from "~/payments/app-urls";
+import { findSession } from "~/payments/payment-service.server";
+import { paymentDeps } from "~/payments/runtime.server";
+import { shopperLocale } from "~/payments/shopper-locale";
+import { verifySessionSecret } from "~/payments/url-secrets.server";
+
+export const meta: MetaFunction = () => [{ title: "Soisy" }, { name: "robots", content: "noindex" }];
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const deps = paymentDeps();
+  const id = params.id ?? "";
+  const secret = params.secret ?? "";
+  let session = verifySessionSecret(id, secret, deps.keyring) ? await findSession(deps.db, id) : null;
+  const locale = shopperLocale(session, request);
+  if (!session || session.state !== "not_eligible") {
+    if (session?.nextActionUrl) throw redirect(session.nextActionUrl);
+    return json({ kind: "invalid" as const, locale }, { status: 404 });
+  }
+  if (!session.nextActionUrl) {
+    const message = await deps.db.outboxMessage.findUnique({ where: { dedupeKey: `${id}:paymentSessionReject` } });
+    if (message?.status === "pending") {
+      await deps.db.outboxMessage.updateMany({ where: { id: message.id, status: "pending" }, data: { nextAttemptAt: deps.now() } });
+      await deps.deliverNow?.(message.id).catch(() => undefined);
+      session = (await findSession(deps.db, id))!;
+    }
+  }
+  if (session.nextActionUrl) throw redirect(session.nextActionUrl, { headers: { "Cache-Control": "no-store" } });
+  return json({ kind: "wait" as const, locale, statusUrl: paymentUrls(deps.appUrl, id, secret).status });
+}
+
+export default function NotEligiblePage() {
+  const data = useLoaderData<typeof loader>();
+  if (data.kind === "invalid") return <LinkNotValid locale={data.locale} />;
+  return (
+    <>
+      <NotEligible locale={data.locale} />
+      <ConfirmingPayment locale={data.locale} statusUrl={data.statusUrl} />
+    </>
+  );
+}

@@ -1,0 +1,45 @@
+/**
+ * Polled by the shopper's "we are confirming your payment" page: where to go next, once Shopify's
+ * next step is known. Each poll also nudges delivery of the session's pending Shopify mutations and,
+ * at most every few seconds, re-reads the order at Soisy (in case the return could not confirm it).
+ */
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { applyInput, destinationFor, findSession, observeSoisy } from "~/payments/payment-service.server";
+import { paymentDeps } from "~/payments/runtime.server";
+import { verifySessionSecret } from "~/payments/url-secrets.server";
+
+const RECHECK_MS = 5_000;
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const deps = paymentDeps();
+  const id = params.id ?? "";
+  if (!verifySessionSecret(id, params.secret ?? "", deps.keyring)) return json({ error: "not found" }, { status: 404 });
+  let session = await findSession(deps.db, id);
+  if (!session) return json({ error: "not found" }, { status: 404 });
+  const noStore = { headers: { "Cache-Control": "no-store" } };
+
+  let destination = destinationFor(session, undefined);
+  if (destination.kind === "redirect") return json({ state: session.state, redirectUrl: destination.url }, noStore);
+
+  // Nudge the outbox for this payment's undelivered mutations.
+  const due = await deps.db.outboxMessage.findMany({ where: { paymentSessionId: id, status: "pending" }, select: { id: true } });
+  if (due.length) {
+    await deps.db.outboxMessage.updateMany({ where: { paymentSessionId: id, status: "pending" }, data: { nextAttemptAt: deps.now() } });
+    for (const m of due) await deps.deliverNow?.(m.id).catch(() => undefined);
+  } else if (
+    session.soisyToken &&
+    (session.state === "redirected" || session.state === "abandoned") &&
+    (!session.lastCheckedAt || deps.now().getTime() - session.lastCheckedAt.getTime() > RECHECK_MS)
+  ) {
+    try {
+      const { observation, order } = await observeSoisy(deps, session);
+      await applyInput(deps, id, { kind: "shopper_returned", via: "success", soisy: observation }, { soisy: order, deliverNow: true });
+    } catch (error) {
+      deps.logger.debug({ sessionId: id, err: error }, "status poll could not read the Soisy order");
+    }
+  }
+  session = (await findSession(deps.db, id))!;
+  destination = destinationFor(session, undefined);
+  return json({ state: session.state, redirectUrl: destination.kind === "redirect" ? destination.url : null }, noStore);
+}

@@ -1,0 +1,55 @@
+/**
+ * Soisy → app: a callback (form-encoded, unsigned). Authenticated by the per-session secret in
+ * the URL (HMAC, constant time, checked before anything is read); matched to the stored token;
+ * confirmed with GET /orders/{token} before the lifecycle acts. Forged → 404, nothing read or written.
+ */
+import type { ActionFunctionArgs } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { logger } from "~/logger.server";
+import { findSession, handleSoisyCallback } from "~/payments/payment-service.server";
+import { paymentDeps } from "~/payments/runtime.server";
+import { verifySessionSecret } from "~/payments/url-secrets.server";
+import { parseSoisyCallback } from "~/soisy/types";
+
+const MAX_CALLBACK_BYTES = 16 * 1024;
+const notFound = () => json({ error: "not found" }, { status: 404 });
+
+export async function loader() {
+  return notFound();
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const deps = paymentDeps();
+  const id = params.id ?? "";
+  if (request.method !== "POST" || !verifySessionSecret(id, params.secret ?? "", deps.keyring)) return notFound();
+  if (Number(request.headers.get("content-length") ?? "0") > MAX_CALLBACK_BYTES) return json({ error: "too large" }, { status: 413 });
+  const text = await request.text();
+  if (text.length > MAX_CALLBACK_BYTES) return json({ error: "too large" }, { status: 413 });
+  const type = request.headers.get("content-type") ?? "";
+  let parsed;
+  if (/application\/json/i.test(type)) {
+    try {
+      parsed = parseSoisyCallback(JSON.parse(text) as Record<string, unknown>);
+    } catch {
+      return json({ error: "body is not valid JSON" }, { status: 400 });
+    }
+  } else {
+    parsed = parseSoisyCallback(text);
+  }
+  if (!parsed.success) return json({ error: "invalid callback" }, { status: 400 });
+  const session = await findSession(deps.db, id);
+  if (!session) return notFound();
+  try {
+    const outcome = await handleSoisyCallback(deps, session, {
+      eventId: parsed.data.eventId,
+      orderToken: parsed.data.orderToken,
+      ...(parsed.data.eventDate ? { eventDate: parsed.data.eventDate } : {}),
+    });
+    if (outcome === "token_mismatch") return json({ error: "order token does not match" }, { status: 400 });
+    return json({ ok: true });
+  } catch (error) {
+    // Could not confirm with Soisy: the reconciliation job will; tell Soisy to try again too.
+    logger.warn({ sessionId: id, err: error }, "callback not confirmed with Soisy");
+    return json({ error: "temporarily unable to confirm the order" }, { status: 503 });
+  }
+}
