@@ -35,6 +35,8 @@ export interface Stack {
   soisy: SoisySimulator;
   shopify: ShopifySimulator;
   database: TestDatabase;
+  /** The app's environment (for running its CLIs against the same stack). */
+  env: NodeJS.ProcessEnv;
   /** What the app printed (for failure messages). */
   appOutput(): string;
   stopApp(): Promise<void>;
@@ -144,6 +146,7 @@ export async function startStack(
     soisy,
     shopify,
     database,
+    env,
     appOutput: () => output,
     stopApp,
     startApp,
