@@ -10,9 +10,8 @@
  * Ports: DEMO_APP_PORT (3000), DEMO_SOISY_PORT (4100), DEMO_SHOPIFY_PORT (4200); 0 = any free port.
  * DEMO_DIR (default .demo) holds the database and the demo's generated secrets.
  */
-import { spawn, execFileSync, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
@@ -20,9 +19,8 @@ import { startSoisySimulator } from "../test/simulators/soisy";
 import { startShopifySimulator } from "../test/simulators/shopify";
 import { createDb, tuneDatabase } from "../app/db.server";
 import { generateKeyMaterial, parseKeyring } from "../app/security/encryption.server";
-import { ensureShopSettings, saveSoisyCredentials, setReady } from "../app/settings/settings.server";
+import { configureShop, freePort, repoRoot as root, spawnApp, stopProcess } from "./lib/local-stack";
 
-const root = path.resolve(import.meta.dirname, "..");
 const { values: flags } = parseArgs({
   options: { check: { type: "boolean", default: false }, "no-build": { type: "boolean", default: false } },
 });
@@ -33,20 +31,6 @@ const demoDir = path.resolve(root, process.env.DEMO_DIR ?? ".demo");
 
 function log(line: string) {
   process.stdout.write(`[demo] ${line}\n`);
-}
-
-async function freePort(preferred: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", (error: NodeJS.ErrnoException) => {
-      if (preferred !== 0 && error.code === "EADDRINUSE") reject(new Error(`port ${preferred} is in use: set another one (see the header of scripts/demo.ts)`));
-      else reject(error);
-    });
-    server.listen(preferred, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function portFrom(name: string, fallback: number): number {
@@ -63,23 +47,6 @@ function demoSecrets(): { encryptionKey: string; apiSecret: string } {
   const secrets = { encryptionKey: generateKeyMaterial(), apiSecret: randomBytes(24).toString("hex") };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;
-}
-
-async function waitFor(url: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = "";
-  while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`the app exited with code ${child.exitCode}`);
-    try {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
-      if (res.ok) return;
-      last = `HTTP ${res.status}`;
-    } catch (error) {
-      last = (error as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs} ms (${last})`);
 }
 
 async function main() {
@@ -117,26 +84,12 @@ async function main() {
   // offline Shopify session whose token the Shopify simulator accepts.
   const db = createDb(databaseUrl);
   await tuneDatabase(db, databaseUrl);
-  const keyring = parseKeyring(secrets.encryptionKey);
-  await ensureShopSettings(db, DEMO_SHOP);
-  await saveSoisyCredentials(db, DEMO_SHOP, "sandbox", { soisyShopId: "partnershop", apiKey: "partnerkey" }, keyring);
-  await setReady(db, DEMO_SHOP, true);
-  const offlineSession = {
-    id: `offline_${DEMO_SHOP}`,
-    shop: DEMO_SHOP,
-    state: "demo",
-    isOnline: false,
-    scope: "write_payment_gateways,write_payment_sessions",
-    accessToken: DEMO_ACCESS_TOKEN,
-  };
-  await db.session.upsert({ where: { id: offlineSession.id }, create: offlineSession, update: offlineSession });
+  await configureShop(db, parseKeyring(secrets.encryptionKey), DEMO_SHOP, DEMO_ACCESS_TOKEN);
   await db.$disconnect();
 
   const appEnv: NodeJS.ProcessEnv = {
     ...process.env,
     NODE_ENV: "production" as const,
-    PORT: String(appPort),
-    HOST: "127.0.0.1",
     DATABASE_URL: databaseUrl,
     APP_ENCRYPTION_KEY: secrets.encryptionKey,
     SHOPIFY_API_KEY: "soisy-demo-client-id",
@@ -147,17 +100,19 @@ async function main() {
     DEMO_MODE: "true",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   };
-  const app = spawn(process.execPath, [path.join(root, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
-    cwd: root,
-    env: appEnv,
-    stdio: ["ignore", flags.check ? "ignore" : "inherit", "inherit"],
-  });
+  let app: ChildProcess;
+  try {
+    app = await spawnApp({ port: appPort, env: appEnv, stdio: flags.check ? "ignore" : "inherit" });
+  } catch (error) {
+    await Promise.allSettled([soisy.close(), shopify.close()]);
+    throw error;
+  }
 
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
-    app.kill("SIGTERM");
+    await stopProcess(app);
     await Promise.allSettled([soisy.close(), shopify.close()]);
     process.exit(code);
   };
@@ -169,8 +124,6 @@ async function main() {
       void stop(code ?? 1);
     }
   });
-
-  await waitFor(`${appUrl}/healthz`, 60_000, app);
 
   const urls = {
     "Demo overview (demo shop, its payments)": `${appUrl}/demo`,

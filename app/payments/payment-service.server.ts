@@ -12,7 +12,7 @@ import { createSoisyClient, type SoisyClient } from "~/soisy/client.server";
 import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
 import { InvalidAmountError, parseDecimalToCents } from "~/soisy/money";
 import type { CreateOrderInput, OrderStatus } from "~/soisy/types";
-import { soisyCredentials, type SoisyEnvironment } from "~/settings/settings.server";
+import { credentialsFromRow, soisyCredentials, type SoisyEnvironment } from "~/settings/settings.server";
 import { paymentUrls } from "./app-urls";
 import { soisyCustomerFields } from "./customer-mapping";
 import { checkEligibility } from "./eligibility";
@@ -27,7 +27,7 @@ export interface PaymentDeps {
   /** Public base URL of this app (for the URLs given to Soisy and shoppers). */
   appUrl: string;
   /** A Soisy client with the shop's credentials for one environment (null when not configured). */
-  soisyClient(shop: string, environment: SoisyEnvironment): Promise<SoisyClient | null>;
+  soisyClient(shop: string, environment: SoisyEnvironment, settings?: SettingsRow | null): Promise<SoisyClient | null>;
   /** Pushes one freshly enqueued outbox message to Shopify right away (best effort). */
   deliverNow?(messageId: string): Promise<unknown>;
   now(): Date;
@@ -35,6 +35,7 @@ export interface PaymentDeps {
 }
 
 export type PaymentRow = NonNullable<Awaited<ReturnType<Db["paymentSession"]["findUnique"]>>>;
+export type SettingsRow = NonNullable<Awaited<ReturnType<Db["shopSettings"]["findUnique"]>>>;
 
 /** The largest amount a PaymentSession row holds (PostgreSQL integer); larger ones are not eligible. */
 const MAX_STORED_CENTS = 2_147_483_647;
@@ -42,8 +43,8 @@ const CREATION_LOCK_MS = 30_000;
 const CREATION_WAIT_MS = 12_000;
 
 export function defaultSoisyClientFactory(db: Db, keyring: Keyring, logger: Logger) {
-  return async (shop: string, environment: SoisyEnvironment): Promise<SoisyClient | null> => {
-    const credentials = await soisyCredentials(db, shop, environment, keyring);
+  return async (shop: string, environment: SoisyEnvironment, settings?: SettingsRow | null): Promise<SoisyClient | null> => {
+    const credentials = settings ? credentialsFromRow(settings, environment, keyring) : await soisyCredentials(db, shop, environment, keyring);
     if (!credentials) return null;
     return createSoisyClient({ environment, shopId: credentials.soisyShopId, apiKey: credentials.apiKey, logger });
   };
@@ -87,7 +88,9 @@ async function startPaymentSessionOnce(deps: PaymentDeps, shop: string, body: Pa
     return { ok: false, status: 404, message: `shop ${shop} has not installed the app`, soisyMs: 0 };
   }
 
-  const session = await recordSession(deps, shop, body, Math.min(amountCents, MAX_STORED_CENTS));
+  // A new session is created already holding the Soisy-order creation lock (one write, no claim).
+  const holder = randomUUID();
+  const { row: session, created } = await recordSession(deps, shop, body, Math.min(amountCents, MAX_STORED_CENTS), holder);
   if (session.shop !== shop || session.gid !== body.gid || session.group !== body.group || session.amountCents !== Math.min(amountCents, MAX_STORED_CENTS) || session.currency !== body.currency) {
     return { ok: false, status: 409, message: "a payment session with this id exists with different data", soisyMs: 0 };
   }
@@ -116,66 +119,75 @@ async function startPaymentSessionOnce(deps: PaymentDeps, shop: string, body: Pa
     });
     if (!eligibility.eligible) {
       await applyInput(deps, session.id, { kind: "not_eligible", code: eligibility.code, merchantMessage: eligibility.merchantMessage }, {
+        preloaded: { session, settings },
+        data: { creationLockedBy: null, creationLockedUntil: null },
         // Shopify accepts mutations only after it has our answer to this request.
         notBefore: new Date(deps.now().getTime() + 2_000),
         timeline: { source: "app", type: "not_eligible", detail: { reason: eligibility.reason, code: eligibility.code } },
       });
       return { ok: true, redirectUrl: urls.notEligible, soisyMs: 0 };
     }
-    return createSoisyOrder(deps, session, settings.zeroInterest, body, urls);
+    return createSoisyOrder(deps, session, settings, body, urls, holder, created);
   }
   if (session.state === "not_eligible") return { ok: true, redirectUrl: urls.notEligible, soisyMs: 0 };
   if (session.soisyRedirectUrl) return { ok: true, redirectUrl: session.soisyRedirectUrl, soisyMs: 0 };
   return { ok: false, status: 409, message: `payment session is ${session.state}`, soisyMs: 0 };
 }
 
-/** Inserts the session (state "received") unless it exists; returns the stored row. */
-async function recordSession(deps: PaymentDeps, shop: string, body: PaymentSessionRequest, amountCents: number): Promise<PaymentRow> {
+/**
+ * Inserts the session (state "received", its timeline's first row, and the creation lock for
+ * `holder`) in one statement unless it exists; returns the stored row and whether it was new.
+ */
+async function recordSession(
+  deps: PaymentDeps,
+  shop: string,
+  body: PaymentSessionRequest,
+  amountCents: number,
+  holder: string,
+): Promise<{ row: PaymentRow; created: boolean }> {
   const { db } = deps;
-  const existing = await db.paymentSession.findUnique({ where: { id: body.id } });
-  if (existing) return existing;
   const customer = body.customer ?? null;
-  const email = typeof (customer as { email?: unknown } | null)?.email === "string" ? ((customer as { email: string }).email.slice(0, 320)) : null;
+  const email = typeof (customer as { email?: unknown } | null)?.email === "string" ? (customer as { email: string }).email.slice(0, 320) : null;
+  const now = deps.now();
   try {
-    return await db.$transaction(async (tx) => {
-      const created = await tx.paymentSession.create({
-        data: {
-          id: body.id,
-          gid: body.gid,
-          shop,
-          group: body.group,
-          checkoutSessionId: body.session_id ?? null,
-          amountCents,
-          currency: body.currency,
-          test: body.test,
-          kind: body.kind,
-          merchantLocale: body.merchant_locale ?? null,
-          customerLocale: localeOf(customer),
-          cancelUrl: cancelUrlOf(body),
-          proposedAt: new Date(body.proposed_at),
-          environment: body.test ? "sandbox" : "production",
-          customerJson: customer === null ? null : JSON.stringify(customer),
-          customerEmail: email,
-          state: "received" satisfies PaymentState,
-          callbackSecret: sessionSecret(body.id, deps.keyring),
+    const row = await db.paymentSession.create({
+      data: {
+        id: body.id,
+        gid: body.gid,
+        shop,
+        group: body.group,
+        checkoutSessionId: body.session_id ?? null,
+        amountCents,
+        currency: body.currency,
+        test: body.test,
+        kind: body.kind,
+        merchantLocale: body.merchant_locale ?? null,
+        customerLocale: localeOf(customer),
+        cancelUrl: cancelUrlOf(body),
+        proposedAt: new Date(body.proposed_at),
+        environment: body.test ? "sandbox" : "production",
+        customerJson: customer === null ? null : JSON.stringify(customer),
+        customerEmail: email,
+        state: "received" satisfies PaymentState,
+        callbackSecret: sessionSecret(body.id, deps.keyring),
+        creationLockedBy: holder,
+        creationLockedUntil: new Date(now.getTime() + CREATION_LOCK_MS),
+        events: {
+          create: {
+            shop,
+            source: "shopify",
+            type: "payment_session_received",
+            dedupeKey: `shopify-session:${body.id}`,
+            detailJson: JSON.stringify({ amount: body.amount, currency: body.currency, test: body.test, kind: body.kind }),
+          },
         },
-      });
-      await tx.soisyEvent.create({
-        data: {
-          shop,
-          paymentSessionId: body.id,
-          source: "shopify",
-          type: "payment_session_received",
-          dedupeKey: `shopify-session:${body.id}`,
-          detailJson: JSON.stringify({ amount: body.amount, currency: body.currency, test: body.test, kind: body.kind }),
-        },
-      });
-      return created;
+      },
     });
+    return { row, created: true };
   } catch (error) {
-    // A concurrent request (another instance) inserted it first.
+    // Seen before (a retry), or a concurrent request inserted it first.
     const row = await db.paymentSession.findUnique({ where: { id: body.id } });
-    if (row) return row;
+    if (row) return { row, created: false };
     throw error;
   }
 }
@@ -183,14 +195,15 @@ async function recordSession(deps: PaymentDeps, shop: string, body: PaymentSessi
 async function createSoisyOrder(
   deps: PaymentDeps,
   session: PaymentRow,
-  zeroInterest: boolean,
+  settings: SettingsRow,
   body: PaymentSessionRequest,
   urls: ReturnType<typeof paymentUrls>,
+  holder: string,
+  alreadyHeld: boolean,
 ): Promise<StartResult> {
   const { db } = deps;
-  const holder = randomUUID();
   const deadline = Date.now() + CREATION_WAIT_MS;
-  for (;;) {
+  while (!alreadyHeld) {
     const now = deps.now();
     const claimed = await db.paymentSession.updateMany({
       where: {
@@ -212,7 +225,8 @@ async function createSoisyOrder(
 
   const release = () =>
     db.paymentSession.updateMany({ where: { id: session.id, creationLockedBy: holder }, data: { creationLockedBy: null, creationLockedUntil: null } });
-  const client = await deps.soisyClient(session.shop, session.environment as SoisyEnvironment);
+  const zeroInterest = settings.zeroInterest;
+  const client = await deps.soisyClient(session.shop, session.environment as SoisyEnvironment, settings);
   if (!client) {
     await release();
     return { ok: false, status: 503, message: "Soisy credentials are not configured for this environment", soisyMs: 0 };
@@ -269,6 +283,7 @@ async function createSoisyOrder(
   }
 
   await applyInput(deps, session.id, { kind: "order_created" }, {
+    preloaded: { session, settings },
     data: { soisyToken: created.token, soisyRedirectUrl: created.redirectUrl, creationLockedBy: null, creationLockedUntil: null },
     timeline: { source: "app", type: "soisy_order_created", detail: { token: created.token } },
   });
@@ -294,6 +309,8 @@ export interface ApplyOptions {
   soisy?: OrderStatus;
   /** Deliver the resulting mutation right away and wait for it (shopper-facing paths). */
   deliverNow?: boolean;
+  /** Rows the caller already read (saves queries; a stale row only costs a retry). */
+  preloaded?: { session?: PaymentRow; settings?: SettingsRow | null };
   /** Other columns written in the same update (e.g. the Soisy token with "order_created"). */
   data?: { soisyToken?: string; soisyRedirectUrl?: string; creationLockedBy?: null; creationLockedUntil?: null };
 }
@@ -311,43 +328,85 @@ class GroupAlreadyResolved extends Error {}
 export async function applyInput(deps: PaymentDeps, sessionId: string, input: LifecycleInput, options: ApplyOptions = {}): Promise<Applied> {
   const { db } = deps;
   let groupConflict = false;
+  let preloaded = options.preloaded;
   for (let attempt = 0; attempt < 8; attempt++) {
-    const session = await db.paymentSession.findUniqueOrThrow({ where: { id: sessionId } });
-    const settings = await db.shopSettings.findUnique({ where: { shop: session.shop } });
-    const otherResolution = await db.groupResolution.findUnique({ where: { group: session.group } });
+    // The caller's rows save queries on the hot path; the version check below catches stale ones.
+    const session = preloaded?.session ?? (await db.paymentSession.findUniqueOrThrow({ where: { id: sessionId } }));
+    const settings = preloaded?.settings !== undefined ? preloaded.settings : await db.shopSettings.findUnique({ where: { shop: session.shop } });
+    preloaded = undefined;
     const now = deps.now();
-    const result = transition(
-      {
-        state: session.state as PaymentState,
-        amountCents: session.amountCents,
-        flagReason: session.flagReason,
-        pendingExpiresAt: session.pendingExpiresAt,
-        groupAlreadyResolved: groupConflict || (otherResolution !== null && otherResolution.paymentSessionId !== session.id),
-        settings: {
-          resolveOn: (settings?.resolveOn as "verified" | "disbursed" | undefined) ?? "verified",
-          pendingExpiryDays: settings?.pendingExpiryDays ?? 3,
+    const decide = (groupAlreadyResolved: boolean) =>
+      transition(
+        {
+          state: session.state as PaymentState,
+          amountCents: session.amountCents,
+          flagReason: session.flagReason,
+          pendingExpiresAt: session.pendingExpiresAt,
+          groupAlreadyResolved,
+          settings: {
+            resolveOn: (settings?.resolveOn as "verified" | "disbursed" | undefined) ?? "verified",
+            pendingExpiryDays: settings?.pendingExpiryDays ?? 3,
+          },
+          now,
         },
-        now,
-      },
-      input,
+        input,
+      );
+    let result = decide(groupConflict);
+    // The group rule only matters when this input would resolve or set pending: look it up then.
+    const wouldSettle = result.effects.some(
+      (e) => e.type === "mutation" && (e.mutation === "paymentSessionResolve" || e.mutation === "paymentSessionPending"),
     );
+    if (wouldSettle && !groupConflict) {
+      const other = await db.groupResolution.findUnique({ where: { group: session.group } });
+      if (other && other.paymentSessionId !== session.id) result = decide(true);
+    }
+    const data = {
+      state: result.state,
+      ...result.patch,
+      ...(options.soisy ? { soisyStatus: options.soisy.status, soisyLoanAmountCents: options.soisy.loanAmount ?? null, lastCheckedAt: now } : {}),
+      ...options.data,
+    };
     try {
       const outboxKeys: string[] = [];
-      const updated = await db.$transaction(async (tx) => {
+      const needsTransaction = options.timeline?.dedupeKey !== undefined || result.effects.some((e) => e.type === "mutation" || e.type === "alert");
+      if (!needsTransaction) {
+        // Common case (state change + timeline rows): one atomic statement, no interactive transaction.
+        const timeline: TimelineRow[] = [];
+        if (options.timeline) timeline.push(timelineRow(session, options.timeline.source, options.timeline.type, options.timeline.detail));
+        for (const effect of result.effects) {
+          if (effect.type === "timeline" && effect.event !== "no_change" && effect.event !== "ignored") {
+            timeline.push(timelineRow(session, "app", effect.event, effect.detail));
+          }
+        }
+        orderTimeline(timeline);
+        try {
+          await db.paymentSession.update({
+            where: { id: session.id, version: session.version },
+            data: {
+              ...data,
+              version: { increment: 1 },
+              ...(timeline.length ? { events: { createMany: { data: timeline.map(({ paymentSessionId: _omit, ...row }) => row) } } } : {}),
+            },
+          });
+        } catch (error) {
+          if ((error as { code?: string }).code === "P2025") throw new VersionConflict();
+          throw error;
+        }
+      } else await db.$transaction(async (tx) => {
         const changed = await tx.paymentSession.updateMany({
           where: { id: session.id, version: session.version },
-          data: {
-            state: result.state,
-            ...result.patch,
-            ...(options.soisy ? { soisyStatus: options.soisy.status, soisyLoanAmountCents: options.soisy.loanAmount ?? null, lastCheckedAt: now } : {}),
-            ...options.data,
-            version: { increment: 1 },
-          },
+          data: { ...data, version: { increment: 1 } },
         });
         if (changed.count !== 1) throw new VersionConflict();
-        if (options.timeline) await recordTimeline(tx, session, options.timeline);
-        for (const effect of result.effects) await persistEffect(tx, deps, session, effect, options, outboxKeys);
-        return tx.paymentSession.findUniqueOrThrow({ where: { id: session.id } });
+        const timeline: TimelineRow[] = [];
+        if (options.timeline) {
+          const entry = options.timeline;
+          const seen = entry.dedupeKey ? await tx.soisyEvent.findUnique({ where: { dedupeKey: entry.dedupeKey } }) : null;
+          if (!seen) timeline.push(timelineRow(session, entry.source, entry.type, entry.detail, entry.dedupeKey));
+        }
+        for (const effect of result.effects) await persistEffect(tx, deps, session, effect, options, outboxKeys, timeline);
+        orderTimeline(timeline);
+        if (timeline.length) await tx.soisyEvent.createMany({ data: timeline });
       });
       const ids = outboxKeys.length
         ? (await db.outboxMessage.findMany({ where: { dedupeKey: { in: outboxKeys } }, select: { id: true } })).map((m) => m.id)
@@ -355,8 +414,11 @@ export async function applyInput(deps: PaymentDeps, sessionId: string, input: Li
       if (options.deliverNow && deps.deliverNow) {
         for (const id of ids) await deps.deliverNow(id).catch((error) => deps.logger.warn({ err: error }, "immediate delivery failed; the outbox worker retries"));
       }
-      const session2 = options.deliverNow && ids.length ? await db.paymentSession.findUniqueOrThrow({ where: { id: session.id } }) : updated;
-      return { session: session2, transition: result, outboxMessageIds: ids };
+      const updated: PaymentRow =
+        options.deliverNow && ids.length
+          ? await db.paymentSession.findUniqueOrThrow({ where: { id: session.id } })
+          : { ...session, ...data, version: session.version + 1, updatedAt: now };
+      return { session: updated, transition: result, outboxMessageIds: ids };
     } catch (error) {
       if (error instanceof VersionConflict) continue;
       if (error instanceof GroupAlreadyResolved) {
@@ -369,32 +431,49 @@ export async function applyInput(deps: PaymentDeps, sessionId: string, input: Li
   throw new Error(`payment session ${sessionId}: too many concurrent updates`);
 }
 
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
-
-async function recordTimeline(tx: Tx, session: PaymentRow, entry: NonNullable<ApplyOptions["timeline"]>) {
-  if (entry.dedupeKey) {
-    const seen = await tx.soisyEvent.findUnique({ where: { dedupeKey: entry.dedupeKey } });
-    if (seen) return;
-  }
-  await tx.soisyEvent.create({
-    data: {
-      shop: session.shop,
-      paymentSessionId: session.id,
-      source: entry.source,
-      type: entry.type,
-      dedupeKey: entry.dedupeKey ?? null,
-      detailJson: entry.detail ? JSON.stringify(entry.detail) : null,
-    },
-  });
+interface TimelineRow {
+  shop: string;
+  paymentSessionId: string;
+  source: string;
+  type: string;
+  dedupeKey: string | null;
+  detailJson: string | null;
+  createdAt: Date;
 }
 
-async function persistEffect(tx: Tx, deps: PaymentDeps, session: PaymentRow, effect: Effect, options: ApplyOptions, outboxKeys: string[]) {
+/** Rows written together keep their order on the timeline (sorted by createdAt). */
+function orderTimeline(rows: TimelineRow[]) {
+  const base = Date.now();
+  rows.forEach((row, i) => (row.createdAt = new Date(base + i)));
+}
+
+function timelineRow(session: PaymentRow, source: string, type: string, detail?: Record<string, unknown>, dedupeKey?: string): TimelineRow {
+  return {
+    shop: session.shop,
+    paymentSessionId: session.id,
+    source,
+    type,
+    dedupeKey: dedupeKey ?? null,
+    detailJson: detail ? JSON.stringify(detail) : null,
+    createdAt: new Date(),
+  };
+}
+
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+async function persistEffect(
+  tx: Tx,
+  deps: PaymentDeps,
+  session: PaymentRow,
+  effect: Effect,
+  options: ApplyOptions,
+  outboxKeys: string[],
+  timeline: TimelineRow[],
+) {
   if (effect.type === "timeline") {
     // Inputs that changed nothing (repeats, polls) are not written: the timeline shows decisions.
     if (effect.event === "no_change" || effect.event === "ignored") return;
-    await tx.soisyEvent.create({
-      data: { shop: session.shop, paymentSessionId: session.id, source: "app", type: effect.event, detailJson: effect.detail ? JSON.stringify(effect.detail) : null },
-    });
+    timeline.push(timelineRow(session, "app", effect.event, effect.detail));
     return;
   }
   if (effect.type === "alert") {

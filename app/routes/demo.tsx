@@ -1,5 +1,7 @@
-import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { useLoaderData } from "@remix-run/react";
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useLoaderData } from "@remix-run/react";
+import { z } from "zod";
 import { appConfig } from "~/config.server";
 import { db } from "~/db.server";
 import { getShopSettings } from "~/settings/settings.server";
@@ -19,6 +21,27 @@ export async function loader({ request }: LoaderFunctionArgs) {
     select: { id: true, shop: true, amountCents: true, state: true, test: true, soisyToken: true, createdAt: true },
   });
   return { settings: settings.filter((s) => s !== null), sessions, locale: localeFromRequest(request) };
+}
+
+const operatorAction = z.object({ id: z.string().min(1).max(255), eventId: z.enum(["LoanWasVerified", "LoanWasDisbursed"]) });
+
+/**
+ * Demo only: plays Soisy's operator (who verifies loans by hand in sandbox) through the Soisy
+ * simulator's operator endpoint, so the whole flow can be seen without waiting for anyone.
+ */
+export async function action({ request }: ActionFunctionArgs) {
+  if (!appConfig().DEMO_MODE || !process.env.SOISY_API_URL) throw new Response("Not Found", { status: 404 });
+  const input = operatorAction.safeParse(Object.fromEntries(await request.formData()));
+  if (!input.success) return json({ error: "invalid request" }, { status: 400 });
+  const session = await db().paymentSession.findUnique({ where: { id: input.data.id } });
+  if (!session?.soisyToken) return json({ error: "unknown payment" }, { status: 404 });
+  const res = await fetch(`${process.env.SOISY_API_URL.replace(/\/$/, "")}/_sim/orders/${encodeURIComponent(session.soisyToken)}/events`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ eventId: input.data.eventId }),
+  });
+  if (!res.ok) return json({ error: `the Soisy simulator answered ${res.status}` }, { status: 502 });
+  return redirect(`/demo?${new URL(request.url).searchParams.toString()}`);
 }
 
 export default function Demo() {
@@ -54,6 +77,7 @@ export default function Demo() {
               <th scope="col">state</th>
               <th scope="col">test</th>
               <th scope="col">Soisy token</th>
+              <th scope="col">Soisy operator</th>
             </tr>
           </thead>
           <tbody>
@@ -65,6 +89,16 @@ export default function Demo() {
                 <td>{s.state}</td>
                 <td>{String(s.test)}</td>
                 <td>{s.soisyToken ?? "—"}</td>
+                <td>
+                  {s.soisyToken && (s.state === "pending" || s.state === "redirected") ? (
+                    <Form method="post">
+                      <input type="hidden" name="id" value={s.id} />
+                      <button type="submit" name="eventId" value="LoanWasVerified">
+                        LoanWasVerified
+                      </button>
+                    </Form>
+                  ) : null}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -146,6 +146,16 @@ export async function removeSoisyCredentials(db: Db, shop: string, environment: 
   });
 }
 
+type SettingsRow = NonNullable<Awaited<ReturnType<Db["shopSettings"]["findUnique"]>>>;
+
+/** Decrypts one environment's credentials from a settings row already read (null when not set). */
+export function credentialsFromRow(row: SettingsRow, environment: SoisyEnvironment, keyring: Keyring = appKeyring()): SoisyCredentials | null {
+  const soisyShopId = environment === "sandbox" ? row.sandboxSoisyShopId : row.productionSoisyShopId;
+  const stored = environment === "sandbox" ? row.sandboxApiKeyEncrypted : row.productionApiKeyEncrypted;
+  if (!soisyShopId || !stored) return null;
+  return { soisyShopId, apiKey: decrypt(stored, credentialContext(row.shop, environment), keyring) };
+}
+
 /** The decrypted credentials for calling Soisy, or null when the environment is not configured. */
 export async function soisyCredentials(
   db: Db,
@@ -154,11 +164,7 @@ export async function soisyCredentials(
   keyring: Keyring = appKeyring(),
 ): Promise<SoisyCredentials | null> {
   const row = await db.shopSettings.findUnique({ where: { shop } });
-  if (!row) return null;
-  const soisyShopId = environment === "sandbox" ? row.sandboxSoisyShopId : row.productionSoisyShopId;
-  const stored = environment === "sandbox" ? row.sandboxApiKeyEncrypted : row.productionApiKeyEncrypted;
-  if (!soisyShopId || !stored) return null;
-  return { soisyShopId, apiKey: decrypt(stored, credentialContext(shop, environment), keyring) };
+  return row ? credentialsFromRow(row, environment, keyring) : null;
 }
 
 export async function markCredentialsVerified(db: Db, shop: string, environment: SoisyEnvironment, at = new Date()) {

@@ -8,6 +8,11 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
 import { eventually, startStack, type Stack } from "../helpers/stack";
+import { createOutboxWorker } from "~/payments/outbox-worker.server";
+import { decideRefund } from "~/payments/refund-service.server";
+import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-service.server";
+import { logger } from "~/logger.server";
+import { parseKeyring } from "~/security/encryption.server";
 
 let stack: Stack;
 let browser: Browser;
@@ -332,6 +337,47 @@ describe("refunds", () => {
     const rows = await db().refundSession.findMany({ where: { paymentSessionId: payment.id } });
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ amountCents: 25050, state: "awaiting_merchant" });
+  });
+
+  it("the merchant confirms one refund (refunded at Soisy) and declines another", async () => {
+    // The admin route calls decideRefund; here the test is the merchant, with the app's own services.
+    const keyring = parseKeyring(stack.encryptionKey);
+    const worker = createOutboxWorker({
+      db: db(),
+      tokenProvider: async () => stack.accessToken,
+      endpointFor: (shop) => `${stack.shopify.paymentsApiUrlTemplate.replace("{shop}", shop)}/payments_apps/api/2026-04/graphql.json`,
+      logger,
+    });
+    const deps: PaymentDeps = {
+      db: db(),
+      keyring,
+      appUrl: stack.appUrl,
+      soisyClient: defaultSoisyClientFactory(db(), keyring, logger),
+      deliverNow: (id) => worker.deliverNow(id),
+      now: () => new Date(),
+      logger,
+    };
+    const payment = await stack.shopify.startPayment({ shop: stack.shop, amount: "1200.00", test: true });
+    const partial = await stack.shopify.startRefund({ shop: stack.shop, paymentId: payment.id, amount: "200.00" });
+    const other = await stack.shopify.startRefund({ shop: stack.shop, paymentId: payment.id, amount: "50.00" });
+
+    expect(await decideRefund(deps, stack.shop, partial.id, "resolve", "merchant@example.com")).toEqual({ ok: true, state: "resolved" });
+    expect(stack.shopify.refundSessions.get(partial.id)?.state.code).toBe("RESOLVED");
+    // Repeating the same decision is harmless; the opposite one is refused.
+    expect(await decideRefund(deps, stack.shop, partial.id, "resolve", "merchant@example.com")).toEqual({ ok: true, state: "resolved" });
+    expect(await decideRefund(deps, stack.shop, partial.id, "reject", "merchant@example.com")).toMatchObject({ ok: false, status: 409 });
+
+    expect(await decideRefund(deps, stack.shop, other.id, "reject", "merchant@example.com", "Loan already closed")).toEqual({ ok: true, state: "rejected" });
+    expect(stack.shopify.refundSessions.get(other.id)?.state).toMatchObject({ code: "REJECTED", reason: "PROCESSING_ERROR", merchantMessage: "Loan already closed" });
+    expect(await decideRefund(deps, "another-shop.myshopify.com", other.id, "resolve", "x")).toMatchObject({ ok: false, status: 404 });
+
+    const rows = await db().refundSession.findMany({ where: { paymentSessionId: payment.id }, orderBy: { amountCents: "asc" } });
+    expect(rows.map((r) => [r.amountCents, r.state, r.decidedBy])).toEqual([
+      [5000, "rejected", "merchant@example.com"],
+      [20000, "resolved", "merchant@example.com"],
+    ]);
+    assertAllDocumentsValid();
+    await worker.stop();
   });
 
   it("auto-resolve refunds when the shop says so", async () => {

@@ -1,0 +1,118 @@
+/**
+ * Pieces shared by the demo, the end-to-end tests and the load script: a configured shop, the app
+ * served from its production build as a child process, free ports and readiness checks.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+import type { Db } from "../../app/db.server";
+import type { Keyring } from "../../app/security/encryption.server";
+import { ensureShopSettings, saveShopOptions, saveSoisyCredentials, setReady, type ShopOptions } from "../../app/settings/settings.server";
+
+export const repoRoot = path.resolve(import.meta.dirname, "../..");
+
+export const DEFAULT_SHOP_OPTIONS: ShopOptions = {
+  minAmountCents: 10_000,
+  maxAmountCents: 1_500_000,
+  integrationLevel: "redirect",
+  resolveOn: "verified",
+  pendingExpiryDays: 3,
+  zeroInterest: false,
+  widgetInstalments: 12,
+  excludedProductTags: [],
+  excludeGiftCards: true,
+  allowedCountries: ["IT"],
+  autoResolveRefunds: false,
+};
+
+/**
+ * A shop that has installed the app: settings, Soisy's public sandbox credentials (encrypted) for
+ * both environments unless told otherwise, ready, and an offline Shopify session with `accessToken`.
+ */
+export async function configureShop(
+  db: Db,
+  keyring: Keyring,
+  shop: string,
+  accessToken: string,
+  options: { options?: Partial<ShopOptions>; ready?: boolean; production?: boolean } = {},
+): Promise<void> {
+  await ensureShopSettings(db, shop);
+  await saveShopOptions(db, shop, { ...DEFAULT_SHOP_OPTIONS, ...options.options });
+  await saveSoisyCredentials(db, shop, "sandbox", { soisyShopId: "partnershop", apiKey: "partnerkey" }, keyring);
+  if (options.production ?? true) {
+    await saveSoisyCredentials(db, shop, "production", { soisyShopId: "partnershop", apiKey: "partnerkey" }, keyring);
+  }
+  await setReady(db, shop, options.ready ?? true);
+  const session = {
+    id: `offline_${shop}`,
+    shop,
+    state: "local",
+    isOnline: false,
+    scope: "write_payment_gateways,write_payment_sessions",
+    accessToken,
+  };
+  await db.session.upsert({ where: { id: session.id }, create: session, update: session });
+}
+
+export async function freePort(preferred = 0): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      reject(preferred !== 0 && error.code === "EADDRINUSE" ? new Error(`port ${preferred} is in use`) : error);
+    });
+    server.listen(preferred, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitForHttp(url: string, timeoutMs: number, isAlive: () => boolean = () => true): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = "";
+  while (Date.now() < deadline) {
+    if (!isAlive()) throw new Error(`the process exited before ${url} answered`);
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(1_000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (error) {
+      last = (error as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms (${last})`);
+}
+
+/** Serves build/ with remix-serve (like `npm start`) and waits for /healthz. */
+export async function spawnApp(options: {
+  port: number;
+  env: NodeJS.ProcessEnv;
+  stdio?: "inherit" | "pipe" | "ignore";
+  onOutput?: (text: string) => void;
+}): Promise<ChildProcess> {
+  const stdio = options.stdio ?? "pipe";
+  const child = spawn(process.execPath, [path.join(repoRoot, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
+    cwd: repoRoot,
+    env: { ...options.env, PORT: String(options.port), HOST: "127.0.0.1" },
+    stdio: ["ignore", stdio, stdio],
+  });
+  if (stdio === "pipe") {
+    child.stdout?.on("data", (d: Buffer) => options.onOutput?.(d.toString()));
+    child.stderr?.on("data", (d: Buffer) => options.onOutput?.(d.toString()));
+  }
+  try {
+    await waitForHttp(`http://127.0.0.1:${options.port}/healthz`, 60_000, () => child.exitCode === null);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw error;
+  }
+  return child;
+}
+
+export async function stopProcess(child: ChildProcess | undefined, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.kill(signal);
+  await exited;
+}
