@@ -1,0 +1,155 @@
+/**
+ * The durable transactional outbox for Shopify Payments Apps mutations (../shared/spec/lifecycle.md,
+ * "Every Shopify mutation goes through a durable outbox").
+ *
+ * A state change that needs Shopify to hear about it calls `enqueueMutation(tx, …)` INSIDE its own
+ * transaction: the OutboxMessage is committed together with the state change or not at all. The worker
+ * (outbox-worker.server.ts) then delivers it with retries and backoff, in any app instance.
+ *
+ * One message per (session, mutation): `dedupeKey = "<paymentSessionId ?? refundSessionId>:<mutation>"`,
+ * the pair Shopify de-duplicates on. A second enqueue of the same key is a no-op — also when two
+ * transactions race: the row is written with `INSERT … ON CONFLICT ("dedupeKey") DO NOTHING`, which
+ * SQLite and PostgreSQL both speak, so a duplicate never raises a unique violation (on PostgreSQL that
+ * would abort the caller's whole transaction).
+ */
+import { randomUUID } from "node:crypto";
+import type { Db } from "~/db.server";
+import {
+  isPaymentSessionMutation,
+  isRefundSessionMutation,
+  PAYMENTS_API_VARIABLE_SCHEMAS,
+  type PaymentSessionMutation,
+  type PaymentsApiVariables,
+  type RefundSessionMutation,
+} from "~/shopify/payments-api.server";
+
+/** The Prisma client handed to a `$transaction(async (tx) => …)` callback (a plain client works too). */
+export type OutboxTx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+/** Mutations that go through the outbox (paymentsAppConfigure is called directly by the settings page). */
+export type OutboxMutation = PaymentSessionMutation | RefundSessionMutation;
+
+export function isOutboxMutation(name: string): name is OutboxMutation {
+  return isPaymentSessionMutation(name) || isRefundSessionMutation(name);
+}
+
+export const OUTBOX_STATUSES = ["pending", "delivered", "dead"] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+
+/** OutboxAttempt.outcome values. */
+export type OutboxAttemptOutcome = "delivered" | "already_done" | "retry" | "user_error" | "dead";
+
+export interface EnqueueMutationInput<M extends OutboxMutation = OutboxMutation> {
+  shop: string;
+  /** For paymentSession* mutations. */
+  paymentSessionId?: string;
+  /** For refundSession* mutations. */
+  refundSessionId?: string;
+  mutation: M;
+  /**
+   * `PaymentsApiVariables[M]`; typed loosely so callers can build them generically, and checked at
+   * runtime (an invalid message throws here, inside the caller's transaction, instead of dying later).
+   */
+  variables: PaymentsApiVariables[M] | Record<string, unknown>;
+  /** Earliest delivery (default: now). */
+  notBefore?: Date;
+}
+
+export class OutboxEnqueueError extends Error {
+  override name = "OutboxEnqueueError";
+}
+
+export function outboxDedupeKey(targetId: string, mutation: OutboxMutation): string {
+  return `${targetId}:${mutation}`;
+}
+
+/** Validates an enqueue request and returns what is written (throws OutboxEnqueueError). */
+export function prepareOutboxMessage(input: EnqueueMutationInput): {
+  targetId: string;
+  dedupeKey: string;
+  variablesJson: string;
+} {
+  const { mutation } = input;
+  if (!isOutboxMutation(mutation)) throw new OutboxEnqueueError(`${String(mutation)} does not go through the outbox`);
+  const schema = PAYMENTS_API_VARIABLE_SCHEMAS[mutation];
+  if (!input.shop) throw new OutboxEnqueueError("shop is required");
+  const payment = isPaymentSessionMutation(mutation);
+  const targetId = payment ? input.paymentSessionId : input.refundSessionId;
+  if (!targetId) {
+    throw new OutboxEnqueueError(`${mutation} needs ${payment ? "paymentSessionId" : "refundSessionId"}`);
+  }
+  if (payment ? input.refundSessionId : input.paymentSessionId) {
+    throw new OutboxEnqueueError(`${mutation} takes only ${payment ? "paymentSessionId" : "refundSessionId"}`);
+  }
+  const parsed = schema.safeParse(input.variables);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ");
+    throw new OutboxEnqueueError(`invalid variables for ${mutation}: ${issues}`);
+  }
+  // The gid must name the very session the message belongs to (a wrong one would settle another payment).
+  const gidSuffix = `/${payment ? "PaymentSession" : "RefundSession"}/${targetId}`;
+  if (!parsed.data.id.endsWith(gidSuffix)) {
+    throw new OutboxEnqueueError(`${mutation}: variables.id ${parsed.data.id} is not the gid of ${targetId}`);
+  }
+  return { targetId, dedupeKey: outboxDedupeKey(targetId, mutation), variablesJson: JSON.stringify(parsed.data) };
+}
+
+/**
+ * Writes one OutboxMessage inside the caller's transaction; a no-op when the (session, mutation) pair is
+ * already there (whatever its status). Returns the message id and whether this call created it.
+ */
+export async function enqueueMutation<M extends OutboxMutation>(
+  tx: OutboxTx,
+  input: EnqueueMutationInput<M>,
+): Promise<{ id: string; created: boolean }> {
+  const { dedupeKey, variablesJson } = prepareOutboxMessage(input);
+  const now = new Date();
+  const nextAttemptAt = input.notBefore ?? now;
+  const id = `obx_${randomUUID()}`;
+  // Written first (a write as the first statement also lets SQLite wait for its lock instead of failing
+  // on a stale snapshot); the conflict target is the unique dedupeKey.
+  const inserted = await tx.$executeRaw`
+    INSERT INTO "OutboxMessage"
+      ("id", "shop", "paymentSessionId", "refundSessionId", "mutation", "dedupeKey", "variablesJson",
+       "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
+    VALUES
+      (${id}, ${input.shop}, ${input.paymentSessionId ?? null}, ${input.refundSessionId ?? null}, ${input.mutation},
+       ${dedupeKey}, ${variablesJson}, ${"pending"}, ${0}, ${nextAttemptAt}, ${now}, ${now})
+    ON CONFLICT ("dedupeKey") DO NOTHING`;
+  if (inserted === 1) return { id, created: true };
+  const existing = await tx.outboxMessage.findUnique({ where: { dedupeKey }, select: { id: true } });
+  if (!existing) throw new Error(`outbox message ${dedupeKey} was neither inserted nor found`);
+  return { id: existing.id, created: false };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Backoff
+// ---------------------------------------------------------------------------------------------
+
+export interface BackoffPolicy {
+  baseMs: number;
+  maxMs: number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 600_000 };
+
+/**
+ * Exponential backoff with full jitter: a uniform delay in [0, min(maxMs, baseMs·2^(attempts−1))),
+ * where `attempts` counts the failed attempts so far (≥ 1).
+ */
+export function backoffDelayMs(attempts: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+  const exponent = Math.max(0, Math.min(attempts - 1, 52));
+  const cap = Math.min(policy.maxMs, policy.baseMs * 2 ** exponent);
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.floor(r * cap);
+}
+
+/** When to try again: the later of Retry-After and the jittered backoff. */
+export function nextAttemptDelayMs(
+  attempts: number,
+  policy: BackoffPolicy,
+  retryAfterMs: number | undefined,
+  random: () => number = Math.random,
+): number {
+  return Math.max(retryAfterMs ?? 0, backoffDelayMs(attempts, policy, random));
+}

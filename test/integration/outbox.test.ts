@@ -1,0 +1,1035 @@
+/**
+ * The durable outbox against a real database (SQLite, or PostgreSQL with TEST_DATABASE_URL) and the
+ * Shopify simulator over HTTP. Payment sessions are started in the simulator against a tiny node:http
+ * "app" answering {redirect_url} (refunds: 201), so Shopify accepts mutations for them.
+ * Time is an injected clock (real time + an offset the tests advance); jitter is fixed.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { pathToFileURL } from "node:url";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { paymentsApiEndpoint } from "~/config.server";
+import { createDb, type Db } from "~/db.server";
+import { createLogger } from "~/logger.server";
+import { enqueueMutation, type EnqueueMutationInput, type OutboxMutation } from "~/payments/outbox.server";
+import { createOutboxWorker, type OutboxWorkerOptions } from "~/payments/outbox-worker.server";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { startShopifySimulator, SHOPIFY_USER_ERROR_MESSAGES as MSG, type ShopifySimulator } from "../simulators/shopify";
+
+const SHOP = "outbox-test.myshopify.com";
+const TOKEN = "shpat_outbox_test_token_7f3a9c1e5b";
+const WRONG_TOKEN = "shpat_revoked_token_d41d8cd98f";
+const HOUR = 3_600_000;
+const ON_POSTGRES = /^postgres(ql)?:\/\//.test(process.env.TEST_DATABASE_URL?.trim() ?? "");
+/**
+ * better-sqlite3 waits for SQLite's write lock SYNCHRONOUSLY (busy_timeout), blocking the whole event loop:
+ * two SQLite connections in ONE process whose transactions overlap stall until the timeout (the lock
+ * holder cannot run its next statement). The app never does that (one client per process); several
+ * processes on one SQLite file are tested with a second process below. Within one process the SQLite
+ * tests share the client (its adapter serialises transactions); PostgreSQL gets a real second client.
+ */
+const sameProcessClient = () => (ON_POSTGRES ? secondClient() : db);
+
+// ----- the tiny payments app Shopify talks to -----
+
+let appMode: "ok" | "fail" = "ok";
+let app: http.Server;
+let appUrl = "";
+
+// ----- a second app process (its own Prisma client and outbox worker) -----
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+/** Run with `node --import tsx`: waits for "go" on stdin, then enqueues or works, and prints a JSON report. */
+const CHILD_SCRIPT = `
+import { createInterface } from "node:readline";
+const config = JSON.parse(process.env.OUTBOX_CHILD_CONFIG);
+const { createDb } = await import(config.modules.db);
+const { enqueueMutation } = await import(config.modules.outbox);
+const { createOutboxWorker } = await import(config.modules.worker);
+const db = createDb(config.url);
+await db.outboxMessage.count();
+console.log(JSON.stringify({ ready: true }));
+const lines = createInterface({ input: process.stdin });
+for await (const line of lines) if (line.trim() === "go") break;
+let report;
+if (config.mode === "enqueue") {
+  report = await Promise.all(config.messages.map((m) =>
+    db.$transaction(async (tx) => {
+      const result = await enqueueMutation(tx, m);
+      await tx.soisyEvent.create({ data: { shop: m.shop, paymentSessionId: m.paymentSessionId, source: "app", type: "child_tx" } });
+      return result;
+    }, { timeout: 20000, maxWait: 20000 })));
+} else {
+  const worker = createOutboxWorker({
+    db, workerId: "child", tokenProvider: async () => config.token, endpointFor: () => config.endpoint,
+    batchSize: 7, concurrency: 3, random: () => 0.5, timeoutMs: 2000,
+  });
+  report = { claimed: 0, delivered: 0, retried: 0, dead: 0 };
+  for (let round = 0; round < 60; round++) {
+    const r = await worker.runOnce();
+    for (const k of Object.keys(report)) report[k] += r[k];
+    if ((await db.outboxMessage.count({ where: { status: "pending" } })) === 0) break;
+  }
+}
+console.log(JSON.stringify({ report }));
+await db.$disconnect();
+`;
+
+let childDir = "";
+
+interface ChildProcess {
+  go(): void;
+  report: Promise<unknown>;
+}
+
+async function startChild(config: Record<string, unknown>): Promise<ChildProcess> {
+  const script = path.join(childDir, "outbox-child.mts");
+  writeFileSync(script, CHILD_SCRIPT);
+  const modules = {
+    db: pathToFileURL(path.join(ROOT, "app/db.server.ts")).href,
+    outbox: pathToFileURL(path.join(ROOT, "app/payments/outbox.server.ts")).href,
+    worker: pathToFileURL(path.join(ROOT, "app/payments/outbox-worker.server.ts")).href,
+  };
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "test", OUTBOX_CHILD_CONFIG: JSON.stringify({ url: t.url, modules, ...config }) },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+  const lines = createInterface({ input: child.stdout });
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  const report = new Promise<unknown>((resolve, reject) => {
+    lines.on("line", (line) => {
+      try {
+        const parsed = JSON.parse(line) as { ready?: boolean; report?: unknown };
+        if (parsed.ready) ready();
+        if (parsed.report) resolve(parsed.report);
+      } catch {
+        // not ours
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`child exited with ${code}: ${stderr.slice(-2000)}`)));
+  });
+  await Promise.race([isReady, report]);
+  return { go: () => child.stdin.end("go\n"), report };
+}
+
+// ----- per test -----
+
+let t: TestDatabase;
+let db: Db;
+let sim: ShopifySimulator;
+const extraClients: Db[] = [];
+let logLines: Array<{ level: number; msg: string; [k: string]: unknown }> = [];
+const logger = createLogger({
+  level: "debug",
+  destination: { write: (line: string) => void logLines.push(JSON.parse(line) as (typeof logLines)[number]) },
+});
+
+const clock = {
+  offset: 0,
+  now: () => new Date(Date.now() + clock.offset),
+  advance(ms: number) {
+    clock.offset += ms;
+  },
+};
+
+beforeAll(async () => {
+  childDir = mkdtempSync(path.join(os.tmpdir(), "outbox-child-"));
+  t = await createTestDatabase();
+  db = t.db;
+  app = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      if (appMode === "fail") return res.writeHead(500).end("app down");
+      if (req.url === "/payments/refunds") return res.writeHead(201).end();
+      res.writeHead(200, { "Content-Type": "application/json" }).end(
+        JSON.stringify({ redirect_url: `https://soisy.example/checkout/${randomBytes(6).toString("hex")}` }),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+  appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  app.closeAllConnections();
+  await new Promise<void>((resolve) => app.close(() => resolve()));
+  await t?.cleanup();
+  rmSync(childDir, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  appMode = "ok";
+  clock.offset = 0;
+  logLines = [];
+  sim = await startShopifySimulator({ appUrl, shops: [{ domain: SHOP, accessToken: TOKEN }], retry: { attempts: 1 } });
+  await db.outboxAttempt.deleteMany();
+  await db.outboxMessage.deleteMany();
+  await db.soisyEvent.deleteMany();
+  await db.refundSession.deleteMany();
+  await db.paymentSession.deleteMany();
+});
+
+afterEach(async () => {
+  await sim.close();
+  for (const client of extraClients.splice(0)) await client.$disconnect();
+  expect(sim.violations).toEqual([]);
+});
+
+function worker(overrides: Partial<OutboxWorkerOptions> = {}) {
+  return createOutboxWorker({
+    db,
+    tokenProvider: async () => TOKEN,
+    endpointFor: (shop) =>
+      paymentsApiEndpoint(shop, { SHOPIFY_PAYMENTS_API_URL: sim.paymentsApiUrlTemplate, SHOPIFY_PAYMENTS_API_VERSION: "2026-04" }),
+    now: clock.now,
+    random: () => 0.5,
+    timeoutMs: 400,
+    lockMs: 5_000,
+    logger,
+    ...overrides,
+  });
+}
+
+function secondClient(): Db {
+  const client = createDb(t.url);
+  extraClients.push(client);
+  return client;
+}
+
+/** A payment session Shopify (the simulator) has started and the app answered; mirrored in our DB. */
+async function payment(options: { answered?: boolean } = {}) {
+  appMode = options.answered === false ? "fail" : "ok";
+  const started = await sim.startPayment({ shop: SHOP, amount: "123.00" });
+  appMode = "ok";
+  expect(started.ok).toBe(options.answered !== false);
+  await db.paymentSession.create({
+    data: {
+      id: started.id,
+      gid: started.gid,
+      shop: SHOP,
+      group: started.group,
+      amountCents: 12_300,
+      currency: "EUR",
+      test: false,
+      kind: "sale",
+      proposedAt: new Date(),
+      environment: "production",
+      state: "redirected",
+      callbackSecret: randomBytes(16).toString("hex"),
+    },
+  });
+  return started;
+}
+
+async function refund(paymentId: string, options: { answered?: boolean } = {}) {
+  appMode = options.answered === false ? "fail" : "ok";
+  const started = await sim.startRefund({ shop: SHOP, paymentId, amount: "23.00" });
+  appMode = "ok";
+  await db.refundSession.create({
+    data: {
+      id: started.id,
+      gid: started.gid,
+      shop: SHOP,
+      paymentSessionId: paymentId,
+      amountCents: 2_300,
+      currency: "EUR",
+      test: false,
+      proposedAt: new Date(),
+      state: "resolving",
+      decidedBy: "merchant@example.com",
+    },
+  });
+  return started;
+}
+
+function enqueue<M extends OutboxMutation>(input: EnqueueMutationInput<M>, client: Db = db) {
+  return client.$transaction((tx) => enqueueMutation(tx, input));
+}
+
+const resolveOf = (p: { id: string; gid: string }) =>
+  ({ shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionResolve", variables: { id: p.gid } }) as const;
+
+const callsFor = (gid: string, mutation: string) =>
+  sim.calls.filter((c) => (c.rootFields.includes(mutation) || c.query.includes(`${mutation}(`)) && (c.variables as { id?: string } | null)?.id === gid);
+
+const message = (id: string) => db.outboxMessage.findUniqueOrThrow({ where: { id }, include: { attemptsLog: { orderBy: { startedAt: "asc" } } } });
+
+async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 5_000): Promise<NonNullable<T>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** Everything the database and the logs hold about outbox deliveries, as one string. */
+async function everythingStored(): Promise<string> {
+  const rows = [
+    await db.outboxMessage.findMany(),
+    await db.outboxAttempt.findMany(),
+    await db.soisyEvent.findMany(),
+    await db.paymentSession.findMany(),
+  ];
+  return JSON.stringify(rows) + JSON.stringify(logLines);
+}
+
+// =============================================================================================
+
+describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQLite"})`, () => {
+  it("delivers a resolve, records the attempt and stores Shopify's nextAction URL", async () => {
+    const p = await payment();
+    const { id, created } = await enqueue(resolveOf(p));
+    expect(created).toBe(true);
+
+    const report = await worker().runOnce();
+    expect(report).toEqual({ claimed: 1, delivered: 1, retried: 0, dead: 0 });
+
+    const m = await message(id);
+    expect(m).toMatchObject({ status: "delivered", attempts: 1, lockedBy: null, lockedUntil: null, lastError: null });
+    expect(m.deliveredAt).toBeInstanceOf(Date);
+    expect(JSON.parse(m.resultJson ?? "{}")).toMatchObject({
+      kind: "ok",
+      data: { paymentSession: { id: p.gid, state: { code: "RESOLVED" } } },
+    });
+    expect(m.attemptsLog).toHaveLength(1);
+    expect(m.attemptsLog[0]).toMatchObject({ outcome: "delivered", httpStatus: 200, error: null });
+    expect(m.attemptsLog[0]?.durationMs).toBeGreaterThanOrEqual(0);
+
+    const session = await db.paymentSession.findUniqueOrThrow({ where: { id: p.id } });
+    expect(session.nextActionUrl).toBe(sim.orderStatusUrl(SHOP, p.id));
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("RESOLVED");
+    expect(callsFor(p.gid, "paymentSessionResolve")).toHaveLength(1);
+    expect(callsFor(p.gid, "paymentSessionResolve")[0]?.tokenOk).toBe(true);
+
+    // Nothing left to do.
+    expect(await worker().runOnce()).toEqual({ claimed: 0, delivered: 0, retried: 0, dead: 0 });
+    expect(sim.calls).toHaveLength(1);
+  });
+
+  it("delivers pending and reject with their variables (nextAction: order status / cancel page)", async () => {
+    const pend = await payment();
+    const rej = await payment();
+    const pendingExpiresAt = new Date(Date.now() + 3 * 24 * HOUR).toISOString();
+    await enqueue({
+      shop: SHOP,
+      paymentSessionId: pend.id,
+      mutation: "paymentSessionPending",
+      variables: { id: pend.gid, pendingExpiresAt, reason: "PARTNER_ACTION_REQUIRED" },
+    });
+    await enqueue({
+      shop: SHOP,
+      paymentSessionId: rej.id,
+      mutation: "paymentSessionReject",
+      variables: { id: rej.gid, reason: { code: "INSTRUMENT_DECLINED", merchantMessage: "Finanziamento rifiutato da Soisy" } },
+    });
+    expect(await worker().runOnce()).toMatchObject({ claimed: 2, delivered: 2 });
+    expect(sim.paymentSessions.get(pend.id)?.state).toEqual({ code: "PENDING", reason: "PARTNER_ACTION_REQUIRED" });
+    expect(sim.paymentSessions.get(rej.id)?.state).toMatchObject({ code: "REJECTED", reason: "INSTRUMENT_DECLINED", merchantMessage: "Finanziamento rifiutato da Soisy" });
+    const sessions = await db.paymentSession.findMany({ where: { id: { in: [pend.id, rej.id] } } });
+    expect(sessions.find((s) => s.id === pend.id)?.nextActionUrl).toBe(sim.orderStatusUrl(SHOP, pend.id));
+    expect(sessions.find((s) => s.id === rej.id)?.nextActionUrl).toBe(sim.cancelUrl(rej.id));
+  });
+
+  it("enqueue twice (separate transactions and within one) → one message, one delivery", async () => {
+    const p = await payment();
+    const first = await enqueue(resolveOf(p));
+    const second = await enqueue(resolveOf(p));
+    const [third, fourth] = await db.$transaction(async (tx) => [
+      await enqueueMutation(tx, resolveOf(p)),
+      await enqueueMutation(tx, resolveOf(p)),
+    ]);
+    expect(first.created).toBe(true);
+    for (const again of [second, third, fourth]) expect(again).toEqual({ id: first.id, created: false });
+    expect(await db.outboxMessage.count()).toBe(1);
+    expect((await db.outboxMessage.findFirstOrThrow()).dedupeKey).toBe(`${p.id}:paymentSessionResolve`);
+
+    await worker().runOnce();
+    // Enqueuing again after delivery is still a no-op (the message is not re-sent).
+    expect(await enqueue(resolveOf(p))).toEqual({ id: first.id, created: false });
+    await worker().runOnce();
+    expect(callsFor(p.gid, "paymentSessionResolve")).toHaveLength(1);
+    expect((await message(first.id)).status).toBe("delivered");
+  });
+
+  it.runIf(ON_POSTGRES)("a duplicate enqueue in an overlapping transaction on another connection neither fails nor aborts that transaction", async () => {
+    const p = await payment();
+    const other = secondClient();
+    let signalADone!: () => void;
+    let signalBStarted!: () => void;
+    const aDone = new Promise<void>((r) => (signalADone = r));
+    const bStarted = new Promise<void>((r) => (signalBStarted = r));
+
+    const txA = db.$transaction(
+      async (tx) => {
+        const result = await enqueueMutation(tx, resolveOf(p));
+        signalADone();
+        await bStarted;
+        await new Promise((r) => setTimeout(r, 150)); // B is now blocked on A's uncommitted row / write lock
+        await tx.soisyEvent.create({ data: { shop: SHOP, paymentSessionId: p.id, source: "app", type: "tx_a" } });
+        return result;
+      },
+      { timeout: 10_000 },
+    );
+    const txB = (async () => {
+      await aDone;
+      return other.$transaction(
+        async (tx) => {
+          signalBStarted();
+          const result = await enqueueMutation(tx, resolveOf(p));
+          // The transaction is still usable after the duplicate (PostgreSQL would reject this if aborted).
+          await tx.soisyEvent.create({ data: { shop: SHOP, paymentSessionId: p.id, source: "app", type: "tx_b" } });
+          return result;
+        },
+        { timeout: 10_000, maxWait: 10_000 },
+      );
+    })();
+    const [a, b] = await Promise.all([txA, txB]);
+    expect(a.created).toBe(true);
+    expect(b).toEqual({ id: a.id, created: false });
+    expect(await db.outboxMessage.count()).toBe(1);
+    expect((await db.soisyEvent.findMany({ orderBy: { type: "asc" } })).map((e) => e.type)).toEqual(["tx_a", "tx_b"]);
+  });
+
+  it("many concurrent enqueues of one key → exactly one message", async () => {
+    const p = await payment();
+    const other = sameProcessClient();
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) => enqueue(resolveOf(p), i % 2 ? other : db)),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    expect(await db.outboxMessage.count()).toBe(1);
+  });
+
+  it("enqueue refuses messages that could settle the wrong session, and the caller's transaction rolls back", async () => {
+    const p = await payment();
+    const q = await payment();
+    await expect(
+      db.$transaction(async (tx) => {
+        await tx.soisyEvent.create({ data: { shop: SHOP, paymentSessionId: p.id, source: "app", type: "should_roll_back" } });
+        await enqueueMutation(tx, { shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionResolve", variables: { id: q.gid } });
+      }),
+    ).rejects.toThrow(/is not the gid of/);
+    await expect(
+      enqueue({ shop: SHOP, refundSessionId: "r1", mutation: "paymentSessionResolve", variables: { id: p.gid } }),
+    ).rejects.toThrow(/needs paymentSessionId/);
+    await expect(
+      enqueue({ shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionReject", variables: { id: p.gid, reason: { code: "SOMETHING" } } }),
+    ).rejects.toThrow(/invalid variables/);
+    expect(await db.outboxMessage.count()).toBe(0);
+    expect(await db.soisyEvent.count()).toBe(0);
+  });
+
+  it("500 then success: each attempt recorded, exponential backoff with jitter respected", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    const w = worker({ backoff: { baseMs: 1_000, maxMs: 600_000 }, random: () => 0.5 });
+    sim.setFaults({ failNext: { count: 2, status: 500 } });
+
+    let before = clock.now().getTime();
+    expect(await w.runOnce()).toEqual({ claimed: 1, delivered: 0, retried: 1, dead: 0 });
+    let after = clock.now().getTime();
+    let m = await message(id);
+    expect(m).toMatchObject({ status: "pending", attempts: 1, lockedBy: null, lockedUntil: null });
+    expect(m.lastError).toMatch(/HTTP 500/);
+    // attempt 1: full jitter over [0, 1000) with random 0.5 → 500 ms
+    expect(m.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + 500);
+    expect(m.nextAttemptAt.getTime()).toBeLessThanOrEqual(after + 500);
+
+    clock.offset = m.nextAttemptAt.getTime() - Date.now() - 50; // 50 ms early
+    expect((await w.runOnce()).claimed).toBe(0);
+    clock.advance(60);
+    before = clock.now().getTime();
+    expect(await w.runOnce()).toMatchObject({ claimed: 1, retried: 1 });
+    after = clock.now().getTime();
+    m = await message(id);
+    // attempt 2: [0, 2000) → 1000 ms
+    expect(m.attempts).toBe(2);
+    expect(m.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + 1_000);
+    expect(m.nextAttemptAt.getTime()).toBeLessThanOrEqual(after + 1_000);
+
+    clock.advance(1_100);
+    expect(await w.runOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+    m = await message(id);
+    expect(m.status).toBe("delivered");
+    expect(m.attempts).toBe(3);
+    expect(m.attemptsLog.map((a) => [a.outcome, a.httpStatus])).toEqual([
+      ["retry", 500],
+      ["retry", 500],
+      ["delivered", 200],
+    ]);
+    expect(callsFor(p.gid, "paymentSessionResolve").map((c) => c.status)).toEqual([500, 500, 200]);
+    expect(sim.paymentSessions.get(p.id)?.mutations.map((x) => x.outcome)).toEqual(["applied"]);
+  });
+
+  it("backoff is capped at maxMs", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    await db.outboxMessage.update({ where: { id }, data: { attempts: 30 } });
+    sim.setFaults({ failNext: { count: 1, status: 503 } });
+    const before = clock.now().getTime();
+    await worker({ backoff: { baseMs: 1_000, maxMs: 60_000 }, random: () => 0.999 }).runOnce();
+    const m = await message(id);
+    expect(m.nextAttemptAt.getTime() - before).toBeLessThanOrEqual(60_000 + 1_000);
+    expect(m.nextAttemptAt.getTime() - before).toBeGreaterThanOrEqual(59_000);
+  });
+
+  it("429 with Retry-After is honoured (nextAttemptAt ≥ Retry-After even when the backoff is shorter)", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    sim.setFaults({ throttleNext: { count: 1, retryAfterSeconds: 30 } });
+    const w = worker({ random: () => 0.5 });
+    const before = clock.now().getTime();
+    expect(await w.runOnce()).toMatchObject({ retried: 1 });
+    const m = await message(id);
+    expect(m.attemptsLog[0]).toMatchObject({ outcome: "retry", httpStatus: 429 });
+    expect(m.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + 30_000);
+
+    clock.offset = m.nextAttemptAt.getTime() - Date.now() - 1_000;
+    expect((await w.runOnce()).claimed).toBe(0);
+    clock.advance(1_100);
+    expect(await w.runOnce()).toMatchObject({ delivered: 1 });
+    expect(callsFor(p.gid, "paymentSessionResolve").map((c) => c.status)).toEqual([429, 200]);
+  });
+
+  it("a hung request times out and is retried", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    sim.setFaults({ hangNext: 1 });
+    const w = worker({ timeoutMs: 300, lockMs: 5_000 });
+    const started = performance.now();
+    expect(await w.runOnce()).toMatchObject({ claimed: 1, retried: 1 });
+    expect(performance.now() - started).toBeGreaterThanOrEqual(290);
+    let m = await message(id);
+    expect(m.attemptsLog[0]).toMatchObject({ outcome: "retry", httpStatus: null });
+    expect(m.attemptsLog[0]?.error).toMatch(/timeout/);
+    expect(m.attemptsLog[0]?.durationMs).toBeGreaterThanOrEqual(290);
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("REDIRECTING"); // the hung call was not applied
+
+    clock.advance(10_000);
+    expect(await w.runOnce()).toMatchObject({ delivered: 1 });
+    m = await message(id);
+    expect(m.status).toBe("delivered");
+    expect(sim.paymentSessions.get(p.id)?.mutations.map((x) => x.outcome)).toEqual(["applied"]);
+  });
+
+  it("a lost response (applied at Shopify, answer lost) is retried and the repeat counts as delivered, once at Shopify", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    sim.setFaults({ failAfterApplyNext: { count: 1, status: 502 } });
+    const w = worker();
+    expect(await w.runOnce()).toMatchObject({ retried: 1 });
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("RESOLVED"); // applied although we saw a 502
+    expect((await db.paymentSession.findUniqueOrThrow({ where: { id: p.id } })).nextActionUrl).toBeNull();
+
+    clock.advance(10_000);
+    expect(await w.runOnce()).toMatchObject({ delivered: 1 });
+    const m = await message(id);
+    expect(m.status).toBe("delivered");
+    expect(m.attemptsLog.map((a) => [a.outcome, a.httpStatus])).toEqual([
+      ["retry", 502],
+      ["delivered", 200],
+    ]);
+    const sessionAtShopify = sim.paymentSessions.get(p.id);
+    expect(sessionAtShopify?.mutations.map((x) => [x.name, x.outcome])).toEqual([
+      ["paymentSessionResolve", "applied"],
+      ["paymentSessionResolve", "repeated"],
+    ]);
+    expect(sessionAtShopify?.mutations.filter((x) => x.outcome === "applied")).toHaveLength(1);
+    expect((await db.paymentSession.findUniqueOrThrow({ where: { id: p.id } })).nextActionUrl).toBe(sim.orderStatusUrl(SHOP, p.id));
+  });
+
+  it("reject after resolve → conflict → dead at once, a timeline row for the merchant and an error log", async () => {
+    const p = await payment();
+    await enqueue(resolveOf(p));
+    const w = worker();
+    await w.runOnce();
+    const { id } = await enqueue({
+      shop: SHOP,
+      paymentSessionId: p.id,
+      mutation: "paymentSessionReject",
+      variables: { id: p.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: "late rejection" } },
+    });
+    expect(await w.runOnce()).toEqual({ claimed: 1, delivered: 0, retried: 0, dead: 1 });
+
+    const m = await message(id);
+    expect(m.status).toBe("dead");
+    expect(m.deadAt).toBeInstanceOf(Date);
+    expect(m.lastError).toContain(MSG.rejectInvalidState);
+    expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["user_error"]);
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("RESOLVED");
+
+    const events = await db.soisyEvent.findMany({ where: { paymentSessionId: p.id, type: "outbox_dead_letter" } });
+    expect(events).toHaveLength(1);
+    expect(events[0]?.source).toBe("app");
+    const detail = JSON.parse(events[0]?.detailJson ?? "{}") as Record<string, unknown>;
+    expect(detail).toMatchObject({ messageId: id, mutation: "paymentSessionReject", reason: "conflict", attempts: 1 });
+    expect(String(detail.lastError)).toContain(MSG.rejectInvalidState);
+
+    const errors = logLines.filter((l) => l.level === 50);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ messageId: id, mutation: "paymentSessionReject", reason: "conflict" });
+
+    // Never retried.
+    clock.advance(24 * HOUR);
+    expect((await w.runOnce()).claimed).toBe(0);
+    expect(callsFor(p.gid, "paymentSessionReject")).toHaveLength(1);
+  });
+
+  it("resolve before Shopify has the app's answer (ambiguous userError) → retried; delivered once Shopify has it", async () => {
+    const p = await payment({ answered: false });
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("APP_FAILED");
+    const { id } = await enqueue(resolveOf(p));
+    const w = worker({ ambiguousGraceMs: 15 * 60_000 });
+    expect(await w.runOnce()).toMatchObject({ retried: 1, dead: 0 });
+    let m = await message(id);
+    expect(m.status).toBe("pending");
+    expect(m.lastError).toContain(MSG.resolveInvalidState);
+
+    // Shopify retries the session request and this time gets the answer.
+    expect((await sim.startPayment({ shop: SHOP, amount: "123.00", id: p.id })).ok).toBe(true);
+    clock.advance(60_000);
+    expect(await w.runOnce()).toMatchObject({ delivered: 1 });
+    m = await message(id);
+    expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["retry", "delivered"]);
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("RESOLVED");
+  });
+
+  it("…and when Shopify never gets the answer, the ambiguous userError is dead-lettered after the grace period", async () => {
+    const p = await payment({ answered: false });
+    const { id } = await enqueue(resolveOf(p));
+    const w = worker({ ambiguousGraceMs: 5 * 60_000 });
+    expect(await w.runOnce()).toMatchObject({ retried: 1 });
+    clock.advance(5 * 60_000);
+    expect(await w.runOnce()).toMatchObject({ dead: 1 });
+    const m = await message(id);
+    expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["retry", "user_error"]);
+    expect(await db.soisyEvent.count({ where: { paymentSessionId: p.id, type: "outbox_dead_letter" } })).toBe(1);
+  });
+
+  it("pending before Shopify has the answer (unambiguous 'not received') → retried, then delivered", async () => {
+    const p = await payment({ answered: false });
+    const { id } = await enqueue({
+      shop: SHOP,
+      paymentSessionId: p.id,
+      mutation: "paymentSessionPending",
+      variables: { id: p.gid, pendingExpiresAt: new Date(Date.now() + 2 * 24 * HOUR).toISOString(), reason: "PARTNER_ACTION_REQUIRED" },
+    });
+    const w = worker({ ambiguousGraceMs: 0 });
+    expect(await w.runOnce()).toMatchObject({ retried: 1 });
+    expect((await message(id)).lastError).toContain(MSG.pendingNotReceived);
+    await sim.startPayment({ shop: SHOP, amount: "123.00", id: p.id });
+    clock.advance(60_000);
+    expect(await w.runOnce()).toMatchObject({ delivered: 1 });
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("PENDING");
+  });
+
+  it("pending superseded by a delivered resolve counts as delivered (nothing left to do)", async () => {
+    const p = await payment();
+    const w = worker();
+    await enqueue(resolveOf(p));
+    await w.runOnce();
+    const { id } = await enqueue({
+      shop: SHOP,
+      paymentSessionId: p.id,
+      mutation: "paymentSessionPending",
+      variables: { id: p.gid, pendingExpiresAt: new Date(Date.now() + 2 * 24 * HOUR).toISOString(), reason: "PARTNER_ACTION_REQUIRED" },
+    });
+    expect(await w.runOnce()).toMatchObject({ delivered: 1 });
+    const m = await message(id);
+    expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["already_done"]);
+    expect(JSON.parse(m.resultJson ?? "{}")).toMatchObject({ kind: "already_done" });
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("RESOLVED");
+  });
+
+  it("an invalid token is retried (a refreshed one may come), then dead after maxAgeMs; the token is never stored or logged", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    const w = worker({ tokenProvider: async () => WRONG_TOKEN, maxAgeMs: 10 * 60_000 });
+    expect(await w.runOnce()).toMatchObject({ retried: 1 });
+    clock.advance(5 * 60_000);
+    expect(await w.runOnce()).toMatchObject({ retried: 1 });
+    clock.advance(5 * 60_000);
+    expect(await w.runOnce()).toMatchObject({ dead: 1 });
+
+    const m = await message(id);
+    expect(m.status).toBe("dead");
+    expect(m.attemptsLog.map((a) => [a.outcome, a.httpStatus])).toEqual([
+      ["retry", 401],
+      ["retry", 401],
+      ["dead", 401],
+    ]);
+    expect(m.lastError).toMatch(/HTTP 401/);
+    expect(sim.calls.map((c) => c.tokenOk)).toEqual([false, false, false]);
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("REDIRECTING");
+    const events = await db.soisyEvent.findMany({ where: { type: "outbox_dead_letter" } });
+    expect(JSON.parse(events[0]?.detailJson ?? "{}")).toMatchObject({ reason: "max_age", mutation: "paymentSessionResolve" });
+
+    const stored = await everythingStored();
+    expect(stored).toContain("HTTP 401"); // the probe sees the errors…
+    expect(stored).not.toContain(WRONG_TOKEN); // …but never the token
+    expect(stored).not.toContain(TOKEN);
+  });
+
+  it("a 401 followed by a refreshed token is delivered", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    const tokens = [WRONG_TOKEN, TOKEN];
+    const w = worker({ tokenProvider: async () => tokens.shift() ?? TOKEN });
+    expect(await w.runOnce()).toMatchObject({ retried: 1 });
+    clock.advance(60_000);
+    expect(await w.runOnce()).toMatchObject({ delivered: 1 });
+    expect((await message(id)).attemptsLog.map((a) => a.httpStatus)).toEqual([401, 200]);
+    expect(await everythingStored()).not.toContain(TOKEN);
+  });
+
+  it("max age: a message still failing after maxAgeMs is dead-lettered; an old one that gets through is delivered", async () => {
+    const failing = await payment();
+    const late = await payment();
+    const a = await enqueue(resolveOf(failing));
+    const w = worker({ maxAgeMs: 72 * HOUR });
+    sim.setFaults({ failNext: { count: 1, status: 503 } });
+    expect(await w.runOnce()).toMatchObject({ retried: 1 });
+    clock.advance(72 * HOUR);
+    sim.setFaults({ failNext: { count: 1, status: 503 } });
+    expect(await w.runOnce()).toMatchObject({ claimed: 1, dead: 1 });
+    const m = await message(a.id);
+    expect(m.status).toBe("dead");
+    expect(m.attemptsLog.map((x) => x.outcome)).toEqual(["retry", "dead"]);
+    expect(m.lastError).toMatch(/HTTP 503.*gave up after/);
+    expect(await db.soisyEvent.count({ where: { paymentSessionId: failing.id, type: "outbox_dead_letter" } })).toBe(1);
+
+    // A message enqueued long ago (e.g. every instance was down) still gets its attempt.
+    const b = await enqueue(resolveOf(late));
+    await db.outboxMessage.update({ where: { id: b.id }, data: { createdAt: new Date(Date.now() - 100 * HOUR) } });
+    expect(await w.runOnce()).toMatchObject({ delivered: 1 });
+    expect(sim.paymentSessions.get(late.id)?.state.code).toBe("RESOLVED");
+  });
+
+  it("a 4xx other than 401/403/429 (unknown shop → 404) is fatal: dead at once, never retried", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    const w = worker({ endpointFor: () => sim.graphqlUrl("not-installed.myshopify.com") });
+    expect(await w.runOnce()).toMatchObject({ dead: 1 });
+    const m = await message(id);
+    expect(m.attemptsLog.map((a) => [a.outcome, a.httpStatus])).toEqual([["dead", 404]]);
+    expect(JSON.parse((await db.soisyEvent.findFirstOrThrow({ where: { type: "outbox_dead_letter" } })).detailJson ?? "{}")).toMatchObject({
+      reason: "fatal",
+    });
+  });
+
+  it("a token provider that fails is a retry (no request sent)", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    const w = worker({
+      tokenProvider: async () => {
+        throw new Error("no offline session for shop");
+      },
+    });
+    expect(await w.runOnce()).toMatchObject({ retried: 1 });
+    expect((await message(id)).lastError).toMatch(/no offline session/);
+    expect(sim.calls).toHaveLength(0);
+  });
+
+  it("refund resolve / reject update the RefundSession; a refund Shopify has not confirmed yet is retried", async () => {
+    const p = await payment();
+    await enqueue(resolveOf(p));
+    await worker().runOnce();
+    const toResolve = await refund(p.id);
+    const toReject = await refund(p.id);
+    await db.refundSession.update({ where: { id: toReject.id }, data: { state: "rejecting", decidedAt: null } });
+    await enqueue({ shop: SHOP, refundSessionId: toResolve.id, mutation: "refundSessionResolve", variables: { id: toResolve.gid } });
+    await enqueue({
+      shop: SHOP,
+      refundSessionId: toReject.id,
+      mutation: "refundSessionReject",
+      variables: { id: toReject.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: "Declined by the merchant" } },
+    });
+    const before = clock.now();
+    expect(await worker().runOnce()).toMatchObject({ claimed: 2, delivered: 2 });
+    const resolved = await db.refundSession.findUniqueOrThrow({ where: { id: toResolve.id } });
+    const rejected = await db.refundSession.findUniqueOrThrow({ where: { id: toReject.id } });
+    expect(resolved.state).toBe("resolved");
+    expect(resolved.decidedAt).toBeInstanceOf(Date);
+    expect(rejected.state).toBe("rejected");
+    expect(rejected.decidedAt?.getTime()).toBeGreaterThanOrEqual(before.getTime());
+    expect(sim.refundSessions.get(toResolve.id)?.state.code).toBe("RESOLVED");
+    expect(sim.refundSessions.get(toReject.id)?.state).toMatchObject({ code: "REJECTED", merchantMessage: "Declined by the merchant" });
+
+    // Before Shopify has our 201 the refund mutation is refused as "not received": retried, not dead.
+    const early = await refund(p.id, { answered: false });
+    const { id } = await enqueue({ shop: SHOP, refundSessionId: early.id, mutation: "refundSessionResolve", variables: { id: early.gid } });
+    expect(await worker().runOnce()).toMatchObject({ retried: 1 });
+    expect((await db.refundSession.findUniqueOrThrow({ where: { id: early.id } })).state).toBe("resolving");
+    await sim.startRefund({ shop: SHOP, paymentId: p.id, amount: "23.00", id: early.id });
+    clock.advance(60_000);
+    expect(await worker().runOnce()).toMatchObject({ delivered: 1 });
+    expect((await message(id)).attemptsLog.map((a) => a.outcome)).toEqual(["retry", "delivered"]);
+    expect((await db.refundSession.findUniqueOrThrow({ where: { id: early.id } })).state).toBe("resolved");
+  });
+
+  it("a refund conflict is dead-lettered onto its payment's timeline", async () => {
+    const p = await payment();
+    const r = await refund(p.id);
+    const w = worker();
+    await enqueue({ shop: SHOP, refundSessionId: r.id, mutation: "refundSessionResolve", variables: { id: r.gid } });
+    await w.runOnce();
+    const { id } = await enqueue({
+      shop: SHOP,
+      refundSessionId: r.id,
+      mutation: "refundSessionReject",
+      variables: { id: r.gid, reason: { code: "PROCESSING_ERROR" } },
+    });
+    expect(await w.runOnce()).toMatchObject({ dead: 1 });
+    const event = await db.soisyEvent.findFirstOrThrow({ where: { paymentSessionId: p.id, type: "outbox_dead_letter" } });
+    expect(JSON.parse(event.detailJson ?? "{}")).toMatchObject({ messageId: id, mutation: "refundSessionReject", refundSessionId: r.id });
+    expect((await db.refundSession.findUniqueOrThrow({ where: { id: r.id } })).state).toBe("resolved");
+  });
+});
+
+describe("deliverNow", () => {
+  it("pushes a fresh message right away and reports the state of messages it cannot take", async () => {
+    const p = await payment();
+    const w = worker();
+    const { id } = await enqueue(resolveOf(p));
+    expect(await w.deliverNow(id)).toBe("delivered");
+    expect((await db.paymentSession.findUniqueOrThrow({ where: { id: p.id } })).nextActionUrl).toBe(sim.orderStatusUrl(SHOP, p.id));
+    expect(await w.deliverNow(id)).toBe("delivered"); // already delivered: no second call
+    expect(callsFor(p.gid, "paymentSessionResolve")).toHaveLength(1);
+
+    const q = await payment();
+    const later = await enqueue({ ...resolveOf(q), paymentSessionId: q.id, variables: { id: q.gid }, notBefore: new Date(Date.now() + 60_000) });
+    expect(await w.deliverNow(later.id)).toBe("not_due");
+
+    const r = await payment();
+    const locked = await enqueue(resolveOf(r));
+    sim.setFaults({ hangNext: 1 });
+    const slow = worker({ timeoutMs: 300 });
+    const inFlight = slow.deliverNow(locked.id);
+    await waitFor(() => callsFor(r.gid, "paymentSessionResolve").length === 1, "the hung call");
+    expect(await w.deliverNow(locked.id)).toBe("locked");
+    expect(await inFlight).toBe("retry");
+
+    const s = await payment();
+    await enqueue(resolveOf(s));
+    await w.runOnce();
+    const dead = await enqueue({ shop: SHOP, paymentSessionId: s.id, mutation: "paymentSessionReject", variables: { id: s.gid, reason: { code: "RISKY" } } });
+    expect(await w.deliverNow(dead.id)).toBe("dead");
+    expect(await w.deliverNow(dead.id)).toBe("dead");
+    await expect(w.deliverNow("obx_missing")).rejects.toThrow(/not found/);
+  });
+});
+
+describe("several workers, restarts, the loop", () => {
+  it("a restarted worker (new client) delivers pending messages and takes over an expired lock; the old worker's late outcome is discarded", async () => {
+    const stuck = await payment();
+    const waiting = await payment();
+    const a = await enqueue(resolveOf(stuck));
+    sim.setFaults({ hangNext: 1 });
+    // Worker A claims the message and hangs on Shopify (as if the process froze / crashed mid-request).
+    const workerA = worker({ workerId: "A", timeoutMs: 1_500, lockMs: 3_000 });
+    const runA = workerA.runOnce();
+    await waitFor(() => callsFor(stuck.gid, "paymentSessionResolve").length === 1, "A's request");
+    const b = await enqueue(resolveOf(waiting));
+    const claimed = await message(a.id);
+    expect(claimed.lockedBy).toMatch(/^A#/);
+
+    // A new instance: another Prisma client on the same database, its clock past A's lock.
+    const restarted = createOutboxWorker({
+      db: secondClient(),
+      workerId: "B",
+      tokenProvider: async () => TOKEN,
+      endpointFor: (shop) => sim.graphqlUrl(shop),
+      now: () => new Date(Date.now() + 500),
+      random: () => 0.5,
+      timeoutMs: 1_000,
+      logger,
+    });
+    // A's lock is still valid: only the waiting message is taken.
+    expect(await restarted.runOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+    expect((await message(b.id)).status).toBe("delivered");
+    expect((await message(a.id)).status).toBe("pending");
+
+    const takeover = createOutboxWorker({
+      db: secondClient(),
+      workerId: "C",
+      tokenProvider: async () => TOKEN,
+      endpointFor: (shop) => sim.graphqlUrl(shop),
+      now: () => new Date(Date.now() + 3_100),
+      random: () => 0.5,
+      timeoutMs: 1_000,
+      logger,
+    });
+    expect(await takeover.runOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+
+    // A wakes up (timeout), but its claim is gone: it must not overwrite the delivered state.
+    expect(await runA).toEqual({ claimed: 1, delivered: 0, retried: 0, dead: 0 });
+    const m = await message(a.id);
+    expect(m).toMatchObject({ status: "delivered", lockedBy: null });
+    expect(m.attemptsLog.map((x) => x.outcome).sort()).toEqual(["delivered", "retry"]);
+    expect(m.attemptsLog.find((x) => x.outcome === "retry")?.error).toMatch(/claim expired/);
+    expect(sim.paymentSessions.get(stuck.id)?.mutations.filter((x) => x.outcome === "applied")).toHaveLength(1);
+    expect(logLines.some((l) => l.level === 40 && /claim expired/.test(l.msg))).toBe(true);
+  });
+
+  it(`two workers (${ON_POSTGRES ? "two clients" : "one shared client"}) racing over 30 messages deliver each exactly once`, async () => {
+    const sessions = await Promise.all(Array.from({ length: 30 }, () => payment()));
+    for (const p of sessions) await enqueue(resolveOf(p));
+    sim.setFaults({ latencyMs: 3 });
+    const other = sameProcessClient();
+    await other.outboxMessage.count(); // connected before the race starts
+    const workers = [
+      worker({ workerId: "w1", batchSize: 7, concurrency: 3 }),
+      worker({ workerId: "w2", batchSize: 7, concurrency: 3, db: other }),
+    ];
+    const totals = workers.map(() => ({ claimed: 0, delivered: 0, retried: 0, dead: 0 }));
+    await Promise.all(
+      workers.map(async (w, i) => {
+        for (let round = 0; round < 40; round++) {
+          const r = await w.runOnce();
+          const total = totals[i]!;
+          total.claimed += r.claimed;
+          total.delivered += r.delivered;
+          total.retried += r.retried;
+          total.dead += r.dead;
+          if ((await db.outboxMessage.count({ where: { status: "pending" } })) === 0) break;
+        }
+      }),
+    );
+    expect(await db.outboxMessage.count({ where: { status: "delivered" } })).toBe(30);
+    expect(totals.reduce((n, x) => n + x.claimed, 0)).toBe(30);
+    expect(totals.reduce((n, x) => n + x.delivered, 0)).toBe(30);
+    expect(totals.every((x) => x.claimed > 0)).toBe(true); // both really worked
+    expect(await db.outboxAttempt.count()).toBe(30);
+    for (const p of sessions) {
+      expect(callsFor(p.gid, "paymentSessionResolve")).toHaveLength(1);
+      expect(sim.paymentSessions.get(p.id)?.mutations.map((x) => x.outcome)).toEqual(["applied"]);
+    }
+    expect(sim.calls).toHaveLength(30);
+  });
+
+  it("two app processes racing over 30 messages deliver each exactly once", async () => {
+    const sessions = await Promise.all(Array.from({ length: 30 }, () => payment()));
+    for (const p of sessions) await enqueue(resolveOf(p));
+    sim.setFaults({ latencyMs: 3 });
+    const child = await startChild({ mode: "work", token: TOKEN, endpoint: sim.graphqlUrl(SHOP) });
+    const here = worker({ workerId: "parent", batchSize: 7, concurrency: 3 });
+    const mine = { claimed: 0, delivered: 0, retried: 0, dead: 0 };
+    child.go();
+    for (let round = 0; round < 60; round++) {
+      const r = await here.runOnce();
+      mine.claimed += r.claimed;
+      mine.delivered += r.delivered;
+      if ((await db.outboxMessage.count({ where: { status: "pending" } })) === 0) break;
+    }
+    const theirs = (await child.report) as typeof mine;
+    expect(await db.outboxMessage.count({ where: { status: "delivered" } })).toBe(30);
+    expect(mine.claimed + theirs.claimed).toBe(30);
+    expect(mine.delivered + theirs.delivered).toBe(30);
+    expect(theirs.retried + theirs.dead + mine.retried + mine.dead).toBe(0);
+    expect(await db.outboxAttempt.count()).toBe(30);
+    for (const p of sessions) {
+      expect(callsFor(p.gid, "paymentSessionResolve")).toHaveLength(1);
+      expect(sim.paymentSessions.get(p.id)?.mutations.map((x) => x.outcome)).toEqual(["applied"]);
+    }
+    expect(sim.calls).toHaveLength(30);
+    // Who delivered what is visible in the claim owners' attempts (both processes took part, usually).
+    console.log(`[outbox] parent delivered ${mine.delivered}, child delivered ${theirs.delivered}`);
+  });
+
+  it("another process enqueuing the same keys while our transaction is open: no-op, no error, its transaction commits", async () => {
+    const sessions = await Promise.all(Array.from({ length: 10 }, () => payment()));
+    const messages = sessions.map((p) => resolveOf(p));
+    const child = await startChild({ mode: "enqueue", messages });
+    const mine = await db.$transaction(
+      async (tx) => {
+        const results = [];
+        for (const m of messages) results.push(await enqueueMutation(tx, m));
+        child.go();
+        // The child's transactions now wait on our uncommitted rows (PostgreSQL) / write lock (SQLite).
+        await new Promise((r) => setTimeout(r, 400));
+        await tx.soisyEvent.create({ data: { shop: SHOP, paymentSessionId: sessions[0]!.id, source: "app", type: "parent_tx" } });
+        return results;
+      },
+      { timeout: 20_000 },
+    );
+    const theirs = (await child.report) as Array<{ id: string; created: boolean }>;
+    expect(mine.every((r) => r.created)).toBe(true);
+    expect(theirs.map((r) => r.created)).toEqual(Array(10).fill(false));
+    expect(theirs.map((r) => r.id)).toEqual(mine.map((r) => r.id));
+    expect(await db.outboxMessage.count()).toBe(10);
+    expect(await db.soisyEvent.count({ where: { type: "parent_tx" } })).toBe(1);
+    expect(await db.soisyEvent.count({ where: { type: "child_tx" } })).toBe(10); // every child transaction committed
+  });
+
+  it("start(): the loop delivers with no overlapping passes, and stop() waits for the pass in flight", async () => {
+    const sessions = await Promise.all(Array.from({ length: 3 }, () => payment()));
+    for (const p of sessions) await enqueue(resolveOf(p));
+    sim.setFaults({ latencyMs: 120 });
+    const w = worker({ batchSize: 1, concurrency: 1 });
+    w.start(5);
+    w.start(5); // idempotent
+    await waitFor(async () => (await db.outboxMessage.count({ where: { status: "delivered" } })) === 3, "3 deliveries");
+    const calls = [...sim.calls].sort((x, y) => x.seq - y.seq);
+    expect(calls).toHaveLength(3);
+    for (let i = 1; i < calls.length; i++) {
+      const prev = calls[i - 1]!;
+      const next = calls[i]!;
+      expect(Date.parse(next.at)).toBeGreaterThanOrEqual(Date.parse(prev.at) + (prev.durationMs ?? 0) - 5);
+    }
+
+    const last = await payment();
+    const { id } = await enqueue(resolveOf(last));
+    await waitFor(() => callsFor(last.gid, "paymentSessionResolve").length === 1, "the 4th request");
+    await w.stop();
+    expect((await message(id)).status).toBe("delivered"); // stop() waited for it
+
+    const after = await payment();
+    const untouched = await enqueue(resolveOf(after));
+    await new Promise((r) => setTimeout(r, 100));
+    expect((await message(untouched.id)).status).toBe("pending");
+    expect(callsFor(after.gid, "paymentSessionResolve")).toHaveLength(0);
+  });
+
+  it("explicit runOnce calls on one worker never overlap", async () => {
+    const sessions = await Promise.all(Array.from({ length: 2 }, () => payment()));
+    for (const p of sessions) await enqueue(resolveOf(p));
+    sim.setFaults({ latencyMs: 100 });
+    const w = worker({ batchSize: 1, concurrency: 1 });
+    const reports = await Promise.all([w.runOnce(), w.runOnce()]);
+    expect(reports.map((r) => r.delivered)).toEqual([1, 1]);
+    const [first, second] = [...sim.calls].sort((x, y) => x.seq - y.seq);
+    expect(Date.parse(second!.at)).toBeGreaterThanOrEqual(Date.parse(first!.at) + (first!.durationMs ?? 0) - 5);
+  });
+
+  it("the loop survives failing passes (database unreachable) and stop() still returns", async () => {
+    const broken =
+      t.kind === "sqlite"
+        ? createDb("file:/nonexistent-dir-for-outbox-test/db.sqlite")
+        : createDb(t.url.replace(/\/[^/?]+(\?|$)/, "/no_such_database_for_outbox_test$1"));
+    extraClients.push(broken);
+    const w = worker({ db: broken });
+    w.start(5);
+    await waitFor(() => logLines.filter((l) => l.level === 50 && /outbox pass failed/.test(l.msg)).length >= 3, "3 failed passes");
+    await w.stop();
+    const count = logLines.filter((l) => /outbox pass failed/.test(l.msg)).length;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(logLines.filter((l) => /outbox pass failed/.test(l.msg)).length).toBe(count);
+  });
+
+  it("lockMs shorter than twice the request timeout is refused", () => {
+    expect(() => worker({ timeoutMs: 10_000, lockMs: 15_000 })).toThrow(/lockMs/);
+  });
+});
