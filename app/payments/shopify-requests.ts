@@ -130,3 +130,24 @@ export async function readJsonBody(request: Request, maxBytes = MAX_SESSION_BODY
     throw new BodyError(400, "body is not valid JSON");
   }
 }
+
+export type ParsedShopifyPost<T> =
+  | { ok: true; shop: string; requestId: string | null; body: T }
+  | { ok: false; status: 400 | 405 | 413 | 415; error: string };
+
+/** The common prologue of Shopify's session requests: POST, headers, size-limited JSON, schema. */
+export async function parseShopifyPost<T>(request: Request, schema: z.ZodType<T>, what: string): Promise<ParsedShopifyPost<T>> {
+  if (request.method !== "POST") return { ok: false, status: 405, error: "method not allowed" };
+  const headers = readShopifyHeaders(request.headers);
+  if (!headers.success) return { ok: false, status: 400, error: `Shopify-Shop-Domain header: ${describeIssues(headers.error)}` };
+  let raw: unknown;
+  try {
+    raw = await readJsonBody(request);
+  } catch (error) {
+    if (error instanceof BodyError) return { ok: false, status: error.status, error: error.message };
+    throw error;
+  }
+  const body = schema.safeParse(raw);
+  if (!body.success) return { ok: false, status: 400, error: `invalid ${what}: ${describeIssues(body.error)}` };
+  return { ok: true, shop: headers.data.shop, requestId: headers.data.requestId, body: body.data };
+}

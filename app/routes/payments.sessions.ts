@@ -8,7 +8,7 @@ import { json } from "@remix-run/node";
 import { logger } from "~/logger.server";
 import { startPaymentSession } from "~/payments/payment-service.server";
 import { paymentDeps } from "~/payments/runtime.server";
-import { BodyError, describeIssues, paymentSessionRequestSchema, readJsonBody, readShopifyHeaders } from "~/payments/shopify-requests";
+import { parseShopifyPost, paymentSessionRequestSchema } from "~/payments/shopify-requests";
 
 export async function loader() {
   return json({ error: "POST a payment session" }, { status: 405, headers: { Allow: "POST" } });
@@ -16,26 +16,17 @@ export async function loader() {
 
 export async function action({ request }: ActionFunctionArgs) {
   const started = performance.now();
-  if (request.method !== "POST") return json({ error: "method not allowed" }, { status: 405, headers: { Allow: "POST" } });
-  const headers = readShopifyHeaders(request.headers);
-  if (!headers.success) return json({ error: `Shopify-Shop-Domain header: ${describeIssues(headers.error)}` }, { status: 400 });
-  let raw: unknown;
-  try {
-    raw = await readJsonBody(request);
-  } catch (error) {
-    if (error instanceof BodyError) return json({ error: error.message }, { status: error.status });
-    throw error;
-  }
-  const body = paymentSessionRequestSchema.safeParse(raw);
-  if (!body.success) return json({ error: `invalid payment session: ${describeIssues(body.error)}` }, { status: 400 });
+  const parsed = await parseShopifyPost(request, paymentSessionRequestSchema, "payment session");
+  if (!parsed.ok) return json({ error: parsed.error }, { status: parsed.status, ...(parsed.status === 405 ? { headers: { Allow: "POST" } } : {}) });
 
-  const result = await startPaymentSession(paymentDeps(), headers.data.shop, body.data);
+  const result = await startPaymentSession(paymentDeps(), parsed.shop, parsed.body);
   const total = performance.now() - started;
+  // The app's own time apart from Soisy's, for operators and the load script.
   const timing = `soisy;dur=${result.soisyMs.toFixed(1)}, app;dur=${(total - result.soisyMs).toFixed(1)}`;
-  logger.info(
-    { shop: headers.data.shop, sessionId: body.data.id, requestId: headers.data.requestId, ok: result.ok, ms: Math.round(total) },
-    "payment session",
-  );
+  logger.info({ shop: parsed.shop, sessionId: parsed.body.id, requestId: parsed.requestId, ok: result.ok, ms: Math.round(total) }, "payment session");
   if (result.ok) return json({ redirect_url: result.redirectUrl }, { status: 201, headers: { "Server-Timing": timing } });
-  return json({ error: result.message }, { status: result.status, headers: { "Server-Timing": timing, ...(result.status === 503 ? { "Retry-After": "2" } : {}) } });
+  return json(
+    { error: result.message },
+    { status: result.status, headers: { "Server-Timing": timing, ...(result.status === 503 ? { "Retry-After": "2" } : {}) } },
+  );
 }

@@ -60,6 +60,7 @@ const PAYMENT_SESSION_FIELDS = /* GraphQL */ `
           }
         }
         pendingExpiresAt
+        authorizationExpiresAt
         nextAction {
           action
           context {

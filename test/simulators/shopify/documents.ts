@@ -1,6 +1,6 @@
 /**
- * The GraphQL documents a payments app sends to Shopify's Payments Apps API (2026-04), written the way the
- * app should send them. They validate against the introspection schema (see
+ * The GraphQL documents a payments app sends to Shopify's Payments Apps API (2026-04): the app's own
+ * (app/shopify/payments-api.server.ts). They validate against the introspection schema (see
  * test/unit/shopify-schema.test.ts) and are executed by the simulator in the integration tests.
  *
  * Schema facts worth knowing (they are easy to get wrong):
@@ -25,144 +25,25 @@
  *   merchantMessage: String }`.
  */
 
-/** Selection of a payment session that every payment-session mutation requests. */
-const PAYMENT_SESSION_SELECTION = /* GraphQL */ `
-      paymentSession {
-        id
-        state {
-          __typename
-          ... on PaymentSessionStateResolved {
-            code
-          }
-          ... on PaymentSessionStatePending {
-            code
-            pendingReason: reason
-          }
-          ... on PaymentSessionStateRejected {
-            code
-            reason
-            merchantMessage
-          }
-          ... on PaymentSessionStateRedirecting {
-            code
-          }
-        }
-        pendingExpiresAt
-        authorizationExpiresAt
-        nextAction {
-          action
-          context {
-            __typename
-            ... on PaymentSessionActionsRedirect {
-              redirectUrl
-            }
-          }
-        }
-      }`;
+// The documents are the app's own (one source): the simulator's tests then exercise exactly what
+// the app sends.
+import {
+  PAYMENT_SESSION_PENDING_MUTATION as PAYMENT_SESSION_PENDING,
+  PAYMENT_SESSION_REJECT_MUTATION as PAYMENT_SESSION_REJECT,
+  PAYMENT_SESSION_RESOLVE_MUTATION as PAYMENT_SESSION_RESOLVE,
+  PAYMENTS_APP_CONFIGURE_MUTATION as PAYMENTS_APP_CONFIGURE,
+  REFUND_SESSION_REJECT_MUTATION as REFUND_SESSION_REJECT,
+  REFUND_SESSION_RESOLVE_MUTATION as REFUND_SESSION_RESOLVE,
+} from "~/shopify/payments-api.server";
 
-const REFUND_SESSION_SELECTION = /* GraphQL */ `
-      refundSession {
-        id
-        state {
-          __typename
-          ... on RefundSessionStateResolved {
-            code
-          }
-          ... on RefundSessionStateRejected {
-            code
-            reason
-            merchantMessage
-          }
-        }
-      }`;
-
-/** Variables: `{ id: "gid://shopify/PaymentSession/…", authorizationExpiresAt?: DateTime }`. */
-export const PAYMENT_SESSION_RESOLVE = /* GraphQL */ `
-  mutation PaymentSessionResolve($id: ID!, $authorizationExpiresAt: DateTime) {
-    paymentSessionResolve(id: $id, authorizationExpiresAt: $authorizationExpiresAt) {
-${PAYMENT_SESSION_SELECTION}
-      userErrors {
-        field
-        message
-      }
-    }
-  }
-`;
-
-/** Variables: `{ id, reason: { code: PaymentSessionStateRejectedReason, merchantMessage?: string } }`. */
-export const PAYMENT_SESSION_REJECT = /* GraphQL */ `
-  mutation PaymentSessionReject($id: ID!, $reason: PaymentSessionRejectionReasonInput!) {
-    paymentSessionReject(id: $id, reason: $reason) {
-${PAYMENT_SESSION_SELECTION}
-      userErrors {
-        field
-        message
-      }
-    }
-  }
-`;
-
-/** Variables: `{ id, pendingExpiresAt: DateTime, reason: PaymentSessionStatePendingReason }`. */
-export const PAYMENT_SESSION_PENDING = /* GraphQL */ `
-  mutation PaymentSessionPending(
-    $id: ID!
-    $pendingExpiresAt: DateTime!
-    $reason: PaymentSessionStatePendingReason!
-  ) {
-    paymentSessionPending(id: $id, pendingExpiresAt: $pendingExpiresAt, reason: $reason) {
-${PAYMENT_SESSION_SELECTION}
-      userErrors {
-        field
-        message
-        code
-      }
-    }
-  }
-`;
-
-/** Variables: `{ id: "gid://shopify/RefundSession/…" }`. */
-export const REFUND_SESSION_RESOLVE = /* GraphQL */ `
-  mutation RefundSessionResolve($id: ID!) {
-    refundSessionResolve(id: $id) {
-${REFUND_SESSION_SELECTION}
-      userErrors {
-        field
-        message
-        code
-      }
-    }
-  }
-`;
-
-/** Variables: `{ id, reason: { code: "PROCESSING_ERROR", merchantMessage?: string } }`. */
-export const REFUND_SESSION_REJECT = /* GraphQL */ `
-  mutation RefundSessionReject($id: ID!, $reason: RefundSessionRejectionReasonInput!) {
-    refundSessionReject(id: $id, reason: $reason) {
-${REFUND_SESSION_SELECTION}
-      userErrors {
-        field
-        message
-        code
-      }
-    }
-  }
-`;
-
-/** Variables: `{ externalHandle?: string, ready: boolean }`. */
-export const PAYMENTS_APP_CONFIGURE = /* GraphQL */ `
-  mutation PaymentsAppConfigure($externalHandle: String, $ready: Boolean!) {
-    paymentsAppConfigure(externalHandle: $externalHandle, ready: $ready) {
-      paymentsAppConfiguration {
-        externalHandle
-        ready
-      }
-      userErrors {
-        field
-        message
-      }
-    }
-  }
-`;
+export {
+  PAYMENT_SESSION_PENDING,
+  PAYMENT_SESSION_REJECT,
+  PAYMENT_SESSION_RESOLVE,
+  PAYMENTS_APP_CONFIGURE,
+  REFUND_SESSION_REJECT,
+  REFUND_SESSION_RESOLVE,
+};
 
 /** Every document above, keyed by the mutation (root field) it calls. */
 export const PAYMENTS_APPS_DOCUMENTS = {
