@@ -6,7 +6,10 @@ export const LOCALES = ["it", "en"] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = "it";
 
-const it = {
+import { settingsMessages } from "./messages/settings";
+import { transactionsMessages } from "./messages/transactions";
+
+const coreIt = {
   "app.name": "Soisy per Shopify",
   "app.tagline": "Paga a rate con Soisy: pagamenti rateali per il tuo negozio Shopify.",
   "landing.what": "I tuoi clienti pagano in comode rate con Soisy; tu ricevi l'importo intero.",
@@ -33,6 +36,10 @@ const it = {
   "error.title": "Si è verificato un errore",
   "error.notFound": "Pagina non trovata",
   "common.language": "Lingua",
+  "nav.label": "Menu dell'app",
+  "nav.dashboard": "Panoramica",
+  "nav.settings": "Impostazioni",
+  "nav.transactions": "Transazioni",
   "shopper.confirming.title": "Stiamo confermando il tuo pagamento",
   "shopper.confirming.body": "Soisy ci sta comunicando l'esito della tua richiesta di pagamento a rate. Non chiudere questa pagina: ti porteremo avanti automaticamente tra pochi secondi.",
   "shopper.confirming.still": "Ci vuole più del solito. Puoi attendere qui oppure tornare più tardi: riceverai comunque la conferma dell'ordine.",
@@ -42,9 +49,10 @@ const it = {
   "shopper.linkNotValid": "Questo link non è valido o è scaduto.",
 } as const;
 
+const it = { ...coreIt, ...settingsMessages.it, ...transactionsMessages.it };
 export type MessageKey = keyof typeof it;
 
-const en: Record<MessageKey, string> = {
+const coreEn: Record<keyof typeof coreIt, string> = {
   "app.name": "Soisy for Shopify",
   "app.tagline": "Pay in instalments with Soisy: instalment payments for your Shopify store.",
   "landing.what": "Your shoppers pay in easy instalments with Soisy; you receive the full amount.",
@@ -71,6 +79,10 @@ const en: Record<MessageKey, string> = {
   "error.title": "Something went wrong",
   "error.notFound": "Page not found",
   "common.language": "Language",
+  "nav.label": "App menu",
+  "nav.dashboard": "Overview",
+  "nav.settings": "Settings",
+  "nav.transactions": "Transactions",
   "shopper.confirming.title": "We are confirming your payment",
   "shopper.confirming.body": "Soisy is telling us the outcome of your instalment application. Please keep this page open: we will take you onward automatically in a few seconds.",
   "shopper.confirming.still": "This is taking longer than usual. You can wait here or come back later: you will receive the order confirmation either way.",
@@ -79,5 +91,7 @@ const en: Record<MessageKey, string> = {
   "shopper.notEligible.body": "Soisy cannot be used for this cart. We are taking you back to checkout to choose another payment method.",
   "shopper.linkNotValid": "This link is not valid or has expired.",
 };
+
+const en: Record<MessageKey, string> = { ...coreEn, ...settingsMessages.en, ...transactionsMessages.en };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };

@@ -1,5 +1,6 @@
 import type { HeadersFunction, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Outlet, useLoaderData, useRouteError } from "@remix-run/react";
+import { redirect } from "@remix-run/node";
+import { NavLink, Outlet, useLoaderData, useRouteError } from "@remix-run/react";
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
@@ -7,12 +8,22 @@ import polarisIt from "@shopify/polaris/locales/it.json";
 import polarisEn from "@shopify/polaris/locales/en.json";
 import { isEmbedded, shopify } from "~/shopify.server";
 import { appConfig } from "~/config.server";
-import { localeFromRequest } from "~/i18n/i18n";
+import { localeFromRequest, translator, type Locale } from "~/i18n/i18n";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  await shopify().authenticate.admin(request);
+  try {
+    await shopify().authenticate.admin(request);
+  } catch (error) {
+    // Non-embedded, no valid session cookie and no shop to install: the library answers a bare
+    // 400; send the merchant to log in instead.
+    const url = new URL(request.url);
+    if (error instanceof Response && error.status === 400 && !isEmbedded() && !url.searchParams.get("shop")) {
+      throw redirect(`/auth/login${url.searchParams.get("lang") ? `?lang=${encodeURIComponent(url.searchParams.get("lang")!)}` : ""}`);
+    }
+    throw error;
+  }
   return { apiKey: appConfig().SHOPIFY_API_KEY, embedded: isEmbedded(), locale: localeFromRequest(request) };
 }
 
@@ -20,8 +31,40 @@ export default function AppLayout() {
   const { apiKey, embedded, locale } = useLoaderData<typeof loader>();
   return (
     <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={locale === "it" ? polarisIt : polarisEn}>
+      {embedded ? null : <AdminNav locale={locale} />}
       <Outlet />
     </AppProvider>
+  );
+}
+
+/** The non-embedded admin's navigation (embedded, Shopify's admin shows the app's menu). */
+function AdminNav({ locale }: { locale: Locale }) {
+  const t = translator(locale);
+  const style = ({ isActive }: { isActive: boolean }) => ({
+    padding: "0.5rem 0.75rem",
+    borderRadius: 8,
+    color: "#303030",
+    textDecoration: "none",
+    fontWeight: isActive ? 650 : 450,
+    background: isActive ? "#ebebeb" : "transparent",
+  });
+  const other = locale === "it" ? "en" : "it";
+  return (
+    <nav aria-label={t("nav.label")} style={{ display: "flex", gap: 4, alignItems: "center", padding: "0.75rem 1rem", borderBottom: "1px solid #e3e3e3", background: "#fff" }}>
+      <strong style={{ marginRight: 12 }}>{t("app.name")}</strong>
+      <NavLink to={`/app?lang=${locale}`} end style={style}>
+        {t("nav.dashboard")}
+      </NavLink>
+      <NavLink to={`/app/settings?lang=${locale}`} style={style}>
+        {t("nav.settings")}
+      </NavLink>
+      <NavLink to={`/app/transactions?lang=${locale}`} style={style}>
+        {t("nav.transactions")}
+      </NavLink>
+      <a href={`?lang=${other}`} hrefLang={other} lang={other} style={{ marginLeft: "auto", color: "#303030" }}>
+        {other === "en" ? "English" : "Italiano"}
+      </a>
+    </nav>
   );
 }
 

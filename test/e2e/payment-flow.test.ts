@@ -255,8 +255,11 @@ describe("failures and retries", () => {
     stack.shopify.clearFaults();
     await stack.startApp();
     await eventually(async () => simSession(result.id).state.code === "RESOLVED", 15_000, "delivery after restart");
-    const delivered = await db().outboxMessage.findUniqueOrThrow({ where: { id: message.id }, include: { attemptsLog: true } });
-    expect(delivered.status).toBe("delivered");
+    // Shopify has applied it; the worker records the delivery right after the answer.
+    const delivered = await eventually(async () => {
+      const row = await db().outboxMessage.findUniqueOrThrow({ where: { id: message.id }, include: { attemptsLog: true } });
+      return row.status === "delivered" ? row : null;
+    }, 10_000, "delivery recorded");
     expect(delivered.attemptsLog.length).toBeGreaterThan(1);
     expect(appliedMutations(result.id).filter((m) => m === "paymentSessionResolve")).toHaveLength(1);
     assertAllDocumentsValid();
@@ -387,7 +390,7 @@ describe("refunds", () => {
       const refund = await stack.shopify.startRefund({ shop: stack.shop, paymentId: payment.id, amount: "100.00" });
       expect(refund.ok).toBe(true);
       await eventually(async () => stack.shopify.refundSessions.get(refund.id)?.state.code === "RESOLVED", 10_000, "refund resolve");
-      expect((await db().refundSession.findUniqueOrThrow({ where: { id: refund.id } })).state).toBe("resolved");
+      await eventually(async () => (await db().refundSession.findUniqueOrThrow({ where: { id: refund.id } })).state === "resolved", 10_000, "refund recorded");
     } finally {
       await db().shopSettings.update({ where: { shop: stack.shop }, data: { autoResolveRefunds: false } });
     }
