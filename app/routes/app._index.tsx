@@ -1,4 +1,4 @@
-import type { LoaderFunctionArgs } from "@remix-run/node";
+import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { Badge, BlockStack, Card, Layout, Page, Text } from "@shopify/polaris";
 import { shopify } from "~/shopify.server";
@@ -6,17 +6,22 @@ import { db } from "~/db.server";
 import { ensureShopSettings, getShopSettings } from "~/settings/settings.server";
 import { localeFromRequest, translator } from "~/i18n/i18n";
 import { formatEuro } from "~/soisy/money";
+import { attentionSummary } from "~/transactions/query.server";
+import { AttentionBanner } from "~/transactions/AttentionBanner";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${translator(data?.locale ?? "it")("dashboard.title")} — ${translator(data?.locale ?? "it")("app.name")}` }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await shopify().authenticate.admin(request);
   await ensureShopSettings(db(), session.shop);
   const settings = await getShopSettings(db(), session.shop);
   const payments = await db().paymentSession.count({ where: { shop: session.shop } });
-  return { shop: session.shop, settings: settings!, payments, locale: localeFromRequest(request) };
+  const attention = await attentionSummary(db(), session.shop);
+  return { shop: session.shop, settings: settings!, payments, attention, locale: localeFromRequest(request) };
 }
 
 export default function Dashboard() {
-  const { settings, payments, locale } = useLoaderData<typeof loader>();
+  const { settings, payments, attention, locale } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const env = (name: "sandbox" | "production") => {
     const c = settings.credentials[name];
@@ -25,6 +30,11 @@ export default function Dashboard() {
   return (
     <Page title={t("dashboard.title")}>
       <Layout>
+        {attention.deadMessages > 0 || attention.flaggedPayments > 0 ? (
+          <Layout.Section>
+            <AttentionBanner summary={attention} locale={locale} />
+          </Layout.Section>
+        ) : null}
         <Layout.Section>
           <Card>
             <BlockStack gap="300">

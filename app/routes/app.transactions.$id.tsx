@@ -1,0 +1,240 @@
+/**
+ * One payment for the merchant: amounts (Shopify's, Soisy's loan), Soisy's status, state, test/live,
+ * the merged timeline (Shopify requests, Soisy events, app decisions, alerts, each Shopify mutation
+ * with each delivery attempt) and its refunds. Refunds awaiting the merchant get "Refunded at Soisy"
+ * and "Decline" (POST here → decideRefund, then back to this page with the outcome).
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import { z } from "zod";
+import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { shopify } from "~/shopify.server";
+import { db } from "~/db.server";
+import { localeFromRequest, translator, type Locale, type MessageKey } from "~/i18n/i18n";
+import { describeState, PAYMENT_STATES, type PaymentState } from "~/payments/lifecycle";
+import { REFUND_STATES } from "~/payments/refund-service.server";
+import { decideRefund } from "~/payments/refund-service.server";
+import { paymentDeps } from "~/payments/runtime.server";
+import { formatEuro } from "~/soisy/money";
+import { getTransaction } from "~/transactions/detail.server";
+import { alertLabel, buildTimeline } from "~/transactions/timeline";
+import { formatDateTime, withLang } from "~/transactions/format";
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  const t = translator(data?.locale ?? "it");
+  return [{ title: `${data ? t("transactions.detail.title", { id: data.payment.id }) : t("transactions.detail.notFound")} — ${t("app.name")}` }];
+};
+
+const idSchema = z.string().trim().min(1).max(255);
+const doneSchema = z.enum(["resolve", "reject"]);
+
+function money(cents: number, currency: string, locale: Locale): string {
+  return currency === "EUR" ? formatEuro(cents, locale) : `${currency} ${(cents / 100).toFixed(2)}`;
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const { session } = await shopify().authenticate.admin(request);
+  const locale = localeFromRequest(request);
+  const t = translator(locale);
+  const id = idSchema.safeParse(params.id);
+  const found = id.success ? await getTransaction(db(), session.shop, id.data) : null;
+  if (!found) throw json({ message: t("transactions.detail.notFound") }, { status: 404 });
+  const { payment, messages } = found;
+  const url = new URL(request.url);
+  const done = doneSchema.safeParse(url.searchParams.get("done"));
+  const error = z.string().max(300).safeParse(url.searchParams.get("error"));
+  const fmt = (d: Date) => formatDateTime(d, locale);
+  return {
+    locale,
+    done: done.success ? done.data : null,
+    error: error.success ? error.data : null,
+    payment: {
+      id: payment.id,
+      amount: money(payment.amountCents, payment.currency, locale),
+      loanAmount: payment.soisyLoanAmountCents === null ? null : money(payment.soisyLoanAmountCents, "EUR", locale),
+      soisyStatus: payment.soisyStatus,
+      state: payment.state,
+      stateLabel: (PAYMENT_STATES as readonly string[]).includes(payment.state) ? describeState(payment.state as PaymentState, locale) : payment.state,
+      test: payment.test,
+      email: payment.customerEmail,
+      token: payment.soisyToken,
+      created: fmt(payment.createdAt),
+      flag: payment.flagReason ? alertLabel(payment.flagReason, locale) : null,
+      amountMismatch: payment.amountMismatch,
+    },
+    refunds: payment.refunds.map((r) => ({
+      id: r.id,
+      amount: money(r.amountCents, r.currency, locale),
+      state: r.state,
+      stateLabel: (REFUND_STATES as readonly string[]).includes(r.state) ? t(`transactions.refund.${r.state}` as MessageKey) : r.state,
+      requested: fmt(r.createdAt),
+      decidedBy: r.decidedBy,
+      decidedAt: r.decidedAt ? fmt(r.decidedAt) : null,
+    })),
+    timeline: buildTimeline(payment.events, messages, locale, fmt),
+  };
+}
+
+const decisionSchema = z.object({
+  refundId: z.string().trim().min(1).max(255),
+  decision: z.enum(["resolve", "reject"]),
+});
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const { session } = await shopify().authenticate.admin(request);
+  const locale = localeFromRequest(request);
+  const back = `/app/transactions/${encodeURIComponent(params.id ?? "")}`;
+  const input = decisionSchema.safeParse(Object.fromEntries(await request.formData()));
+  if (!input.success) return json({ error: "refundId and decision (resolve|reject) are required" }, { status: 400 });
+  // The refund must belong to THIS payment of THIS shop.
+  const refund = await db().refundSession.findFirst({ where: { id: input.data.refundId, shop: session.shop, paymentSessionId: params.id ?? "" } });
+  if (!refund) return json({ error: "refund not found" }, { status: 404 });
+  const by = session.onlineAccessInfo?.associated_user?.email ?? `merchant:${session.shop}`;
+  const result = await decideRefund(paymentDeps(), session.shop, refund.id, input.data.decision, by);
+  if (!result.ok) return redirect(withLang(`${back}?error=${encodeURIComponent(result.message)}`, locale));
+  return redirect(withLang(`${back}?done=${input.data.decision}`, locale));
+}
+
+export default function TransactionDetail() {
+  const { locale, payment, refunds, timeline, done, error } = useLoaderData<typeof loader>();
+  const t = translator(locale);
+  const navigation = useNavigation();
+  const busy = navigation.state !== "idle" && navigation.formMethod?.toUpperCase() === "POST";
+  const none = t("transactions.none");
+  const facts: [string, string][] = [
+    [t("transactions.detail.shopifyAmount"), payment.amount],
+    [t("transactions.detail.loanAmount"), payment.loanAmount ?? none],
+    [t("transactions.detail.soisyStatus"), payment.soisyStatus ?? none],
+    [t("transactions.detail.state"), payment.stateLabel],
+    [t("transactions.detail.mode"), payment.test ? t("transactions.mode.test") : t("transactions.mode.live")],
+    [t("transactions.detail.email"), payment.email ?? none],
+    [t("transactions.detail.token"), payment.token ?? none],
+    [t("transactions.detail.created"), payment.created],
+  ];
+  if (payment.flag) facts.push([t("transactions.detail.flag"), payment.flag]);
+
+  return (
+    <Page title={t("transactions.detail.title", { id: payment.id })} backAction={{ content: t("transactions.detail.back"), url: withLang("/app/transactions", locale) }}>
+      <Layout>
+        {done ? (
+          <Layout.Section>
+            <Banner tone="success">
+              <p>{t(done === "resolve" ? "transactions.refunds.done.resolve" : "transactions.refunds.done.reject")}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {error ? (
+          <Layout.Section>
+            <Banner tone="critical">
+              <p>{t("transactions.refunds.failed", { error })}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {payment.amountMismatch ? (
+          <Layout.Section>
+            <Banner tone="critical">
+              <p>{t("transactions.detail.mismatch")}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                {t("transactions.detail.summary")}
+              </Text>
+              <dl style={{ display: "grid", gridTemplateColumns: "max-content 1fr", gap: "0.4rem 1.5rem", margin: 0 }} data-testid="summary">
+                {facts.map(([label, value]) => (
+                  <div key={label} style={{ display: "contents" }}>
+                    <dt style={{ fontWeight: 600 }}>{label}</dt>
+                    <dd style={{ margin: 0 }} data-field={label}>
+                      {value}
+                    </dd>
+                  </div>
+                ))}
+              </dl>
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <BlockStack gap="300">
+              <Text as="h2" variant="headingMd">
+                {t("transactions.refunds.title")}
+              </Text>
+              {refunds.length === 0 ? <Text as="p">{t("transactions.refunds.none")}</Text> : null}
+              {refunds.map((r) => (
+                <Box key={r.id} padding="300" borderWidth="025" borderColor="border" borderRadius="200">
+                  <section aria-label={t("transactions.refunds.amount", { amount: r.amount })} data-refund={r.id} data-refund-state={r.state}>
+                    <BlockStack gap="200">
+                      <InlineStack gap="200" blockAlign="center">
+                        <Text as="h3" variant="headingSm">
+                          {t("transactions.refunds.amount", { amount: r.amount })}
+                        </Text>
+                        <Badge tone={r.state === "resolved" ? "success" : r.state === "rejected" ? "critical" : r.state === "awaiting_merchant" ? "attention" : "info"}>{r.stateLabel}</Badge>
+                      </InlineStack>
+                      <Text as="p" tone="subdued">
+                        {t("transactions.refunds.requested", { date: r.requested })}
+                        {r.decidedBy && r.decidedAt ? ` · ${t("transactions.refunds.decided", { by: r.decidedBy, date: r.decidedAt })}` : ""}
+                      </Text>
+                      {r.state === "awaiting_merchant" ? (
+                        <>
+                          <Text as="p">{t("transactions.refunds.howTo")}</Text>
+                          <InlineStack gap="200">
+                            {(["resolve", "reject"] as const).map((decision) => (
+                              <Form key={decision} method="post" action={withLang(`/app/transactions/${encodeURIComponent(payment.id)}`, locale)}>
+                                <input type="hidden" name="refundId" value={r.id} />
+                                <input type="hidden" name="decision" value={decision} />
+                                <Button submit variant={decision === "resolve" ? "primary" : undefined} tone={decision === "reject" ? "critical" : undefined} disabled={busy}>
+                                  {t(decision === "resolve" ? "transactions.refunds.resolve" : "transactions.refunds.reject")}
+                                </Button>
+                              </Form>
+                            ))}
+                          </InlineStack>
+                        </>
+                      ) : null}
+                    </BlockStack>
+                  </section>
+                </Box>
+              ))}
+            </BlockStack>
+          </Card>
+        </Layout.Section>
+        <Layout.Section>
+          <Card padding="0">
+            <Box padding="400">
+              <Text as="h2" variant="headingMd">
+                {t("transactions.timeline.title")}
+              </Text>
+            </Box>
+            {timeline.length === 0 ? (
+              <Box padding="400">
+                <Text as="p">{t("transactions.timeline.empty")}</Text>
+              </Box>
+            ) : (
+              <div data-testid="timeline">
+                <DataTable
+                  columnContentTypes={["text", "text", "text", "text"]}
+                  headings={[t("transactions.timeline.time"), t("transactions.timeline.source"), t("transactions.timeline.event"), t("transactions.timeline.details")]}
+                  rows={timeline.map((e) => [
+                    <time key="t" dateTime={e.at}>
+                      {e.time}
+                    </time>,
+                    e.source,
+                    <span key="e" data-kind={e.kind} data-outcome={e.outcome ?? undefined} data-http-status={e.httpStatus ?? undefined}>
+                      {e.tone === "critical" ? <Badge tone="critical">{e.event}</Badge> : e.event}
+                    </span>,
+                    <span key="d" style={{ whiteSpace: "normal", wordBreak: "break-word" }}>
+                      {e.details}
+                    </span>,
+                  ])}
+                />
+              </div>
+            )}
+          </Card>
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}

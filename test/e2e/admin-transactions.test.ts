@@ -1,0 +1,324 @@
+/**
+ * The merchant's transactions pages in Debian's Chromium, against the built app, a real database and
+ * the Soisy and Shopify simulators: list, filters, search, pagination, detail with the timeline and
+ * delivery attempts, refund decisions (asserted in Shopify's simulator and the database), CSV export,
+ * the attention banner for dead-lettered messages and flagged payments, it/en, screenshots, axe.
+ */
+import { readFileSync } from "node:fs";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { adminSessionCookieHeader, adminSessionCookies } from "../helpers/admin-session";
+import { seriousAxeViolations } from "../helpers/axe";
+import { eventually, startStack, type Stack } from "../helpers/stack";
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const db = () => stack.database.db;
+const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+
+/** The payments created through the stack. */
+const ids = { paid: "", live: "", flagged: "" };
+const refunds = { full: "", partial: "" };
+let flaggedToken = "";
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack({ shop: "tx-admin.myshopify.com" }), launchBrowser()]);
+  // @shopify/shopify-app-remix answers 410 to bots, and "HeadlessChrome" counts as one.
+  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: "it-IT", userAgent: BROWSER_UA });
+  await context.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, stack.shop));
+  page = await context.newPage();
+
+  // 1. Paid: the shopper completes, Soisy verifies → resolved, delivered to Shopify.
+  const paid = await stack.shopify.startPayment({ shop: stack.shop, amount: "1234.56", test: true, customer: { email: "anna.bianchi@example.com" } });
+  // 2. Live payment, the shopper still at Soisy.
+  const live = await stack.shopify.startPayment({ shop: stack.shop, amount: "250.00", test: false, customer: { email: "luca.verdi@example.com" } });
+  // 3. Amount mismatch: Soisy's loan differs from Shopify's amount → flagged.
+  const flagged = await stack.shopify.startPayment({ shop: stack.shop, amount: "900.00", test: true, customer: { email: "=HYPERLINK(\"http://evil\")@example.com" } });
+  expect([paid.ok, live.ok, flagged.ok]).toEqual([true, true, true]);
+  ids.paid = paid.id;
+  ids.live = live.id;
+  ids.flagged = flagged.id;
+
+  const token = async (id: string) => (await db().paymentSession.findUniqueOrThrow({ where: { id } })).soisyToken!;
+  const paidToken = await token(paid.id);
+  flaggedToken = await token(flagged.id);
+  await stack.soisy.completeOrder(paidToken);
+  await stack.soisy.completeOrder(flaggedToken);
+  await stack.soisy.idle();
+  stack.soisy.orders.get(flaggedToken)!.amount = 80_000;
+  await stack.soisy.fireEvent(paidToken, "LoanWasVerified");
+  await stack.soisy.fireEvent(flaggedToken, "LoanWasVerified");
+  await stack.soisy.idle();
+  await eventually(async () => stack.shopify.paymentSessions.get(paid.id)?.state.code === "RESOLVED", 15_000, "paid resolved");
+  await eventually(
+    async () => (await db().outboxMessage.findFirst({ where: { paymentSessionId: paid.id, mutation: "paymentSessionResolve", status: "delivered" } })) !== null,
+    10_000,
+    "resolve delivered",
+  );
+  await eventually(async () => (await db().paymentSession.findUniqueOrThrow({ where: { id: flagged.id } })).flagReason === "amount_mismatch", 10_000, "flag");
+
+  // Two refunds of the paid payment await the merchant.
+  const full = await stack.shopify.startRefund({ shop: stack.shop, paymentId: paid.id, amount: "1000.00" });
+  const partial = await stack.shopify.startRefund({ shop: stack.shop, paymentId: paid.id, amount: "234.56" });
+  expect([full.ok, partial.ok]).toEqual([true, true]);
+  refunds.full = full.id;
+  refunds.partial = partial.id;
+
+  // Another shop's payment in the same database: must never show up.
+  await db().paymentSession.create({
+    data: {
+      id: "othershop1",
+      gid: "gid://shopify/PaymentSession/othershop1",
+      shop: "someone-else.myshopify.com",
+      group: "g-other",
+      amountCents: 77_700,
+      currency: "EUR",
+      test: true,
+      kind: "sale",
+      proposedAt: new Date(),
+      environment: "sandbox",
+      state: "resolved",
+      callbackSecret: "x",
+      customerEmail: "anna.bianchi@example.com",
+    },
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await stack?.close();
+});
+
+afterEach((ctx) => {
+  if (ctx.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
+});
+
+async function open(path: string) {
+  const response = await page.goto(`${stack.appUrl}${path}`);
+  expect(response?.status(), path).toBe(200);
+  await page.locator("h1").first().waitFor();
+}
+
+/** The Shopify session ids shown in the list, top to bottom. */
+async function listedIds(): Promise<string[]> {
+  return page.locator('table a[href*="/app/transactions/"]').allInnerTexts();
+}
+
+async function expectAccessible(name: string) {
+  await page.screenshot({ path: screenshotPath(name), fullPage: true });
+  expect(await seriousAxeViolations(page)).toEqual([]);
+}
+
+describe("transactions list", () => {
+  it("shows the shop's payments (newest first) with Italian labels and amounts, and the banner for flagged payments", async () => {
+    await open("/app/transactions");
+    expect(await listedIds()).toEqual([ids.flagged, ids.live, ids.paid]);
+    const paidRow = page.locator("tr", { has: page.getByRole("link", { name: ids.paid }) });
+    await expect.poll(() => paidRow.innerText()).toContain("€ 1.234,56");
+    expect(await paidRow.innerText()).toContain("Pagato");
+    expect(await paidRow.innerText()).toContain("anna.bianchi@example.com");
+    expect(await page.locator("tr", { has: page.getByRole("link", { name: ids.live }) }).innerText()).toContain("Reale");
+    expect(await page.locator("tr", { has: page.getByRole("link", { name: ids.flagged }) }).innerText()).toContain("Da controllare");
+    const banner = page.getByTestId("attention-banner");
+    expect(await banner.innerText()).toContain("1 pagamenti sono segnalati");
+    expect(await banner.innerText()).not.toContain("non sono state consegnate");
+    expect(await page.content()).not.toContain("othershop1");
+    expect(await page.title()).toBe("Transazioni — Soisy per Shopify");
+    await expectAccessible("admin-transactions-list");
+  });
+
+  it("filters by state through the form, searches by email, token and id, and by mode and dates", async () => {
+    await open("/app/transactions");
+    await page.getByLabel("Stato", { exact: true }).selectOption("resolved");
+    await Promise.all([page.waitForURL(/state=resolved/), page.getByRole("button", { name: "Applica i filtri" }).click()]);
+    await expect.poll(listedIds).toEqual([ids.paid]);
+
+    await page.getByLabel("Stato", { exact: true }).selectOption("");
+    await page.getByLabel("Cerca").fill("ANNA.BIANCHI@example.com");
+    await Promise.all([page.waitForURL(/q=ANNA/), page.getByRole("button", { name: "Applica i filtri" }).click()]);
+    await expect.poll(listedIds).toEqual([ids.paid]);
+
+    await open(`/app/transactions?q=${flaggedToken}`);
+    expect(await listedIds()).toEqual([ids.flagged]);
+    await open(`/app/transactions?q=${ids.live}`);
+    expect(await listedIds()).toEqual([ids.live]);
+    await open("/app/transactions?mode=live");
+    expect(await listedIds()).toEqual([ids.live]);
+    await open("/app/transactions?mode=test");
+    expect(await listedIds()).toEqual([ids.flagged, ids.paid]);
+    await open("/app/transactions?flagged=1");
+    expect(await listedIds()).toEqual([ids.flagged]);
+    const today = new Date().toISOString().slice(0, 10);
+    await open(`/app/transactions?from=${today}&to=${today}`);
+    expect(await listedIds()).toHaveLength(3);
+    await open("/app/transactions?from=2020-01-01&to=2020-12-31");
+    expect(await listedIds()).toEqual([]);
+    expect(await page.getByText("Nessun pagamento corrisponde ai filtri.").count()).toBe(1);
+  });
+
+  it("paginates with stable order, both ways", async () => {
+    await open("/app/transactions?limit=2");
+    expect(await listedIds()).toEqual([ids.flagged, ids.live]);
+    await Promise.all([page.waitForURL(/after=/), page.getByRole("link", { name: "Pagina successiva" }).click()]);
+    await expect.poll(listedIds).toEqual([ids.paid]);
+    await Promise.all([page.waitForURL(/before=/), page.getByRole("link", { name: "Pagina precedente" }).click()]);
+    await expect.poll(listedIds).toEqual([ids.flagged, ids.live]);
+  });
+
+  it("ignores invalid parameters with a notice instead of failing", async () => {
+    await open("/app/transactions?state=robbed&mode=maybe&from=2026-02-30&after=garbage!&limit=-1");
+    expect(await listedIds()).toHaveLength(3);
+    const notice = await page.getByText(/Alcuni parametri non erano validi/).innerText();
+    for (const name of ["state", "mode", "from", "after", "limit"]) expect(notice).toContain(name);
+  });
+
+  it("speaks English with ?lang=en", async () => {
+    await open("/app/transactions?lang=en");
+    expect(await page.locator("h1").first().innerText()).toBe("Transactions");
+    const paidRow = page.locator("tr", { has: page.getByRole("link", { name: ids.paid }) });
+    expect(await paidRow.innerText()).toContain("€1,234.56");
+    expect(await paidRow.innerText()).toContain("Paid");
+    expect(await page.getByRole("button", { name: "Apply filters" }).count()).toBe(1);
+    expect(await page.getByLabel("Search").count()).toBe(1);
+    expect(await page.locator("html").getAttribute("lang")).toBe("en");
+    await expectAccessible("admin-transactions-list-en");
+  });
+});
+
+describe("CSV export", () => {
+  it("downloads the filtered rows as an attachment (BOM, quoted, formula-safe)", async () => {
+    await open("/app/transactions?mode=test");
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("link", { name: "Esporta in CSV" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/^soisy-transactions-\d{4}-\d{2}-\d{2}\.csv$/);
+    const csv = readFileSync((await download.path())!, "utf8");
+    expect(csv.charCodeAt(0)).toBe(0xfeff);
+    const lines = csv.slice(1).split("\r\n").filter(Boolean);
+    expect(lines[0]).toMatch(/^shopify_session_id,created_at,state,mode,amount_eur,/);
+    expect(lines.slice(1).map((l) => l.split(",")[0])).toEqual([ids.flagged, ids.paid]);
+    expect(lines.find((l) => l.startsWith(ids.paid))).toMatch(/,resolved,test,1234\.56,EUR,/);
+    expect(lines.find((l) => l.startsWith(ids.flagged))).toContain(`"'=HYPERLINK(""http://evil"")@example.com"`);
+    expect(csv).not.toContain("othershop1");
+
+    const res = await fetch(`${stack.appUrl}/app/transactions.csv?mode=live&state=nonsense`, {
+      headers: { cookie: adminSessionCookieHeader(stack.env.SHOPIFY_API_SECRET!, stack.shop), "user-agent": BROWSER_UA },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/csv; charset=utf-8/);
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="soisy-transactions-/);
+    const live = (await res.text()).split("\r\n").filter(Boolean);
+    expect(live.slice(1).map((l) => l.split(",")[0])).toEqual([ids.live]);
+  });
+});
+
+describe("payment detail", () => {
+  it("shows amounts, Soisy's status and the timeline with each delivery attempt", async () => {
+    await open(`/app/transactions/${ids.paid}`);
+    const summary = await page.getByTestId("summary").innerText();
+    expect(summary).toContain("€ 1.234,56");
+    expect(summary).toContain("Pagato");
+    expect(summary).toContain("waiting_for_disbursement");
+    expect(summary).toContain("Test");
+    const timeline = page.getByTestId("timeline");
+    const text = await timeline.innerText();
+    for (const event of ["payment_session_received", "soisy_order_created", "LoanWasVerified", "refund_session_received", "Comunicazione a Shopify: paymentSessionResolve", "Tentativo di consegna: paymentSessionResolve"]) {
+      expect(text).toContain(event);
+    }
+    // The delivered attempt of the resolve: HTTP 200, delivered.
+    const attempts = timeline.locator('[data-kind="attempt"]');
+    expect(await attempts.count()).toBeGreaterThanOrEqual(1);
+    expect(await timeline.locator('[data-kind="attempt"][data-outcome="delivered"][data-http-status="200"]').count()).toBe(1);
+    expect(text).toMatch(/HTTP 200, esito: delivered, \d+ ms/);
+    // Time order (mutations are placed right after the decision that queued them, shown at their own time).
+    const rows = await timeline.locator("tbody tr").evaluateAll((trs) =>
+      trs.map((tr) => ({ at: tr.querySelector("time")!.getAttribute("datetime")!, kind: tr.querySelector("[data-kind]")!.getAttribute("data-kind")!, text: (tr as HTMLElement).innerText })),
+    );
+    const times = rows.filter((r) => r.kind !== "mutation").map((r) => r.at);
+    expect(times).toEqual([...times].sort());
+    const index = (re: RegExp) => rows.findIndex((r) => re.test(r.text));
+    expect(index(/\bLoanWasVerified\b/)).toBeLessThan(index(/Comunicazione a Shopify: paymentSessionResolve/));
+    expect(index(/\tresolved\t/)).toBeLessThan(index(/Comunicazione a Shopify: paymentSessionResolve/));
+    expect(index(/Comunicazione a Shopify: paymentSessionResolve/)).toBeLessThan(index(/Tentativo di consegna: paymentSessionResolve/));
+    // Refunds awaiting the merchant, with what to do at Soisy.
+    expect(await page.locator('[data-refund-state="awaiting_merchant"]').count()).toBe(2);
+    expect(await page.getByText(/Soisy non ha un'API per i rimborsi/).count()).toBe(2);
+    await expectAccessible("admin-transaction-detail");
+  });
+
+  it("shows the amount mismatch and its alert on the flagged payment", async () => {
+    await open(`/app/transactions/${ids.flagged}?lang=en`);
+    expect(await page.getByText(/Soisy's loan amount differs from the Shopify amount/).count()).toBe(1);
+    const summary = await page.getByTestId("summary").innerText();
+    expect(summary).toContain("€900.00");
+    expect(summary).toContain("€800.00");
+    expect(await page.getByTestId("timeline").innerText()).toContain("Loan amount differs from the Shopify amount");
+    expect(await page.getByRole("button", { name: "Refunded at Soisy" }).count()).toBe(0);
+    await expectAccessible("admin-transaction-detail-flagged-en");
+  });
+
+  it("the merchant confirms one refund (refunded at Soisy) and declines the other", async () => {
+    await open(`/app/transactions/${ids.paid}`);
+    const full = page.locator(`[data-refund="${refunds.full}"]`);
+    await Promise.all([page.waitForURL(/done=resolve/), full.getByRole("button", { name: "Rimborsato su Soisy" }).click()]);
+    await page.getByText("Rimborso confermato: Shopify ne è stato informato.").waitFor({ timeout: 10_000 });
+    await eventually(async () => stack.shopify.refundSessions.get(refunds.full)?.state.code === "RESOLVED", 10_000, "refund resolved at Shopify");
+    await eventually(async () => (await db().refundSession.findUniqueOrThrow({ where: { id: refunds.full } })).state === "resolved", 10_000, "refund resolved in the DB");
+
+    const partial = page.locator(`[data-refund="${refunds.partial}"]`);
+    await Promise.all([page.waitForURL(/done=reject/), partial.getByRole("button", { name: "Rifiuta" }).click()]);
+    await page.getByText("Rimborso rifiutato: Shopify ne è stato informato.").waitFor({ timeout: 10_000 });
+    await eventually(async () => stack.shopify.refundSessions.get(refunds.partial)?.state.code === "REJECTED", 10_000, "refund rejected at Shopify");
+    const rows = await db().refundSession.findMany({ where: { paymentSessionId: ids.paid }, orderBy: { amountCents: "asc" } });
+    expect(rows.map((r) => [r.id, r.amountCents])).toEqual([
+      [refunds.partial, 23456],
+      [refunds.full, 100000],
+    ]);
+    await eventually(async () => (await db().refundSession.findUniqueOrThrow({ where: { id: refunds.partial } })).state === "rejected", 10_000, "refund rejected in the DB");
+    expect(rows.every((r) => r.decidedBy === `merchant:${stack.shop}`)).toBe(true);
+
+    await open(`/app/transactions/${ids.paid}`);
+    expect(await page.getByRole("button", { name: "Rimborsato su Soisy" }).count()).toBe(0);
+    expect(await page.locator(`[data-refund="${refunds.full}"]`).innerText()).toContain("Rimborsato");
+    expect(await page.locator(`[data-refund="${refunds.partial}"]`).innerText()).toContain("Rifiutato");
+    expect(await page.getByTestId("timeline").innerText()).toContain("refund_confirmed");
+    await page.screenshot({ path: screenshotPath("admin-transaction-detail-refunds-decided"), fullPage: true });
+  });
+
+  it("answers 404 for an unknown payment or another shop's", async () => {
+    for (const id of ["does-not-exist", "othershop1"]) {
+      const res = await page.goto(`${stack.appUrl}/app/transactions/${id}`);
+      expect(res?.status(), id).toBe(404);
+    }
+    // Decisions are validated and scoped: a bad decision → 400, a refund of another payment → 404.
+    const post = (paymentId: string, form: Record<string, string>) =>
+      fetch(`${stack.appUrl}/app/transactions/${paymentId}`, {
+        method: "POST",
+        headers: { cookie: adminSessionCookieHeader(stack.env.SHOPIFY_API_SECRET!, stack.shop), "user-agent": BROWSER_UA },
+        body: new URLSearchParams(form),
+        redirect: "manual",
+      });
+    expect((await post(ids.paid, { refundId: refunds.full, decision: "maybe" })).status).toBe(400);
+    expect((await post(ids.live, { refundId: refunds.full, decision: "reject" })).status).toBe(404);
+  });
+});
+
+describe("attention banner", () => {
+  it("appears on the dashboard for a dead-lettered message and links to its payment", async () => {
+    await db().outboxMessage.create({
+      data: { shop: stack.shop, paymentSessionId: ids.live, mutation: "paymentSessionReject", dedupeKey: `${ids.live}:e2e-dead`, variablesJson: "{}", status: "dead", deadAt: new Date(), attempts: 12, lastError: "HTTP 503" },
+    });
+    await open("/app");
+    const banner = page.getByTestId("attention-banner");
+    expect(await banner.innerText()).toContain("1 comunicazioni a Shopify non sono state consegnate");
+    expect(await banner.innerText()).toContain("1 pagamenti sono segnalati");
+    await expectAccessible("admin-dashboard-banner");
+    await Promise.all([page.waitForURL(/dead=1/), banner.getByRole("link", { name: "Vedi i pagamenti con comunicazioni non consegnate" }).click()]);
+    await expect.poll(listedIds).toEqual([ids.live]);
+    await page.getByRole("link", { name: ids.live }).click();
+    await page.waitForURL(new RegExp(`/app/transactions/${ids.live}`));
+    await expect.poll(() => page.getByTestId("timeline").innerText()).toContain("non consegnata");
+  });
+});
