@@ -1,0 +1,345 @@
+/**
+ * The operator CLI (`npm run shop -- …`) run as a child process against a fresh database, like an
+ * operator would: output, exit codes (0 done, 1 failed, 2 usage) and the database's rows.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createOutboxWorker } from "~/payments/outbox-worker.server";
+import { generateKeyMaterial, parseKeyring } from "~/security/encryption.server";
+import { soisyCredentials } from "~/settings/settings.server";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const SHOP = "cli-shop.myshopify.com";
+const OTHER = "cli-other.myshopify.com";
+const SANDBOX_KEY = "sandbox-secret-key-5b7e1c";
+const PRODUCTION_KEY = "production-secret-key-9d2f4a";
+const HOUR = 3_600_000;
+
+let database: TestDatabase;
+let encryptionKey: string;
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  encryptionKey = generateKeyMaterial();
+});
+
+afterAll(async () => {
+  await database?.cleanup();
+});
+
+const db = () => database.db;
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cli(args: string[], options: { env?: Record<string, string>; input?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "scripts/shop-cli.ts", ...args], {
+      cwd: root,
+      env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", DATABASE_URL: database.url, APP_ENCRYPTION_KEY: encryptionKey, ...options.env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
+}
+
+let seq = 0;
+async function payment(shop: string, state: string, ageMs: number, extra: Record<string, unknown> = {}) {
+  const id = `cli${Date.now().toString(36)}${(seq++).toString().padStart(4, "0")}`;
+  await db().paymentSession.create({
+    data: {
+      id,
+      gid: `gid://shopify/PaymentSession/${id}`,
+      shop,
+      group: `g-${id}`,
+      amountCents: 12_345,
+      currency: "EUR",
+      test: true,
+      kind: "sale",
+      proposedAt: new Date(Date.now() - ageMs),
+      environment: "sandbox",
+      state,
+      callbackSecret: "x",
+      createdAt: new Date(Date.now() - ageMs),
+      ...extra,
+    },
+  });
+  return id;
+}
+
+async function deadMessage(shop: string, paymentSessionId: string, mutation = "paymentSessionResolve") {
+  const message = await db().outboxMessage.create({
+    data: {
+      shop,
+      paymentSessionId,
+      mutation,
+      dedupeKey: `${paymentSessionId}:${mutation}`,
+      variablesJson: JSON.stringify({ id: `gid://shopify/PaymentSession/${paymentSessionId}` }),
+      status: "dead",
+      attempts: 17,
+      nextAttemptAt: new Date(Date.now() - HOUR),
+      lastError: "HTTP 503",
+      deadAt: new Date(Date.now() - HOUR),
+      createdAt: new Date(Date.now() - 4 * 24 * HOUR),
+    },
+  });
+  await db().soisyEvent.create({
+    data: { shop, paymentSessionId, source: "app", type: "outbox_dead_letter", dedupeKey: `outbox_dead_letter:${message.id}`, detailJson: "{}" },
+  });
+  return message.id;
+}
+
+describe("usage", () => {
+  it("no command → usage on stderr, exit 2; help → exit 0; unknown command → exit 2", async () => {
+    const [none, help, unknown] = await Promise.all([cli([]), cli(["help"]), cli(["frobnicate"])]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain("Usage: npm run shop -- <command>");
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("retry-dead");
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "frobnicate"');
+  });
+});
+
+describe("configure and show", () => {
+  it("creates a shop's settings: amounts exact to the cent, keys from an env var and stdin (encrypted, never printed), ready", async () => {
+    const res = await cli(
+      [
+        "configure",
+        SHOP,
+        "--sandbox-shop-id",
+        "partnershop",
+        "--sandbox-api-key-env",
+        "SOISY_SANDBOX_KEY",
+        "--production-shop-id",
+        "liveshop",
+        "--production-api-key-stdin",
+        "--min-amount",
+        "150.10",
+        "--max-amount",
+        "9999.99",
+        "--resolve-on",
+        "disbursed",
+        "--allowed-countries",
+        "IT,SM",
+        "--ready",
+        "true",
+        "--offline-access-token-env",
+        "SHOP_TOKEN",
+      ],
+      { env: { SOISY_SANDBOX_KEY: SANDBOX_KEY, SHOP_TOKEN: "shpat_cli_token" }, input: `${PRODUCTION_KEY}\n` },
+    );
+    expect(res.stderr).toBe("");
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(`created the settings of ${SHOP}`);
+    expect(res.stdout).toMatch(/sandbox credentials:\s+shop id partnershop, API key set/);
+    expect(res.stdout).toMatch(/production credentials:\s+shop id liveshop, API key set/);
+    expect(res.stdout).toMatch(/amount range:\s+150\.10 EUR – 9999\.99 EUR/);
+    for (const text of [res.stdout, res.stderr]) {
+      expect(text).not.toContain(SANDBOX_KEY);
+      expect(text).not.toContain(PRODUCTION_KEY);
+    }
+    const row = await db().shopSettings.findUniqueOrThrow({ where: { shop: SHOP } });
+    expect(row).toMatchObject({ minAmountCents: 15_010, maxAmountCents: 999_999, resolveOn: "disbursed", ready: true, allowedCountries: '["IT","SM"]' });
+    expect(JSON.stringify(row)).not.toContain(SANDBOX_KEY);
+    expect(JSON.stringify(row)).not.toContain(PRODUCTION_KEY);
+    const keyring = parseKeyring(encryptionKey);
+    expect(await soisyCredentials(db(), SHOP, "sandbox", keyring)).toEqual({ soisyShopId: "partnershop", apiKey: SANDBOX_KEY });
+    expect(await soisyCredentials(db(), SHOP, "production", keyring)).toEqual({ soisyShopId: "liveshop", apiKey: PRODUCTION_KEY });
+    expect(await db().session.findUnique({ where: { id: `offline_${SHOP}` } })).toMatchObject({ shop: SHOP, accessToken: "shpat_cli_token", isOnline: false });
+  });
+
+  it("updates only what it is given; the stored keys stay", async () => {
+    const res = await cli(["configure", SHOP, "--ready", "false", "--sandbox-shop-id", "othershop", "--json"]);
+    expect(res.code).toBe(0);
+    const json = JSON.parse(res.stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ ready: false, options: { minAmount: "150.10", resolveOn: "disbursed" }, credentials: { sandbox: { soisyShopId: "othershop", apiKey: "set" } } });
+    expect(await soisyCredentials(db(), SHOP, "sandbox", parseKeyring(encryptionKey))).toEqual({ soisyShopId: "othershop", apiKey: SANDBOX_KEY });
+  });
+
+  it("bad arguments → exit 2 with a clear message, nothing written", async () => {
+    const before = await db().shopSettings.findUniqueOrThrow({ where: { shop: SHOP } });
+    const cases: Array<[string[], RegExp, Record<string, string>?]> = [
+      [["configure", SHOP, "--min-amount", "1.234"], /--min-amount: "1\.234" is not an amount in euros/],
+      [["configure", SHOP, "--max-amount", "abc"], /--max-amount: "abc" is not an amount/],
+      [["configure", SHOP, "--min-amount", "9999.99", "--max-amount", "100.00"], /--min-amount: the minimum amount must be lower than the maximum/],
+      [["configure", SHOP, "--max-amount", "50000.00"], /--max-amount: /],
+      [["configure", SHOP, "--resolve-on", "sometimes"], /--resolve-on: expected one of verified, disbursed/],
+      [["configure", SHOP, "--ready", "maybe"], /--ready: expected true or false/],
+      [["configure", SHOP, "--pending-expiry-days", "31"], /--pending-expiry-days: must be between 1 and 30/],
+      [["configure", SHOP, "--allowed-countries", "italy"], /--allowed-countries: country codes are two upper-case letters/],
+      [["configure", SHOP, "--frobnicate", "1"], /Unknown option '--frobnicate'/],
+      [["configure", "not a shop", "--ready", "true"], /"not a shop" is not a shop domain/],
+      [["configure", SHOP], /nothing to configure/],
+      [["configure"], /missing argument\(s\): expected <shop>/],
+      [["configure", SHOP, "--sandbox-api-key-env", "NOT_SET_ANYWHERE"], /the environment variable NOT_SET_ANYWHERE is not set or empty/],
+      [["configure", SHOP, "--sandbox-api-key-env", "K", "--sandbox-api-key-stdin"], /give the sandbox API key one way/, { K: "x" }],
+      [["configure", OTHER, "--production-shop-id", "liveshop"], /the production API key is required/],
+      [["configure", OTHER, "--production-api-key-env", "K"], /--production-shop-id is required/, { K: "x" }],
+      [["configure", SHOP, "--sandbox-shop-id", "bad id!"], /--sandbox-shop-id: the Soisy shop id holds only letters/],
+    ];
+    const results = await Promise.all(cases.map(([args, , env]) => cli(args, env ? { env } : {})));
+    results.forEach((res, i) => {
+      expect({ args: cases[i]![0], code: res.code }).toEqual({ args: cases[i]![0], code: 2 });
+      expect(res.stderr).toMatch(cases[i]![1]);
+      expect(res.stdout).toBe("");
+    });
+    expect(await db().shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toEqual(before);
+    expect(await db().shopSettings.findUnique({ where: { shop: OTHER } })).toBeNull();
+  }, 60_000);
+
+  it("a key given without APP_ENCRYPTION_KEY → exit 1, nothing stored", async () => {
+    const res = await cli(["configure", OTHER, "--sandbox-shop-id", "x", "--sandbox-api-key-env", "K"], { env: { K: "k", APP_ENCRYPTION_KEY: "" } });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/APP_ENCRYPTION_KEY/);
+    expect(await db().shopSettings.findUnique({ where: { shop: OTHER } })).toBeNull();
+  });
+
+  it("show: settings without keys, payments by state, refunds awaiting, dead outbox messages; unknown shop → exit 1", async () => {
+    const p1 = await payment(SHOP, "pending", HOUR);
+    await payment(SHOP, "pending", HOUR);
+    await payment(SHOP, "resolved", HOUR);
+    const dead = await deadMessage(SHOP, p1, "paymentSessionPending");
+    const res = await cli(["show", SHOP]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/payments:\s+3 \(pending 2, resolved 1\)/);
+    expect(res.stdout).toMatch(/dead outbox messages:\s+1/);
+    expect(res.stdout).toContain(`${dead}  paymentSessionPending  ${p1}`);
+    expect(res.stdout).toMatch(/installed:\s+yes/);
+    expect(res.stdout).not.toContain(SANDBOX_KEY);
+    const json = JSON.parse((await cli(["show", SHOP, "--json"])).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({ shop: SHOP, payments: { pending: 2, resolved: 1 }, credentials: { production: { apiKey: "set" } } });
+    expect(JSON.stringify(json)).not.toContain("Encrypted");
+    const missing = await cli(["show", "nobody.myshopify.com"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("shop nobody.myshopify.com has no settings");
+    // Clean up for the next tests.
+    await db().outboxMessage.deleteMany({ where: { id: dead } });
+    await db().paymentSession.deleteMany({ where: { shop: SHOP } });
+  });
+});
+
+describe("stuck", () => {
+  it("lists payments still in a state longer than the duration, per shop and state", async () => {
+    const oldPending = await payment(SHOP, "pending", 30 * HOUR);
+    const newPending = await payment(SHOP, "pending", 2 * HOUR);
+    const oldRedirected = await payment(SHOP, "redirected", 50 * HOUR);
+    const otherShop = await payment(OTHER, "pending", 100 * HOUR);
+
+    const all = await cli(["stuck"]);
+    expect(all.code).toBe(0);
+    expect(all.stdout).toContain("2 stuck payments (all shops, state pending, older than 24h)");
+    expect(all.stdout).toContain(oldPending);
+    expect(all.stdout).toContain(otherShop);
+    expect(all.stdout).not.toContain(newPending);
+    expect(all.stdout).not.toContain(oldRedirected);
+
+    const json = JSON.parse((await cli(["stuck", SHOP, "--state", "pending", "--state", "redirected", "--older-than", "1h", "--json"])).stdout) as { payments: Array<{ id: string; amount: string }> };
+    expect(json.payments.map((p) => p.id)).toEqual([oldRedirected, oldPending, newPending]);
+    expect(json.payments[0]!.amount).toBe("123.45");
+
+    const none = await cli(["stuck", SHOP, "--older-than", "7d"]);
+    expect(none.stdout).toContain("no stuck payments");
+
+    const bad = await Promise.all([cli(["stuck", "--older-than", "yesterday"]), cli(["stuck", "--state", "stuck"]), cli(["stuck", "--limit", "0"]), cli(["stuck", SHOP, OTHER])]);
+    expect(bad.map((r) => r.code)).toEqual([2, 2, 2, 2]);
+    expect(bad[0]!.stderr).toContain('--older-than: expected a duration like 30m, 24h or 7d, got "yesterday"');
+    expect(bad[1]!.stderr).toContain("--state: expected one of received, not_eligible");
+  });
+});
+
+describe("retry-dead", () => {
+  it("moves dead messages back to pending (one by id, then a shop's), the worker picks them up; other shops untouched", async () => {
+    const pA = await payment(SHOP, "resolved", 100 * HOUR);
+    const pB = await payment(SHOP, "resolved", 100 * HOUR);
+    const pC = await payment(OTHER, "resolved", 100 * HOUR);
+    const a = await deadMessage(SHOP, pA);
+    const b = await deadMessage(SHOP, pB);
+    const c = await deadMessage(OTHER, pC);
+
+    const usage = await cli(["retry-dead"]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain("retry-dead needs a shop, --id <outboxMessageId> or --all");
+
+    const dry = await cli(["retry-dead", SHOP, "--dry-run"]);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain("dry run: 2 messages would be moved back to pending");
+    expect(await db().outboxMessage.count({ where: { status: "dead" } })).toBe(3);
+
+    const one = await cli(["retry-dead", "--id", a]);
+    expect(one.code).toBe(0);
+    expect(one.stdout).toContain(`retrying ${a}  paymentSessionResolve  ${SHOP}  ${pA}`);
+    expect(one.stdout).toContain("1 message moved back to pending");
+    const retried = await db().outboxMessage.findUniqueOrThrow({ where: { id: a } });
+    expect(retried).toMatchObject({ status: "pending", attempts: 0, deadAt: null, lockedBy: null });
+    expect(Math.abs(retried.nextAttemptAt.getTime() - Date.now())).toBeLessThan(30_000);
+    expect((await db().outboxMessage.findUniqueOrThrow({ where: { id: b } })).status).toBe("dead");
+    const timeline = await db().soisyEvent.findMany({ where: { paymentSessionId: pA }, orderBy: { createdAt: "asc" } });
+    expect(timeline.map((e) => e.type)).toEqual(["outbox_dead_letter", "outbox_retried"]);
+    expect(timeline[0]!.dedupeKey).not.toBe(`outbox_dead_letter:${a}`);
+
+    const again = await cli(["retry-dead", "--id", a]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain(`outbox message ${a} is pending, not dead`);
+    const unknown = await cli(["retry-dead", "--id", "nope"]);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("no outbox message nope");
+
+    const shop = await cli(["retry-dead", SHOP]);
+    expect(shop.code).toBe(0);
+    expect(shop.stdout).toContain(`retrying ${b}`);
+    expect((await db().outboxMessage.findUniqueOrThrow({ where: { id: b } })).status).toBe("pending");
+    expect((await db().outboxMessage.findUniqueOrThrow({ where: { id: c } })).status).toBe("dead");
+
+    // The outbox worker attempts them again with a whole retry window (they were enqueued 4 days
+    // ago, beyond the 72 h limit): a transient failure is retried, not dead-lettered at once.
+    let calls = 0;
+    const worker = createOutboxWorker({
+      db: db(),
+      tokenProvider: async () => "token",
+      endpointFor: () => "http://127.0.0.1:9/graphql.json",
+      fetch: (async () => {
+        calls++;
+        return new Response("unavailable", { status: 503 });
+      }) as typeof fetch,
+      random: () => 0.5,
+    });
+    const report = await worker.runOnce();
+    expect(report).toMatchObject({ claimed: 2, retried: 2, dead: 0 });
+    expect(calls).toBe(2);
+    expect(await db().outboxMessage.count({ where: { id: { in: [a, b] }, status: "pending" } })).toBe(2);
+  });
+});
+
+describe("export-customer", () => {
+  it("prints what is stored about the customer as JSON; a bad email → exit 2", async () => {
+    const customer = { email: "Anna.Bianchi@example.com", phone_number: "3471234567", billing_address: { given_name: "Anna", family_name: "Bianchi", city: "Torino" } };
+    const id = await payment(SHOP, "resolved", HOUR, { customerJson: JSON.stringify(customer), customerEmail: customer.email, customerLocale: "it" });
+    await payment(SHOP, "resolved", HOUR, { customerJson: JSON.stringify({ email: "someone@example.com" }), customerEmail: "someone@example.com" });
+    const res = await cli(["export-customer", SHOP, "anna.bianchi@example.com"]);
+    expect(res.code).toBe(0);
+    const exported = JSON.parse(res.stdout) as { payments: Array<Record<string, unknown>> };
+    expect(exported.payments).toHaveLength(1);
+    expect(exported.payments[0]).toMatchObject({
+      id,
+      amount: "123.45",
+      state: "resolved",
+      personalData: { customerEmail: customer.email, customerLocale: "it", customer },
+    });
+    expect(exported.payments[0]!.fieldsStored).toEqual(expect.arrayContaining(["customer.billing_address.city", "customer.phone_number", "customerEmail"]));
+    const bad = await cli(["export-customer", SHOP, "not-an-email"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"not-an-email" is not an email address');
+  });
+});
