@@ -8,8 +8,11 @@ import { ApiVersion, AppDistribution, shopifyApp } from "@shopify/shopify-app-re
 import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
 import { db } from "./db.server";
 import { appConfig } from "./config.server";
+import { logger } from "./logger.server";
+import { adminUrlTemplate, installAdminFetchOverride, withAdminRedirects } from "./shopify/admin-url-override.server";
+import { ensureFreshCookieSession, singleFlight, type RefreshDeps } from "./shopify/offline-refresh.server";
 
-function createShopify() {
+function createShopifyApp() {
   const config = appConfig();
   return shopifyApp({
     apiKey: config.SHOPIFY_API_KEY,
@@ -26,7 +29,43 @@ function createShopify() {
   });
 }
 
-type ShopifyApp = ReturnType<typeof createShopify>;
+/**
+ * The library's app, with two additions around `authenticate.admin` / `login`:
+ * - non-embedded, an expired expiring offline token is refreshed before the library sees the request
+ *   (app/shopify/offline-refresh.server.ts);
+ * - local development / tests only: SHOPIFY_ADMIN_URL (e.g. `http://127.0.0.1:4200/shops/{shop}`) sends the
+ *   OAuth round trip to the Shopify simulator instead of `https://{shop}/admin`
+ *   (app/shopify/admin-url-override.server.ts). Unset, nothing changes.
+ */
+function createShopify() {
+  const app = createShopifyApp();
+  const config = appConfig();
+  const template = adminUrlTemplate();
+  if (template) installAdminFetchOverride(template);
+  const admin = app.authenticate.admin;
+  const login = app.login;
+  const refreshDeps: RefreshDeps = {
+    apiSecret: config.SHOPIFY_API_SECRET,
+    loadSession: (id) => app.sessionStorage.loadSession(id),
+    refresh: singleFlight(async (shop) => (await app.unauthenticated.admin(shop)).session),
+    onError: (error, shop) =>
+      logger.warn({ shop, err: error instanceof Response ? `HTTP ${error.status}` : error }, "refreshing the expired offline token failed; sending the merchant through OAuth"),
+  };
+  return {
+    ...app,
+    authenticate: {
+      ...app.authenticate,
+      admin: (request: Request) =>
+        withAdminRedirects(template, async () => {
+          if (!config.SHOPIFY_APP_EMBEDDED) await ensureFreshCookieSession(request, refreshDeps);
+          return admin(request);
+        }),
+    },
+    login: (request: Request) => withAdminRedirects(template, () => login(request)),
+  } as typeof app;
+}
+
+type ShopifyApp = ReturnType<typeof createShopifyApp>;
 let instance: ShopifyApp | undefined;
 
 export function shopify(): ShopifyApp {

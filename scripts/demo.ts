@@ -27,6 +27,7 @@ const { values: flags } = parseArgs({
 
 const DEMO_SHOP = "soisy-demo.myshopify.com";
 const DEMO_ACCESS_TOKEN = "shpat_demo_offline_token";
+const DEMO_API_KEY = "soisy-demo-client-id";
 const demoDir = path.resolve(root, process.env.DEMO_DIR ?? ".demo");
 
 function log(line: string) {
@@ -78,6 +79,8 @@ async function main() {
     port: shopifyPort,
     appUrl,
     shops: [{ domain: DEMO_SHOP, accessToken: DEMO_ACCESS_TOKEN }],
+    // The merchant admin's login runs Shopify's OAuth install flow against the simulator.
+    oauth: { clientId: DEMO_API_KEY, clientSecret: secrets.apiSecret },
   });
 
   // The demo shop: Soisy's public sandbox credentials (encrypted like a merchant's), ready, and an
@@ -92,10 +95,12 @@ async function main() {
     NODE_ENV: "production" as const,
     DATABASE_URL: databaseUrl,
     APP_ENCRYPTION_KEY: secrets.encryptionKey,
-    SHOPIFY_API_KEY: "soisy-demo-client-id",
+    SHOPIFY_API_KEY: DEMO_API_KEY,
     SHOPIFY_API_SECRET: secrets.apiSecret,
     SHOPIFY_APP_URL: appUrl,
     SHOPIFY_PAYMENTS_API_URL: shopify.paymentsApiUrlTemplate,
+    // OAuth (install / login) goes to the simulator instead of https://{shop}/admin.
+    SHOPIFY_ADMIN_URL: shopify.paymentsApiUrlTemplate,
     SOISY_API_URL: soisy.url,
     DEMO_MODE: "true",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
@@ -145,6 +150,16 @@ async function main() {
       if (!ok) failures++;
       process.stdout.write(`  check ${ok ? "ok  " : "FAIL"} ${res instanceof Error ? res.message : res.status} ${url} (${label})\n`);
     }
+    // The login's install flow: the app's OAuth begin must lead to the simulator's consent page.
+    const begin = await fetch(`${appUrl}/auth?shop=${DEMO_SHOP}`, {
+      headers: { "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/140.0 Safari/537.36" },
+      redirect: "manual",
+    }).catch((e: Error) => e);
+    const consentUrl = begin instanceof Error ? null : begin.headers.get("location");
+    const consent = consentUrl?.startsWith(shopify.authorizeUrl(DEMO_SHOP)) ? await fetch(consentUrl).catch(() => null) : null;
+    const installOk = consent?.status === 200 && (await consent.text()).includes("Installa l'app");
+    if (!installOk) failures++;
+    process.stdout.write(`  check ${installOk ? "ok  " : "FAIL"} ${consentUrl ?? "no redirect"} (install flow: OAuth consent page)\n`);
     await stop(failures === 0 ? 0 : 1);
   } else {
     process.stdout.write("Press Ctrl-C to stop.\n");

@@ -44,9 +44,13 @@ export async function startStack(
   const soisy = await startSoisySimulator(options.soisy ?? {});
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
+  const apiKey = "e2e-client-id";
+  const apiSecret = "e2e-client-secret";
   const shopify = await startShopifySimulator({
     appUrl,
     shops: [{ domain: shop, accessToken }],
+    // The app's credentials, so the simulator's OAuth install flow works (SHOPIFY_ADMIN_URL below).
+    oauth: { clientId: apiKey, clientSecret: apiSecret },
     retry: { attempts: 5, delaysMs: [100, 200, 400, 800] },
   });
 
@@ -57,10 +61,11 @@ export async function startStack(
     NODE_ENV: "production",
     DATABASE_URL: database.url,
     APP_ENCRYPTION_KEY: encryptionKey,
-    SHOPIFY_API_KEY: "e2e-client-id",
-    SHOPIFY_API_SECRET: "e2e-client-secret",
+    SHOPIFY_API_KEY: apiKey,
+    SHOPIFY_API_SECRET: apiSecret,
     SHOPIFY_APP_URL: appUrl,
     SHOPIFY_PAYMENTS_API_URL: shopify.paymentsApiUrlTemplate,
+    SHOPIFY_ADMIN_URL: shopify.paymentsApiUrlTemplate,
     SOISY_API_URL: soisy.url,
     OUTBOX_POLL_MS: "200",
     RECONCILE_INTERVAL_MS: "500",

@@ -1,4 +1,4 @@
-import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AppProvider as PolarisAppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
 import { LoginErrorType } from "@shopify/shopify-app-remix/server";
@@ -12,6 +12,8 @@ import type { MessageKey } from "~/i18n/messages";
 
 export const links: LinksFunction = () => [{ rel: "stylesheet", href: polarisStyles }];
 
+export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: translator(data?.locale ?? "it")("login.title") }];
+
 function loginErrorKey(errors: { shop?: LoginErrorType } | undefined): MessageKey | undefined {
   if (errors?.shop === LoginErrorType.MissingShop) return "login.error.missingShop";
   if (errors?.shop === LoginErrorType.InvalidShop) return "login.error.invalidShop";
@@ -24,14 +26,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
+  const submitted = String((await request.clone().formData()).get("shop") ?? "").slice(0, 255);
   const errors = await shopify().login(request);
-  return { errorKey: loginErrorKey(errors) };
+  // The typed domain comes back with the error, so the merchant can correct it.
+  return { errorKey: loginErrorKey(errors), shop: submitted };
 }
 
 export default function Login() {
   const loaderData = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
-  const [shop, setShop] = useState("");
+  const [shop, setShop] = useState(actionData?.shop ?? "");
   const locale: Locale = loaderData.locale;
   const t = translator(locale);
   const errorKey = actionData?.errorKey ?? loaderData.errorKey;
@@ -39,7 +43,8 @@ export default function Login() {
     <PolarisAppProvider i18n={locale === "it" ? polarisIt : polarisEn}>
       <Page narrowWidth>
         <Card>
-          <Form method="post">
+          {/* A document POST: the OAuth redirects that follow leave the app for Shopify's consent page. */}
+          <Form method="post" reloadDocument>
             <FormLayout>
               <Text variant="headingMd" as="h1">
                 {t("login.title")}
@@ -54,7 +59,7 @@ export default function Login() {
                 autoComplete="on"
                 error={errorKey ? t(errorKey) : undefined}
               />
-              <Button submit>{t("landing.login")}</Button>
+              <Button submit variant="primary">{t("landing.login")}</Button>
             </FormLayout>
           </Form>
         </Card>

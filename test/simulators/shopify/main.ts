@@ -13,6 +13,8 @@
  *   --payment-path SHOPIFY_SIM_PAYMENT_PATH (default /payments/sessions)
  *   --refund-path  SHOPIFY_SIM_REFUND_PATH  (default /payments/refunds)
  *   --api-version  SHOPIFY_SIM_API_VERSION  (default 2026-04)
+ *   --client-id     SHOPIFY_SIM_CLIENT_ID     the app's API key    } both: enables the OAuth install flow
+ *   --client-secret SHOPIFY_SIM_CLIENT_SECRET the app's API secret } (the app needs SHOPIFY_ADMIN_URL)
  *
  * Prints one JSON line `{"event":"ready", url, paymentsApiUrlTemplate, ...}` on stdout when listening,
  * then a log line per event on stderr. Stops on SIGINT / SIGTERM.
@@ -30,6 +32,8 @@ const { values } = parseArgs({
     "payment-path": { type: "string" },
     "refund-path": { type: "string" },
     "api-version": { type: "string" },
+    "client-id": { type: "string" },
+    "client-secret": { type: "string" },
     help: { type: "boolean", short: "h" },
   },
   strict: true,
@@ -38,7 +42,7 @@ const { values } = parseArgs({
 if (values.help) {
   process.stdout.write(
     "Usage: npx tsx test/simulators/shopify/main.ts [--port N] [--host H] [--app-url URL] [--shop DOMAIN] [--token TOKEN]\n" +
-      "       [--payment-path P] [--refund-path P] [--api-version V]\n",
+      "       [--payment-path P] [--refund-path P] [--api-version V] [--client-id ID --client-secret SECRET]\n",
   );
   process.exit(0);
 }
@@ -54,6 +58,12 @@ const accessToken = values.token ?? env.SHOPIFY_SIM_ACCESS_TOKEN ?? "shpat_simul
 const paymentSessionPath = values["payment-path"] ?? env.SHOPIFY_SIM_PAYMENT_PATH;
 const refundSessionPath = values["refund-path"] ?? env.SHOPIFY_SIM_REFUND_PATH;
 const apiVersion = values["api-version"] ?? env.SHOPIFY_SIM_API_VERSION;
+const clientId = values["client-id"] ?? env.SHOPIFY_SIM_CLIENT_ID;
+const clientSecret = values["client-secret"] ?? env.SHOPIFY_SIM_CLIENT_SECRET;
+if (Boolean(clientId) !== Boolean(clientSecret)) {
+  process.stderr.write("--client-id and --client-secret go together (they enable the OAuth install flow)\n");
+  process.exit(2);
+}
 
 const sim = await startShopifySimulator({
   port,
@@ -63,6 +73,7 @@ const sim = await startShopifySimulator({
   ...(paymentSessionPath ? { paymentSessionPath } : {}),
   ...(refundSessionPath ? { refundSessionPath } : {}),
   ...(apiVersion ? { apiVersion } : {}),
+  ...(clientId && clientSecret ? { oauth: { clientId, clientSecret } } : {}),
   log: (line) => process.stderr.write(`[shopify-sim] ${line}\n`),
 });
 
@@ -76,6 +87,7 @@ process.stdout.write(
     appUrl: sim.appUrl,
     shop,
     apiVersion: sim.apiVersion,
+    oauth: Boolean(clientId),
   })}\n`,
 );
 process.stderr.write(`[shopify-sim] checkout: ${sim.url}/checkout — state: ${sim.url}/_sim/state\n`);

@@ -284,3 +284,35 @@ export function notFoundPage(): string {
 <p><a href="/checkout">Checkout</a></p>`,
   );
 }
+
+/** The merchant's consent to install the app (Shopify's "Install app" page). */
+export function consentPage(input: { shop: string; scopes: string[]; action: string; params: URLSearchParams }): string {
+  const hidden = ["client_id", "scope", "redirect_uri", "state", "grant_options[]"]
+    .filter((k) => input.params.has(k))
+    .map((k) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(input.params.get(k))}">`)
+    .join("\n");
+  const scopes = input.scopes.length
+    ? `<ul>${input.scopes.map((s) => `<li><code>${escapeHtml(s)}</code></li>`).join("")}</ul>`
+    : `<p>Nessun permesso richiesto <span class="en" lang="en">/ No access scopes requested</span></p>`;
+  return layout(
+    "Installa l'app",
+    `<h1>Installa l'app <span class="en" lang="en">/ Install app</span></h1>
+<p>Negozio <span lang="en">/ Shop</span>: <strong data-testid="shop">${escapeHtml(input.shop)}</strong></p>
+<h2>L'app chiede di accedere a <span class="en" lang="en">/ The app asks for access to</span></h2>
+${scopes}
+<form method="post" action="${escapeHtml(input.action)}">
+${hidden}
+<button type="submit">Installa l'app <span lang="en">/ Install app</span></button>
+</form>`,
+    ` data-page="oauth-consent"`,
+  );
+}
+
+export function oauthErrorPage(message: string): string {
+  return layout(
+    "Installazione non riuscita",
+    `<h1>Installazione non riuscita <span class="en" lang="en">/ Installation failed</span></h1>
+<div class="alert" role="alert">${escapeHtml(message)}</div>`,
+    ` data-page="oauth-error"`,
+  );
+}

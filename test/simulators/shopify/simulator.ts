@@ -19,6 +19,7 @@ import {
   shopifyTimestamp,
 } from "./fixtures";
 import { executeDocument, prepareDocument } from "./graphql-api";
+import { createOAuth } from "./oauth";
 import { BodyTooLargeError, postRaw, readBody, sendHtml, sendJson, sleep } from "./http";
 import {
   appFailedPage,
@@ -33,6 +34,7 @@ import { SimStore } from "./store";
 import type {
   CustomerOverride,
   GraphqlCall,
+  OAuthTokenRequest,
   PaymentSessionRequestBody,
   RefundSessionRequestBody,
   SessionAttempt,
@@ -94,6 +96,10 @@ export interface ShopifySimulator {
   readonly refundSessions: Map<string, SimRefundSession>;
   /** Things a correct app never causes (double-resolved group, changed redirect_url, bad redirect_url). */
   readonly violations: SimViolation[];
+  /** Every request to `/shops/{shop}/admin/oauth/access_token` (code exchanges and refreshes), oldest first. */
+  readonly oauthTokenRequests: OAuthTokenRequest[];
+  /** The OAuth authorize URL of a shop (what the app's `https://{shop}/admin/oauth/authorize` becomes). */
+  authorizeUrl(shop: string): string;
 
   /** Merges the given faults into the current ones. */
   setFaults(faults: ShopifyFaults): void;
@@ -237,6 +243,15 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     return shop;
   }
   for (const shop of opts.shops ?? []) addShop(shop);
+
+  const oauth = createOAuth({
+    options: opts.oauth,
+    appUrl: () => appUrl,
+    now,
+    shop: (domain) => store.shops.get(domain),
+    addShop,
+    log,
+  });
 
   function requireShop(domain: string): SimShop {
     const shop = store.shops.get(domain);
@@ -709,6 +724,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
       refundSessions: [...store.refundSessions.values()],
       violations: store.violations,
       faults,
+      oauthTokenRequests: oauth.tokenRequests,
       sessionRequests,
       calls,
     };
@@ -726,6 +742,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
       }
       return handleGraphql(req, res, decodeURIComponent(gql[1] ?? ""), decodeURIComponent(gql[2] ?? ""));
     }
+
+    if (await oauth.route(req, res, url)) return;
 
     const order = ORDER_PATH.exec(path);
     if (order && method === "GET") {
@@ -855,6 +873,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     paymentSessions: store.paymentSessions,
     refundSessions: store.refundSessions,
     violations: store.violations,
+    oauthTokenRequests: oauth.tokenRequests,
+    authorizeUrl: (shop) => `${baseUrl}/shops/${encodeURIComponent(shop)}/admin/oauth/authorize`,
     setFaults,
     clearFaults() {
       faults = {};

@@ -34,7 +34,34 @@ export interface RetryPolicy {
   delaysMs?: number[];
 }
 
+/** The app's credentials, so the simulator can play Shopify's OAuth (see oauth.ts). */
+export interface ShopifyOAuthOptions {
+  /** The app's API key (`client_id`). */
+  clientId: string;
+  /** The app's API secret: checks `client_secret` and signs the callback's `hmac`. */
+  clientSecret: string;
+  /** `expires_in` of expiring offline access tokens (default 3600). */
+  accessTokenTtlSeconds?: number;
+  /** `refresh_token_expires_in` (default 90 days). */
+  refreshTokenTtlSeconds?: number;
+}
+
+/** A request to `POST /shops/{shop}/admin/oauth/access_token`. */
+export interface OAuthTokenRequest {
+  at: string;
+  shop: string;
+  /** "authorization_code" or "refresh_token" (or what the app sent). */
+  grantType: string;
+  /** An expiring offline token was asked for (`expiring=1`) or refreshed. */
+  expiring: boolean;
+  status: number;
+  /** OAuth error code when refused, e.g. "invalid_client", "invalid_request", "invalid_grant". */
+  error: string | null;
+}
+
 export interface ShopifySimulatorOptions {
+  /** The app's client id + secret: enables the OAuth install flow (consent page, code exchange, refresh). */
+  oauth?: ShopifyOAuthOptions;
   /** 0 (default) = a random free port. */
   port?: number;
   /** default "127.0.0.1" */
