@@ -26,6 +26,17 @@ function createShopifyApp() {
     distribution: AppDistribution.AppStore,
     isEmbeddedApp: config.SHOPIFY_APP_EMBEDDED,
     future: { expiringOfflineAccessTokens: true },
+    hooks: {
+      // A (re)install: the shop is known again (uninstall and stale-webhook guards use these).
+      afterAuth: async ({ session }) => {
+        const now = new Date();
+        await db().shopSettings.upsert({
+          where: { shop: session.shop },
+          create: { shop: session.shop, installedAt: now },
+          update: { installedAt: now, uninstalledAt: null },
+        });
+      },
+    },
   });
 }
 

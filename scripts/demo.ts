@@ -18,8 +18,8 @@ import { parseArgs } from "node:util";
 import { startSoisySimulator } from "../test/simulators/soisy";
 import { startShopifySimulator } from "../test/simulators/shopify";
 import { createDb, tuneDatabase } from "../app/db.server";
-import { generateKeyMaterial, parseKeyring } from "../app/security/encryption.server";
-import { configureShop, freePort, repoRoot as root, spawnApp, stopProcess } from "./lib/local-stack";
+import { generateKeyMaterial } from "../app/security/encryption.server";
+import { freePort, repoRoot as root, spawnApp, stopProcess } from "./lib/local-stack";
 
 const { values: flags } = parseArgs({
   options: { check: { type: "boolean", default: false }, "no-build": { type: "boolean", default: false } },
@@ -83,12 +83,42 @@ async function main() {
     oauth: { clientId: DEMO_API_KEY, clientSecret: secrets.apiSecret },
   });
 
-  // The demo shop: Soisy's public sandbox credentials (encrypted like a merchant's), ready, and an
-  // offline Shopify session whose token the Shopify simulator accepts.
   const db = createDb(databaseUrl);
   await tuneDatabase(db, databaseUrl);
-  await configureShop(db, parseKeyring(secrets.encryptionKey), DEMO_SHOP, DEMO_ACCESS_TOKEN);
   await db.$disconnect();
+  // The demo shop, configured with the operator CLI (npm run shop): Soisy's public sandbox
+  // credentials (encrypted like a merchant's, passed through the environment, never argv), ready,
+  // and an offline Shopify session whose token the Shopify simulator accepts.
+  log(`configuring ${DEMO_SHOP} (npm run shop -- configure …)`);
+  execFileSync(
+    process.execPath,
+    [
+      path.join(root, "node_modules/tsx/dist/cli.mjs"),
+      "scripts/shop-cli.ts",
+      "configure",
+      DEMO_SHOP,
+      "--sandbox-shop-id", "partnershop",
+      "--sandbox-api-key-env", "DEMO_SOISY_API_KEY",
+      "--production-shop-id", "partnershop",
+      "--production-api-key-env", "DEMO_SOISY_API_KEY",
+      "--min-amount", "100.00",
+      "--max-amount", "15000.00",
+      "--ready", "true",
+      "--offline-access-token-env", "DEMO_SHOPIFY_TOKEN",
+    ],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        APP_ENCRYPTION_KEY: secrets.encryptionKey,
+        DEMO_SOISY_API_KEY: "partnerkey",
+        DEMO_SHOPIFY_TOKEN: DEMO_ACCESS_TOKEN,
+        LOG_LEVEL: "warn",
+      },
+      stdio: ["ignore", "ignore", "inherit"],
+    },
+  );
 
   const appEnv: NodeJS.ProcessEnv = {
     ...process.env,

@@ -64,6 +64,11 @@ function AdminNav({ locale }: { locale: Locale }) {
       <a href={`?lang=${other}`} hrefLang={other} lang={other} style={{ marginLeft: "auto", color: "#303030" }}>
         {other === "en" ? "English" : "Italiano"}
       </a>
+      <form method="post" action={`/auth/logout?lang=${locale}`} style={{ margin: 0 }}>
+        <button type="submit" style={{ padding: "0.4rem 0.75rem", borderRadius: 8, border: "1px solid #c9c9c9", background: "#fff", cursor: "pointer" }}>
+          {t("nav.logout")}
+        </button>
+      </form>
     </nav>
   );
 }

@@ -18,8 +18,10 @@ describe("npm run demo", () => {
         timeout: 170_000,
       });
       const checks = stdout.split("\n").filter((l) => l.trim().startsWith("check "));
-      expect(checks.length).toBe(6);
-      for (const line of checks) expect(line).toMatch(/check ok {3}200 /);
+      expect(checks.length).toBe(7);
+      for (const line of checks) expect(line).toMatch(/check ok /);
+      expect(checks.filter((l) => / 200 /.test(l)).length).toBe(6);
+      expect(stdout).toMatch(/check ok .*\/admin\/oauth\/authorize/);
       expect(stdout).toContain("/checkout");
       expect(stdout).toContain("soisy-demo.myshopify.com");
     } finally {
