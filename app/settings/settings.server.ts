@@ -174,3 +174,8 @@ export async function markCredentialsVerified(db: Db, shop: string, environment:
 export async function setReady(db: Db, shop: string, ready: boolean, at = new Date()) {
   await db.shopSettings.update({ where: { shop }, data: { ready, readyChangedAt: at } });
 }
+
+/** Credentials Soisy refused: no longer verified (the stored key stays until the merchant changes it). */
+export async function clearCredentialsVerified(db: Db, shop: string, environment: SoisyEnvironment) {
+  await db.shopSettings.updateMany({ where: { shop }, data: { [`${environment}VerifiedAt`]: null } });
+}

@@ -1,0 +1,591 @@
+/**
+ * The merchant's settings page: Soisy credentials per environment (the API key is write-only: never
+ * sent to the browser), "Verify", payment options, and readiness at Shopify.
+ *
+ * Every POST carries an `intent`; it must come from the app's own origin (the Origin header) on top
+ * of the session cookie's SameSite=Lax. The `lang` query parameter is kept on every post.
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
+import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import {
+  Badge,
+  Banner,
+  BlockStack,
+  Box,
+  Button,
+  Card,
+  Checkbox,
+  FormLayout,
+  InlineStack,
+  Layout,
+  Link,
+  List,
+  Page,
+  Select,
+  Text,
+  TextField,
+} from "@shopify/polaris";
+import { useState } from "react";
+import { z } from "zod";
+import { appConfig } from "~/config.server";
+import { db } from "~/db.server";
+import { localeFromRequest, translator, type Locale } from "~/i18n/i18n";
+import type { MessageKey } from "~/i18n/messages";
+import { logger } from "~/logger.server";
+import { centsToDecimal } from "~/soisy/money";
+import { readinessOf, syncReadiness, type ConfigureOutcome } from "~/shopify/configure.server";
+import { shopify } from "~/shopify.server";
+import {
+  AMOUNT_LIMITS,
+  ensureShopSettings,
+  getShopSettings,
+  removeSoisyCredentials,
+  saveShopOptions,
+  saveSoisyCredentials,
+  type SoisyEnvironment,
+} from "~/settings/settings.server";
+import {
+  optionsFormEcho,
+  optionsOf,
+  optionsToForm,
+  parseCredentialsForm,
+  parseOptionsForm,
+  type CredentialField,
+  type FieldError,
+  type FieldErrors,
+  type OptionField,
+  type OptionsFormValues,
+} from "~/settings/settings-form";
+import { verifySoisyCredentials, type VerifyOutcome } from "~/settings/verify.server";
+
+/** Same as ENVIRONMENTS (settings.server): the page's component must not import server modules. */
+const ENVIRONMENTS = ["sandbox", "production"] as const satisfies readonly SoisyEnvironment[];
+
+/** The Shopify admin page where the merchant activates the payment method. */
+function adminPaymentsUrl(shop: string): string {
+  const store = shop.replace(/\.myshopify\.com$/i, "");
+  return `https://admin.shopify.com/store/${encodeURIComponent(store)}/settings/payments`;
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => {
+  const t = translator(data?.locale ?? "it");
+  return [{ title: `${t("settings.title")} — ${t("app.name")}` }];
+};
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const { session } = await shopify().authenticate.admin(request);
+  await ensureShopSettings(db(), session.shop);
+  const settings = (await getShopSettings(db(), session.shop))!;
+  const readiness = readinessOf(settings);
+  // Never the keys: getShopSettings only says whether one is stored.
+  const credentials = Object.fromEntries(
+    ENVIRONMENTS.map((env) => {
+      const c = settings.credentials[env];
+      return [env, { soisyShopId: c.soisyShopId ?? "", apiKeySet: c.apiKeySet, verifiedAt: c.verifiedAt?.toISOString() ?? null }];
+    }),
+  ) as Record<SoisyEnvironment, { soisyShopId: string; apiKeySet: boolean; verifiedAt: string | null }>;
+  return {
+    locale: localeFromRequest(request),
+    adminPaymentsUrl: adminPaymentsUrl(session.shop),
+    options: optionsToForm(optionsOf(settings)),
+    credentials,
+    amountLimits: { min: centsToDecimal(AMOUNT_LIMITS.minCents), max: centsToDecimal(AMOUNT_LIMITS.maxCents) },
+    readiness: { ready: readiness.ready, wanted: readiness.wanted, inSync: readiness.inSync, missing: readiness.missing },
+  };
+}
+
+type Notice = { tone: "success" | "critical" | "warning"; key: MessageKey; env?: SoisyEnvironment };
+
+interface ActionResult {
+  nonce: number;
+  intent: string;
+  environment?: SoisyEnvironment;
+  notices: Notice[];
+  optionErrors?: FieldErrors<OptionField>;
+  optionValues?: OptionsFormValues;
+  credentialErrors?: FieldErrors<CredentialField>;
+  /** Only the shop id is echoed back: never the key. */
+  credentialShopId?: string;
+}
+
+const intentSchema = z.discriminatedUnion("intent", [
+  z.object({ intent: z.literal("saveOptions") }),
+  z.object({ intent: z.literal("saveCredentials"), environment: z.enum(ENVIRONMENTS) }),
+  z.object({ intent: z.literal("verify"), environment: z.enum(ENVIRONMENTS) }),
+  z.object({ intent: z.literal("removeCredentials"), environment: z.enum(ENVIRONMENTS) }),
+  z.object({ intent: z.literal("syncReadiness") }),
+]);
+
+const VERIFY_NOTICE: Record<VerifyOutcome, Notice["tone"]> = {
+  ok: "success",
+  auth: "critical",
+  unreachable: "warning",
+  server: "warning",
+  unexpected: "critical",
+  missing: "critical",
+};
+
+function verifyNotice(outcome: VerifyOutcome, env: SoisyEnvironment): Notice {
+  return { tone: VERIFY_NOTICE[outcome], key: `settings.verify.${outcome}` as MessageKey, env };
+}
+
+function readinessNotice(outcome: ConfigureOutcome): Notice {
+  if (outcome.kind === "updated") {
+    return { tone: "success", key: outcome.ready ? "settings.readiness.updatedReady" : "settings.readiness.updatedNotReady" };
+  }
+  return { tone: "critical", key: outcome.kind === "unreachable" ? "settings.readiness.unreachable" : "settings.readiness.refused" };
+}
+
+/** The Origin of a POST must be the app's own (CSRF defence on top of SameSite=Lax). */
+function sameOrigin(request: Request): boolean {
+  const origin = request.headers.get("origin");
+  if (!origin) return false;
+  return origin === new URL(appConfig().SHOPIFY_APP_URL).origin;
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const { session } = await shopify().authenticate.admin(request);
+  if (!sameOrigin(request)) {
+    logger.warn({ shop: session.shop, origin: request.headers.get("origin") }, "settings POST from another origin refused");
+    return json<ActionResult>({ nonce: Date.now(), intent: "forbidden", notices: [{ tone: "critical", key: "settings.forbidden" }] }, { status: 403 });
+  }
+  const shop = session.shop;
+  const database = db();
+  await ensureShopSettings(database, shop);
+  const form = Object.fromEntries(await request.formData());
+  const parsed = intentSchema.safeParse(form);
+  if (!parsed.success) {
+    return json<ActionResult>({ nonce: Date.now(), intent: "invalid", notices: [{ tone: "critical", key: "settings.forbidden" }] }, { status: 400 });
+  }
+  const input = parsed.data;
+  const result: ActionResult = { nonce: Date.now(), intent: input.intent, notices: [] };
+
+  switch (input.intent) {
+    case "saveOptions": {
+      const options = parseOptionsForm(form);
+      if (!options.ok) {
+        return json<ActionResult>(
+          { ...result, notices: [{ tone: "critical", key: "settings.notSaved" }], optionErrors: options.errors, optionValues: optionsFormEcho(form) },
+          { status: 400 },
+        );
+      }
+      await saveShopOptions(database, shop, options.value);
+      result.notices.push({ tone: "success", key: "settings.saved" });
+      return json(result);
+    }
+    case "saveCredentials": {
+      const env = input.environment;
+      result.environment = env;
+      const current = await getShopSettings(database, shop);
+      const credentials = parseCredentialsForm(form, current?.credentials[env].apiKeySet ?? false);
+      if (!credentials.ok) {
+        return json<ActionResult>(
+          {
+            ...result,
+            notices: [{ tone: "critical", key: "settings.notSaved" }],
+            credentialErrors: credentials.errors,
+            credentialShopId: typeof form.soisyShopId === "string" ? form.soisyShopId.slice(0, 200) : "",
+          },
+          { status: 400 },
+        );
+      }
+      await saveSoisyCredentials(database, shop, env, credentials.value);
+      result.notices.push({ tone: "success", key: "settings.credentials.saved", env });
+      result.notices.push(verifyNotice(await verifySoisyCredentials(database, shop, env), env));
+      if (env === "production") result.notices.push(readinessNotice(await syncReadiness(database, shop)));
+      return json(result);
+    }
+    case "verify": {
+      const env = input.environment;
+      result.environment = env;
+      const outcome = await verifySoisyCredentials(database, shop, env);
+      result.notices.push(verifyNotice(outcome, env));
+      if (env === "production" && outcome !== "missing") result.notices.push(readinessNotice(await syncReadiness(database, shop)));
+      return json(result);
+    }
+    case "removeCredentials": {
+      const env = input.environment;
+      result.environment = env;
+      await removeSoisyCredentials(database, shop, env);
+      result.notices.push({ tone: "success", key: "settings.credentials.removed", env });
+      if (env === "production") result.notices.push(readinessNotice(await syncReadiness(database, shop)));
+      return json(result);
+    }
+    case "syncReadiness": {
+      result.notices.push(readinessNotice(await syncReadiness(database, shop)));
+      return json(result);
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page
+// ---------------------------------------------------------------------------------------------
+
+type T = ReturnType<typeof translator>;
+
+function errorText(t: T, error: FieldError | undefined): string | undefined {
+  return error ? t(error.key, error.params) : undefined;
+}
+
+export default function SettingsPage() {
+  const data = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as ActionResult | undefined;
+  const locale: Locale = data.locale;
+  const t = translator(locale);
+  const actionUrl = `/app/settings?lang=${locale}`;
+  const envName = (env: SoisyEnvironment) => t(`settings.envIn.${env}`);
+  const navigation = useNavigation();
+
+  return (
+    <Page title={t("settings.title")}>
+      {/* Which action result is on screen once the page is idle again (browser tests wait on it). */}
+      <div hidden data-settings-idle={navigation.state === "idle" ? String(actionData?.nonce ?? 0) : ""} />
+      <Layout>
+        {actionData && actionData.notices.length > 0 ? (
+          <Layout.Section>
+            <BlockStack gap="200">
+              {actionData.notices.map((n, i) => (
+                <Banner key={`${actionData.nonce}-${i}`} tone={n.tone}>
+                  <p>{t(n.key, n.env ? { env: envName(n.env) } : {})}</p>
+                </Banner>
+              ))}
+            </BlockStack>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <Readiness t={t} readiness={data.readiness} adminUrl={data.adminPaymentsUrl} actionUrl={actionUrl} />
+        </Layout.Section>
+        {ENVIRONMENTS.map((env) => {
+          const mine = actionData?.environment === env && actionData.intent === "saveCredentials" ? actionData : undefined;
+          const stored = data.credentials[env];
+          return (
+            <Layout.Section key={env}>
+              <Credentials
+                key={`${env}:${stored.soisyShopId}:${String(stored.apiKeySet)}:${mine?.nonce ?? 0}`}
+                t={t}
+                env={env}
+                stored={stored}
+                locale={locale}
+                actionUrl={actionUrl}
+                errors={mine?.credentialErrors ?? {}}
+                shopIdEcho={mine?.credentialErrors ? (mine.credentialShopId ?? "") : undefined}
+              />
+            </Layout.Section>
+          );
+        })}
+        <Layout.Section>
+          <Options
+            key={`${JSON.stringify(data.options)}:${actionData?.intent === "saveOptions" ? actionData.nonce : 0}`}
+            t={t}
+            actionUrl={actionUrl}
+            amountLimits={data.amountLimits}
+            initial={actionData?.intent === "saveOptions" && actionData.optionValues ? actionData.optionValues : data.options}
+            errors={actionData?.intent === "saveOptions" ? (actionData.optionErrors ?? {}) : {}}
+          />
+        </Layout.Section>
+      </Layout>
+    </Page>
+  );
+}
+
+function useBusy(intent: string, env?: SoisyEnvironment): boolean {
+  const navigation = useNavigation();
+  return (
+    navigation.state === "submitting" &&
+    navigation.formData?.get("intent") === intent &&
+    (env === undefined || navigation.formData.get("environment") === env)
+  );
+}
+
+function Readiness(props: {
+  t: T;
+  readiness: { ready: boolean; wanted: boolean; inSync: boolean; missing: string[] };
+  adminUrl: string;
+  actionUrl: string;
+}) {
+  const { t, readiness } = props;
+  const busy = useBusy("syncReadiness");
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            {t("settings.readiness.title")}
+          </Text>
+          <Badge tone={readiness.ready ? "success" : "attention"}>
+            {readiness.ready ? t("settings.readiness.badgeReady") : t("settings.readiness.badgeNotReady")}
+          </Badge>
+        </InlineStack>
+        <Text as="p">{readiness.ready ? t("settings.readiness.ready") : t("settings.readiness.notReady")}</Text>
+        {readiness.missing.length > 0 || !readiness.inSync ? (
+          <List>
+            {readiness.missing.includes("production_credentials") ? <List.Item>{t("settings.readiness.missingProduction")}</List.Item> : null}
+            {readiness.missing.includes("production_unverified") ? <List.Item>{t("settings.readiness.unverifiedProduction")}</List.Item> : null}
+            {!readiness.inSync ? <List.Item>{t("settings.readiness.outOfSync")}</List.Item> : null}
+          </List>
+        ) : null}
+        {!readiness.inSync ? (
+          <Form method="post" action={props.actionUrl}>
+            <input type="hidden" name="intent" value="syncReadiness" />
+            <Button submit loading={busy}>
+              {t("settings.readiness.retry")}
+            </Button>
+          </Form>
+        ) : null}
+        <Text as="p">{t("settings.readiness.activate")}</Text>
+        <Link url={props.adminUrl} target="_blank">
+          {t("settings.readiness.link")}
+        </Link>
+      </BlockStack>
+    </Card>
+  );
+}
+
+function formatDate(iso: string, locale: Locale): string {
+  return new Intl.DateTimeFormat(locale === "it" ? "it-IT" : "en-GB", {
+    dateStyle: "medium",
+    timeStyle: "short",
+    timeZone: "Europe/Rome",
+  }).format(new Date(iso));
+}
+
+function Credentials(props: {
+  t: T;
+  env: SoisyEnvironment;
+  locale: Locale;
+  stored: { soisyShopId: string; apiKeySet: boolean; verifiedAt: string | null };
+  actionUrl: string;
+  errors: FieldErrors<CredentialField>;
+  shopIdEcho: string | undefined;
+}) {
+  const { t, env, stored } = props;
+  const [shopId, setShopId] = useState(props.shopIdEcho ?? stored.soisyShopId);
+  const [apiKey, setApiKey] = useState("");
+  const saving = useBusy("saveCredentials", env);
+  const verifying = useBusy("verify", env);
+  const removing = useBusy("removeCredentials", env);
+  const configured = !!stored.soisyShopId && stored.apiKeySet;
+  const status = !configured ? "missing" : stored.verifiedAt ? "verified" : "unverified";
+  const title = t("settings.credentials.title", { env: t(`settings.env.${env}`) });
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <InlineStack gap="200" blockAlign="center">
+          <Text as="h2" variant="headingMd">
+            {title}
+          </Text>
+          <Badge tone={status === "verified" ? "success" : status === "unverified" ? "warning" : "attention"}>
+            {t(`settings.credentials.status.${status}`)}
+          </Badge>
+        </InlineStack>
+        <Text as="p">{t("settings.credentials.intro")}</Text>
+        {stored.verifiedAt ? <Text as="p">{t("settings.credentials.verifiedAt", { date: formatDate(stored.verifiedAt, props.locale) })}</Text> : null}
+        <Form method="post" action={props.actionUrl} aria-label={title}>
+          <input type="hidden" name="intent" value="saveCredentials" />
+          <input type="hidden" name="environment" value={env} />
+          <FormLayout>
+            <TextField
+              id={`${env}-soisyShopId`}
+              name="soisyShopId"
+              label={t("settings.credentials.shopId")}
+              value={shopId}
+              onChange={setShopId}
+              autoComplete="off"
+              error={errorText(t, props.errors.soisyShopId)}
+            />
+            <Text as="p" tone="subdued">
+              {stored.apiKeySet ? t("settings.credentials.apiKeySet") : t("settings.credentials.apiKeyNotSet")}
+            </Text>
+            <TextField
+              id={`${env}-apiKey`}
+              name="apiKey"
+              type="password"
+              label={t("settings.credentials.apiKey")}
+              value={apiKey}
+              onChange={setApiKey}
+              autoComplete="new-password"
+              helpText={stored.apiKeySet ? t("settings.credentials.apiKeyHelpSet") : t("settings.credentials.apiKeyHelpNew")}
+              error={errorText(t, props.errors.apiKey)}
+            />
+            <Button submit variant="primary" loading={saving}>
+              {t("settings.credentials.save")}
+            </Button>
+          </FormLayout>
+        </Form>
+        {configured ? (
+          <InlineStack gap="200">
+            <Form method="post" action={props.actionUrl}>
+              <input type="hidden" name="intent" value="verify" />
+              <input type="hidden" name="environment" value={env} />
+              <Button submit loading={verifying} accessibilityLabel={`${t("settings.credentials.verify")}: ${title}`}>
+                {t("settings.credentials.verify")}
+              </Button>
+            </Form>
+            <Form method="post" action={props.actionUrl}>
+              <input type="hidden" name="intent" value="removeCredentials" />
+              <input type="hidden" name="environment" value={env} />
+              <Button submit tone="critical" loading={removing} accessibilityLabel={`${t("settings.credentials.remove")}: ${title}`}>
+                {t("settings.credentials.remove")}
+              </Button>
+            </Form>
+          </InlineStack>
+        ) : null}
+      </BlockStack>
+    </Card>
+  );
+}
+
+function Options(props: { t: T; actionUrl: string; amountLimits: { min: string; max: string }; initial: OptionsFormValues; errors: FieldErrors<OptionField> }) {
+  const { t, errors } = props;
+  const [v, setV] = useState<OptionsFormValues>(props.initial);
+  const set = (field: OptionField) => (value: string) => setV((old) => ({ ...old, [field]: value }));
+  const toggle = (field: OptionField) => (checked: boolean) => setV((old) => ({ ...old, [field]: checked ? "on" : "" }));
+  const saving = useBusy("saveOptions");
+  const amountHelp = t("settings.options.amountHelp", props.amountLimits);
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {t("settings.options.title")}
+        </Text>
+        <Form method="post" action={props.actionUrl} aria-label={t("settings.options.title")}>
+          <input type="hidden" name="intent" value="saveOptions" />
+          <FormLayout>
+            <FormLayout.Group>
+              <TextField
+                id="minAmount"
+                name="minAmount"
+                label={t("settings.options.minAmount")}
+                value={v.minAmount}
+                onChange={set("minAmount")}
+                autoComplete="off"
+                inputMode="decimal"
+                helpText={amountHelp}
+                error={errorText(t, errors.minAmount)}
+              />
+              <TextField
+                id="maxAmount"
+                name="maxAmount"
+                label={t("settings.options.maxAmount")}
+                value={v.maxAmount}
+                onChange={set("maxAmount")}
+                autoComplete="off"
+                inputMode="decimal"
+                helpText={amountHelp}
+                error={errorText(t, errors.maxAmount)}
+              />
+            </FormLayout.Group>
+            <FormLayout.Group>
+              <Select
+                id="integrationLevel"
+                name="integrationLevel"
+                label={t("settings.options.integrationLevel")}
+                options={[
+                  { label: t("settings.options.integration.redirect"), value: "redirect" },
+                  { label: t("settings.options.integration.preapproval"), value: "preapproval" },
+                ]}
+                value={v.integrationLevel}
+                onChange={set("integrationLevel")}
+                error={errorText(t, errors.integrationLevel)}
+              />
+              <Select
+                id="resolveOn"
+                name="resolveOn"
+                label={t("settings.options.resolveOn")}
+                options={[
+                  { label: t("settings.options.resolveOn.verified"), value: "verified" },
+                  { label: t("settings.options.resolveOn.disbursed"), value: "disbursed" },
+                ]}
+                value={v.resolveOn}
+                onChange={set("resolveOn")}
+                error={errorText(t, errors.resolveOn)}
+              />
+            </FormLayout.Group>
+            <FormLayout.Group>
+              <TextField
+                id="pendingExpiryDays"
+                name="pendingExpiryDays"
+                label={t("settings.options.pendingExpiryDays")}
+                value={v.pendingExpiryDays}
+                onChange={set("pendingExpiryDays")}
+                autoComplete="off"
+                inputMode="numeric"
+                helpText={t("settings.options.pendingExpiryHelp")}
+                error={errorText(t, errors.pendingExpiryDays)}
+              />
+              <TextField
+                id="widgetInstalments"
+                name="widgetInstalments"
+                label={t("settings.options.widgetInstalments")}
+                value={v.widgetInstalments}
+                onChange={set("widgetInstalments")}
+                autoComplete="off"
+                inputMode="numeric"
+                helpText={t("settings.options.widgetInstalmentsHelp")}
+                error={errorText(t, errors.widgetInstalments)}
+              />
+            </FormLayout.Group>
+            <TextField
+              id="allowedCountries"
+              name="allowedCountries"
+              label={t("settings.options.allowedCountries")}
+              value={v.allowedCountries}
+              onChange={set("allowedCountries")}
+              autoComplete="off"
+              helpText={t("settings.options.allowedCountriesHelp")}
+              error={errorText(t, errors.allowedCountries)}
+            />
+            <TextField
+              id="excludedProductTags"
+              name="excludedProductTags"
+              label={t("settings.options.excludedProductTags")}
+              value={v.excludedProductTags}
+              onChange={set("excludedProductTags")}
+              autoComplete="off"
+              helpText={t("settings.options.excludedProductTagsHelp")}
+              error={errorText(t, errors.excludedProductTags)}
+            />
+            <Box>
+              <Checkbox
+                id="excludeGiftCards"
+                name="excludeGiftCards"
+                value="on"
+                label={t("settings.options.excludeGiftCards")}
+                checked={v.excludeGiftCards === "on"}
+                onChange={toggle("excludeGiftCards")}
+                error={errorText(t, errors.excludeGiftCards)}
+              />
+            </Box>
+            <Box>
+              <Checkbox
+                id="zeroInterest"
+                name="zeroInterest"
+                value="on"
+                label={t("settings.options.zeroInterest")}
+                checked={v.zeroInterest === "on"}
+                onChange={toggle("zeroInterest")}
+                error={errorText(t, errors.zeroInterest)}
+              />
+            </Box>
+            <Box>
+              <Checkbox
+                id="autoResolveRefunds"
+                name="autoResolveRefunds"
+                value="on"
+                label={t("settings.options.autoResolveRefunds")}
+                checked={v.autoResolveRefunds === "on"}
+                onChange={toggle("autoResolveRefunds")}
+                error={errorText(t, errors.autoResolveRefunds)}
+              />
+            </Box>
+            <Button submit variant="primary" loading={saving}>
+              {t("settings.options.save")}
+            </Button>
+          </FormLayout>
+        </Form>
+      </BlockStack>
+    </Card>
+  );
+}

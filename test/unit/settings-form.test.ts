@@ -1,0 +1,174 @@
+import { describe, expect, it } from "vitest";
+import {
+  ISO_COUNTRY_CODES,
+  optionsToForm,
+  parseCredentialsForm,
+  parseEuroInput,
+  parseOptionsForm,
+  type OptionsFormValues,
+} from "~/settings/settings-form";
+import { outcomeOfCheck } from "~/settings/verify.server";
+import { readinessOf } from "~/shopify/configure.server";
+import { SoisyAuthError, SoisyNetworkError, SoisyNotFoundError, SoisyServerError, SoisyTimeoutError, SoisyBadResponseError } from "~/soisy/errors";
+import { MESSAGES } from "~/i18n/messages";
+
+const valid: OptionsFormValues = {
+  minAmount: "150,50",
+  maxAmount: "9999.99",
+  integrationLevel: "preapproval",
+  resolveOn: "disbursed",
+  pendingExpiryDays: "7",
+  zeroInterest: "on",
+  widgetInstalments: "10",
+  excludedProductTags: "no-soisy, gift, no-soisy, ",
+  excludeGiftCards: "",
+  allowedCountries: "it, SM ,it",
+  autoResolveRefunds: "on",
+};
+
+describe("settings form: amounts", () => {
+  it.each([
+    ["150,50", 15050],
+    ["150.50", 15050],
+    ["19.99", 1999],
+    ["0,10", 10],
+    [" 100 ", 10000],
+    ["€ 10", 1000],
+    ["1.230", 123],
+  ])("%j → %d cents", (input, cents) => {
+    expect(parseEuroInput(input)).toBe(cents);
+  });
+
+  it.each(["12,5.3", "1,000,00", "1.000,00", "1.234", "-5", "", "abc", "1e3", "10,", "007"])("%j is refused", (input) => {
+    expect(parseEuroInput(input)).toBeNull();
+  });
+});
+
+describe("settings form: options", () => {
+  it("parses a valid form exactly (countries upper-cased, lists de-duplicated, unchecked boxes false)", () => {
+    expect(parseOptionsForm(valid)).toEqual({
+      ok: true,
+      value: {
+        minAmountCents: 15050,
+        maxAmountCents: 999999,
+        integrationLevel: "preapproval",
+        resolveOn: "disbursed",
+        pendingExpiryDays: 7,
+        zeroInterest: true,
+        widgetInstalments: 10,
+        excludedProductTags: ["no-soisy", "gift"],
+        excludeGiftCards: false,
+        allowedCountries: ["IT", "SM"],
+        autoResolveRefunds: true,
+      },
+    });
+    const { excludeGiftCards: _unchecked, ...withoutBox } = valid;
+    expect(parseOptionsForm(withoutBox)).toMatchObject({ ok: true, value: { excludeGiftCards: false } });
+  });
+
+  it("round-trips what the page shows", () => {
+    const parsed = parseOptionsForm(valid);
+    if (!parsed.ok) throw new Error("expected ok");
+    expect(parseOptionsForm(optionsToForm(parsed.value))).toEqual(parsed);
+    expect(optionsToForm(parsed.value).minAmount).toBe("150.50");
+  });
+
+  it("puts each error on its field", () => {
+    const result = parseOptionsForm({
+      ...valid,
+      minAmount: "12,5.3",
+      maxAmount: "0.50",
+      integrationLevel: "magic",
+      pendingExpiryDays: "0",
+      widgetInstalments: "twelve",
+      allowedCountries: "IT, xx, ZZ",
+    });
+    expect(result).toEqual({
+      ok: false,
+      errors: {
+        minAmount: { key: "settings.error.amountFormat" },
+        maxAmount: { key: "settings.error.amountRange", params: { min: "1.00", max: "30000.00" } },
+        integrationLevel: { key: "settings.error.choice" },
+        pendingExpiryDays: { key: "settings.error.days" },
+        widgetInstalments: { key: "settings.error.integer" },
+        allowedCountries: { key: "settings.error.countryUnknown", params: { codes: "XX, ZZ" } },
+      },
+    });
+  });
+
+  it("wants min < max, at least one country and sane tags", () => {
+    expect(parseOptionsForm({ ...valid, minAmount: "200", maxAmount: "200.00" })).toEqual({
+      ok: false,
+      errors: { minAmount: { key: "settings.error.minNotBelowMax" } },
+    });
+    expect(parseOptionsForm({ ...valid, allowedCountries: " , " })).toMatchObject({ ok: false, errors: { allowedCountries: { key: "settings.error.countriesEmpty" } } });
+    expect(parseOptionsForm({ ...valid, excludedProductTags: "x".repeat(256) })).toMatchObject({ ok: false, errors: { excludedProductTags: { key: "settings.error.tags" } } });
+    expect(parseOptionsForm({ ...valid, widgetInstalments: "61" })).toMatchObject({ ok: false, errors: { widgetInstalments: { key: "settings.error.instalments" } } });
+  });
+
+  it("every error key exists in both languages", () => {
+    const result = parseOptionsForm({ ...valid, minAmount: "x", resolveOn: "", pendingExpiryDays: "99", allowedCountries: "QQ" });
+    if (result.ok) throw new Error("expected errors");
+    for (const error of Object.values(result.errors)) {
+      expect(MESSAGES.it[error!.key]).toBeTruthy();
+      expect(MESSAGES.en[error!.key]).toBeTruthy();
+    }
+  });
+});
+
+describe("settings form: countries", () => {
+  it("holds the 249 ISO 3166-1 alpha-2 codes, each a real region", () => {
+    expect(ISO_COUNTRY_CODES.size).toBe(249);
+    const names = new Intl.DisplayNames(["en"], { type: "region", fallback: "none" });
+    for (const code of ISO_COUNTRY_CODES) {
+      expect(code).toMatch(/^[A-Z]{2}$/);
+      expect(names.of(code), code).toBeTruthy();
+    }
+    for (const code of ["IT", "SM", "VA", "DE", "FR"]) expect(ISO_COUNTRY_CODES.has(code)).toBe(true);
+    for (const code of ["XX", "ZZ", "EU", "UK"]) expect(ISO_COUNTRY_CODES.has(code)).toBe(false);
+  });
+});
+
+describe("settings form: credentials", () => {
+  it("a blank key keeps the stored one, and is required when none is stored", () => {
+    expect(parseCredentialsForm({ soisyShopId: " partnershop ", apiKey: "  " }, true)).toEqual({ ok: true, value: { soisyShopId: "partnershop", apiKey: null } });
+    expect(parseCredentialsForm({ soisyShopId: "partnershop", apiKey: "" }, false)).toEqual({ ok: false, errors: { apiKey: { key: "settings.error.apiKeyRequired" } } });
+    expect(parseCredentialsForm({ soisyShopId: "partnershop", apiKey: " k " }, false)).toEqual({ ok: true, value: { soisyShopId: "partnershop", apiKey: "k" } });
+  });
+
+  it("checks the shop id and the key length", () => {
+    expect(parseCredentialsForm({ soisyShopId: "", apiKey: "k" }, false)).toMatchObject({ ok: false, errors: { soisyShopId: { key: "settings.error.shopIdRequired" } } });
+    expect(parseCredentialsForm({ soisyShopId: "a b/c", apiKey: "k" }, false)).toMatchObject({ ok: false, errors: { soisyShopId: { key: "settings.error.shopIdFormat" } } });
+    expect(parseCredentialsForm({ soisyShopId: "shop", apiKey: "k".repeat(501) }, false)).toMatchObject({ ok: false, errors: { apiKey: { key: "settings.error.apiKeyFormat" } } });
+  });
+});
+
+describe("verify outcome and readiness", () => {
+  it("maps Soisy's answers to what the merchant is told", () => {
+    const ctx = { method: "GET", path: "/api/shops/x/orders/t" };
+    expect(outcomeOfCheck(null)).toBe("ok");
+    expect(outcomeOfCheck(new SoisyNotFoundError({ ...ctx, status: 404 }))).toBe("ok");
+    expect(outcomeOfCheck(new SoisyAuthError({ ...ctx, status: 403 }))).toBe("auth");
+    expect(outcomeOfCheck(new SoisyTimeoutError({ ...ctx, timeoutMs: 10 }))).toBe("unreachable");
+    expect(outcomeOfCheck(new SoisyNetworkError({ ...ctx, cause: new Error("ECONNREFUSED") }))).toBe("unreachable");
+    expect(outcomeOfCheck(new SoisyServerError({ ...ctx, status: 502 }))).toBe("server");
+    expect(outcomeOfCheck(new SoisyBadResponseError({ ...ctx, status: 200, reason: "not JSON" }))).toBe("unexpected");
+    expect(outcomeOfCheck(new Error("boom"))).toBe("unexpected");
+  });
+
+  it("is ready only with verified production credentials", () => {
+    const view = (production: { soisyShopId: string | null; apiKeySet: boolean; verifiedAt: Date | null }, ready = false) => ({
+      ready,
+      credentials: { sandbox: { soisyShopId: "s", apiKeySet: true, verifiedAt: new Date() }, production },
+    });
+    expect(readinessOf(view({ soisyShopId: "p", apiKeySet: true, verifiedAt: new Date() }))).toEqual({
+      wanted: true,
+      ready: false,
+      missing: [],
+      inSync: false,
+      externalHandle: "p",
+    });
+    expect(readinessOf(view({ soisyShopId: "p", apiKeySet: true, verifiedAt: null }, true))).toMatchObject({ wanted: false, missing: ["production_unverified"], inSync: false });
+    expect(readinessOf(view({ soisyShopId: null, apiKeySet: false, verifiedAt: null }))).toMatchObject({ wanted: false, missing: ["production_credentials"], inSync: true, externalHandle: null });
+  });
+});
