@@ -609,3 +609,30 @@ function localeOf(customer: unknown): string | null {
   const locale = (customer as { locale?: unknown } | null | undefined)?.locale;
   return typeof locale === "string" ? locale.slice(0, 35) : null;
 }
+
+export type PaymentDecisionResult = { ok: true; state: string } | { ok: false; status: 404 | 409; message: string };
+
+/**
+ * The merchant settles a payment held for review (e.g. the loan amount differs from the order):
+ * resolve once they have checked with Soisy, or reject. The lifecycle still applies the group rule.
+ */
+export async function decideFlaggedPayment(
+  deps: PaymentDeps,
+  shop: string,
+  paymentId: string,
+  decision: "resolve" | "reject",
+  decidedBy: string,
+): Promise<PaymentDecisionResult> {
+  const session = await deps.db.paymentSession.findUnique({ where: { id: paymentId } });
+  if (!session || session.shop !== shop) return { ok: false, status: 404, message: "payment not found" };
+  if (!session.flagReason) return { ok: false, status: 409, message: "this payment is not waiting for your decision" };
+  if (session.state === "resolved" || session.state === "rejected" || session.state === "not_eligible") {
+    return { ok: false, status: 409, message: `payment already ${session.state}` };
+  }
+  const applied = await applyInput(deps, session.id, { kind: "merchant_decided", decision }, {
+    preloaded: { session },
+    deliverNow: true,
+    timeline: { source: "merchant", type: `merchant_${decision}`, detail: { by: decidedBy } },
+  });
+  return { ok: true, state: applied.session.state };
+}

@@ -15,6 +15,7 @@ import { localeFromRequest, translator, type Locale, type MessageKey } from "~/i
 import { describeState, PAYMENT_STATES, type PaymentState } from "~/payments/lifecycle";
 import { REFUND_STATES } from "~/payments/refund-service.server";
 import { decideRefund } from "~/payments/refund-service.server";
+import { decideFlaggedPayment } from "~/payments/payment-service.server";
 import { paymentDeps } from "~/payments/runtime.server";
 import { formatEuro } from "~/soisy/money";
 import { getTransaction } from "~/transactions/detail.server";
@@ -43,11 +44,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { payment, messages } = found;
   const url = new URL(request.url);
   const done = doneSchema.safeParse(url.searchParams.get("done"));
+  const decided = doneSchema.safeParse(url.searchParams.get("decided"));
   const error = z.string().max(300).safeParse(url.searchParams.get("error"));
   const fmt = (d: Date) => formatDateTime(d, locale);
   return {
     locale,
     done: done.success ? done.data : null,
+    decided: decided.success ? decided.data : null,
     error: error.success ? error.data : null,
     payment: {
       id: payment.id,
@@ -62,6 +65,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       created: fmt(payment.createdAt),
       flag: payment.flagReason ? alertLabel(payment.flagReason, locale) : null,
       amountMismatch: payment.amountMismatch,
+      awaitingDecision: payment.flagReason !== null && !["resolved", "rejected", "not_eligible"].includes(payment.state),
     },
     refunds: payment.refunds.map((r) => ({
       id: r.id,
@@ -76,10 +80,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
-const decisionSchema = z.object({
-  refundId: z.string().trim().min(1).max(255),
-  decision: z.enum(["resolve", "reject"]),
-});
+const decisionSchema = z.union([
+  z.object({ intent: z.literal("payment"), decision: z.enum(["resolve", "reject"]) }),
+  z.object({ refundId: z.string().trim().min(1).max(255), decision: z.enum(["resolve", "reject"]) }),
+]);
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { session } = await shopify().authenticate.admin(request);
@@ -87,17 +91,23 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const back = `/app/transactions/${encodeURIComponent(params.id ?? "")}`;
   const input = decisionSchema.safeParse(Object.fromEntries(await request.formData()));
   if (!input.success) return json({ error: "refundId and decision (resolve|reject) are required" }, { status: 400 });
+  const by = session.onlineAccessInfo?.associated_user?.email ?? `merchant:${session.shop}`;
+  if (!("refundId" in input.data)) {
+    // A payment held for the merchant's review (e.g. amount mismatch).
+    const result = await decideFlaggedPayment(paymentDeps(), session.shop, params.id ?? "", input.data.decision, by);
+    if (!result.ok) return redirect(withLang(`${back}?error=${encodeURIComponent(result.message)}`, locale));
+    return redirect(withLang(`${back}?decided=${input.data.decision}`, locale));
+  }
   // The refund must belong to THIS payment of THIS shop.
   const refund = await db().refundSession.findFirst({ where: { id: input.data.refundId, shop: session.shop, paymentSessionId: params.id ?? "" } });
   if (!refund) return json({ error: "refund not found" }, { status: 404 });
-  const by = session.onlineAccessInfo?.associated_user?.email ?? `merchant:${session.shop}`;
   const result = await decideRefund(paymentDeps(), session.shop, refund.id, input.data.decision, by);
   if (!result.ok) return redirect(withLang(`${back}?error=${encodeURIComponent(result.message)}`, locale));
   return redirect(withLang(`${back}?done=${input.data.decision}`, locale));
 }
 
 export default function TransactionDetail() {
-  const { locale, payment, refunds, timeline, done, error } = useLoaderData<typeof loader>();
+  const { locale, payment, refunds, timeline, done, decided, error } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formMethod?.toUpperCase() === "POST";
@@ -117,6 +127,36 @@ export default function TransactionDetail() {
   return (
     <Page title={t("transactions.detail.title", { id: payment.id })} backAction={{ content: t("transactions.detail.back"), url: withLang("/app/transactions", locale) }}>
       <Layout>
+        {decided ? (
+          <Layout.Section>
+            <Banner tone="success">
+              <p>{t(decided === "resolve" ? "transactions.review.done.resolve" : "transactions.review.done.reject")}</p>
+            </Banner>
+          </Layout.Section>
+        ) : null}
+        {payment.awaitingDecision ? (
+          <Layout.Section>
+            <Banner tone="warning" title={t("transactions.review.title")}>
+              <p>{t("transactions.review.body")}</p>
+              <InlineStack gap="200">
+                <Form method="post" replace>
+                  <input type="hidden" name="intent" value="payment" />
+                  <input type="hidden" name="decision" value="resolve" />
+                  <Button submit variant="primary" disabled={busy}>
+                    {t("transactions.review.resolve")}
+                  </Button>
+                </Form>
+                <Form method="post" replace>
+                  <input type="hidden" name="intent" value="payment" />
+                  <input type="hidden" name="decision" value="reject" />
+                  <Button submit tone="critical" disabled={busy}>
+                    {t("transactions.review.reject")}
+                  </Button>
+                </Form>
+              </InlineStack>
+            </Banner>
+          </Layout.Section>
+        ) : null}
         {done ? (
           <Layout.Section>
             <Banner tone="success">

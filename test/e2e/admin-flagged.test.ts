@@ -1,0 +1,75 @@
+/** A payment held for the merchant (loan amount ≠ order amount): the merchant decides on its page. */
+import type { Browser, BrowserContext } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adminSessionCookies } from "../helpers/admin-session";
+import { seriousAxeViolations } from "../helpers/axe";
+import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { eventually, startStack, type Stack } from "../helpers/stack";
+
+// @shopify/shopify-app-remix answers "HeadlessChrome" as a bot (410): use Chromium's usual UA.
+const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack({ shop: "flagged-shop.myshopify.com" }), launchBrowser()]);
+  context = await browser.newContext({ locale: "it-IT", userAgent: UA });
+  await context.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, stack.shop));
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+async function flaggedPayment(amount: string): Promise<string> {
+  const payment = await stack.shopify.startPayment({ shop: stack.shop, amount, test: true });
+  const token = (await stack.database.db.paymentSession.findUniqueOrThrow({ where: { id: payment.id } })).soisyToken!;
+  await stack.soisy.completeOrder(token);
+  stack.soisy.orders.get(token)!.amount = 12_345; // Soisy reports a loan of another amount
+  await stack.soisy.fireEvent(token, "LoanWasVerified");
+  await stack.soisy.idle();
+  await eventually(async () => (await stack.database.db.paymentSession.findUniqueOrThrow({ where: { id: payment.id } })).flagReason, 10_000, "flag");
+  return payment.id;
+}
+
+describe("payments held for the merchant's review", () => {
+  it("the merchant confirms one after checking with Soisy: Shopify resolves it", async () => {
+    const id = await flaggedPayment("640.00");
+    expect(stack.shopify.paymentSessions.get(id)?.state.code).not.toBe("RESOLVED");
+    const page = await context.newPage();
+    await page.goto(`${stack.appUrl}/app/transactions/${id}?lang=it`);
+    await page.getByText("Questo pagamento aspetta una tua decisione").waitFor();
+    await page.screenshot({ path: screenshotPath("admin-payment-review-it"), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole("button", { name: "Conferma il pagamento" }).click();
+    await page.getByText("Pagamento confermato").waitFor();
+    await eventually(async () => stack.shopify.paymentSessions.get(id)?.state.code === "RESOLVED", 10_000, "resolve");
+    expect((await stack.database.db.paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("resolved");
+    expect(await page.getByText("Questo pagamento aspetta una tua decisione").count()).toBe(0);
+    await page.close();
+  });
+
+  it("…or rejects another (English)", async () => {
+    const id = await flaggedPayment("650.00");
+    const page = await context.newPage();
+    await page.goto(`${stack.appUrl}/app/transactions/${id}?lang=en`);
+    await page.getByRole("button", { name: "Reject the payment" }).click();
+    await page.getByText("Payment rejected").waitFor();
+    await eventually(async () => stack.shopify.paymentSessions.get(id)?.state.code === "REJECTED", 10_000, "reject");
+    expect((await stack.database.db.paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("rejected");
+    await page.close();
+  });
+
+  it("a payment that is not held offers no decision", async () => {
+    const payment = await stack.shopify.startPayment({ shop: stack.shop, amount: "660.00", test: true });
+    const page = await context.newPage();
+    await page.goto(`${stack.appUrl}/app/transactions/${payment.id}?lang=en`);
+    await page.getByRole("heading").first().waitFor();
+    expect(await page.getByRole("button", { name: "Confirm the payment" }).count()).toBe(0);
+    await page.close();
+    expect(stack.shopify.paymentSessions.get(payment.id)?.mutations).toEqual([]);
+  });
+});
