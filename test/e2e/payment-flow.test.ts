@@ -383,6 +383,22 @@ describe("refunds", () => {
     await worker.stop();
   });
 
+  it("the merchant refunds a resolved order from (simulated) Shopify's order page: the refund reaches the app", async () => {
+    const payment = await stack.shopify.startPayment({ shop: stack.shop, amount: "1300.00", test: true });
+    const token = await soisyToken(payment.id);
+    await stack.soisy.completeOrder(token);
+    await stack.soisy.fireEvent(token, "LoanWasVerified");
+    await eventually(async () => simSession(payment.id).state.code === "RESOLVED", 10_000, "resolve");
+    const page = await browser.newPage();
+    await page.goto(`${stack.shopify.url}/shops/${stack.shop}/orders/${payment.id}`);
+    await page.getByLabel(/^Importo da rimborsare/).fill("300.00");
+    await page.getByRole("button", { name: /Rimborsa/ }).click();
+    await page.locator("[data-refund-state]").first().waitFor();
+    const rows = await db().refundSession.findMany({ where: { paymentSessionId: payment.id } });
+    expect(rows.map((r) => [r.amountCents, r.state])).toEqual([[30000, "awaiting_merchant"]]);
+    await page.close();
+  });
+
   it("auto-resolve refunds when the shop says so", async () => {
     await db().shopSettings.update({ where: { shop: stack.shop }, data: { autoResolveRefunds: true } });
     try {

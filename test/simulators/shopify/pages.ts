@@ -1,6 +1,6 @@
 /** HTML pages the simulated Shopify serves to a shopper (checkout, cancel page, order status). */
 import { DEFAULT_ADDRESS, defaultCustomer } from "./fixtures";
-import type { SessionAttempt, SimPaymentSession, SimShop } from "./types";
+import type { SessionAttempt, SimPaymentSession, SimRefundSession, SimShop } from "./types";
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? "")
@@ -253,7 +253,7 @@ const STATE_TEXT: Record<string, { it: string; en: string; cls: string; detailIt
   },
 };
 
-export function orderStatusPage(session: SimPaymentSession): string {
+export function orderStatusPage(session: SimPaymentSession, refunds: SimRefundSession[] = [], error?: string): string {
   const code = session.state.code;
   const text = STATE_TEXT[code] ?? {
     it: "Pagamento in corso",
@@ -272,7 +272,25 @@ export function orderStatusPage(session: SimPaymentSession): string {
   <dt>Sessione <span lang="en">/ Session</span></dt><dd><code>${escapeHtml(session.id)}</code></dd>
   <dt>Stato <span lang="en">/ State</span></dt><dd data-testid="state">${escapeHtml(code)}</dd>
   ${session.test ? `<dt>Test</dt><dd>sì <span lang="en">/ yes</span></dd>` : ""}
-</dl>`,
+</dl>
+${error ? `<div class="alert" role="alert"><p>${escapeHtml(error)}</p></div>` : ""}
+${
+  refunds.length
+    ? `<h2>Rimborsi <span class="en" lang="en">/ Refunds</span></h2><ul>${refunds
+        .map((r) => `<li data-refund-state="${escapeHtml(r.state.code)}">${escapeHtml(r.amount)} ${escapeHtml(r.currency)}: ${escapeHtml(r.state.code)}</li>`)
+        .join("")}</ul>`
+    : ""
+}
+${
+  code === "RESOLVED"
+    ? `<form method="post" action="/shops/${escapeHtml(encodeURIComponent(session.shop))}/orders/${escapeHtml(encodeURIComponent(session.id))}/refunds">
+<h2>Rimborsa (come il commerciante nell'admin di Shopify) <span class="en" lang="en">/ Refund (as the merchant in Shopify's admin)</span></h2>
+<div class="field"><label for="f-refund-amount">Importo da rimborsare <span class="en" lang="en">/ Amount to refund</span></label>
+<input id="f-refund-amount" name="amount" inputmode="decimal" value="${escapeHtml(session.amount)}" required></div>
+<button type="submit">Rimborsa <span lang="en">/ Refund</span></button>
+</form>`
+    : ""
+}`,
     ` data-state="${escapeHtml(code)}" data-page="order-status"`,
   );
 }

@@ -144,6 +144,7 @@ const startRefundSchema = z.object({
 });
 
 const GRAPHQL_PATH = /^\/shops\/([^/]+)\/payments_apps\/api\/([^/]+)\/graphql\.json$/;
+const ORDER_REFUND_PATH = /^\/shops\/([^/]+)\/orders\/([^/]+)\/refunds$/;
 const ORDER_PATH = /^\/shops\/([^/]+)\/orders\/([A-Za-z0-9_-]+)$/;
 const CANCELLED_PATH = /^\/checkouts\/([A-Za-z0-9_-]+)\/cancelled$/;
 
@@ -749,7 +750,21 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     if (order && method === "GET") {
       const session = store.paymentSessions.get(order[2] ?? "");
       if (!session || session.shop !== decodeURIComponent(order[1] ?? "")) return sendHtml(res, 404, notFoundPage());
-      return sendHtml(res, 200, orderStatusPage(session));
+      const refunds = [...store.refundSessions.values()].filter((r) => r.paymentId === session.id);
+      return sendHtml(res, 200, orderStatusPage(session, refunds));
+    }
+    const refundForm = ORDER_REFUND_PATH.exec(path);
+    if (refundForm && method === "POST") {
+      // The merchant refunds the order in Shopify's admin: Shopify sends a refund session to the app.
+      const shopDomain = decodeURIComponent(refundForm[1] ?? "");
+      const session = store.paymentSessions.get(decodeURIComponent(refundForm[2] ?? ""));
+      if (!session || session.shop !== shopDomain) return sendHtml(res, 404, notFoundPage());
+      const amount = new URLSearchParams(await readBody(req)).get("amount")?.trim() ?? "";
+      if (!/^\d+(\.\d{1,2})?$/.test(amount)) return sendHtml(res, 400, orderStatusPage(session, [], "Importo non valido / Invalid amount"));
+      await startRefund({ shop: shopDomain, paymentId: session.id, amount, currency: session.currency, test: session.test });
+      res.writeHead(303, { Location: `/shops/${encodeURIComponent(shopDomain)}/orders/${encodeURIComponent(session.id)}` });
+      res.end();
+      return;
     }
 
     const cancelled = CANCELLED_PATH.exec(path);
