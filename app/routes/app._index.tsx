@@ -30,11 +30,7 @@ export default function Dashboard() {
   return (
     <Page title={t("dashboard.title")}>
       <Layout>
-        {attention.deadMessages > 0 || attention.flaggedPayments > 0 ? (
-          <Layout.Section>
-            <AttentionBanner summary={attention} locale={locale} />
-          </Layout.Section>
-        ) : null}
+        <AttentionBanner summary={attention} locale={locale} />
         <Layout.Section>
           <Card>
             <BlockStack gap="300">

@@ -106,6 +106,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return redirect(withLang(`${back}?done=${input.data.decision}`, locale));
 }
 
+/** One button posting the merchant's decision on a payment held for review. */
+function PaymentDecisionForm({ decision, label, busy }: { decision: "resolve" | "reject"; label: string; busy: boolean }) {
+  return (
+    <Form method="post" replace>
+      <input type="hidden" name="intent" value="payment" />
+      <input type="hidden" name="decision" value={decision} />
+      <Button submit {...(decision === "resolve" ? { variant: "primary" as const } : { tone: "critical" as const })} disabled={busy}>
+        {label}
+      </Button>
+    </Form>
+  );
+}
+
 export default function TransactionDetail() {
   const { locale, payment, refunds, timeline, done, decided, error } = useLoaderData<typeof loader>();
   const t = translator(locale);
@@ -139,20 +152,8 @@ export default function TransactionDetail() {
             <Banner tone="warning" title={t("transactions.review.title")}>
               <p>{t("transactions.review.body")}</p>
               <InlineStack gap="200">
-                <Form method="post" replace>
-                  <input type="hidden" name="intent" value="payment" />
-                  <input type="hidden" name="decision" value="resolve" />
-                  <Button submit variant="primary" disabled={busy}>
-                    {t("transactions.review.resolve")}
-                  </Button>
-                </Form>
-                <Form method="post" replace>
-                  <input type="hidden" name="intent" value="payment" />
-                  <input type="hidden" name="decision" value="reject" />
-                  <Button submit tone="critical" disabled={busy}>
-                    {t("transactions.review.reject")}
-                  </Button>
-                </Form>
+                <PaymentDecisionForm decision="resolve" label={t("transactions.review.resolve")} busy={busy} />
+                <PaymentDecisionForm decision="reject" label={t("transactions.review.reject")} busy={busy} />
               </InlineStack>
             </Banner>
           </Layout.Section>

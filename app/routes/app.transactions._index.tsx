@@ -67,11 +67,7 @@ export default function Transactions() {
   return (
     <Page title={t("transactions.title")} fullWidth>
       <Layout>
-        {attention.deadMessages > 0 || attention.flaggedPayments > 0 ? (
-          <Layout.Section>
-            <AttentionBanner summary={attention} locale={locale} />
-          </Layout.Section>
-        ) : null}
+        <AttentionBanner summary={attention} locale={locale} />
         {ignored.length > 0 ? (
           <Layout.Section>
             <Banner tone="info">

@@ -1,29 +1,32 @@
 /** The banner shown on the dashboard and the transactions list when payments need the merchant. */
-import { Banner, BlockStack, Link, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Layout, Link, Text } from "@shopify/polaris";
 import { translator, type Locale } from "~/i18n/i18n";
 import { withLang } from "./format";
 
 export function AttentionBanner({ summary, locale }: { summary: { deadMessages: number; flaggedPayments: number }; locale: Locale }) {
   const t = translator(locale);
   if (summary.deadMessages === 0 && summary.flaggedPayments === 0) return null;
+  // A whole Layout section, so pages add it without an empty section when there is nothing to say.
   return (
-    <div data-testid="attention-banner">
-      <Banner tone="warning" title={t("transactions.banner.title")}>
-        <BlockStack gap="100">
-          {summary.deadMessages > 0 ? (
-            <Text as="p">
-              {t("transactions.banner.dead", { count: summary.deadMessages })}{" "}
-              <Link url={withLang("/app/transactions?dead=1", locale)}>{t("transactions.banner.deadLink")}</Link>
-            </Text>
-          ) : null}
-          {summary.flaggedPayments > 0 ? (
-            <Text as="p">
-              {t("transactions.banner.flagged", { count: summary.flaggedPayments })}{" "}
-              <Link url={withLang("/app/transactions?flagged=1", locale)}>{t("transactions.banner.flaggedLink")}</Link>
-            </Text>
-          ) : null}
-        </BlockStack>
-      </Banner>
-    </div>
+    <Layout.Section>
+      <div data-testid="attention-banner">
+        <Banner tone="warning" title={t("transactions.banner.title")}>
+          <BlockStack gap="100">
+            {summary.deadMessages > 0 ? (
+              <Text as="p">
+                {t("transactions.banner.dead", { count: summary.deadMessages })}{" "}
+                <Link url={withLang("/app/transactions?dead=1", locale)}>{t("transactions.banner.deadLink")}</Link>
+              </Text>
+            ) : null}
+            {summary.flaggedPayments > 0 ? (
+              <Text as="p">
+                {t("transactions.banner.flagged", { count: summary.flaggedPayments })}{" "}
+                <Link url={withLang("/app/transactions?flagged=1", locale)}>{t("transactions.banner.flaggedLink")}</Link>
+              </Text>
+            ) : null}
+          </BlockStack>
+        </Banner>
+      </div>
+    </Layout.Section>
   );
 }
