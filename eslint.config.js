@@ -5,7 +5,7 @@ import globals from "globals";
 
 export default tseslint.config(
   {
-    ignores: ["node_modules/", "build/", "app/generated/", ".cache/", ".demo/", "test-results/", "coverage/", "extensions/**/dist/"],
+    ignores: ["node_modules/", "build/", ".builds/", "app/generated/", ".cache/", ".demo/", "test-results/", "coverage/", "extensions/**/dist/"],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

@@ -3,6 +3,8 @@ import { defineConfig } from "vite";
 import tsconfigPaths from "vite-tsconfig-paths";
 
 const port = Number(process.env.PORT || 3000);
+// Where `vite build` writes (default build/); tests and helpers read the same variable.
+const buildDirectory = process.env.APP_BUILD_DIR || "build";
 
 export default defineConfig({
   server: {
@@ -13,6 +15,7 @@ export default defineConfig({
   },
   plugins: [
     remix({
+      buildDirectory,
       ignoredRouteFiles: ["**/.*"],
       future: {
         v3_fetcherPersist: true,

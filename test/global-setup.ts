@@ -17,7 +17,7 @@ const root = path.resolve(import.meta.dirname, "..");
 
 function buildApp() {
   // End-to-end tests serve the production build (remix-serve), like `npm start`.
-  if (process.env.SKIP_APP_BUILD === "1" && existsSync(path.join(root, "build/server/index.js"))) return;
+  if (process.env.SKIP_APP_BUILD === "1" && existsSync(path.join(root, process.env.APP_BUILD_DIR || "build", "server/index.js"))) return;
   const started = Date.now();
   execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
     cwd: root,

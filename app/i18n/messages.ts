@@ -8,6 +8,9 @@ export const DEFAULT_LOCALE: Locale = "it";
 
 import { settingsMessages } from "./messages/settings";
 import { transactionsMessages } from "./messages/transactions";
+import { widgetMessages } from "./messages/widget";
+import { preapprovalMessages } from "./messages/preapproval";
+import { checkoutRulesMessages } from "./messages/checkoutRules";
 
 const coreIt = {
   "app.name": "Soisy per Shopify",
@@ -50,7 +53,14 @@ const coreIt = {
   "shopper.linkNotValid": "Questo link non è valido o è scaduto.",
 } as const;
 
-const it = { ...coreIt, ...settingsMessages.it, ...transactionsMessages.it };
+const it = {
+  ...coreIt,
+  ...settingsMessages.it,
+  ...transactionsMessages.it,
+  ...widgetMessages.it,
+  ...preapprovalMessages.it,
+  ...checkoutRulesMessages.it,
+};
 export type MessageKey = keyof typeof it;
 
 const coreEn: Record<keyof typeof coreIt, string> = {
@@ -94,6 +104,13 @@ const coreEn: Record<keyof typeof coreIt, string> = {
   "shopper.linkNotValid": "This link is not valid or has expired.",
 };
 
-const en: Record<MessageKey, string> = { ...coreEn, ...settingsMessages.en, ...transactionsMessages.en };
+const en: Record<MessageKey, string> = {
+  ...coreEn,
+  ...settingsMessages.en,
+  ...transactionsMessages.en,
+  ...widgetMessages.en,
+  ...preapprovalMessages.en,
+  ...checkoutRulesMessages.en,
+};
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };

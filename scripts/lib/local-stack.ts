@@ -84,7 +84,7 @@ export async function waitForHttp(url: string, timeoutMs: number, isAlive: () =>
   throw new Error(`${url} did not answer within ${timeoutMs} ms (${last})`);
 }
 
-/** Serves build/ with remix-serve (like `npm start`) and waits for /healthz. */
+/** Serves build/ (or $APP_BUILD_DIR) with remix-serve (like `npm start`) and waits for /healthz. */
 export async function spawnApp(options: {
   port: number;
   env: NodeJS.ProcessEnv;
@@ -92,7 +92,7 @@ export async function spawnApp(options: {
   onOutput?: (text: string) => void;
 }): Promise<ChildProcess> {
   const stdio = options.stdio ?? "pipe";
-  const child = spawn(process.execPath, [path.join(repoRoot, "node_modules/@remix-run/serve/dist/cli.js"), "build/server/index.js"], {
+  const child = spawn(process.execPath, [path.join(repoRoot, "node_modules/@remix-run/serve/dist/cli.js"), path.join(process.env.APP_BUILD_DIR || "build", "server/index.js")], {
     cwd: repoRoot,
     env: { ...options.env, PORT: String(options.port), HOST: "127.0.0.1" },
     stdio: ["ignore", stdio, stdio],
