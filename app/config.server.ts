@@ -35,6 +35,8 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   /** Open payments are polled at Soisy once they are this old (and again this long after the last poll). */
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(10 * 60_000),
+  /** How long the instalment widget's quotes (Soisy loan-quotes answers) are cached, per app process. */
+  QUOTE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type AppConfig = z.infer<typeof configSchema>;

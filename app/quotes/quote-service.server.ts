@@ -1,0 +1,306 @@
+/**
+ * Instalment-widget quotes (issue 5): the shop's settings applied to an amount, then Soisy's public
+ * `GET /loan-quotes`, cached.
+ *
+ * - Environment: a storefront request carries no Shopify "test" flag, so the widget quotes with the
+ *   **production** Soisy credentials when the shop has them (shop id + API key stored), else with the
+ *   sandbox ones; neither → `not_configured`.
+ * - Cache: one LRU (lru-cache v11) keyed by (environment, Soisy shop id, amount, instalments,
+ *   zero-interest) — see `quoteCacheKey`. Answers live `QUOTE_CACHE_TTL_SECONDS` (default 600 s).
+ *   Soisy's 400s (e.g. more instalments than the shop's contract allows) are deterministic and are
+ *   cached like answers (→ `out_of_range`). Failures (network, timeout, 5xx, bad body, unknown shop)
+ *   are cached only `failureTtlMs` (30 s): Soisy being down is not hammered by every page view, and
+ *   the widget comes back within half a minute of Soisy.
+ * - Single-flight: concurrent misses for one key share one promise, so they make ONE Soisy call.
+ * - Settings: the few fields the quote needs are cached per shop for `settingsTtlMs` (5 s) so the
+ *   hit path does no database read; `invalidateQuoteSettings(shop)` drops a shop's entry at once
+ *   (call it after saving settings). Each app process has its own caches, so another instance sees
+ *   a settings change at most 5 s late.
+ * - The API key is never decrypted here: loan-quotes needs no auth (the Soisy client still wants a
+ *   key, so it gets a placeholder that is never sent — `auth: false` for this call).
+ */
+import { LRUCache } from "lru-cache";
+import { z } from "zod";
+import type { Db } from "~/db.server";
+import type { Logger } from "~/logger.server";
+import { createSoisyClient, type SoisyClient } from "~/soisy/client.server";
+import { isSoisyError } from "~/soisy/errors";
+import type { LoanQuotes } from "~/soisy/types";
+import {
+  quoteCacheKey,
+  quoteFromLoanQuotes,
+  type QuoteEnvironment,
+  type QuoteUnavailableReason,
+  type WidgetQuote,
+} from "./widget-quote";
+
+export type {
+  AvailableQuote,
+  QuoteEnvironment,
+  QuoteUnavailableReason,
+  Range,
+  UnavailableQuote,
+  WidgetQuote,
+} from "./widget-quote";
+
+/** The fields of ShopSettings a quote needs (cached per shop). */
+export interface QuoteShopSettings {
+  ready: boolean;
+  uninstalled: boolean;
+  minAmountCents: number;
+  maxAmountCents: number;
+  zeroInterest: boolean;
+  widgetInstalments: number;
+  /** The Soisy account the widget quotes with; null when no environment is configured. */
+  soisy: { environment: QuoteEnvironment; soisyShopId: string } | null;
+}
+
+type Outcome = { ok: true; quotes: LoanQuotes } | { ok: false; reason: QuoteUnavailableReason };
+
+export interface QuoteCacheOptions {
+  /** How long a Soisy answer is reused. */
+  ttlMs: number;
+  /** How long a failure is remembered (no Soisy call meanwhile). Default 30 s. */
+  failureTtlMs?: number;
+  /** Max cached quotes. Default 10,000 (a few hundred bytes each). */
+  maxEntries?: number;
+  /** How long a shop's settings are reused. Default 5 s. */
+  settingsTtlMs?: number;
+  /** Max cached shops. Default 10,000. */
+  maxShops?: number;
+}
+
+export interface QuoteCacheStats {
+  /** Calls to Soisy's loan-quotes (one per miss, shared by concurrent misses). */
+  soisyCalls: number;
+  hits: number;
+  misses: number;
+  /** Requests that joined a Soisy call already in flight. */
+  shared: number;
+  settingsReads: number;
+}
+
+export class QuoteCache {
+  readonly ttlMs: number;
+  readonly failureTtlMs: number;
+  readonly settingsTtlMs: number;
+  readonly quotes: LRUCache<string, Outcome>;
+  readonly settings: LRUCache<string, { value: QuoteShopSettings | null }>;
+  readonly inflight = new Map<string, Promise<Outcome>>();
+  readonly settingsInflight = new Map<string, Promise<QuoteShopSettings | null>>();
+  readonly stats: QuoteCacheStats = { soisyCalls: 0, hits: 0, misses: 0, shared: 0, settingsReads: 0 };
+
+  constructor(options: QuoteCacheOptions) {
+    this.ttlMs = options.ttlMs;
+    this.failureTtlMs = options.failureTtlMs ?? 30_000;
+    this.settingsTtlMs = options.settingsTtlMs ?? 5_000;
+    if (!(this.ttlMs >= 1) || !(this.failureTtlMs >= 1) || !(this.settingsTtlMs >= 1)) {
+      throw new Error("QuoteCache: TTLs must be at least 1 ms");
+    }
+    this.quotes = new LRUCache({ max: options.maxEntries ?? 10_000, ttl: this.ttlMs });
+    this.settings = new LRUCache({ max: options.maxShops ?? 10_000, ttl: this.settingsTtlMs });
+  }
+
+  /** Drops a shop's cached settings (the quotes are keyed by Soisy account, not by shop). */
+  invalidateShop(shop: string): void {
+    this.settings.delete(shop);
+  }
+
+  clear(): void {
+    this.quotes.clear();
+    this.settings.clear();
+  }
+}
+
+export interface QuoteDeps {
+  db: Db;
+  logger: Logger;
+  cache: QuoteCache;
+  /** A Soisy client for loan quotes. Default: createSoisyClient with short timeouts (see below). */
+  soisyClient?(environment: QuoteEnvironment, soisyShopId: string): Pick<SoisyClient, "loanQuotes">;
+}
+
+export interface WidgetQuoteInput {
+  /** A *.myshopify.com domain. */
+  shop: string;
+  /** Integer cents, > 0. */
+  amountCents: number;
+  /** 3–60; default: the shop's `widgetInstalments`. */
+  instalments?: number;
+  /** Read the shop's settings from the database, bypassing the 5 s settings cache (settings preview). */
+  freshSettings?: boolean;
+}
+
+/** How the answer was obtained (for Server-Timing and logs). */
+export type QuoteCacheStatus = "hit" | "miss" | "shared" | "none";
+
+export interface WidgetQuoteResult {
+  quote: WidgetQuote;
+  cache: QuoteCacheStatus;
+}
+
+export const widgetQuoteInputSchema = z.object({
+  shop: z.string().min(1).max(255),
+  amountCents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  instalments: z.number().int().min(3).max(60).optional(),
+  freshSettings: z.boolean().optional(),
+});
+
+/** Soisy's own widget waits; ours must not hold a product page: 3 s per attempt, one retry. */
+const QUOTE_TIMEOUT_MS = 3_000;
+const QUOTE_RETRIES = 1;
+/** Never sent: loan-quotes is a public endpoint (the client only requires a non-empty key). */
+const UNUSED_API_KEY = "not-sent-loan-quotes-need-no-auth";
+
+/** The shop's widget quote for an amount. Never throws for Soisy failures (→ available: false). */
+export async function getWidgetQuote(deps: QuoteDeps, input: WidgetQuoteInput): Promise<WidgetQuote> {
+  return (await getWidgetQuoteWithStatus(deps, input)).quote;
+}
+
+export async function getWidgetQuoteWithStatus(deps: QuoteDeps, rawInput: WidgetQuoteInput): Promise<WidgetQuoteResult> {
+  const input = widgetQuoteInputSchema.parse(rawInput);
+  const settings = await shopQuoteSettings(deps, input.shop, input.freshSettings === true);
+  if (!settings || !settings.soisy) return { quote: { available: false, reason: "not_configured" }, cache: "none" };
+  if (!settings.ready || settings.uninstalled) return { quote: { available: false, reason: "not_ready" }, cache: "none" };
+  const range = { minAmount: settings.minAmountCents, maxAmount: settings.maxAmountCents };
+  if (input.amountCents < settings.minAmountCents || input.amountCents > settings.maxAmountCents) {
+    return { quote: { available: false, reason: "out_of_range", ...range }, cache: "none" };
+  }
+  const request = {
+    amountCents: input.amountCents,
+    instalments: input.instalments ?? settings.widgetInstalments,
+    zeroInterest: settings.zeroInterest,
+  };
+  const key = quoteCacheKey({ ...settings.soisy, ...request });
+  const { outcome, cache } = await cachedOutcome(deps, key, settings.soisy, request);
+  if (!outcome.ok) {
+    return {
+      quote: { available: false, reason: outcome.reason, ...(outcome.reason === "out_of_range" ? range : {}) },
+      cache,
+    };
+  }
+  return { quote: { ...quoteFromLoanQuotes(outcome.quotes, request), ...range }, cache };
+}
+
+async function cachedOutcome(
+  deps: QuoteDeps,
+  key: string,
+  soisy: { environment: QuoteEnvironment; soisyShopId: string },
+  request: { amountCents: number; instalments: number; zeroInterest: boolean },
+): Promise<{ outcome: Outcome; cache: QuoteCacheStatus }> {
+  const { cache } = deps;
+  const hit = cache.quotes.get(key);
+  if (hit) {
+    cache.stats.hits++;
+    return { outcome: hit, cache: "hit" };
+  }
+  const running = cache.inflight.get(key);
+  if (running) {
+    cache.stats.shared++;
+    return { outcome: await running, cache: "shared" };
+  }
+  cache.stats.misses++;
+  const promise = fetchOutcome(deps, soisy, request).then((outcome) => {
+    const failure = !outcome.ok && outcome.reason !== "out_of_range";
+    cache.quotes.set(key, outcome, { ttl: failure ? cache.failureTtlMs : cache.ttlMs });
+    return outcome;
+  });
+  cache.inflight.set(key, promise);
+  try {
+    return { outcome: await promise, cache: "miss" };
+  } finally {
+    cache.inflight.delete(key);
+  }
+}
+
+async function fetchOutcome(
+  deps: QuoteDeps,
+  soisy: { environment: QuoteEnvironment; soisyShopId: string },
+  request: { amountCents: number; instalments: number; zeroInterest: boolean },
+): Promise<Outcome> {
+  deps.cache.stats.soisyCalls++;
+  const started = performance.now();
+  try {
+    const client = deps.soisyClient
+      ? deps.soisyClient(soisy.environment, soisy.soisyShopId)
+      : createSoisyClient({
+          environment: soisy.environment,
+          shopId: soisy.soisyShopId,
+          apiKey: UNUSED_API_KEY,
+          timeoutMs: QUOTE_TIMEOUT_MS,
+          getRetries: QUOTE_RETRIES,
+          retryBaseDelayMs: 100,
+          logger: deps.logger,
+        });
+    const quotes = await client.loanQuotes({
+      amount: request.amountCents,
+      instalments: request.instalments,
+      zeroInterestRate: request.zeroInterest,
+    });
+    return { ok: true, quotes };
+  } catch (error) {
+    const kind = isSoisyError(error) ? error.kind : "unexpected";
+    const reason: QuoteUnavailableReason =
+      kind === "validation" ? "out_of_range" : kind === "not_found" || kind === "auth" ? "not_configured" : "soisy_unavailable";
+    const log = { environment: soisy.environment, soisyShopId: soisy.soisyShopId, ...request, kind, reason, durationMs: Math.round(performance.now() - started) };
+    if (reason === "soisy_unavailable") deps.logger.warn({ ...log, err: isSoisyError(error) ? undefined : error }, "Soisy loan quotes unavailable");
+    else deps.logger.info(log, "Soisy refused the loan quote");
+    return { ok: false, reason };
+  }
+}
+
+async function shopQuoteSettings(deps: QuoteDeps, shop: string, fresh: boolean): Promise<QuoteShopSettings | null> {
+  const { cache } = deps;
+  if (!fresh) {
+    const cached = cache.settings.get(shop);
+    if (cached) return cached.value;
+    const running = cache.settingsInflight.get(shop);
+    if (running) return running;
+  }
+  const promise = readQuoteSettings(deps, shop).then((value) => {
+    cache.settings.set(shop, { value });
+    return value;
+  });
+  if (fresh) return promise;
+  cache.settingsInflight.set(shop, promise);
+  try {
+    return await promise;
+  } finally {
+    cache.settingsInflight.delete(shop);
+  }
+}
+
+async function readQuoteSettings(deps: QuoteDeps, shop: string): Promise<QuoteShopSettings | null> {
+  deps.cache.stats.settingsReads++;
+  const row = await deps.db.shopSettings.findUnique({
+    where: { shop },
+    select: {
+      ready: true,
+      uninstalledAt: true,
+      minAmountCents: true,
+      maxAmountCents: true,
+      zeroInterest: true,
+      widgetInstalments: true,
+      productionSoisyShopId: true,
+      productionApiKeyEncrypted: true,
+      sandboxSoisyShopId: true,
+      sandboxApiKeyEncrypted: true,
+    },
+  });
+  if (!row) return null;
+  const soisy =
+    row.productionSoisyShopId && row.productionApiKeyEncrypted
+      ? { environment: "production" as const, soisyShopId: row.productionSoisyShopId }
+      : row.sandboxSoisyShopId && row.sandboxApiKeyEncrypted
+        ? { environment: "sandbox" as const, soisyShopId: row.sandboxSoisyShopId }
+        : null;
+  return {
+    ready: row.ready,
+    uninstalled: row.uninstalledAt !== null,
+    minAmountCents: row.minAmountCents,
+    maxAmountCents: row.maxAmountCents,
+    zeroInterest: row.zeroInterest,
+    widgetInstalments: row.widgetInstalments,
+    soisy,
+  };
+}
