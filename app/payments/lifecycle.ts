@@ -60,6 +60,17 @@
  *      input itself separately. Then at most one mutation, then alerts.
  *  11. `soisyStatus` is patched with every observation of a session that has a Soisy order (unknown
  *      values included: it is the truth as last read); `returnedAt` with every shopper return.
+ *  12. Integration level 2 (in-store pre-approval, lifecycle.md "Integration level 2"): the Soisy
+ *      order is created as in level 1 (`order_created` with level "preapproval") but the session
+ *      enters "preapproval" — the shopper is on the app's own form, not at Soisy. The form's outcome
+ *      is an input of its own: `preapproval_approved` → "redirected" (the shopper goes on to Soisy's
+ *      webapp for documents and signature; from there everything is level 1), `preapproval_refused`
+ *      → "rejected" at once (INSTRUMENT_DECLINED — `RISKY` would fit too but Shopify's schema marks
+ *      it deprecated — with a merchant message saying it happened in the store). While in
+ *      "preapproval", a Soisy callback reporting a refusal changes nothing (the shopper's submit,
+ *      which got the same answer synchronously, decides with its own reason; this keeps one
+ *      deterministic outcome when the callback races the submit); a reconciliation poll or a shopper
+ *      return still acts on it as on "redirected" (a submit whose answer was lost is settled by them).
  */
 import { isKnownOrderStatus, type SoisyKnownOrderStatus } from "~/soisy/types";
 
@@ -67,7 +78,7 @@ import { isKnownOrderStatus, type SoisyKnownOrderStatus } from "~/soisy/types";
  * States
  * ---------------------------------------------------------------------------------------------- */
 
-export const PAYMENT_STATES = ["received", "not_eligible", "redirected", "abandoned", "pending", "resolved", "rejected"] as const;
+export const PAYMENT_STATES = ["received", "not_eligible", "preapproval", "redirected", "abandoned", "pending", "resolved", "rejected"] as const;
 export type PaymentState = (typeof PAYMENT_STATES)[number];
 
 /** Final: Shopify's answer for the session is decided (its mutation is queued); no input moves it. */
@@ -78,6 +89,7 @@ export function isFinal(state: PaymentState): boolean {
 const STATE_LABELS: Record<PaymentState, { it: string; en: string }> = {
   received: { it: "Ricevuto", en: "Received" },
   not_eligible: { it: "Non idoneo", en: "Not eligible" },
+  preapproval: { it: "In pre-approvazione", en: "In pre-approval" },
   redirected: { it: "Cliente su Soisy", en: "Customer at Soisy" },
   abandoned: { it: "Abbandonato", en: "Abandoned" },
   pending: { it: "In attesa", en: "Pending" },
@@ -130,8 +142,12 @@ export type RejectCode =
   | "PAYMENT_METHOD_UNSUPPORTED"
   | "INVALID_PURCHASE_TYPE";
 
+export type IntegrationLevel = "redirect" | "preapproval";
+
 export type LifecycleInput =
-  | { kind: "order_created" }
+  | { kind: "order_created"; level?: IntegrationLevel }
+  | { kind: "preapproval_approved" }
+  | { kind: "preapproval_refused" }
   | { kind: "not_eligible"; code: RejectCode; merchantMessage: string }
   | { kind: "shopper_returned"; via: "success" | "error"; soisy: SoisyObservation }
   | { kind: "soisy_callback"; eventId: string; soisy: SoisyObservation }
@@ -198,7 +214,8 @@ export interface Transition {
 
 /** The `event` of the timeline effect: the decision taken. */
 export type TimelineEvent =
-  | "order_created" // received → redirected
+  | "order_created" // received → redirected (level 1) or preapproval (level 2)
+  | "preapproved" // preapproval → redirected: Soisy approved the in-store request
   | "not_eligible" // received → not_eligible, reject queued
   | "resolved"
   | "rejected"
@@ -214,6 +231,8 @@ export const MERCHANT_MESSAGES = {
   groupAlreadyPaid:
     "Another payment attempt of the same checkout was already paid, so this Soisy instalment payment was rejected. Cancel its loan at Soisy.",
   merchantRejected: "Rejected by the merchant after review in the Soisy app",
+  preapprovalRefused:
+    "Soisy refused the instalment request in the store's pre-approval; the customer was sent back to checkout to choose another payment method",
 } as const;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -231,7 +250,17 @@ export function transition(ctx: LifecycleContext, input: LifecycleInput): Transi
   switch (input.kind) {
     case "order_created":
       if (ctx.state !== "received") return ignored(ctx, input, "order_already_created");
-      return decided(ctx, input, { state: "redirected", event: "order_created" });
+      return decided(ctx, input, {
+        state: input.level === "preapproval" ? "preapproval" : "redirected",
+        event: "order_created",
+        ...(input.level === "preapproval" ? { detail: { level: "preapproval" } } : {}),
+      });
+    case "preapproval_approved":
+      if (ctx.state !== "preapproval") return ignored(ctx, input, "not_in_preapproval");
+      return decided(ctx, input, { state: "redirected", event: "preapproved" });
+    case "preapproval_refused":
+      if (ctx.state !== "preapproval") return ignored(ctx, input, "not_in_preapproval");
+      return decided(ctx, input, { ...reject(ctx, "INSTRUMENT_DECLINED", MERCHANT_MESSAGES.preapprovalRefused), why: "preapproval_refused" });
     case "not_eligible":
       if (ctx.state !== "received") return ignored(ctx, input, "only_before_the_soisy_order");
       return decided(ctx, input, {
@@ -287,6 +316,8 @@ function observed(ctx: LifecycleContext, input: ObservationInput): Transition {
     decision = afterResolved(ctx, progress);
   } else if (ctx.state === "rejected") {
     decision = afterRejected(ctx, progress);
+  } else if (ctx.state === "preapproval" && input.kind === "soisy_callback" && progress === "cancelled") {
+    decision = { state: ctx.state, event: "no_change", why: "preapproval_submit_decides" };
   } else {
     decision = whileOpen(ctx, input, progress);
   }
@@ -307,7 +338,7 @@ function observed(ctx: LifecycleContext, input: ObservationInput): Transition {
   return decided(ctx, input, { ...decision, patch: { ...seen, ...decision.patch }, detail: { ...detail, ...decision.detail } });
 }
 
-/** redirected / abandoned / pending, with a known Soisy status. */
+/** preapproval / redirected / abandoned / pending, with a known Soisy status. */
 function whileOpen(ctx: LifecycleContext, input: ObservationInput, progress: Exclude<SoisyProgress, "unknown">): Decision {
   const wanted = wantedOutcome(ctx, input, progress);
   if (wanted === "reject") return soisyDeclined(ctx);
@@ -330,7 +361,7 @@ function whileOpen(ctx: LifecycleContext, input: ObservationInput, progress: Exc
 
   if (wanted === "wait") return stay(progress === "in_progress" ? "shopper_still_at_soisy" : "waiting_for_shopper_return_or_reconciliation");
   if (wanted === "abandon") {
-    if (ctx.state !== "redirected") return stay(ctx.state === "pending" ? "already_pending" : "already_abandoned");
+    if (ctx.state !== "redirected" && ctx.state !== "preapproval") return stay(ctx.state === "pending" ? "already_pending" : "already_abandoned");
     return withFlag({ state: "abandoned", event: "abandoned", patch: { abandonedAt: ctx.now } });
   }
   if (wanted === "pending" && ctx.state === "pending") return stay("already_pending");

@@ -6,7 +6,7 @@
 import type { PaymentState } from "./lifecycle";
 import { applyInput, observeSoisy, type PaymentDeps } from "./payment-service.server";
 
-const OPEN_STATES: PaymentState[] = ["redirected", "abandoned", "pending"];
+const OPEN_STATES: PaymentState[] = ["preapproval", "redirected", "abandoned", "pending"];
 
 export interface ReconcileReport {
   checked: number;

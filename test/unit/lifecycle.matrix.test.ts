@@ -25,6 +25,9 @@ const STATUSES = [...SOISY_ORDER_STATUSES, "mystery_status"];
 function inputs(): LifecycleInput[] {
   const list: LifecycleInput[] = [
     { kind: "order_created" },
+    { kind: "order_created", level: "preapproval" },
+    { kind: "preapproval_approved" },
+    { kind: "preapproval_refused" },
     { kind: "not_eligible", code: "AMOUNT_TOO_LARGE", merchantMessage: "too large" },
     { kind: "merchant_decided", decision: "resolve" },
     { kind: "merchant_decided", decision: "reject" },
@@ -92,12 +95,30 @@ function broken(c: LifecycleContext, input: LifecycleInput, t: Transition): stri
     if (t.state === "rejected" || t.state === "not_eligible") check(sent === "paymentSessionReject", "rejected only with a reject");
     if (t.state === "pending") check(sent === "paymentSessionPending", "pending only with a pending");
     check(t.state !== "received", "never back to received");
-    if (t.state === "redirected") check(input.kind === "order_created", "redirected only through order_created");
+    if (t.state === "redirected") {
+      check(
+        (input.kind === "order_created" && input.level !== "preapproval") || (input.kind === "preapproval_approved" && c.state === "preapproval"),
+        "redirected only through order_created (level 1) or an in-store approval",
+      );
+    }
+    if (t.state === "preapproval") check(input.kind === "order_created" && input.level === "preapproval", "preapproval only through a level-2 order_created");
   }
   if (sent === "paymentSessionResolve") check(t.state === "resolved", "resolve → resolved");
   if (sent === "paymentSessionReject") check(t.state === "rejected" || t.state === "not_eligible", "reject → rejected");
   if (sent === "paymentSessionPending") check(t.state === "pending", "pending → pending");
-  if (input.kind === "order_created" && t.state !== c.state) check(c.state === "received" && t.state === "redirected", "order_created only received → redirected");
+  if (input.kind === "order_created" && t.state !== c.state) {
+    check(c.state === "received" && t.state === (input.level === "preapproval" ? "preapproval" : "redirected"), "order_created only received → redirected / preapproval per level");
+  }
+  // The in-store outcome moves only a session in pre-approval: approved → redirected, refused → rejected at once.
+  if (input.kind === "preapproval_approved" || input.kind === "preapproval_refused") {
+    if (c.state !== "preapproval") check(t.state === c.state && muts.length === 0, "in-store outcomes only act in preapproval");
+    else if (input.kind === "preapproval_approved") check(t.state === "redirected" && muts.length === 0, "approved → redirected, no mutation");
+    else check(t.state === "rejected" && m?.mutation === "paymentSessionReject" && m.code === "INSTRUMENT_DECLINED", "refused → rejected with INSTRUMENT_DECLINED");
+  }
+  // While the shopper is on the in-store form, a refusal callback waits for the form's own outcome.
+  if (c.state === "preapproval" && input.kind === "soisy_callback" && progress === "cancelled") {
+    check(t.state === "preapproval" && muts.length === 0, "a refusal callback during pre-approval changes nothing");
+  }
 
   // Resolve only on a verified / disbursed loan (per setting) or by the merchant; never flagged, never in a resolved group.
   if (sent === "paymentSessionResolve") {
@@ -118,7 +139,7 @@ function broken(c: LifecycleContext, input: LifecycleInput, t: Transition): stri
     check(m.reason === (c.flagReason !== null || mismatch ? "MERCHANT_ACTION_REQUIRED" : "PARTNER_ACTION_REQUIRED"), "pending reason follows the flag");
   }
   // A Soisy refusal of an open payment always rejects.
-  if (progress === "cancelled" && ["redirected", "abandoned", "pending"].includes(c.state)) {
+  if (progress === "cancelled" && (["redirected", "abandoned", "pending"].includes(c.state) || (c.state === "preapproval" && input.kind !== "soisy_callback"))) {
     check(m?.mutation === "paymentSessionReject" && m.code === "INSTRUMENT_DECLINED", "cancelled rejects open payments");
   }
   // Unknown status: nothing moves, one alert.
@@ -150,7 +171,7 @@ describe("lifecycle cross product", () => {
   const all = inputs();
 
   it("has the expected size", () => {
-    expect(all.length).toBe(4 + STATUSES.length * 3 * 4);
+    expect(all.length).toBe(7 + STATUSES.length * 3 * 4);
     expect(PAYMENT_STATES.length * contexts("pending").length * all.length).toBeGreaterThan(10_000);
   });
 

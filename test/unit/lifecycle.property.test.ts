@@ -27,9 +27,11 @@ function randomInput(rand: () => number): LifecycleInput {
   const r = rand();
   const loanAmountCents = r < 0.2 ? null : r < 0.85 ? AMOUNT : AMOUNT + 1 + Math.floor(rand() * 1000);
   const soisy = { status: pick(STATUSES), loanAmountCents };
-  switch (pick(["order_created", "not_eligible", "shopper_returned", "soisy_callback", "soisy_callback", "reconciled", "merchant_decided"] as const)) {
+  switch (pick(["order_created", "not_eligible", "shopper_returned", "soisy_callback", "soisy_callback", "reconciled", "merchant_decided", "preapproval"] as const)) {
     case "order_created":
-      return { kind: "order_created" };
+      return rand() < 0.5 ? { kind: "order_created" } : { kind: "order_created", level: "preapproval" };
+    case "preapproval":
+      return { kind: rand() < 0.5 ? "preapproval_approved" : "preapproval_refused" };
     case "not_eligible":
       return { kind: "not_eligible", code: "AMOUNT_TOO_SMALL", merchantMessage: "below the minimum" };
     case "shopper_returned":
@@ -64,7 +66,8 @@ function randomPayment(seed: number): Step[] {
   const length = 1 + Math.floor(rand() * 8);
   const steps: Step[] = [];
   for (let i = 0; i < length; i++) {
-    const input: LifecycleInput = i === 0 && rand() < 0.8 ? { kind: "order_created" } : randomInput(rand);
+    const input: LifecycleInput =
+      i === 0 && rand() < 0.8 ? (rand() < 0.3 ? { kind: "order_created", level: "preapproval" } : { kind: "order_created" }) : randomInput(rand);
     const result = transition(ctx, input);
     steps.push({ ctx, input, result });
     ctx = {
@@ -112,6 +115,7 @@ function violations(steps: Step[]): string[] {
   const expected: Record<string, string[][]> = {
     received: [[]],
     redirected: [[]],
+    preapproval: [[]],
     abandoned: [[]],
     not_eligible: [["paymentSessionReject"]],
     pending: [["paymentSessionPending"]],
@@ -136,7 +140,7 @@ describe("lifecycle over random input sequences", () => {
     }
     expect(failures).toEqual([]);
     // The generator is useful only if it reaches the interesting ends.
-    for (const state of ["redirected", "abandoned", "pending", "resolved", "rejected", "not_eligible"]) {
+    for (const state of ["preapproval", "redirected", "abandoned", "pending", "resolved", "rejected", "not_eligible"]) {
       expect(ends.get(state) ?? 0, state).toBeGreaterThan(20);
     }
   });

@@ -636,3 +636,74 @@ describe("effects and patch", () => {
     expect(frozen.state).toBe("pending");
   });
 });
+
+describe("integration level 2: in-store pre-approval", () => {
+  it("a level-2 order enters preapproval (level 1 stays redirected)", () => {
+    const t = transition(ctx({ state: "received" }), { kind: "order_created", level: "preapproval" });
+    expect(t.state).toBe("preapproval");
+    expect(mutations(t)).toEqual([]);
+    expect(timeline(t)).toMatchObject({ event: "order_created", detail: { from: "received", to: "preapproval", level: "preapproval" } });
+    expect(transition(ctx({ state: "received" }), { kind: "order_created", level: "redirect" }).state).toBe("redirected");
+    expect(transition(ctx({ state: "received" }), { kind: "order_created" }).state).toBe("redirected");
+  });
+
+  it("approved in the store → redirected (to Soisy's webapp), no Shopify mutation yet", () => {
+    const t = transition(ctx({ state: "preapproval" }), { kind: "preapproval_approved" });
+    expect(t.state).toBe("redirected");
+    expect(mutations(t)).toEqual([]);
+    expect(timeline(t)).toMatchObject({ event: "preapproved", detail: { input: "preapproval_approved", from: "preapproval", to: "redirected" } });
+  });
+
+  it("refused in the store → rejected at once with INSTRUMENT_DECLINED and an in-store merchant message", () => {
+    const t = transition(ctx({ state: "preapproval" }), { kind: "preapproval_refused" });
+    expect(t.state).toBe("rejected");
+    expect(mutationOf(t)).toEqual({ type: "mutation", mutation: "paymentSessionReject", code: "INSTRUMENT_DECLINED", merchantMessage: MERCHANT_MESSAGES.preapprovalRefused });
+    expect(t.patch).toMatchObject({ rejectReasonCode: "INSTRUMENT_DECLINED", rejectedAt: NOW });
+    expect(timeline(t)).toMatchObject({ event: "rejected", detail: { why: "preapproval_refused" } });
+  });
+
+  it.each(["received", "redirected", "abandoned", "pending", "resolved", "rejected", "not_eligible"] as const)("in-store outcomes are ignored in %s", (state) => {
+    for (const kind of ["preapproval_approved", "preapproval_refused"] as const) {
+      const t = transition(ctx({ state }), { kind });
+      expect(t.state).toBe(state);
+      expect(mutations(t)).toEqual([]);
+      expect(timeline(t)).toMatchObject({ event: "ignored", detail: { why: "not_in_preapproval" } });
+    }
+  });
+
+  it("a refusal callback racing the shopper's submit changes nothing; the submit decides", () => {
+    const t = transition(ctx({ state: "preapproval" }), callback("UserWasRejected", "cancelled"));
+    expect(t.state).toBe("preapproval");
+    expect(mutations(t)).toEqual([]);
+    expect(timeline(t)).toMatchObject({ event: "no_change", detail: { why: "preapproval_submit_decides" } });
+    // The approval callback (LoanWasApproved → request_accepted) waits too.
+    expect(transition(ctx({ state: "preapproval" }), callback("LoanWasApproved", "request_accepted")).state).toBe("preapproval");
+  });
+
+  it("a lost submit answer is settled by reconciliation (refused → rejected) and the shopper can abandon", () => {
+    const polled = transition(ctx({ state: "preapproval" }), reconciled("cancelled"));
+    expect(polled.state).toBe("rejected");
+    expect(mutationOf(polled)).toMatchObject({ mutation: "paymentSessionReject", code: "INSTRUMENT_DECLINED", merchantMessage: MERCHANT_MESSAGES.soisyDeclined });
+    const back = transition(ctx({ state: "preapproval" }), error("quote"));
+    expect(back).toMatchObject({ state: "abandoned", shopper: "cancel_url" });
+    expect(transition(ctx({ state: "preapproval" }), reconciled("quote")).state).toBe("preapproval");
+  });
+
+  it("after approval the lifecycle is level 1's: the shopper's return sets pending, verification resolves", () => {
+    let c = ctx({ state: "preapproval" });
+    const steps: LifecycleInput[] = [{ kind: "preapproval_approved" }, success(STATUS.completed), callback("LoanWasVerified", STATUS.verified)];
+    const seen: PaymentState[] = [];
+    for (const input of steps) {
+      const t = transition(c, input);
+      seen.push(t.state);
+      c = { ...c, state: t.state, pendingExpiresAt: t.patch.pendingExpiresAt ?? c.pendingExpiresAt };
+    }
+    expect(seen).toEqual(["redirected", "pending", "resolved"]);
+  });
+
+  it("has a label in both languages", () => {
+    expect(describeState("preapproval", "it")).toBe("In pre-approvazione");
+    expect(describeState("preapproval", "en")).toBe("In pre-approval");
+    expect(isFinal("preapproval")).toBe(false);
+  });
+});
