@@ -1,0 +1,288 @@
+/**
+ * The quote service with a real database (test/helpers/database.ts) and the real Soisy simulator
+ * over HTTP: settings applied, the answer mapped from the simulator's own numbers, the cache
+ * (TTL, LRU, per-key), single-flight (concurrent misses slowed by the simulator's latency fault
+ * make ONE loan-quotes call) and the short negative cache.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { logger } from "~/logger.server";
+import { parseKeyring, generateKeyMaterial } from "~/security/encryption.server";
+import { removeSoisyCredentials, saveShopOptions, setReady } from "~/settings/settings.server";
+import { quoteCacheKey, quoteFromLoanQuotes } from "~/quotes/widget-quote";
+import { getWidgetQuote, getWidgetQuoteWithStatus, QuoteCache, type QuoteDeps } from "~/quotes/quote-service.server";
+import { configureShop, DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
+import { computeQuotes, startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
+
+const SHOP = "quote-shop.myshopify.com";
+const SANDBOX_ONLY = "sandbox-only.myshopify.com";
+const UNCONFIGURED = "unconfigured.myshopify.com";
+const LIMITED = "limited.myshopify.com";
+
+let sim: SoisySimulator;
+let database: TestDatabase;
+let deps: QuoteDeps;
+const quiet = logger.child({}, { level: "silent" });
+
+function freshDeps(options: Partial<ConstructorParameters<typeof QuoteCache>[0]> = {}): QuoteDeps {
+  return { db: database.db, logger: quiet, cache: new QuoteCache({ ttlMs: 60_000, ...options }) };
+}
+
+function loanQuoteCalls() {
+  return sim.requests.filter((r) => r.method === "GET" && r.path.endsWith("/loan-quotes"));
+}
+
+beforeAll(async () => {
+  sim = await startSoisySimulator({
+    shops: [
+      { shopId: "partnershop", apiKey: "partnerkey" },
+      { shopId: "limitedshop", apiKey: "limitedkey", maxLoanInstalmentsNumber: 24, zeroInterestRate: false },
+    ],
+  });
+  process.env.SOISY_API_URL = sim.url;
+  database = await createTestDatabase();
+  const keyring = parseKeyring(generateKeyMaterial());
+  await configureShop(database.db, keyring, SHOP, "tok1");
+  await configureShop(database.db, keyring, SANDBOX_ONLY, "tok2", { production: false, options: { widgetInstalments: 6 } });
+  await configureShop(database.db, keyring, UNCONFIGURED, "tok3");
+  await removeSoisyCredentials(database.db, UNCONFIGURED, "sandbox");
+  await removeSoisyCredentials(database.db, UNCONFIGURED, "production");
+  await configureShop(database.db, keyring, LIMITED, "tok4");
+  await database.db.shopSettings.update({ where: { shop: LIMITED }, data: { productionSoisyShopId: "limitedshop" } });
+});
+
+afterAll(async () => {
+  await sim?.close();
+  await database?.cleanup();
+});
+
+beforeEach(() => {
+  sim.reset();
+  deps = freshDeps();
+});
+
+describe("pure helpers", () => {
+  it("quoteCacheKey holds every part that changes Soisy's answer", () => {
+    const base = { environment: "production" as const, soisyShopId: "s", amountCents: 10000, instalments: 12, zeroInterest: false };
+    const keys = new Set([
+      quoteCacheKey(base),
+      quoteCacheKey({ ...base, environment: "sandbox" }),
+      quoteCacheKey({ ...base, soisyShopId: "t" }),
+      quoteCacheKey({ ...base, amountCents: 10001 }),
+      quoteCacheKey({ ...base, instalments: 13 }),
+      quoteCacheKey({ ...base, zeroInterest: true }),
+    ]);
+    expect(keys.size).toBe(6);
+    expect(quoteCacheKey(base)).toBe(quoteCacheKey({ ...base }));
+    // 1|23 vs 12|3 cannot collide.
+    expect(quoteCacheKey({ ...base, amountCents: 1, instalments: 23 })).not.toBe(quoteCacheKey({ ...base, amountCents: 12, instalments: 3 }));
+  });
+
+  it("quoteFromLoanQuotes takes the median for the example and min/max for the ranges", () => {
+    const q = computeQuotes(100_000, 12, false);
+    expect(quoteFromLoanQuotes(q, { amountCents: 100_000, instalments: 12, zeroInterest: false })).toEqual({
+      available: true,
+      amount: 100_000,
+      instalments: 12,
+      zeroInterest: false,
+      instalmentAmount: q.median.instalmentAmount,
+      totalRepaid: q.median.totalRepaid,
+      tan: { min: 4.9, max: 9.9 },
+      taeg: { min: q.min.apr, max: q.max.apr },
+      totalRepaidRange: { min: q.min.totalRepaid, max: q.max.totalRepaid },
+    });
+  });
+});
+
+describe("getWidgetQuote", () => {
+  it("answers with the simulator's own numbers for the shop's default instalments", async () => {
+    const quote = await getWidgetQuote(deps, { shop: SHOP, amountCents: 123_456 });
+    const expected = computeQuotes(123_456, DEFAULT_SHOP_OPTIONS.widgetInstalments, false);
+    expect(quote).toEqual({
+      available: true,
+      amount: 123_456,
+      instalments: 12,
+      zeroInterest: false,
+      instalmentAmount: expected.median.instalmentAmount,
+      totalRepaid: expected.median.totalRepaid,
+      tan: { min: 4.9, max: 9.9 },
+      taeg: { min: expected.min.apr, max: expected.max.apr },
+      totalRepaidRange: { min: expected.min.totalRepaid, max: expected.max.totalRepaid },
+      minAmount: DEFAULT_SHOP_OPTIONS.minAmountCents,
+      maxAmount: DEFAULT_SHOP_OPTIONS.maxAmountCents,
+    });
+    const calls = loanQuoteCalls();
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.path).toBe("/api/shops/partnershop/loan-quotes");
+    expect(calls[0]!.query).toMatchObject({ amount: "123456", instalments: "12", zeroInterestRate: "false" });
+    // No API key is sent to the public endpoint.
+    expect(calls[0]!.headers["x-auth-token"]).toBeUndefined();
+  });
+
+  it("uses the requested instalments and the shop's zero-interest setting", async () => {
+    await saveShopOptions(database.db, SHOP, { ...DEFAULT_SHOP_OPTIONS, zeroInterest: true });
+    try {
+      const quote = await getWidgetQuote(deps, { shop: SHOP, amountCents: 50_000, instalments: 10 });
+      expect(quote).toMatchObject({ available: true, instalments: 10, zeroInterest: true, instalmentAmount: 5_000, totalRepaid: 50_000, tan: { min: 0, max: 0 } });
+      expect(loanQuoteCalls()[0]!.query).toMatchObject({ instalments: "10", zeroInterestRate: "true" });
+    } finally {
+      await saveShopOptions(database.db, SHOP, DEFAULT_SHOP_OPTIONS);
+    }
+  });
+
+  it("quotes with the sandbox account when production is not configured", async () => {
+    const quote = await getWidgetQuote(deps, { shop: SANDBOX_ONLY, amountCents: 20_000 });
+    expect(quote).toMatchObject({ available: true, instalments: 6 });
+    const keyed = [...deps.cache.quotes.keys()];
+    expect(keyed).toEqual([quoteCacheKey({ environment: "sandbox", soisyShopId: "partnershop", amountCents: 20_000, instalments: 6, zeroInterest: false })]);
+  });
+
+  it("out of the shop's range → out_of_range without calling Soisy", async () => {
+    for (const amountCents of [DEFAULT_SHOP_OPTIONS.minAmountCents - 1, DEFAULT_SHOP_OPTIONS.maxAmountCents + 1]) {
+      expect(await getWidgetQuote(deps, { shop: SHOP, amountCents })).toEqual({
+        available: false,
+        reason: "out_of_range",
+        minAmount: DEFAULT_SHOP_OPTIONS.minAmountCents,
+        maxAmount: DEFAULT_SHOP_OPTIONS.maxAmountCents,
+      });
+    }
+    // The bounds themselves are in range.
+    expect((await getWidgetQuote(deps, { shop: SHOP, amountCents: DEFAULT_SHOP_OPTIONS.minAmountCents })).available).toBe(true);
+    expect(loanQuoteCalls()).toHaveLength(1);
+  });
+
+  it("not ready → not_ready; no settings or no Soisy account → not_configured; no Soisy call", async () => {
+    await setReady(database.db, SHOP, false);
+    try {
+      expect(await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_000, freshSettings: true })).toEqual({ available: false, reason: "not_ready" });
+    } finally {
+      await setReady(database.db, SHOP, true);
+    }
+    expect(await getWidgetQuote(deps, { shop: UNCONFIGURED, amountCents: 20_000 })).toEqual({ available: false, reason: "not_configured" });
+    expect(await getWidgetQuote(deps, { shop: "nobody.myshopify.com", amountCents: 20_000 })).toEqual({ available: false, reason: "not_configured" });
+    expect(loanQuoteCalls()).toHaveLength(0);
+  });
+
+  it("Soisy refusing the instalments (over the contract's maximum) → out_of_range, cached", async () => {
+    const quote = await getWidgetQuote(deps, { shop: LIMITED, amountCents: 20_000, instalments: 36 });
+    expect(quote).toMatchObject({ available: false, reason: "out_of_range" });
+    await getWidgetQuote(deps, { shop: LIMITED, amountCents: 20_000, instalments: 36 });
+    expect(loanQuoteCalls()).toHaveLength(1);
+    expect((await getWidgetQuote(deps, { shop: LIMITED, amountCents: 20_000, instalments: 24 })).available).toBe(true);
+  });
+
+  it("rejects invalid input (programming errors)", async () => {
+    await expect(getWidgetQuote(deps, { shop: SHOP, amountCents: 10.5 })).rejects.toThrow();
+    await expect(getWidgetQuote(deps, { shop: SHOP, amountCents: 0 })).rejects.toThrow();
+    await expect(getWidgetQuote(deps, { shop: SHOP, amountCents: 20_000, instalments: 2 })).rejects.toThrow();
+  });
+});
+
+describe("cache", () => {
+  it("a second request for the same key is a hit (no Soisy call, no settings read); other keys miss", async () => {
+    const first = await getWidgetQuoteWithStatus(deps, { shop: SHOP, amountCents: 30_000 });
+    const second = await getWidgetQuoteWithStatus(deps, { shop: SHOP, amountCents: 30_000 });
+    expect(first.cache).toBe("miss");
+    expect(second.cache).toBe("hit");
+    expect(second.quote).toEqual(first.quote);
+    expect(deps.cache.stats.settingsReads).toBe(1);
+    await getWidgetQuoteWithStatus(deps, { shop: SHOP, amountCents: 30_000, instalments: 6 });
+    await getWidgetQuoteWithStatus(deps, { shop: SHOP, amountCents: 30_001 });
+    expect(loanQuoteCalls()).toHaveLength(3);
+    expect(deps.cache.stats).toMatchObject({ soisyCalls: 3, hits: 1, misses: 3 });
+  });
+
+  it("entries expire after the TTL", async () => {
+    deps = freshDeps({ ttlMs: 80 });
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 30_000 });
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 30_000 });
+    expect(loanQuoteCalls()).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 120));
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 30_000 });
+    expect(loanQuoteCalls()).toHaveLength(2);
+  });
+
+  it("is bounded (LRU): the least recently used key is evicted", async () => {
+    deps = freshDeps({ maxEntries: 2 });
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_000 });
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_001 });
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_000 }); // touch: 20_001 is now the oldest
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_002 });
+    expect(deps.cache.quotes.size).toBe(2);
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_000 });
+    expect(loanQuoteCalls()).toHaveLength(3);
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_001 });
+    expect(loanQuoteCalls()).toHaveLength(4);
+  });
+
+  it("single-flight: 25 concurrent misses for one key make ONE Soisy call (simulator slowed to 300 ms)", async () => {
+    sim.setFaults({ latencyMs: 300, match: "loan-quotes" });
+    const results = await Promise.all(
+      Array.from({ length: 25 }, () => getWidgetQuoteWithStatus(deps, { shop: SHOP, amountCents: 45_000 })),
+    );
+    expect(loanQuoteCalls()).toHaveLength(1);
+    expect(results.filter((r) => r.cache === "miss")).toHaveLength(1);
+    expect(results.filter((r) => r.cache === "shared")).toHaveLength(24);
+    for (const r of results) expect(r.quote).toEqual(results[0]!.quote);
+    expect(results[0]!.quote.available).toBe(true);
+  });
+
+  it("single-flight per key: concurrent misses for 3 keys make 3 calls", async () => {
+    sim.setFaults({ latencyMs: 200, match: "loan-quotes" });
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) => getWidgetQuote(deps, { shop: SHOP, amountCents: 60_000 + (i % 3) })),
+    );
+    expect(loanQuoteCalls()).toHaveLength(3);
+  });
+
+  it("Soisy down → soisy_unavailable, remembered for the short failure TTL only", async () => {
+    deps = freshDeps({ failureTtlMs: 150 });
+    sim.setFaults({ failNext: { count: 100, status: 503 }, match: "loan-quotes" });
+    const failed = await getWidgetQuoteWithStatus(deps, { shop: SHOP, amountCents: 70_000 });
+    expect(failed.quote).toEqual({ available: false, reason: "soisy_unavailable" });
+    const callsAfterFirst = loanQuoteCalls().length;
+    expect(callsAfterFirst).toBe(2); // one attempt + one retry
+    // Within the failure TTL: no new call.
+    const again = await getWidgetQuoteWithStatus(deps, { shop: SHOP, amountCents: 70_000 });
+    expect(again).toEqual({ quote: { available: false, reason: "soisy_unavailable" }, cache: "hit" });
+    expect(loanQuoteCalls()).toHaveLength(callsAfterFirst);
+    // Soisy is back and the failure TTL is over: a fresh answer.
+    sim.clearFaults();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await getWidgetQuote(deps, { shop: SHOP, amountCents: 70_000 })).available).toBe(true);
+    expect(loanQuoteCalls()).toHaveLength(callsAfterFirst + 1);
+  });
+
+  it("a Soisy timeout is soisy_unavailable, not an exception", async () => {
+    sim.setFaults({ hangNext: 2, match: "loan-quotes" });
+    const started = Date.now();
+    expect(await getWidgetQuote(deps, { shop: SHOP, amountCents: 71_000 })).toEqual({ available: false, reason: "soisy_unavailable" });
+    expect(Date.now() - started).toBeLessThan(8_000);
+  }, 15_000);
+
+  it("settings are cached per shop for a few seconds; invalidateShop re-reads them", async () => {
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_000 });
+    await setReady(database.db, SHOP, false);
+    try {
+      // Still cached: the shop looks ready.
+      expect((await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_000 })).available).toBe(true);
+      deps.cache.invalidateShop(SHOP);
+      expect(await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_000 })).toEqual({ available: false, reason: "not_ready" });
+    } finally {
+      await setReady(database.db, SHOP, true);
+    }
+    expect(deps.cache.stats.settingsReads).toBe(2);
+  });
+
+  it("settings expire after settingsTtlMs", async () => {
+    deps = freshDeps({ settingsTtlMs: 60 });
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_000 });
+    await new Promise((r) => setTimeout(r, 100));
+    await getWidgetQuote(deps, { shop: SHOP, amountCents: 20_000 });
+    expect(deps.cache.stats.settingsReads).toBe(2);
+  });
+
+  it("refuses a TTL of 0 (lru-cache would keep entries forever)", () => {
+    expect(() => new QuoteCache({ ttlMs: 0 })).toThrow(/TTL/);
+  });
+});
