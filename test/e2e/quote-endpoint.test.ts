@@ -1,0 +1,166 @@
+/**
+ * The quote endpoint end to end: the built app (remix-serve) + the Soisy simulator + a real
+ * database. Requests are signed like Shopify's app proxy signs them (the app's API secret).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { parseKeyring } from "~/security/encryption.server";
+import { signAppProxyQuery } from "~/shopify/app-proxy.server";
+import { configureShop, DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
+import { computeQuotes } from "../simulators/soisy";
+import { startStack, type Stack } from "../helpers/stack";
+
+const NOT_READY = "not-ready-shop.myshopify.com";
+let stack: Stack;
+
+beforeAll(async () => {
+  stack = await startStack();
+  await configureShop(stack.database.db, parseKeyring(stack.encryptionKey), NOT_READY, "shpat_not_ready", { ready: false });
+}, 90_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+afterEach((context) => {
+  stack.soisy.clearFaults();
+  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
+});
+
+function quoteUrl(query: Record<string, string>, options: { shop?: string; timestamp?: number; secret?: string; sign?: boolean } = {}): string {
+  const params = new URLSearchParams({
+    ...query,
+    shop: options.shop ?? stack.shop,
+    logged_in_customer_id: "",
+    path_prefix: "/apps/soisy",
+    timestamp: String(options.timestamp ?? Math.floor(Date.now() / 1000)),
+  });
+  const signed = options.sign === false ? params : signAppProxyQuery(params, options.secret ?? stack.env.SHOPIFY_API_SECRET!);
+  return `${stack.appUrl}/proxy/quote?${signed}`;
+}
+
+function loanQuoteCalls(amount?: number) {
+  return stack.soisy.requests.filter(
+    (r) => r.method === "GET" && r.path.endsWith("/loan-quotes") && (amount === undefined || r.query.amount === String(amount)),
+  );
+}
+
+describe("GET /proxy/quote", () => {
+  it("answers the quote computed from Soisy's loan-quotes (the simulator's own numbers), cacheable", async () => {
+    const res = await fetch(quoteUrl({ amount: "149900" }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("public, max-age=60");
+    expect(res.headers.get("server-timing")).toMatch(/^app;dur=\d+\.\d+, quote-cache;desc=miss$/);
+    const expected = computeQuotes(149_900, DEFAULT_SHOP_OPTIONS.widgetInstalments, false);
+    expect(await res.json()).toEqual({
+      available: true,
+      amount: 149_900,
+      instalments: 12,
+      zeroInterest: false,
+      instalmentAmount: expected.median.instalmentAmount,
+      totalRepaid: expected.median.totalRepaid,
+      tan: { min: 4.9, max: 9.9 },
+      taeg: { min: expected.min.apr, max: expected.max.apr },
+      totalRepaidRange: { min: expected.min.totalRepaid, max: expected.max.totalRepaid },
+      minAmount: DEFAULT_SHOP_OPTIONS.minAmountCents,
+      maxAmount: DEFAULT_SHOP_OPTIONS.maxAmountCents,
+    });
+    const again = await fetch(quoteUrl({ amount: "149900" }));
+    expect(again.headers.get("server-timing")).toMatch(/quote-cache;desc=hit$/);
+    expect(loanQuoteCalls(149_900)).toHaveLength(1);
+  });
+
+  it("takes the instalments from the query", async () => {
+    const res = await fetch(quoteUrl({ amount: "60000", instalments: "6", locale: "it" }));
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { instalments: number; instalmentAmount: number };
+    expect(body.instalments).toBe(6);
+    expect(body.instalmentAmount).toBe(computeQuotes(60_000, 6, false).median.instalmentAmount);
+  });
+
+  it("out of the shop's range → available: false, out_of_range (no Soisy call)", async () => {
+    const before = loanQuoteCalls().length;
+    const res = await fetch(quoteUrl({ amount: String(DEFAULT_SHOP_OPTIONS.minAmountCents - 1) }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      available: false,
+      reason: "out_of_range",
+      minAmount: DEFAULT_SHOP_OPTIONS.minAmountCents,
+      maxAmount: DEFAULT_SHOP_OPTIONS.maxAmountCents,
+    });
+    expect(res.headers.get("cache-control")).toBe("public, max-age=30");
+    expect(loanQuoteCalls()).toHaveLength(before);
+  });
+
+  it("a shop that is not ready → available: false, not_ready", async () => {
+    const res = await fetch(quoteUrl({ amount: "50000" }, { shop: NOT_READY }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ available: false, reason: "not_ready" });
+  });
+
+  it("missing, wrong or stale signatures → 401 (and no Soisy call)", async () => {
+    const before = loanQuoteCalls().length;
+    const cases = [
+      quoteUrl({ amount: "50000" }, { sign: false }),
+      quoteUrl({ amount: "50000" }, { secret: "not-the-app-secret" }),
+      quoteUrl({ amount: "50000" }, { timestamp: Math.floor(Date.now() / 1000) - 3_600 }),
+      quoteUrl({ amount: "50000" }).replace("amount=50000", "amount=50001"),
+      quoteUrl({ amount: "50000" }, { shop: "evil.example.com" }),
+    ];
+    for (const url of cases) {
+      const res = await fetch(url);
+      expect(res.status, url).toBe(401);
+      expect(res.headers.get("cache-control")).toBe("no-store");
+      expect(await res.json()).toMatchObject({ error: "unauthorized" });
+    }
+    expect(loanQuoteCalls()).toHaveLength(before);
+  });
+
+  it("a bad amount or instalments → 400 with the field", async () => {
+    for (const query of [{}, { amount: "abc" }, { amount: "0" }, { amount: "12.50" }, { amount: "10000001" }, { amount: "-5" }, { amount: "50000", instalments: "2" }, { amount: "50000", instalments: "61" }]) {
+      const res = await fetch(quoteUrl(query));
+      expect(res.status, JSON.stringify(query)).toBe(400);
+      const body = (await res.json()) as { error: string; fields: Record<string, string[]> };
+      expect(body.error).toBe("invalid_request");
+      expect(Object.keys(body.fields)).toEqual(["instalments" in query ? "instalments" : "amount"]);
+    }
+    // The maximum itself is valid input (then out of this shop's range).
+    expect((await fetch(quoteUrl({ amount: "10000000" }))).status).toBe(200);
+  });
+
+  it("Soisy down → 503 soisy_unavailable, not cached by browsers; the app stays healthy and cached quotes still answer", async () => {
+    stack.soisy.setFaults({ failNext: { count: 1_000, status: 500 }, match: "loan-quotes" });
+    const res = await fetch(quoteUrl({ amount: "77700" }));
+    expect(res.status).toBe(503);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(await res.json()).toEqual({ available: false, reason: "soisy_unavailable" });
+    const calls = loanQuoteCalls(77_700).length;
+    // Repeats within the short failure TTL do not hammer Soisy.
+    for (let i = 0; i < 5; i++) expect((await fetch(quoteUrl({ amount: "77700" }))).status).toBe(503);
+    expect(loanQuoteCalls(77_700)).toHaveLength(calls);
+    expect((await fetch(`${stack.appUrl}/healthz`)).status).toBe(200);
+    expect((await fetch(quoteUrl({ amount: "149900" }))).status).toBe(200);
+  });
+
+  it("load: 1,000 requests over 10 amounts at concurrency 20 → at most 10 loan-quotes calls", async () => {
+    // Slow Soisy a little so many requests for one amount really are concurrent misses.
+    stack.soisy.setFaults({ latencyMs: 150, match: "loan-quotes" });
+    const amounts = Array.from({ length: 10 }, (_, i) => 200_000 + i * 1_111);
+    const before = loanQuoteCalls().length;
+    let next = 0;
+    const statuses: number[] = [];
+    const worker = async () => {
+      while (next < 1_000) {
+        const i = next++;
+        const res = await fetch(quoteUrl({ amount: String(amounts[i % amounts.length]) }));
+        statuses.push(res.status);
+        await res.arrayBuffer();
+      }
+    };
+    await Promise.all(Array.from({ length: 20 }, worker));
+    expect(statuses).toHaveLength(1_000);
+    expect(statuses.every((s) => s === 200)).toBe(true);
+    const calls = loanQuoteCalls().slice(before);
+    expect(calls.length).toBeLessThanOrEqual(10);
+    expect(new Set(calls.map((c) => c.query.amount)).size).toBe(calls.length);
+  }, 60_000);
+});
