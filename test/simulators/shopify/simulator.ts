@@ -20,6 +20,7 @@ import {
 } from "./fixtures";
 import { executeDocument, prepareDocument } from "./graphql-api";
 import { createOAuth } from "./oauth";
+import { createAdminApi, type AdminApi, type SimMetafield } from "./admin-api";
 import { BodyTooLargeError, postRaw, readBody, sendHtml, sendJson, sleep } from "./http";
 import {
   appFailedPage,
@@ -31,6 +32,7 @@ import {
   type CheckoutFormValues,
 } from "./pages";
 import { SimStore } from "./store";
+import { createStorefront, type Storefront } from "./storefront";
 import type {
   CustomerOverride,
   GraphqlCall,
@@ -87,6 +89,11 @@ export interface ShopifySimulator {
   startPayment(input: StartPaymentInput): Promise<StartPaymentResult>;
   startRefund(input: StartRefundInput): Promise<StartRefundResult>;
 
+  /** The Admin GraphQL API (payment customizations, metafields; admin-api.ts): state, calls, faults. */
+  readonly adminApi: AdminApi;
+  /** Shortcut: the metafields the app set on an owner (shop, app installation, payment customization). */
+  metafields(ownerGid: string): SimMetafield[];
+
   /** Every request to the GraphQL endpoint, oldest first. */
   readonly calls: GraphqlCall[];
   /** Every session request sent to the app, with each attempt. */
@@ -100,6 +107,9 @@ export interface ShopifySimulator {
   readonly oauthTokenRequests: OAuthTokenRequest[];
   /** The OAuth authorize URL of a shop (what the app's `https://{shop}/admin/oauth/authorize` becomes). */
   authorizeUrl(shop: string): string;
+
+  /** The Online Store: product and cart pages with the widget's app blocks, cart API, app proxy (storefront.ts). */
+  readonly storefront: Storefront;
 
   /** Merges the given faults into the current ones. */
   setFaults(faults: ShopifyFaults): void;
@@ -245,12 +255,28 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
   }
   for (const shop of opts.shops ?? []) addShop(shop);
 
+  const adminApi = createAdminApi({
+    apiVersion,
+    appKey: opts.oauth?.clientId ?? "sim-app",
+    shop: (domain) => store.shops.get(domain),
+    now,
+    log,
+  });
+
   const oauth = createOAuth({
     options: opts.oauth,
     appUrl: () => appUrl,
     now,
     shop: (domain) => store.shops.get(domain),
     addShop,
+    log,
+  });
+
+  const storefront = createStorefront({
+    appUrl: () => appUrl,
+    appSecret: () => opts.oauth?.clientSecret,
+    hasShop: (domain) => store.shops.has(domain),
+    now,
     log,
   });
 
@@ -726,6 +752,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
       violations: store.violations,
       faults,
       oauthTokenRequests: oauth.tokenRequests,
+      adminApi: adminApi.state(),
       sessionRequests,
       calls,
     };
@@ -736,6 +763,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     const path = url.pathname;
     const method = req.method ?? "GET";
 
+    if (await adminApi.route(req, res, url)) return;
+
     const gql = GRAPHQL_PATH.exec(path);
     if (gql) {
       if (method !== "POST") {
@@ -745,6 +774,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     }
 
     if (await oauth.route(req, res, url)) return;
+    if (await storefront.route(req, res, url)) return;
 
     const order = ORDER_PATH.exec(path);
     if (order && method === "GET") {
@@ -886,10 +916,13 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     calls,
     sessionRequests,
     paymentSessions: store.paymentSessions,
+    adminApi,
+    metafields: (ownerGid) => adminApi.metafields(ownerGid),
     refundSessions: store.refundSessions,
     violations: store.violations,
     oauthTokenRequests: oauth.tokenRequests,
     authorizeUrl: (shop) => `${baseUrl}/shops/${encodeURIComponent(shop)}/admin/oauth/authorize`,
+    storefront,
     setFaults,
     clearFaults() {
       faults = {};
