@@ -113,8 +113,10 @@ export function createOAuth(deps: OAuthDeps) {
   function issue(shopDomain: string, scope: string, expiring: boolean) {
     const accessToken = `shpat_sim_${randomBytes(16).toString("hex")}`;
     const existing = deps.shop(shopDomain);
-    if (existing) existing.accessToken = accessToken;
-    else deps.addShop({ domain: shopDomain, accessToken });
+    const shop = existing ?? deps.addShop({ domain: shopDomain, accessToken });
+    shop.accessToken = accessToken;
+    // What the merchant consented to is what the token may do (the Admin API checks it).
+    shop.scopes = scope.split(",").map((s) => s.trim()).filter(Boolean);
     if (!expiring) return { access_token: accessToken, scope };
     const refreshToken = `shprt_sim_${randomBytes(16).toString("hex")}`;
     refreshTokens.set(refreshToken, { shop: shopDomain, scope, expiresAt: deps.now().getTime() + refreshTtl() * 1000 });

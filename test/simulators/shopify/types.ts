@@ -25,6 +25,8 @@ export interface SimShop {
   configuration: PaymentsAppConfiguration | null;
   /** Every configuration the app sent, oldest first. */
   configurationHistory: Array<PaymentsAppConfiguration & { at: string }>;
+  /** Scopes granted to the current token (set by the OAuth flow); undefined = every scope (shops added directly). */
+  scopes?: string[];
 }
 
 export interface RetryPolicy {
