@@ -116,7 +116,8 @@ describe("GET /proxy/quote", () => {
   });
 
   it("a bad amount or instalments → 400 with the field", async () => {
-    for (const query of [{}, { amount: "abc" }, { amount: "0" }, { amount: "12.50" }, { amount: "10000001" }, { amount: "-5" }, { amount: "50000", instalments: "2" }, { amount: "50000", instalments: "61" }]) {
+    const queries: Array<Record<string, string>> = [{}, { amount: "abc" }, { amount: "0" }, { amount: "12.50" }, { amount: "10000001" }, { amount: "-5" }, { amount: "50000", instalments: "2" }, { amount: "50000", instalments: "61" }];
+    for (const query of queries) {
       const res = await fetch(quoteUrl(query));
       expect(res.status, JSON.stringify(query)).toBe(400);
       const body = (await res.json()) as { error: string; fields: Record<string, string[]> };

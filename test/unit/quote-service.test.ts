@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { logger } from "~/logger.server";
+import { LoanQuotesSchema } from "~/soisy/types";
 import { parseKeyring, generateKeyMaterial } from "~/security/encryption.server";
 import { removeSoisyCredentials, saveShopOptions, setReady } from "~/settings/settings.server";
 import { quoteCacheKey, quoteFromLoanQuotes } from "~/quotes/widget-quote";
@@ -79,7 +80,7 @@ describe("pure helpers", () => {
   });
 
   it("quoteFromLoanQuotes takes the median for the example and min/max for the ranges", () => {
-    const q = computeQuotes(100_000, 12, false);
+    const q = LoanQuotesSchema.parse(computeQuotes(100_000, 12, false));
     expect(quoteFromLoanQuotes(q, { amountCents: 100_000, instalments: 12, zeroInterest: false })).toEqual({
       available: true,
       amount: 100_000,
