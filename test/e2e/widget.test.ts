@@ -1,0 +1,272 @@
+/**
+ * The instalment widget in Debian's Chromium: the Shopify simulator's storefront renders the real
+ * app blocks (extensions/soisy-widget) and forwards /apps/soisy/* to the built app through the
+ * simulated app proxy (signed); the app asks the Soisy simulator. Also the settings page's preview.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { adminSessionCookies } from "../helpers/admin-session";
+import { seriousAxeViolations } from "../helpers/axe";
+import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { eventually, startStack, type Stack } from "../helpers/stack";
+import { computeQuotes } from "../simulators/soisy";
+
+const SHOP = "widget-e2e.myshopify.com";
+/** Not "HeadlessChrome": the Shopify library answers bots' admin requests with 410. */
+const USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+const WIDGET = "[data-soisy-widget]";
+
+let stack: Stack;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+
+/** Independent of the widget's code: Intl with forced grouping. */
+function eur(cents: number, lang: "it" | "en"): string {
+  const n = new Intl.NumberFormat(lang === "it" ? "it-IT" : "en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: "always" }).format(cents / 100);
+  return lang === "it" ? `€ ${n}` : `€${n}`;
+}
+function pct(x: number, lang: "it" | "en"): string {
+  const s = x.toFixed(2);
+  return `${lang === "it" ? s.replace(".", ",") : s}%`;
+}
+/** The texts the widget must show for an amount, from the Soisy simulator's own numbers. */
+function expected(amount: number, lang: "it" | "en") {
+  const q = computeQuotes(amount, 12, false);
+  const tan = `${pct(q.min.interestRate, lang)} – ${pct(q.max.interestRate, lang)}`;
+  const taeg = `${pct(Math.min(q.min.apr, q.max.apr), lang)} – ${pct(Math.max(q.min.apr, q.max.apr), lang)}`;
+  const total = `${eur(Math.min(q.min.totalRepaid, q.max.totalRepaid), lang)} – ${eur(Math.max(q.min.totalRepaid, q.max.totalRepaid), lang)}`;
+  return lang === "it"
+    ? { quote: `Paga in 12 rate da ${eur(q.median.instalmentAmount, "it")} con Soisy`, rates: `TAN ${tan}, TAEG ${taeg}. Importo totale dovuto ${total}.` }
+    : { quote: `Pay in 12 instalments of ${eur(q.median.instalmentAmount, "en")} with Soisy`, rates: `TAN ${tan}, TAEG (APR) ${taeg}. Total amount due ${total}.` };
+}
+
+async function newPage(locale = "it-IT"): Promise<Page> {
+  const context = await browser.newContext({ locale, userAgent: USER_AGENT, viewport: { width: 1280, height: 900 } });
+  contexts.push(context);
+  // Layout shifts without recent input, from the first paint (buffered).
+  await context.addInitScript(() => {
+    const w = window as unknown as { __cls: number; __shifts: string[] };
+    w.__cls = 0;
+    w.__shifts = [];
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean; sources?: Array<{ node?: Node }> }>) {
+        if (entry.hadRecentInput) continue;
+        w.__cls += entry.value;
+        w.__shifts.push(`${entry.value.toFixed(4)} ${(entry.sources ?? []).map((s) => (s.node as Element | undefined)?.outerHTML?.slice(0, 80)).join(" | ")}`);
+      }
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (error) => pageErrors.push(`${page.url()}: ${error.message}`));
+  return page;
+}
+
+const storefront = (path: string) => `${stack.shopify.url}/shops/${SHOP}${path}`;
+const quoteText = (page: Page) => page.locator(`${WIDGET} [data-soisy-quote]`).textContent();
+const ratesText = async (page: Page) => (await page.locator(`${WIDGET} [data-soisy-rates]`).textContent())?.trim();
+/** Visible = not [hidden] and not visibility:hidden (the reserved-but-empty state). */
+const widgetShown = (page: Page) =>
+  page.locator(WIDGET).evaluate((el) => !(el as HTMLElement).hidden && getComputedStyle(el).visibility === "visible" && getComputedStyle(el).display !== "none");
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([startStack({ shop: SHOP }), launchBrowser()]);
+}, 90_000);
+
+afterEach((context) => {
+  stack.soisy.clearFaults();
+  stack.shopify.storefront.setProxyFault(null);
+  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
+});
+
+afterAll(async () => {
+  for (const c of contexts) await c.close().catch(() => undefined);
+  await browser?.close();
+  await stack?.close();
+});
+
+describe("product page", () => {
+  it("shows the quote for the selected variant (Soisy simulator's numbers), no layout shift, no serious axe violation (it)", async () => {
+    const page = await newPage();
+    await page.goto(storefront("/products/divano-letto"));
+    const want = expected(123_456, "it");
+    await eventually(async () => (await quoteText(page)) === want.quote, 10_000, "the Italian quote");
+    expect(await ratesText(page)).toBe(want.rates);
+    expect(await widgetShown(page)).toBe(true);
+    // The quote came through the simulated app proxy, signed, and the app accepted it.
+    const proxied = stack.shopify.storefront.proxyRequests.filter((r) => r.url.includes("amount=123456"));
+    expect(proxied.length).toBeGreaterThan(0);
+    expect(proxied.every((r) => r.status === 200 && /[?&]signature=[0-9a-f]{64}/.test(r.url) && r.url.includes("/proxy/quote?"))).toBe(true);
+
+    await page.waitForTimeout(500);
+    const { cls, shifts } = await page.evaluate(() => {
+      const w = window as unknown as { __cls: number; __shifts: string[] };
+      return { cls: w.__cls, shifts: w.__shifts };
+    });
+    console.log(`product page CLS on first load: ${cls.toFixed(4)}${shifts.length ? ` (${shifts.join("; ")})` : ""}`);
+    // Any shift at all fails (without the reserved min-height the content below moves: ~0.0007 here).
+    expect(shifts).toEqual([]);
+    expect(cls).toBe(0);
+
+    // The dialog's representative example is filled too.
+    expect(await page.locator(`${WIDGET} [data-soisy-example]`).textContent()).toContain(`importo finanziato ${eur(123_456, "it")}`);
+    await page.screenshot({ path: screenshotPath("widget-product-it"), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("updates on a variant change and hides below the shop's minimum, without a reload", async () => {
+    const page = await newPage();
+    await page.goto(storefront("/products/divano-letto"));
+    await eventually(async () => (await quoteText(page)) === expected(123_456, "it").quote, 10_000, "first quote");
+    await page.evaluate(() => ((window as unknown as { __marker: number }).__marker = 1));
+
+    await page.selectOption("#variant", "41002");
+    await eventually(async () => (await quoteText(page)) === expected(249_900, "it").quote, 10_000, "quote of the second variant");
+    expect(await ratesText(page)).toBe(expected(249_900, "it").rates);
+    expect(page.url()).toContain("variant=41002");
+
+    await page.selectOption("#variant", "41003"); // € 49,90 < € 100 minimum
+    await eventually(() => page.locator(WIDGET).evaluate((el) => (el as HTMLElement).hidden), 10_000, "widget hidden below the minimum");
+    expect(await widgetShown(page)).toBe(false);
+    await page.screenshot({ path: screenshotPath("widget-product-below-minimum"), fullPage: true });
+
+    await page.selectOption("#variant", "41001");
+    await eventually(async () => (await widgetShown(page)) && (await quoteText(page)) === expected(123_456, "it").quote, 10_000, "shown again");
+    // Same document all along: no reload.
+    expect(await page.evaluate(() => (window as unknown as { __marker?: number }).__marker)).toBe(1);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("the info dialog works with the keyboard only and focus returns to the button", async () => {
+    const page = await newPage();
+    await page.goto(storefront("/products/divano-letto"));
+    await eventually(async () => (await quoteText(page)) === expected(123_456, "it").quote, 10_000, "quote");
+    const button = page.locator(`${WIDGET} [data-soisy-open]`);
+    expect(await button.getAttribute("aria-controls")).toBeTruthy();
+    expect((await button.textContent())?.trim()).toContain("Come funziona");
+
+    let reached = false;
+    for (let i = 0; i < 25 && !reached; i++) {
+      await page.keyboard.press("Tab");
+      reached = await button.evaluate((el) => el === document.activeElement);
+    }
+    expect(reached, "the info button is reachable with Tab").toBe(true);
+    await page.keyboard.press("Enter");
+    const dialog = page.locator(`${WIDGET} dialog`);
+    await eventually(() => dialog.evaluate((d) => (d as HTMLDialogElement).open), 5_000, "dialog open");
+    expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    const labelledBy = await dialog.getAttribute("aria-labelledby");
+    expect(await page.locator(`#${labelledBy}`).textContent()).toBe("Paga a rate con Soisy");
+    expect(await dialog.textContent()).toContain("Messaggio pubblicitario con finalità promozionale");
+    await page.screenshot({ path: screenshotPath("widget-dialog-it") });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.keyboard.press("Escape");
+    await eventually(async () => !(await dialog.evaluate((d) => (d as HTMLDialogElement).open)), 5_000, "dialog closed");
+    expect(await button.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    // Again, closing with the dialog's own button (Tab to it, Enter).
+    await page.keyboard.press("Enter");
+    await eventually(() => dialog.evaluate((d) => (d as HTMLDialogElement).open), 5_000, "dialog open again");
+    const close = dialog.locator("button");
+    for (let i = 0; i < 5 && !(await close.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
+    await page.keyboard.press("Enter");
+    await eventually(async () => !(await dialog.evaluate((d) => (d as HTMLDialogElement).open)), 5_000, "dialog closed by its button");
+    expect(await button.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("speaks English with ?locale=en (€1,234.56)", async () => {
+    const page = await newPage("en-GB");
+    await page.goto(storefront("/products/divano-letto?locale=en"));
+    const want = expected(123_456, "en");
+    await eventually(async () => (await quoteText(page)) === want.quote, 10_000, "the English quote");
+    expect(await ratesText(page)).toBe(want.rates);
+    expect(await page.locator(`${WIDGET} [data-soisy-open]`).textContent()).toContain("How paying in instalments with Soisy works");
+    expect(await page.locator(`${WIDGET} dialog`).textContent()).toContain("Advertising message for promotional purposes");
+    await page.screenshot({ path: screenshotPath("widget-product-en"), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("hides itself when Soisy is down, with no page error and no layout shift; the page keeps working", async () => {
+    stack.soisy.setFaults({ failNext: { count: 1_000, status: 500 }, match: "loan-quotes" });
+    const page = await newPage();
+    await page.goto(storefront("/products/bici-elettrica")); // an amount no earlier test has quoted (no cache)
+    await eventually(
+      async () => stack.shopify.storefront.proxyRequests.some((r) => r.url.includes("amount=189000") && r.status !== null),
+      10_000,
+      "the proxied quote request",
+    );
+    expect(stack.shopify.storefront.proxyRequests.filter((r) => r.url.includes("amount=189000")).map((r) => r.status)).toContain(503);
+    await eventually(() => page.locator(WIDGET).evaluate((el) => el.classList.contains("soisy-w--off")), 5_000, "widget off");
+    expect(await widgetShown(page)).toBe(false);
+    expect(await quoteText(page)).toBe("");
+    await page.waitForTimeout(300);
+    expect(await page.evaluate(() => (window as unknown as { __cls: number }).__cls)).toBe(0);
+    // The theme still works (the widget wraps fetch): add to cart.
+    await page.click("button[type=submit]");
+    await eventually(async () => (await page.locator("#added").textContent()) === "Aggiunto al carrello", 5_000, "added to cart");
+    await page.screenshot({ path: screenshotPath("widget-soisy-down"), fullPage: true });
+    expect(pageErrors).toEqual([]);
+    stack.shopify.storefront.clearCart(SHOP);
+  });
+
+  it("hides itself when the app proxy fails (502)", async () => {
+    stack.shopify.storefront.setProxyFault({ status: 502 });
+    const page = await newPage();
+    await page.goto(storefront("/products/divano-letto?variant=41002&locale=en"));
+    await eventually(() => page.locator(WIDGET).evaluate((el) => el.classList.contains("soisy-w--off")), 10_000, "widget off");
+    expect(await widgetShown(page)).toBe(false);
+    expect(pageErrors).toEqual([]);
+  });
+});
+
+describe("cart page", () => {
+  it("follows quantity changes without a reload: hidden below the minimum, the quote of the new total above it", async () => {
+    stack.shopify.storefront.clearCart(SHOP);
+    stack.shopify.storefront.addToCart(SHOP, 43001, 1); // € 59,90
+    const page = await newPage();
+    await page.goto(storefront("/cart"));
+    // Below the minimum: the box keeps its space but shows nothing.
+    await eventually(
+      async () => stack.shopify.storefront.proxyRequests.some((r) => r.url.includes("amount=5990") && r.status === 200),
+      10_000,
+      "the cart's quote request",
+    );
+    await eventually(() => page.locator(WIDGET).evaluate((el) => el.classList.contains("soisy-w--off")), 5_000, "widget off");
+    expect(await widgetShown(page)).toBe(false);
+
+    await page.fill("#q-43001", "3"); // € 179,70
+    await page.locator("#q-43001").dispatchEvent("change");
+    await eventually(async () => (await widgetShown(page)) && (await quoteText(page)) === expected(17_970, "it").quote, 10_000, "quote of 3 lamps");
+    expect(await ratesText(page)).toBe(expected(17_970, "it").rates);
+    expect(await page.locator("#cart-total").textContent()).toBe("€ 179,70");
+    await page.screenshot({ path: screenshotPath("widget-cart-it"), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await page.fill("#q-43001", "1");
+    await page.locator("#q-43001").dispatchEvent("change");
+    await eventually(() => page.locator(WIDGET).evaluate((el) => (el as HTMLElement).hidden), 10_000, "hidden again");
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("follows a cart change made by another script's fetch (/cart/add.js) and a theme event", async () => {
+    stack.shopify.storefront.clearCart(SHOP);
+    stack.shopify.storefront.addToCart(SHOP, 41001, 1);
+    const page = await newPage("en-GB");
+    await page.goto(storefront("/cart?locale=en"));
+    await eventually(async () => (await quoteText(page)) === expected(123_456, "en").quote, 10_000, "quote of the cart");
+    await page.evaluate(async (url) => {
+      await fetch(url, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ id: 43001, quantity: 1 }) });
+    }, storefront("/cart/add.js"));
+    await eventually(async () => (await quoteText(page)) === expected(123_456 + 5_990, "en").quote, 10_000, "quote after /cart/add.js");
+    // A change the widget did not see (another tab), announced by a theme event.
+    stack.shopify.storefront.addToCart(SHOP, 43001, 1);
+    await page.evaluate(() => document.dispatchEvent(new CustomEvent("cart:updated")));
+    await eventually(async () => (await quoteText(page)) === expected(123_456 + 2 * 5_990, "en").quote, 10_000, "quote after cart:updated");
+    expect(pageErrors).toEqual([]);
+    stack.shopify.storefront.clearCart(SHOP);
+  });
+});
