@@ -17,7 +17,7 @@ export const configSchema = z.object({
   SHOPIFY_API_KEY: z.string().min(1, "SHOPIFY_API_KEY (the app's client id) is required"),
   SHOPIFY_API_SECRET: z.string().min(1, "SHOPIFY_API_SECRET (the app's client secret) is required"),
   SHOPIFY_APP_URL: url,
-  SCOPES: z.string().default("write_payment_gateways,write_payment_sessions"),
+  SCOPES: z.string().default("write_payment_gateways,write_payment_sessions,write_payment_customizations"),
   SHOPIFY_APP_EMBEDDED: booleanFlag,
   /** e.g. "https://{shop}" (Shopify) or "http://127.0.0.1:4200/shops/{shop}" (the simulator) */
   SHOPIFY_PAYMENTS_API_URL: z

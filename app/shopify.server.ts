@@ -11,6 +11,7 @@ import { appConfig } from "./config.server";
 import { logger } from "./logger.server";
 import { adminUrlTemplate, installAdminFetchOverride, withAdminRedirects } from "./shopify/admin-url-override.server";
 import { ensureFreshCookieSession, singleFlight, type RefreshDeps } from "./shopify/offline-refresh.server";
+import { syncShopCheckoutRules } from "./shopify/payment-customization.server";
 
 function createShopifyApp() {
   const config = appConfig();
@@ -28,13 +29,15 @@ function createShopifyApp() {
     future: { expiringOfflineAccessTokens: true },
     hooks: {
       // A (re)install: the shop is known again (uninstall and stale-webhook guards use these).
-      afterAuth: async ({ session }) => {
+      afterAuth: async ({ session, admin }) => {
         const now = new Date();
         await db().shopSettings.upsert({
           where: { shop: session.shop },
           create: { shop: session.shop, installedAt: now },
           update: { installedAt: now, uninstalledAt: null },
         });
+        // The payment customization hiding Soisy at checkout + the widget's metafield (never throws; retried on every save).
+        await syncShopCheckoutRules(admin.graphql, session.shop);
       },
     },
   });

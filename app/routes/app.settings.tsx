@@ -35,6 +35,7 @@ import type { MessageKey } from "~/i18n/messages";
 import { logger } from "~/logger.server";
 import { centsToDecimal } from "~/soisy/money";
 import { readinessOf, syncReadiness, type ConfigureOutcome } from "~/shopify/configure.server";
+import { checkoutRulesNotices } from "~/shopify/payment-customization.server";
 import { shopify } from "~/shopify.server";
 import {
   AMOUNT_LIMITS,
@@ -145,7 +146,7 @@ function sameOrigin(request: Request): boolean {
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const { session } = await shopify().authenticate.admin(request);
+  const { session, admin } = await shopify().authenticate.admin(request);
   if (!sameOrigin(request)) {
     logger.warn({ shop: session.shop, origin: request.headers.get("origin") }, "settings POST from another origin refused");
     return json<ActionResult>({ nonce: Date.now(), intent: "forbidden", notices: [{ tone: "critical", key: "settings.forbidden" }] }, { status: 403 });
@@ -172,6 +173,8 @@ export async function action({ request }: ActionFunctionArgs) {
       }
       await saveShopOptions(database, shop, options.value);
       result.notices.push({ tone: "success", key: "settings.saved" });
+      // Shopify's payment customization + widget metafield; a failure only adds a warning (retried on the next save).
+      result.notices.push(...(await checkoutRulesNotices(admin.graphql, shop)));
       return json(result);
     }
     case "saveCredentials": {
@@ -194,6 +197,7 @@ export async function action({ request }: ActionFunctionArgs) {
       result.notices.push({ tone: "success", key: "settings.credentials.saved", env });
       result.notices.push(verifyNotice(await verifySoisyCredentials(database, shop, env), env));
       if (env === "production") result.notices.push(readinessNotice(await syncReadiness(database, shop)));
+      if (env === "production") result.notices.push(...(await checkoutRulesNotices(admin.graphql, shop)));
       return json(result);
     }
     case "verify": {
@@ -202,6 +206,7 @@ export async function action({ request }: ActionFunctionArgs) {
       const outcome = await verifySoisyCredentials(database, shop, env);
       result.notices.push(verifyNotice(outcome, env));
       if (env === "production" && outcome !== "missing") result.notices.push(readinessNotice(await syncReadiness(database, shop)));
+      if (env === "production" && outcome !== "missing") result.notices.push(...(await checkoutRulesNotices(admin.graphql, shop)));
       return json(result);
     }
     case "removeCredentials": {
@@ -210,10 +215,12 @@ export async function action({ request }: ActionFunctionArgs) {
       await removeSoisyCredentials(database, shop, env);
       result.notices.push({ tone: "success", key: "settings.credentials.removed", env });
       if (env === "production") result.notices.push(readinessNotice(await syncReadiness(database, shop)));
+      if (env === "production") result.notices.push(...(await checkoutRulesNotices(admin.graphql, shop)));
       return json(result);
     }
     case "syncReadiness": {
       result.notices.push(readinessNotice(await syncReadiness(database, shop)));
+      result.notices.push(...(await checkoutRulesNotices(admin.graphql, shop)));
       return json(result);
     }
   }

@@ -48,7 +48,7 @@ export async function configureShop(
     shop,
     state: "local",
     isOnline: false,
-    scope: "write_payment_gateways,write_payment_sessions",
+    scope: "write_payment_gateways,write_payment_sessions,write_payment_customizations",
     accessToken,
   };
   await db.session.upsert({ where: { id: session.id }, create: session, update: session });

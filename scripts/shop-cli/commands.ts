@@ -341,7 +341,7 @@ export async function configure(io: CliIo, args: string[]): Promise<number> {
     if (ready && !SOISY_ENVIRONMENTS.some((env) => after?.credentials[env].apiKeySet)) io.err("warning: marked ready but no Soisy credentials are stored");
   }
   if (offlineToken !== undefined) {
-    const session = { id: `offline_${shop}`, shop, state: "cli", isOnline: false, scope: "write_payment_gateways,write_payment_sessions", accessToken: offlineToken };
+    const session = { id: `offline_${shop}`, shop, state: "cli", isOnline: false, scope: "write_payment_gateways,write_payment_sessions,write_payment_customizations", accessToken: offlineToken };
     await db.session.upsert({ where: { id: session.id }, create: session, update: session });
   }
   const report = await shopReport(db, shop);

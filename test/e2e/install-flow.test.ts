@@ -65,7 +65,7 @@ describe("install and auth (non-embedded, OAuth through the Shopify simulator)",
     const authorize = new URL(page.url());
     expect(authorize.searchParams.get("client_id")).toBe(stack.env.SHOPIFY_API_KEY);
     expect(authorize.searchParams.get("redirect_uri")).toBe(`${stack.appUrl}/auth/callback`);
-    expect(authorize.searchParams.get("scope")).toBe("write_payment_gateways,write_payment_sessions");
+    expect(authorize.searchParams.get("scope")).toBe("write_payment_gateways,write_payment_sessions,write_payment_customizations");
     await expect(page.getByRole("heading", { name: /Installa l'app/ }).isVisible()).resolves.toBe(true);
     await expect(page.getByText("write_payment_sessions").isVisible()).resolves.toBe(true);
     await page.screenshot({ path: screenshotPath("install-consent"), fullPage: true });
@@ -83,7 +83,7 @@ describe("install and auth (non-embedded, OAuth through the Shopify simulator)",
       [SHOP, "authorization_code", true, 200],
     ]);
     const session = await storedSession();
-    expect(session).toMatchObject({ shop: SHOP, isOnline: false, scope: "write_payment_gateways,write_payment_sessions" });
+    expect(session).toMatchObject({ shop: SHOP, isOnline: false, scope: "write_payment_gateways,write_payment_sessions,write_payment_customizations" });
     expect(session!.accessToken).toBe(stack.shopify.shop(SHOP)!.accessToken);
     expect(session!.refreshToken).toMatch(/^shprt_/);
     expect(session!.expires!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);

@@ -19,9 +19,9 @@ describe("shopify.app.toml", () => {
     expect(app.embedded).toBe(false);
   });
 
-  it("asks for the payments scopes", () => {
+  it("asks for the payments scopes and the payment customization scope", () => {
     const scopes = app.access_scopes.scopes.split(",").map((s) => s.trim());
-    expect(scopes).toEqual(expect.arrayContaining(["write_payment_gateways", "write_payment_sessions"]));
+    expect(scopes).toEqual(expect.arrayContaining(["write_payment_gateways", "write_payment_sessions", "write_payment_customizations"]));
   });
 
   it("has an https application_url and redirect URLs under it", () => {
