@@ -13,5 +13,7 @@ export function paymentUrls(appUrl: string, sessionId: string, secret: string) {
     callback: `${root}/soisy/callback/${id}/${secret}`,
     status: `${root}/payments/status/${id}/${secret}`,
     notEligible: `${root}/payments/not-eligible/${id}/${secret}`,
+    /** Level 2: the in-store pre-approval form. */
+    preapproval: `${root}/payments/preapproval/${id}/${secret}`,
   };
 }

@@ -90,7 +90,8 @@ async function startPaymentSessionOnce(deps: PaymentDeps, shop: string, body: Pa
 
   // A new session is created already holding the Soisy-order creation lock (one write, no claim).
   const holder = randomUUID();
-  const { row: session, created } = await recordSession(deps, shop, body, Math.min(amountCents, MAX_STORED_CENTS), holder);
+  const level = settings.integrationLevel === "preapproval" ? "preapproval" : "redirect";
+  const { row: session, created } = await recordSession(deps, shop, body, Math.min(amountCents, MAX_STORED_CENTS), holder, level);
   if (session.shop !== shop || session.gid !== body.gid || session.group !== body.group || session.amountCents !== Math.min(amountCents, MAX_STORED_CENTS) || session.currency !== body.currency) {
     return { ok: false, status: 409, message: "a payment session with this id exists with different data", soisyMs: 0 };
   }
@@ -129,9 +130,16 @@ async function startPaymentSessionOnce(deps: PaymentDeps, shop: string, body: Pa
     }
     return createSoisyOrder(deps, session, settings, body, urls, holder, created);
   }
-  if (session.state === "not_eligible") return { ok: true, redirectUrl: urls.notEligible, soisyMs: 0 };
-  if (session.soisyRedirectUrl) return { ok: true, redirectUrl: session.soisyRedirectUrl, soisyMs: 0 };
-  return { ok: false, status: 409, message: `payment session is ${session.state}`, soisyMs: 0 };
+  return startAgainAnswer(session, urls);
+}
+
+/**
+ * Where Shopify sends the shopper: Soisy's webapp (level 1) or, for a session that arrived while the
+ * shop was on level 2, the app's in-store pre-approval form (which forwards to Soisy once approved).
+ */
+function shopperUrl(row: PaymentRow, urls: ReturnType<typeof paymentUrls>): string | null {
+  if (!row.soisyRedirectUrl) return null;
+  return row.integrationLevel === "preapproval" ? urls.preapproval : row.soisyRedirectUrl;
 }
 
 /**
@@ -144,6 +152,7 @@ async function recordSession(
   body: PaymentSessionRequest,
   amountCents: number,
   holder: string,
+  integrationLevel: "redirect" | "preapproval",
 ): Promise<{ row: PaymentRow; created: boolean }> {
   const { db } = deps;
   const customer = body.customer ?? null;
@@ -169,6 +178,7 @@ async function recordSession(
         customerJson: customer === null ? null : JSON.stringify(customer),
         customerEmail: email,
         state: "received" satisfies PaymentState,
+        integrationLevel,
         callbackSecret: sessionSecret(body.id, deps.keyring),
         creationLockedBy: holder,
         creationLockedUntil: new Date(now.getTime() + CREATION_LOCK_MS),
@@ -217,7 +227,7 @@ async function createSoisyOrder(
     if (claimed.count === 1) break;
     // Someone else holds the lock (another instance) or finished: wait for its outcome.
     const row = await db.paymentSession.findUnique({ where: { id: session.id } });
-    if (row?.soisyRedirectUrl) return { ok: true, redirectUrl: row.soisyRedirectUrl, soisyMs: 0 };
+    if (row?.soisyRedirectUrl) return startAgainAnswer(row, urls);
     if (row && row.state !== "received") return startAgainAnswer(row, urls);
     if (Date.now() > deadline) return { ok: false, status: 503, message: "the Soisy order is still being created; retry", soisyMs: 0 };
     await new Promise((r) => setTimeout(r, 50));
@@ -282,17 +292,19 @@ async function createSoisyOrder(
     return { ok: false, status: kind === "timeout" || kind === "network" ? 503 : 502, message: `Soisy could not create the order (${kind})`, soisyMs };
   }
 
-  await applyInput(deps, session.id, { kind: "order_created" }, {
+  const level = session.integrationLevel === "preapproval" ? "preapproval" : "redirect";
+  await applyInput(deps, session.id, { kind: "order_created", level }, {
     preloaded: { session, settings },
     data: { soisyToken: created.token, soisyRedirectUrl: created.redirectUrl, creationLockedBy: null, creationLockedUntil: null },
-    timeline: { source: "app", type: "soisy_order_created", detail: { token: created.token } },
+    timeline: { source: "app", type: "soisy_order_created", detail: { token: created.token, ...(level === "preapproval" ? { level } : {}) } },
   });
-  return { ok: true, redirectUrl: created.redirectUrl, soisyMs };
+  return { ok: true, redirectUrl: level === "preapproval" ? urls.preapproval : created.redirectUrl, soisyMs };
 }
 
 function startAgainAnswer(row: PaymentRow, urls: ReturnType<typeof paymentUrls>): StartResult {
   if (row.state === "not_eligible") return { ok: true, redirectUrl: urls.notEligible, soisyMs: 0 };
-  if (row.soisyRedirectUrl) return { ok: true, redirectUrl: row.soisyRedirectUrl, soisyMs: 0 };
+  const url = shopperUrl(row, urls);
+  if (url) return { ok: true, redirectUrl: url, soisyMs: 0 };
   return { ok: false, status: 409, message: `payment session is ${row.state}`, soisyMs: 0 };
 }
 
@@ -312,7 +324,15 @@ export interface ApplyOptions {
   /** Rows the caller already read (saves queries; a stale row only costs a retry). */
   preloaded?: { session?: PaymentRow; settings?: SettingsRow | null };
   /** Other columns written in the same update (e.g. the Soisy token with "order_created"). */
-  data?: { soisyToken?: string; soisyRedirectUrl?: string; creationLockedBy?: null; creationLockedUntil?: null };
+  data?: {
+    soisyToken?: string;
+    soisyRedirectUrl?: string;
+    creationLockedBy?: null;
+    creationLockedUntil?: null;
+    preapprovalRedirectUrl?: string;
+    preapprovalInstalments?: number;
+    preapprovalLockedUntil?: null;
+  };
 }
 
 export interface Applied {

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { z } from "zod";
+import { fiscalCodeCheckCharOk, UNKNOWN_POSTAL_CODE } from "./fiscal-code";
 import { computeQuotes, type SimQuotes } from "./quotes";
 import {
   CITIZENSHIPS,
@@ -58,6 +59,11 @@ export interface SoisySimulatorOptions {
   callbackDelayMs?: number;
   /** Per-callback timeout. Default 5000. */
   callbackTimeoutMs?: number;
+  /**
+   * Step 2 also checks the fiscal code's check character (incl. omocodia), as Soisy does. Default
+   * false: the older client tests use shape-only codes. The e2e stack of level 2 and the demo turn it on.
+   */
+  strictFiscalCodes?: boolean;
   logger?: SimLogger;
 }
 
@@ -770,6 +776,9 @@ export async function startSoisySimulator(opts: SoisySimulatorOptions = {}): Pro
     if (privacy === false) errs.add("privacy", "The privacy policy must be accepted.");
     readBool(body, "marketing", errs);
     const fiscalCode = readPattern(body, "fiscalCode", errs, true);
+    if (fiscalCode && opts.strictFiscalCodes && !errs.errors.fiscalCode && !fiscalCodeCheckCharOk(fiscalCode)) {
+      errs.add("fiscalCode", "The fiscal code is not valid.");
+    }
     const zeroInterestRate = readBool(body, "zeroInterestRate", errs) ?? false;
     if (zeroInterestRate && !shop.zeroInterestRate) {
       errs.add("zeroInterestRate", "Zero interest rate is not enabled for this shop.");
@@ -833,6 +842,8 @@ export async function startSoisySimulator(opts: SoisySimulatorOptions = {}): Pro
     const civicKey = body.civicNumber === undefined && body.streetNumber !== undefined ? "streetNumber" : "civicNumber";
     const civicNumber = readString(body, civicKey, errs, { required: true, max: 20 });
     const postalCode = readPattern(body, "postalCode", errs, true);
+    // A magic postal code Soisy refuses although it has the right shape (to exercise field errors).
+    if (postalCode === UNKNOWN_POSTAL_CODE) errs.add("postalCode", "This postal code does not exist.");
     readEnum(body, "citizenship", CITIZENSHIPS, errs, { required: true });
     readBool(body, "zeroInterestRate", errs);
     if (loanRequest.additionalDataNeeded) {

@@ -1,0 +1,384 @@
+/**
+ * Integration level 2 (lifecycle.md "Integration level 2", soisy-api.md "Step 2"): the shopper
+ * stays on the app's page, picks the instalments (live quotes), gives fiscal code, job and contact
+ * data; the app calls POST /requests, then POST /requests/{fiscalCode} with the order token of step
+ * 1. Approved → 303 to the approval's redirectUrl (Soisy's webapp: documents + signature), and the
+ * session goes on as in level 1. Refused → the session is rejected at once (outbox) and the shopper
+ * gets a kind message with a way back to checkout.
+ *
+ * Personal data: what the shopper types is sent to Soisy and NOT stored or logged. The session keeps
+ * only the chosen instalments, the approval's redirect URL and a short in-flight lock; the timeline
+ * records the steps with field NAMES at most. When Soisy asks for additional data, the first call is
+ * not repeated: the page carries a proof (HMAC under the app key of the session id and the first
+ * call's input), so nothing typed needs to be kept on the server between the two posts.
+ *
+ * Idempotency: a submit takes the session's pre-approval lock (one Soisy conversation at a time); a
+ * second submit meanwhile waits for the first to finish and then follows its outcome. A session
+ * already approved just redirects to Soisy; one already refused shows the refusal.
+ */
+import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import type { Logger } from "~/logger.server";
+import { paymentUrls } from "~/payments/app-urls";
+import { soisyCustomerFields } from "~/payments/customer-mapping";
+import { applyInput, observeSoisy, type PaymentDeps, type PaymentRow, type SettingsRow } from "~/payments/payment-service.server";
+import { sessionSecret, verifySessionSecret } from "~/payments/url-secrets.server";
+import type { SoisyEnvironment } from "~/settings/settings.server";
+import type { SoisyClient } from "~/soisy/client.server";
+import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
+import type { LoanQuotes } from "~/soisy/types";
+import { INSTALMENT_CHOICES, soisyErrorsToForm, soisyInputs, validateForm, type FieldErrors, type FormValues } from "./form";
+
+const LOCK_MS = 45_000;
+const BUSY_WAIT_MS = 25_000;
+const QUOTE_TTL_MS = 5 * 60_000;
+const QUOTE_CACHE_MAX = 1_000;
+
+export interface QuoteOption {
+  instalments: number;
+  /** Median profile of Soisy's loan quote (cents / percent); null when Soisy did not answer. */
+  instalmentCents: number | null;
+  tan: number | null;
+  taeg: number | null;
+  totalCents: number | null;
+}
+
+export interface FormPage {
+  kind: "form";
+  shopName: string;
+  amountCents: number;
+  options: QuoteOption[];
+  quotesAvailable: boolean;
+  defaultInstalments: number;
+  prefill: FormValues;
+  cancelUrl: string | null;
+}
+
+export type PreapprovalPage = FormPage | { kind: "invalid" } | { kind: "refused"; shopName: string; cancelUrl: string | null } | { kind: "redirect"; url: string };
+
+export type FormProblem = "unavailable" | "busy" | "soisy_general" | "invalid";
+
+export type SubmitResult =
+  | { kind: "redirect"; url: string }
+  | { kind: "form"; values: FormValues; errors: FieldErrors; problem: FormProblem | null; additional: boolean; proof: string | null };
+
+/** "my-shop.myshopify.com" → "my-shop" (Shopify's session request carries no shop name). */
+export function shopNameOf(shop: string): string {
+  return shop.replace(/\.myshopify\.com$/i, "");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Quotes (cached per process: the same amount × instalments is asked by every page view)
+// ---------------------------------------------------------------------------------------------
+
+const quoteCache = new Map<string, { at: number; value: Promise<LoanQuotes | null> }>();
+
+function cachedQuote(client: SoisyClient, amount: number, instalments: number, zero: boolean, log: Logger): Promise<LoanQuotes | null> {
+  const key = `${client.environment}:${client.shopId}:${amount}:${instalments}:${zero ? 1 : 0}`;
+  const hit = quoteCache.get(key);
+  if (hit && Date.now() - hit.at < QUOTE_TTL_MS) return hit.value;
+  const value = client.loanQuotes({ amount, instalments, ...(zero ? { zeroInterestRate: true } : {}) }).catch((error: unknown) => {
+    log.warn({ instalments, kind: isSoisyError(error) ? error.kind : "unexpected" }, "loan quote unavailable");
+    quoteCache.delete(key);
+    return null;
+  });
+  if (quoteCache.size >= QUOTE_CACHE_MAX) quoteCache.delete(quoteCache.keys().next().value!);
+  quoteCache.set(key, { at: Date.now(), value });
+  return value;
+}
+
+async function instalmentChoices(client: SoisyClient | null): Promise<number[]> {
+  let max = 60;
+  if (client) {
+    try {
+      const info = await client.shopInfo();
+      if (info.maxLoanInstalmentsNumber && info.maxLoanInstalmentsNumber >= 3) max = Math.min(60, info.maxLoanInstalmentsNumber);
+    } catch {
+      // Shop info is only a limit: without it Soisy's own 3–60 applies (Soisy validates anyway).
+    }
+  }
+  return INSTALMENT_CHOICES.filter((n) => n <= max);
+}
+
+async function quoteOptions(deps: PaymentDeps, client: SoisyClient | null, session: PaymentRow, settings: SettingsRow | null) {
+  const choices = await instalmentChoices(client);
+  const zero = settings?.zeroInterest ?? false;
+  const options = await Promise.all(
+    choices.map(async (n): Promise<QuoteOption> => {
+      const q = client ? await cachedQuote(client, session.amountCents, n, zero, deps.logger) : null;
+      const m = q?.median ?? null;
+      return { instalments: n, instalmentCents: m?.instalmentAmount ?? null, tan: m?.interestRate ?? null, taeg: m?.apr ?? null, totalCents: m?.totalRepaid ?? null };
+    }),
+  );
+  return { choices, options, quotesAvailable: options.some((o) => o.instalmentCents !== null) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Page
+// ---------------------------------------------------------------------------------------------
+
+async function verifiedSession(deps: PaymentDeps, id: string, secret: string): Promise<PaymentRow | null> {
+  if (!verifySessionSecret(id, secret, deps.keyring)) return null;
+  const session = await deps.db.paymentSession.findUnique({ where: { id } });
+  return session && session.integrationLevel === "preapproval" && session.soisyToken ? session : null;
+}
+
+/** Where a session that has left the form goes (approved → Soisy; refused → the refusal page). */
+function afterForm(session: PaymentRow): PreapprovalPage {
+  if (session.state === "rejected") return { kind: "refused", shopName: shopNameOf(session.shop), cancelUrl: session.cancelUrl };
+  if (session.preapprovalRedirectUrl && session.state === "redirected") return { kind: "redirect", url: session.preapprovalRedirectUrl };
+  if (session.nextActionUrl) return { kind: "redirect", url: session.nextActionUrl };
+  if (session.state === "abandoned" && session.cancelUrl) return { kind: "redirect", url: session.cancelUrl };
+  return { kind: "invalid" };
+}
+
+export async function preapprovalPage(deps: PaymentDeps, id: string, secret: string): Promise<PreapprovalPage> {
+  const session = await verifiedSession(deps, id, secret);
+  if (!session) return { kind: "invalid" };
+  if (session.state !== "preapproval") return afterForm(session);
+  const settings = await deps.db.shopSettings.findUnique({ where: { shop: session.shop } });
+  const client = await deps.soisyClient(session.shop, session.environment as SoisyEnvironment, settings).catch(() => null);
+  const { options, quotesAvailable } = await quoteOptions(deps, client, session, settings);
+  const preferred = session.preapprovalInstalments ?? settings?.widgetInstalments ?? 12;
+  const defaultInstalments = options.some((o) => o.instalments === preferred) ? preferred : (options.find((o) => o.instalments === 12) ?? options.at(-1))!.instalments;
+  return {
+    kind: "form",
+    shopName: shopNameOf(session.shop),
+    amountCents: session.amountCents,
+    options,
+    quotesAvailable,
+    defaultInstalments,
+    prefill: prefillOf(session.customerJson),
+    cancelUrl: session.cancelUrl,
+  };
+}
+
+/** Shopify's customer data of the session → the form's contact and address fields. */
+export function prefillOf(customerJson: string | null): FormValues {
+  let customer: unknown = null;
+  try {
+    customer = customerJson ? JSON.parse(customerJson) : null;
+  } catch {
+    customer = null;
+  }
+  const f = soisyCustomerFields(customer);
+  const out: FormValues = {};
+  if (f.email) out.email = f.email;
+  if (f.firstname) out.firstname = f.firstname;
+  if (f.lastname) out.lastname = f.lastname;
+  // The form asks for an Italian mobile (Soisy: without +39); a foreign number is left to the shopper.
+  if (f.mobilePhone && (f.countryCallingCode ?? "+39") === "+39") out.mobilePhone = f.mobilePhone;
+  if (f.address) out.address = f.address;
+  if (f.civicNumber) out.civicNumber = f.civicNumber;
+  if (f.postalCode) out.postalCode = f.postalCode;
+  if (f.city) out.city = f.city;
+  if (f.province) out.province = f.province;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Submit
+// ---------------------------------------------------------------------------------------------
+
+function proofKey(deps: PaymentDeps): Buffer {
+  return Buffer.from(hkdfSync("sha256", deps.keyring.current.key, Buffer.alloc(0), "soisy-shopify/preapproval-proof/v1", 32));
+}
+
+/** Binds "Soisy already has this request and wants additional data" to the session and the exact input. */
+export function requestProof(deps: PaymentDeps, sessionId: string, request: unknown): string {
+  return createHmac("sha256", proofKey(deps)).update(JSON.stringify([sessionId, request, "additionalDataNeeded"])).digest("base64url");
+}
+
+function proofMatches(deps: PaymentDeps, sessionId: string, request: unknown, candidate: string | null): boolean {
+  if (!candidate) return false;
+  const expected = Buffer.from(requestProof(deps, sessionId, request), "base64url");
+  const given = Buffer.from(candidate, "base64url");
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
+async function recordStep(deps: PaymentDeps, session: PaymentRow, type: string, detail?: Record<string, unknown>) {
+  await deps.db.soisyEvent.create({
+    data: { shop: session.shop, paymentSessionId: session.id, source: "app", type, detailJson: detail ? JSON.stringify(detail) : null },
+  });
+}
+
+export async function submitPreapproval(
+  deps: PaymentDeps,
+  id: string,
+  secret: string,
+  values: FormValues,
+  proof: string | null,
+  pageUrl: string,
+): Promise<SubmitResult> {
+  const session = await verifiedSession(deps, id, secret);
+  if (!session || session.state !== "preapproval") return { kind: "redirect", url: pageUrl };
+  const form = (over: Partial<Extract<SubmitResult, { kind: "form" }>>): SubmitResult => ({
+    kind: "form",
+    values,
+    errors: {},
+    problem: null,
+    additional: false,
+    proof: null,
+    ...over,
+  });
+
+  const settings = await deps.db.shopSettings.findUnique({ where: { shop: session.shop } });
+  const client = await deps.soisyClient(session.shop, session.environment as SoisyEnvironment, settings).catch(() => null);
+  if (!client) return form({ problem: "unavailable" });
+  const zero = settings?.zeroInterest ?? false;
+
+  // The additional-data step: the first call's input is in the page (the values), proven by the proof.
+  const choices = await instalmentChoices(client);
+  const firstErrors = validateForm(values, { instalmentChoices: choices });
+  const { request } = soisyInputs(values, { additional: false });
+  const additional = Object.keys(firstErrors).length === 0 && proofMatches(deps, session.id, request, proof);
+  const errors = additional ? validateForm(values, { instalmentChoices: choices, additional: true }) : firstErrors;
+  if (Object.keys(errors).length) return form({ errors, problem: "invalid", additional: !!proof, proof });
+
+  const lock = await takeLock(deps, session.id);
+  if (lock === "moved") return { kind: "redirect", url: pageUrl };
+  if (lock === "busy") return form({ problem: "busy", additional, proof: additional ? proof : null });
+
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    await deps.db.paymentSession.updateMany({ where: { id: session.id, state: "preapproval" }, data: { preapprovalLockedUntil: null } });
+  };
+  try {
+    const inputs = soisyInputs(values, { additional });
+    if (!additional) {
+      await recordStep(deps, session, "preapproval_requested", { instalments: inputs.request.instalments });
+      let created;
+      try {
+        created = await client.createRequest({ amount: session.amountCents, ...(zero ? { zeroInterestRate: true } : {}), ...inputs.request });
+      } catch (error) {
+        return await soisyFailed(deps, session, error, form, "request");
+      }
+      if (created.additionalDataNeeded) {
+        await recordStep(deps, session, "preapproval_additional_data");
+        return form({ additional: true, proof: requestProof(deps, session.id, request) });
+      }
+    }
+
+    let approval;
+    try {
+      approval = await client.approveRequest(inputs.request.fiscalCode, {
+        amount: session.amountCents,
+        orderToken: session.soisyToken!,
+        ...(zero ? { zeroInterestRate: true } : {}),
+        ...inputs.approval,
+      });
+    } catch (error) {
+      // The order is no longer awaiting a request: an earlier answer was lost. Ask Soisy what it decided.
+      if (error instanceof SoisyValidationError && error.origin === "soisy" && error.fields.orderToken) {
+        const settled = await settleFromOrder(deps, session, inputs.request.instalments);
+        if (settled) return { kind: "redirect", url: settled === "approved" ? (await reread(deps, session.id)).preapprovalRedirectUrl ?? pageUrl : pageUrl };
+      }
+      return await soisyFailed(deps, session, error, form, "approval", additional);
+    }
+
+    const decision = approval.decision;
+    let redirectUrl = approval.redirectUrl;
+    if (decision === "unknown") {
+      const settled = await settleFromOrder(deps, session, inputs.request.instalments, approval.redirectUrl);
+      if (settled === "approved") return { kind: "redirect", url: (await reread(deps, session.id)).preapprovalRedirectUrl ?? pageUrl };
+      if (settled === "refused") return { kind: "redirect", url: pageUrl };
+      await recordStep(deps, session, "preapproval_failed", { kind: "no_outcome" });
+      return form({ problem: "unavailable", additional, proof: additional ? proof : null });
+    }
+    if (decision === "approved") {
+      redirectUrl ??= session.soisyRedirectUrl;
+      await approved(deps, session, inputs.request.instalments, redirectUrl!);
+      released = true;
+      return { kind: "redirect", url: redirectUrl! };
+    }
+    await refused(deps, session, inputs.request.instalments);
+    released = true;
+    return { kind: "redirect", url: pageUrl };
+  } finally {
+    await release();
+  }
+}
+
+async function reread(deps: PaymentDeps, id: string): Promise<PaymentRow> {
+  return deps.db.paymentSession.findUniqueOrThrow({ where: { id } });
+}
+
+async function approved(deps: PaymentDeps, session: PaymentRow, instalments: number, redirectUrl: string) {
+  await applyInput(deps, session.id, { kind: "preapproval_approved" }, {
+    data: { preapprovalRedirectUrl: redirectUrl, preapprovalInstalments: instalments, preapprovalLockedUntil: null },
+    timeline: { source: "app", type: "preapproval_approved", detail: { instalments } },
+  });
+}
+
+async function refused(deps: PaymentDeps, session: PaymentRow, instalments: number) {
+  await applyInput(deps, session.id, { kind: "preapproval_refused" }, {
+    data: { preapprovalInstalments: instalments, preapprovalLockedUntil: null },
+    deliverNow: true,
+    timeline: { source: "app", type: "preapproval_refused", detail: { instalments } },
+  });
+}
+
+/** Reads the order at Soisy when the approval's answer is unclear or was lost. */
+async function settleFromOrder(deps: PaymentDeps, session: PaymentRow, instalments: number, redirectUrl?: string | null): Promise<"approved" | "refused" | null> {
+  try {
+    const { order } = await observeSoisy(deps, session);
+    if (order.status === "cancelled") {
+      await refused(deps, session, instalments);
+      return "refused";
+    }
+    if (order.status !== "quote") {
+      await approved(deps, session, instalments, redirectUrl ?? session.soisyRedirectUrl!);
+      return "approved";
+    }
+  } catch (error) {
+    deps.logger.warn({ sessionId: session.id, kind: isSoisyError(error) ? error.kind : "unexpected" }, "pre-approval: could not read the Soisy order");
+  }
+  return null;
+}
+
+async function soisyFailed(
+  deps: PaymentDeps,
+  session: PaymentRow,
+  error: unknown,
+  form: (over: Partial<Extract<SubmitResult, { kind: "form" }>>) => SubmitResult,
+  call: "request" | "approval",
+  additional = false,
+): Promise<SubmitResult> {
+  if (error instanceof SoisyValidationError) {
+    const mapped = soisyErrorsToForm(error.fields);
+    // Field names only: never the values, never Soisy's messages (they may quote what was typed).
+    const fields = Object.keys(error.fields);
+    await recordStep(deps, session, "preapproval_invalid", { call, fields });
+    deps.logger.info({ sessionId: session.id, call, fields, origin: error.origin }, "pre-approval: Soisy refused some fields");
+    const placed = Object.keys(mapped.errors).length > 0;
+    return form({ errors: mapped.errors, problem: placed && !mapped.unplaced ? "invalid" : "soisy_general", additional: false, proof: null });
+  }
+  const kind = isSoisyError(error) ? error.kind : "unexpected";
+  await recordStep(deps, session, "preapproval_failed", { call, kind });
+  deps.logger.warn({ sessionId: session.id, call, kind }, "pre-approval: Soisy call failed");
+  if (!isSoisyError(error)) deps.logger.error({ sessionId: session.id, err: error instanceof Error ? error.name : "unknown" }, "pre-approval: unexpected error");
+  return form({ problem: "unavailable", additional, proof: null });
+}
+
+/** One Soisy conversation per session at a time. "moved": the session left the form meanwhile. */
+async function takeLock(deps: PaymentDeps, id: string): Promise<"taken" | "busy" | "moved"> {
+  const deadline = Date.now() + BUSY_WAIT_MS;
+  for (;;) {
+    const now = deps.now();
+    const claimed = await deps.db.paymentSession.updateMany({
+      where: { id, state: "preapproval", OR: [{ preapprovalLockedUntil: null }, { preapprovalLockedUntil: { lt: now } }] },
+      data: { preapprovalLockedUntil: new Date(now.getTime() + LOCK_MS) },
+    });
+    if (claimed.count === 1) return "taken";
+    const row = await deps.db.paymentSession.findUnique({ where: { id }, select: { state: true } });
+    if (!row || row.state !== "preapproval") return "moved";
+    if (Date.now() > deadline) return "busy";
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** The page's own URL for a session (Shopify gets it as the redirect URL of a level-2 session). */
+export function preapprovalUrl(deps: PaymentDeps, sessionId: string): string {
+  return paymentUrls(deps.appUrl, sessionId, sessionSecret(sessionId, deps.keyring)).preapproval;
+}

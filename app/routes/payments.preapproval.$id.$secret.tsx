@@ -1,0 +1,63 @@
+/**
+ * Integration level 2: the in-store pre-approval page of one payment session (its URL carries the
+ * session's secret). GET shows the form (or forwards an approved session to Soisy, or shows a
+ * refusal); POST sends the request to Soisy (app/preapproval/preapproval.server.ts). Never cached:
+ * the page holds what the shopper typed.
+ */
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json, redirect } from "@remix-run/node";
+import { useActionData, useLoaderData } from "@remix-run/react";
+import { LinkNotValid } from "~/components/ShopperPage";
+import { translate } from "~/i18n/i18n";
+import { readForm } from "~/preapproval/form";
+import { PreapprovalForm, RefusedPage } from "~/preapproval/PreapprovalPage";
+import { preapprovalPage, submitPreapproval } from "~/preapproval/preapproval.server";
+import { findSession } from "~/payments/payment-service.server";
+import { paymentDeps } from "~/payments/runtime.server";
+import { shopperLocale } from "~/payments/shopper-locale";
+import { verifySessionSecret } from "~/payments/url-secrets.server";
+
+const NO_STORE = { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" };
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: translate(data?.locale ?? "it", "preapproval.pageTitle") },
+  { name: "robots", content: "noindex" },
+];
+
+async function localeOf(request: Request, id: string, secret: string) {
+  const deps = paymentDeps();
+  const session = verifySessionSecret(id, secret, deps.keyring) ? await findSession(deps.db, id) : null;
+  return shopperLocale(session, request);
+}
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const id = params.id ?? "";
+  const secret = params.secret ?? "";
+  const page = await preapprovalPage(paymentDeps(), id, secret);
+  if (page.kind === "redirect") throw redirect(page.url, { status: 303, headers: NO_STORE });
+  const locale = await localeOf(request, id, secret);
+  return json({ page, locale }, { status: page.kind === "invalid" ? 404 : 200, headers: NO_STORE });
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const id = params.id ?? "";
+  const secret = params.secret ?? "";
+  const form = await request.formData();
+  const proof = form.get("proof");
+  const url = new URL(request.url);
+  const result = await submitPreapproval(paymentDeps(), id, secret, readForm(form.entries()), typeof proof === "string" ? proof : null, url.pathname + url.search);
+  if (result.kind === "redirect") throw redirect(result.url, { status: 303, headers: NO_STORE });
+  const status = result.problem === "unavailable" ? 503 : result.problem === "busy" ? 409 : result.problem ? 422 : 200;
+  return json(result, { status, headers: NO_STORE });
+}
+
+export const headers = () => NO_STORE;
+
+export default function PreapprovalRoute() {
+  const { page, locale } = useLoaderData<typeof loader>();
+  const submitted = useActionData<typeof action>();
+  if (page.kind === "invalid") return <LinkNotValid locale={locale} />;
+  if (page.kind === "refused") return <RefusedPage locale={locale} shopName={page.shopName} cancelUrl={page.cancelUrl} />;
+  if (page.kind !== "form") return null;
+  return <PreapprovalForm key={submitted ? JSON.stringify(submitted.errors) + String(submitted.additional) : "first"} locale={locale} page={page} action={submitted ?? null} />;
+}
