@@ -105,6 +105,33 @@ describe("product and cart pages render the real blocks", () => {
     expect(await (await get("/products/divano-letto?variant=41003")).text()).not.toMatch(/data-soisy-widget="product"[^>]*\bhidden\b/);
   });
 
+  it("reads the metafield the app wrote on its installation with metafieldsSet (Admin API)", async () => {
+    const ownerId = sim.adminApi.appInstallationId(SHOP);
+    const res = await fetch(`${sim.url}${sim.adminApi.graphqlPath(SHOP)}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": "shpat_x" },
+      body: JSON.stringify({
+        query: "mutation Set($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { field message } } }",
+        variables: { m: [{ ownerId, namespace: "soisy", key: "widget", type: "json", value: JSON.stringify({ ready: false, minCents: 10_000, maxCents: 1_500_000 }) }] },
+      }),
+    });
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(await res.json())).toContain('"userErrors":[]');
+    expect(await (await get("/products/divano-letto")).text()).not.toContain("data-soisy-widget");
+    sim.storefront.setWidgetMetafield(SHOP, { ready: true }); // an override wins
+    expect(await (await get("/products/divano-letto")).text()).toContain("data-soisy-widget");
+    sim.storefront.setWidgetMetafield(SHOP, null);
+    await fetch(`${sim.url}${sim.adminApi.graphqlPath(SHOP)}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": "shpat_x" },
+      body: JSON.stringify({
+        query: "mutation Set($m: [MetafieldsSetInput!]!) { metafieldsSet(metafields: $m) { userErrors { field message } } }",
+        variables: { m: [{ ownerId, namespace: "soisy", key: "widget", type: "json", value: JSON.stringify({ ready: true, minCents: 10_000, maxCents: 1_500_000 }) }] },
+      }),
+    });
+    expect(await (await get("/products/divano-letto?variant=41003")).text()).toMatch(/data-soisy-widget="product"[^>]*\bhidden\b/);
+  });
+
   it("cart API: add, change (by key and line), update, clear; the cart page's block gets the total", async () => {
     const post = (path: string, body: unknown) =>
       fetch(`${sim.url}/shops/${SHOP}${path}`, { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });

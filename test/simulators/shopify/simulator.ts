@@ -276,6 +276,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     appUrl: () => appUrl,
     appSecret: () => opts.oauth?.clientSecret,
     hasShop: (domain) => store.shops.has(domain),
+    appMetafieldValue: (shop) => adminApi.metafield(adminApi.appInstallationId(shop), "soisy", "widget")?.value,
     now,
     log,
   });

@@ -82,6 +82,8 @@ export interface StorefrontDeps {
   hasShop(domain: string): boolean;
   now(): Date;
   log(line: string): void;
+  /** The app-data metafield `soisy.widget` the app wrote on its installation (Admin API), JSON text. */
+  appMetafieldValue?(shop: string): string | undefined;
   /** Extension folder (default: the repo's extensions/soisy-widget). */
   extensionDir?: string;
 }
@@ -157,6 +159,22 @@ export function createStorefront(deps: StorefrontDeps) {
     const value = lookup(localeFile(lang)) ?? lookup(localeFile("en"));
     if (typeof value !== "string") return `translation missing: ${lang}.${key}`;
     return value.replace(/\{\{\s*(\w+)\s*\}\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+  }
+
+  /** What the app wrote with metafieldsSet (only the fields the blocks read; unparsable → none). */
+  function installationMetafield(shop: string): WidgetMetafield | undefined {
+    const raw = deps.appMetafieldValue?.(shop);
+    if (!raw) return undefined;
+    try {
+      const v = JSON.parse(raw) as Record<string, unknown>;
+      const out: WidgetMetafield = {};
+      if (typeof v.ready === "boolean") out.ready = v.ready;
+      if (typeof v.minCents === "number") out.minCents = v.minCents;
+      if (typeof v.maxCents === "number") out.maxCents = v.maxCents;
+      return out;
+    } catch {
+      return undefined;
+    }
   }
 
   function variantOf(id: number): { product: SimProduct; variant: SimVariant } | undefined {
@@ -240,7 +258,7 @@ export function createStorefront(deps: StorefrontDeps) {
     const file = block(name);
     const settings = Object.fromEntries((file.schema.settings ?? []).map((s) => [s.id, s.default]));
     const root = `/shops/${encodeURIComponent(shop)}`;
-    const metafield = metafields.get(shop);
+    const metafield = metafields.get(shop) ?? installationMetafield(shop);
     // Shopify's global objects are visible in snippets too (liquidjs: engine globals).
     const engine = liquidFor(shop, lang, {
       request: { locale: { iso_code: lang } },
@@ -555,7 +573,10 @@ ${widget.html}
     cart: (shop: string) => cartJson(shop),
     clearCart: (shop: string) => void carts.set(shop, []),
     addToCart: (shop: string, variantId: number, quantity = 1) => setQuantity(shop, variantId, quantity, true),
-    /** Sets (or with null removes) the app-data metafield `app.metafields.soisy.widget` the blocks read. */
+    /**
+     * Sets (or with null removes) an override of the app-data metafield `app.metafields.soisy.widget` the
+     * blocks read; without one they read what the app wrote on its installation through the Admin API.
+     */
     setWidgetMetafield(shop: string, value: WidgetMetafield | null) {
       if (value) metafields.set(shop, structuredClone(value));
       else metafields.delete(shop);
