@@ -93,6 +93,10 @@ describe("install and auth (non-embedded, OAuth through the Shopify simulator)",
     expect(await configureWith(session!.accessToken)).toEqual({ status: 200, userErrors: [] });
     expect((await configureWith("shpat_guess")).status).toBe(401);
 
+    // afterAuth: the payment customization hiding Soisy at checkout exists, with the granted scope.
+    expect(stack.shopify.shop(SHOP)!.scopes).toContain("write_payment_customizations");
+    expect(stack.shopify.adminApi.paymentCustomizations(SHOP)).toMatchObject([{ enabled: true }]);
+
     // Without ?shop=, the signed session cookie alone authenticates.
     await page.goto(`${stack.appUrl}/app?lang=en`);
     await expect(page.getByRole("navigation", { name: "App menu" }).isVisible()).resolves.toBe(true);
