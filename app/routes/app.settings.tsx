@@ -59,6 +59,8 @@ import {
   type OptionsFormValues,
 } from "~/settings/settings-form";
 import { verifySoisyCredentials, type VerifyOutcome } from "~/settings/verify.server";
+import { WidgetPreview } from "~/components/WidgetPreview";
+import { widgetAssetHref } from "~/routes/widget-assets.$file";
 
 /** Same as ENVIRONMENTS (settings.server): the page's component must not import server modules. */
 const ENVIRONMENTS = ["sandbox", "production"] as const satisfies readonly SoisyEnvironment[];
@@ -93,6 +95,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
     credentials,
     amountLimits: { min: centsToDecimal(AMOUNT_LIMITS.minCents), max: centsToDecimal(AMOUNT_LIMITS.maxCents) },
     readiness: { ready: readiness.ready, wanted: readiness.wanted, inSync: readiness.inSync, missing: readiness.missing },
+    widgetPreview: {
+      scriptSrc: widgetAssetHref("soisy-widget.js"),
+      styleHref: widgetAssetHref("soisy-widget.css"),
+      endpoint: "/app/widget-preview",
+      // A sample amount the shop accepts: € 1.000 unless the range says otherwise.
+      initialAmountCents: Math.min(Math.max(settings.minAmountCents, 100_000), settings.maxAmountCents),
+      minAmountCents: settings.minAmountCents,
+      maxAmountCents: settings.maxAmountCents,
+      instalments: settings.widgetInstalments,
+    },
   };
 }
 
@@ -290,6 +302,15 @@ export default function SettingsPage() {
             amountLimits={data.amountLimits}
             initial={actionData?.intent === "saveOptions" && actionData.optionValues ? actionData.optionValues : data.options}
             errors={actionData?.intent === "saveOptions" ? (actionData.optionErrors ?? {}) : {}}
+          />
+        </Layout.Section>
+        <Layout.Section>
+          <WidgetPreview
+            key={`${data.widgetPreview.instalments}:${data.widgetPreview.minAmountCents}:${data.widgetPreview.maxAmountCents}:${JSON.stringify(data.options)}`}
+            t={t}
+            locale={locale}
+            ready={data.readiness.ready}
+            {...data.widgetPreview}
           />
         </Layout.Section>
       </Layout>

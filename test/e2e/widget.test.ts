@@ -31,14 +31,14 @@ function pct(x: number, lang: "it" | "en"): string {
   return `${lang === "it" ? s.replace(".", ",") : s}%`;
 }
 /** The texts the widget must show for an amount, from the Soisy simulator's own numbers. */
-function expected(amount: number, lang: "it" | "en") {
-  const q = computeQuotes(amount, 12, false);
+function expected(amount: number, lang: "it" | "en", n = 12) {
+  const q = computeQuotes(amount, n, false);
   const tan = `${pct(q.min.interestRate, lang)} – ${pct(q.max.interestRate, lang)}`;
   const taeg = `${pct(Math.min(q.min.apr, q.max.apr), lang)} – ${pct(Math.max(q.min.apr, q.max.apr), lang)}`;
   const total = `${eur(Math.min(q.min.totalRepaid, q.max.totalRepaid), lang)} – ${eur(Math.max(q.min.totalRepaid, q.max.totalRepaid), lang)}`;
   return lang === "it"
-    ? { quote: `Paga in 12 rate da ${eur(q.median.instalmentAmount, "it")} con Soisy`, rates: `TAN ${tan}, TAEG ${taeg}. Importo totale dovuto ${total}.` }
-    : { quote: `Pay in 12 instalments of ${eur(q.median.instalmentAmount, "en")} with Soisy`, rates: `TAN ${tan}, TAEG (APR) ${taeg}. Total amount due ${total}.` };
+    ? { quote: `Paga in ${n} rate da ${eur(q.median.instalmentAmount, "it")} con Soisy`, rates: `TAN ${tan}, TAEG ${taeg}. Importo totale dovuto ${total}.` }
+    : { quote: `Pay in ${n} instalments of ${eur(q.median.instalmentAmount, "en")} with Soisy`, rates: `TAN ${tan}, TAEG (APR) ${taeg}. Total amount due ${total}.` };
 }
 
 async function newPage(locale = "it-IT"): Promise<Page> {
@@ -268,5 +268,107 @@ describe("cart page", () => {
     await eventually(async () => (await quoteText(page)) === expected(123_456 + 2 * 5_990, "en").quote, 10_000, "quote after cart:updated");
     expect(pageErrors).toEqual([]);
     stack.shopify.storefront.clearCart(SHOP);
+  });
+});
+
+describe("settings page: widget preview", () => {
+  async function adminPage(locale = "it-IT"): Promise<Page> {
+    const page = await newPage(locale);
+    await page.context().addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, SHOP));
+    return page;
+  }
+  const preview = "[data-widget-preview] [data-soisy-widget]";
+  const previewQuote = (page: Page) => page.locator(`${preview} [data-soisy-quote]`).textContent();
+
+  it("shows the real widget with the shop's settings for a sample amount (€ 1.000), editable; hides out of range (it)", async () => {
+    const page = await adminPage();
+    await page.goto(`${stack.appUrl}/app/settings`);
+    await page.getByRole("heading", { name: "Anteprima del widget" }).waitFor();
+    expect(await page.locator("#widgetPreviewAmount").inputValue()).toBe("1.000,00");
+    await eventually(async () => (await previewQuote(page)) === expected(100_000, "it").quote, 15_000, "preview quote for € 1.000");
+    expect((await page.locator(`${preview} [data-soisy-rates]`).textContent())?.trim()).toBe(expected(100_000, "it").rates);
+    // The storefront's own script and stylesheet, from the app.
+    const assets = await page.evaluate(() => ({
+      script: document.querySelector<HTMLScriptElement>("script[data-soisy-preview]")?.src ?? "",
+      style: [...document.querySelectorAll<HTMLLinkElement>("link[rel=stylesheet]")].map((l) => l.href).find((h) => h.includes("soisy-widget.css")) ?? "",
+    }));
+    expect(assets.script).toMatch(/\/widget-assets\/soisy-widget\.js\?v=[0-9a-f]{8}$/);
+    expect(assets.style).toMatch(/\/widget-assets\/soisy-widget\.css\?v=[0-9a-f]{8}$/);
+    expect(await page.locator(preview).evaluate((el) => getComputedStyle(el).minHeight)).not.toBe("0px");
+
+    await page.locator("#widgetPreviewAmount").fill("2.500");
+    await eventually(async () => (await previewQuote(page)) === expected(250_000, "it").quote, 15_000, "preview quote for € 2.500");
+
+    await page.locator("#widgetPreviewAmount").fill("50");
+    await page.getByText("Fuori dagli importi ammessi (€ 100,00 – € 15.000,00)", { exact: false }).waitFor();
+    await eventually(() => page.locator(preview).evaluate((el) => getComputedStyle(el).visibility === "hidden"), 15_000, "preview hidden below the minimum");
+
+    await page.locator("#widgetPreviewAmount").fill("1000");
+    await eventually(async () => (await page.locator(preview).evaluate((el) => getComputedStyle(el).visibility === "visible")) && (await previewQuote(page)) === expected(100_000, "it").quote, 15_000, "shown again");
+
+    // The dialog works here too.
+    await page.locator(`${preview} [data-soisy-open]`).focus();
+    await page.keyboard.press("Enter");
+    await eventually(() => page.locator(`${preview} dialog`).evaluate((d) => (d as HTMLDialogElement).open), 5_000, "dialog open");
+    await page.screenshot({ path: screenshotPath("widget-preview-dialog-it") });
+    await page.keyboard.press("Escape");
+    await eventually(() => page.locator(`${preview} [data-soisy-open]`).evaluate((el) => el === document.activeElement), 5_000, "focus back");
+
+    await page.locator(preview).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath("widget-preview-it"), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("follows saved settings (instalments) and speaks English", async () => {
+    const page = await adminPage("en-GB");
+    await page.goto(`${stack.appUrl}/app/settings?lang=en`);
+    await page.getByRole("heading", { name: "Widget preview" }).waitFor();
+    await eventually(async () => (await previewQuote(page)) === expected(100_000, "en").quote, 15_000, "English preview quote");
+    await page.locator("#widgetInstalments").fill("6");
+    const marker = page.locator("[data-settings-idle]");
+    const before = await marker.getAttribute("data-settings-idle");
+    await page.getByRole("button", { name: "Save options" }).click();
+    await eventually(async () => {
+      const v = await marker.getAttribute("data-settings-idle");
+      return !!v && v !== before;
+    }, 15_000, "options saved");
+    await eventually(async () => (await previewQuote(page)) === expected(100_000, "en", 6).quote, 15_000, "6 instalments in the preview");
+    expect((await page.locator(`${preview} [data-soisy-rates]`).textContent())?.trim()).toBe(expected(100_000, "en", 6).rates);
+    await page.screenshot({ path: screenshotPath("widget-preview-en"), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("serves the extension's assets with strong caching, and the preview endpoint needs the admin session and a valid amount", async () => {
+    const { readFileSync } = await import("node:fs");
+    const page = await adminPage();
+    await page.goto(`${stack.appUrl}/app/settings`);
+    const src = await page.locator("script[data-soisy-preview]").getAttribute("src");
+    const js = await fetch(`${stack.appUrl}${src}`);
+    expect(js.status).toBe(200);
+    expect(js.headers.get("cache-control")).toBe("public, max-age=31536000, immutable");
+    expect(js.headers.get("content-type")).toContain("javascript");
+    expect(await js.text()).toBe(readFileSync(new URL("../../extensions/soisy-widget/assets/soisy-widget.js", import.meta.url), "utf8"));
+    const etag = js.headers.get("etag")!;
+    expect((await fetch(`${stack.appUrl}${src}`, { headers: { "If-None-Match": etag } })).status).toBe(304);
+    expect((await fetch(`${stack.appUrl}/widget-assets/soisy-widget.js?v=old`)).headers.get("cache-control")).toContain("must-revalidate");
+    expect((await fetch(`${stack.appUrl}/widget-assets/secrets.json`)).status).toBe(404);
+
+    const anonymous = await fetch(`${stack.appUrl}/app/widget-preview?amount=100000`, { redirect: "manual" });
+    expect(anonymous.status).not.toBe(200);
+    const api = (query: string) =>
+      page.evaluate(async (url) => {
+        const r = await fetch(url);
+        return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+      }, `${stack.appUrl}/app/widget-preview?${query}`);
+    const bad = await api("amount=12.5");
+    expect(bad.status).toBe(400);
+    expect(bad.body.error).toBe("invalid_request");
+    const low = await api("amount=5000&instalments=12");
+    expect(low).toEqual({ status: 200, body: { available: false, reason: "out_of_range", minAmount: 10_000, maxAmount: 1_500_000 } });
+    const ok = await api("amount=100000&instalments=12");
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ available: true, amount: 100_000, instalments: 12, instalmentAmount: computeQuotes(100_000, 12, false).median.instalmentAmount });
   });
 });

@@ -1,0 +1,158 @@
+/**
+ * The settings page's "Widget preview": the storefront widget's own markup (the same structure as
+ * extensions/soisy-widget/snippets/soisy-widget.liquid, texts from the extension's locales), CSS and
+ * JavaScript (served by /widget-assets), fed by the admin-authenticated /app/widget-preview endpoint.
+ * The markup is injected once (React never re-renders it); amount changes go through SoisyWidget.update.
+ */
+import { Banner, BlockStack, Card, Text, TextField } from "@shopify/polaris";
+import { useEffect, useMemo, useRef, useState } from "react";
+import type { Locale } from "~/i18n/i18n";
+import type { MessageKey } from "~/i18n/messages";
+import { formatEuro } from "~/soisy/money";
+import enTexts from "../../extensions/soisy-widget/locales/en.default.json";
+import itTexts from "../../extensions/soisy-widget/locales/it.json";
+
+type WidgetTexts = (typeof itTexts)["soisy_widget"];
+type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+interface SoisyWidgetApi {
+  init(el: Element): void;
+  update(el: Element, amountCents: number): void;
+}
+declare global {
+  interface Window {
+    SoisyWidget?: SoisyWidgetApi;
+  }
+}
+
+function esc(value: string): string {
+  return value.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+
+/** The widget box's HTML, as the app block renders it (kind "manual": initialised by this component). */
+export function widgetMarkup(input: { texts: WidgetTexts; locale: Locale; endpoint: string; amountCents: number; instalments: number; uid: string }): string {
+  const { texts: t, uid } = input;
+  const config = JSON.stringify({ quote: t.quote, rates: t.rates, zero: t.zero, example: t.example, variants: {} }).replace(/</g, "\\u003c");
+  return `<div class="soisy-w soisy-w--left" data-soisy-widget="manual" data-amount="${input.amountCents}" data-instalments="${input.instalments}" data-endpoint="${esc(input.endpoint)}" data-locale="${input.locale}">
+<script type="application/json" data-soisy-t>${config}</script>
+<div class="soisy-w__row">
+<p class="soisy-w__live" aria-live="polite" aria-atomic="true"><span class="soisy-w__quote" data-soisy-quote></span> <span class="soisy-w__rates" data-soisy-rates></span></p>
+<button type="button" class="soisy-w__info" data-soisy-open aria-haspopup="dialog" aria-controls="${uid}-d" disabled><span aria-hidden="true">i</span><span class="soisy-w__sr">${esc(t.info)}</span></button>
+</div>
+<dialog class="soisy-w__dialog" id="${uid}-d" aria-labelledby="${uid}-h">
+<h2 class="soisy-w__title" id="${uid}-h">${esc(t.title)}</h2>
+<ol class="soisy-w__steps"><li>${esc(t.how_1)}</li><li>${esc(t.how_2)}</li><li>${esc(t.how_3)}</li></ol>
+<p class="soisy-w__example" data-soisy-example></p>
+<p class="soisy-w__legal">${esc(t.legal)}</p>
+<form method="dialog"><button type="submit" class="soisy-w__close">${esc(t.close)}</button></form>
+</dialog>
+</div>`;
+}
+
+/** "1000", "1000,5", "1.000,50", "1000.50" → cents; null when not an amount. */
+export function parsePreviewAmount(raw: string): number | null {
+  const s = raw.trim().replace(/^€\s*/, "");
+  const m = /^(\d{1,3}(?:[.\s]\d{3})+|\d{1,8})(?:[.,](\d{1,2}))?$/.exec(s);
+  if (!m) {
+    const en = /^(\d{1,3}(?:,\d{3})+)(?:\.(\d{1,2}))?$/.exec(s);
+    if (!en) return null;
+    return Number((en[1] ?? "").replace(/,/g, "")) * 100 + Number((en[2] ?? "").padEnd(2, "0"));
+  }
+  const cents = Number((m[1] ?? "").replace(/[.\s]/g, "")) * 100 + Number((m[2] ?? "").padEnd(2, "0"));
+  return cents > 0 ? cents : null;
+}
+
+export function WidgetPreview(props: {
+  t: Translate;
+  locale: Locale;
+  scriptSrc: string;
+  styleHref: string;
+  endpoint: string;
+  initialAmountCents: number;
+  minAmountCents: number;
+  maxAmountCents: number;
+  instalments: number;
+  ready: boolean;
+}) {
+  const { t, locale } = props;
+  const box = useRef<HTMLDivElement>(null);
+  const [amount, setAmount] = useState(formatEuro(props.initialAmountCents, locale).replace(/^€\s*/, ""));
+  const html = useMemo(
+    () =>
+      widgetMarkup({
+        texts: (locale === "it" ? itTexts : enTexts).soisy_widget,
+        locale,
+        endpoint: props.endpoint,
+        amountCents: props.initialAmountCents,
+        instalments: props.instalments,
+        uid: "soisy-preview",
+      }),
+    // The box is built once; later amounts go through SoisyWidget.update.
+    [],
+  );
+  const cents = parsePreviewAmount(amount);
+  const range = { min: formatEuro(props.minAmountCents, locale), max: formatEuro(props.maxAmountCents, locale) };
+  const error =
+    cents === null
+      ? t("widget.preview.amountInvalid")
+      : cents < props.minAmountCents || cents > props.maxAmountCents
+        ? t("widget.preview.outOfRange", range)
+        : undefined;
+
+  // Load the storefront script once, then start the box.
+  useEffect(() => {
+    const el = box.current?.firstElementChild;
+    if (!el) return;
+    const start = () => window.SoisyWidget?.init(el);
+    if (window.SoisyWidget?.init) return start();
+    let script = document.querySelector<HTMLScriptElement>("script[data-soisy-preview]");
+    if (!script) {
+      script = document.createElement("script");
+      script.src = props.scriptSrc;
+      script.defer = true;
+      script.setAttribute("data-soisy-preview", "");
+      document.head.appendChild(script);
+    }
+    script.addEventListener("load", start);
+    return () => script?.removeEventListener("load", start);
+  }, [props.scriptSrc]);
+
+  // A new sample amount: the widget asks again (debounced while typing).
+  useEffect(() => {
+    const el = box.current?.firstElementChild;
+    if (!el || cents === null) return;
+    const timer = setTimeout(() => window.SoisyWidget?.update(el, cents), 300);
+    return () => clearTimeout(timer);
+  }, [cents]);
+
+  return (
+    <Card>
+      <BlockStack gap="300">
+        <Text as="h2" variant="headingMd">
+          {t("widget.preview.title")}
+        </Text>
+        <Text as="p">{t("widget.preview.intro")}</Text>
+        {!props.ready ? (
+          <Banner tone="warning">
+            <p>{t("widget.preview.notReady")}</p>
+          </Banner>
+        ) : null}
+        <TextField
+          id="widgetPreviewAmount"
+          label={t("widget.preview.amount")}
+          value={amount}
+          onChange={setAmount}
+          autoComplete="off"
+          inputMode="decimal"
+          helpText={t("widget.preview.amountHelp", range)}
+          error={error}
+        />
+        <link rel="stylesheet" href={props.styleHref} />
+        <div ref={box} data-widget-preview="" dangerouslySetInnerHTML={{ __html: html }} suppressHydrationWarning />
+        <Text as="p" tone="subdued">
+          {t("widget.preview.hiddenNote")}
+        </Text>
+      </BlockStack>
+    </Card>
+  );
+}
