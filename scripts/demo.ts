@@ -163,6 +163,7 @@ async function main() {
   const urls = {
     "Demo overview (demo shop, its payments)": `${appUrl}/demo`,
     "Demo checkout (Shopify simulator)": `${shopify.url}/checkout`,
+    "Product page with the Soisy widget (Shopify simulator)": `${shopify.url}/shops/${DEMO_SHOP}/products/divano-letto`,
     "Merchant admin login (Shopify install flow: see README)": `${appUrl}/auth/login`,
     "App landing page": `${appUrl}/`,
     "App health": `${appUrl}/healthz`,
