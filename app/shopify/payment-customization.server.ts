@@ -193,10 +193,35 @@ function isUnreachable(error: unknown): boolean {
   return true;
 }
 
+/** A sync taking longer than this answers "unreachable" (the page and the install callback must not hang). */
+export const SYNC_TIMEOUT_MS = 10_000;
+
 /**
- * Makes Shopify hold the shop's payment customization and both metafields for these settings. Never throws.
+ * Makes Shopify hold the shop's payment customization and both metafields for these settings. Never throws;
+ * gives up waiting after `timeoutMs` (the requests under way may still complete: every step is repeatable).
  */
-export async function syncCheckoutRules(graphql: AdminGraphql, shop: string, settings: Settings, apiKey: string): Promise<CheckoutRulesOutcome> {
+export async function syncCheckoutRules(
+  graphql: AdminGraphql,
+  shop: string,
+  settings: Settings,
+  apiKey: string,
+  timeoutMs = SYNC_TIMEOUT_MS,
+): Promise<CheckoutRulesOutcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<CheckoutRulesOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      logger.warn({ shop, outcome: "unreachable", timeoutMs }, "syncing the checkout rules to Shopify timed out; the next save retries");
+      resolve({ kind: "unreachable" });
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([runSync(graphql, shop, settings, apiKey), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function runSync(graphql: AdminGraphql, shop: string, settings: Settings, apiKey: string): Promise<CheckoutRulesOutcome> {
   const started = performance.now();
   try {
     const state = await call(graphql, CHECKOUT_RULES_STATE, stateAnswer);

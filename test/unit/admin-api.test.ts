@@ -158,6 +158,13 @@ describe("syncCheckoutRules against the simulator", () => {
     expect(checkoutRulesWarnings({ kind: "synced", customizationId: "x", created: false, enabled: true })).toEqual([]);
   });
 
+  it("Shopify hanging → unreachable after the timeout (the page never hangs)", async () => {
+    const hanging: AdminGraphql = () => new Promise<Response>(() => {});
+    const started = Date.now();
+    expect(await syncCheckoutRules(hanging, shop, SETTINGS, CLIENT_ID, 200)).toEqual({ kind: "unreachable" });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it("a token granted without write_payment_customizations → ACCESS_DENIED → refused", async () => {
     sim.shop(shop)!.scopes = ["write_payment_gateways", "write_payment_sessions"];
     const outcome = await syncCheckoutRules(client(shop), shop, SETTINGS, CLIENT_ID);
