@@ -17,7 +17,8 @@ import { paymentDeps } from "~/payments/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";
 import { verifySessionSecret } from "~/payments/url-secrets.server";
 
-const NO_STORE = { "Cache-Control": "no-store", "Referrer-Policy": "no-referrer" };
+// same-origin: the secret URL never leaks to Soisy or the privacy link; same-origin posts keep their Origin (Remix checks it).
+const NO_STORE = { "Cache-Control": "no-store", "Referrer-Policy": "same-origin" };
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: translate(data?.locale ?? "it", "preapproval.pageTitle") },

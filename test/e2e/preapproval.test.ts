@@ -1,0 +1,382 @@
+/**
+ * Integration level 2 end to end, in Debian's Chromium: Shopify simulator checkout → the app's
+ * in-store pre-approval page (built app, remix-serve) → Soisy simulator (step 2, check characters
+ * verified) → Soisy's webapp or back to checkout. Asserts on the page, on the mutations the Shopify
+ * simulator applied, on the Soisy simulator's traffic and on the app's database (nothing typed kept).
+ */
+import type { Browser, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { seriousAxeViolations } from "../helpers/axe";
+import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { eventually, startStack, type Stack } from "../helpers/stack";
+import { MERCHANT_MESSAGES } from "~/payments/lifecycle";
+import { withCheckChar } from "~/preapproval/fiscal-code";
+
+let stack: Stack;
+let browser: Browser;
+
+// Valid codes (official check character): the simulator reads RFS… as refused, ADD… as "additional data".
+const APPROVED_CODE = withCheckChar("RSSMRA80A01H501"); // RSSMRA80A01H501U
+const REFUSED_CODE = withCheckChar("RFSMRA80A01H501");
+const ADDITIONAL_CODE = withCheckChar("ADDMRA80A01H501");
+
+beforeAll(async () => {
+  [stack, browser] = await Promise.all([
+    startStack({ options: { integrationLevel: "preapproval" }, soisy: { strictFiscalCodes: true } }),
+    launchBrowser(),
+  ]);
+}, 90_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.close();
+});
+
+afterEach((context) => {
+  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
+});
+
+const db = () => stack.database.db;
+
+function simSession(id: string) {
+  const session = stack.shopify.paymentSessions.get(id);
+  if (!session) throw new Error(`the Shopify simulator has no session ${id}`);
+  return session;
+}
+
+const appliedMutations = (id: string) =>
+  simSession(id)
+    .mutations.filter((m) => m.outcome === "applied")
+    .map((m) => m.name);
+
+/** Soisy step-2 calls for one fiscal code: "request" (POST /requests) and "approval" (POST /requests/{fc}). */
+function step2Calls(fiscalCode: string): string[] {
+  return stack.soisy.requests
+    .filter((r) => r.method === "POST" && r.path.includes("/requests"))
+    .filter((r) => r.path.endsWith(`/requests/${fiscalCode}`) || JSON.stringify(r.body ?? {}).includes(fiscalCode))
+    .map((r) => (r.path.endsWith("/requests") ? "request" : "approval"));
+}
+
+async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: options.javaScriptEnabled ?? true });
+  return context.newPage();
+}
+
+/** Checkout in the Shopify simulator; ends on the app's pre-approval page. */
+async function checkout(page: Page, amount = "480.00"): Promise<string> {
+  await page.goto(`${stack.shopify.url}/checkout`);
+  await page.getByLabel(/^Importo/).fill(amount);
+  await Promise.all([page.waitForURL(/\/payments\/preapproval\//), page.getByRole("button", { name: /Paga a rate con Soisy/ }).click()]);
+  return [...stack.shopify.paymentSessions.values()].at(-1)!.id;
+}
+
+/** Fills what Shopify could not prefill (the contact and address fields come from the checkout). */
+async function fillForm(page: Page, o: { fiscalCode: string; instalments?: number; en?: boolean }) {
+  const en = o.en ?? false;
+  if (o.instalments) await page.getByLabel(new RegExp(`^${o.instalments} ${en ? "instalments" : "rate"}`)).check();
+  await page.getByLabel(en ? /^Italian tax code/ : /^Codice fiscale/).fill(o.fiscalCode);
+  await page.getByLabel(en ? "Citizenship" : "Cittadinanza").selectOption("italian");
+  await page.getByLabel(en ? "Occupation" : "Occupazione").selectOption("employee_open_ended_contract");
+  await page.getByLabel(en ? /^I have read Soisy's privacy notice/ : /^Ho letto l'informativa privacy/).check();
+}
+
+async function submit(page: Page, en = false) {
+  await page.getByRole("button", { name: en ? /Send the request to Soisy|Continue/ : /Invia la richiesta a Soisy|Continua/ }).click();
+}
+
+async function expectNoSeriousAxe(page: Page) {
+  expect(await seriousAxeViolations(page)).toEqual([]);
+}
+
+/** Nothing the shopper typed is stored: the fiscal code appears in no row of the session or its timeline. */
+async function expectNothingTypedStored(id: string, fiscalCode: string) {
+  const row = await db().paymentSession.findUniqueOrThrow({ where: { id } });
+  expect(JSON.stringify(row)).not.toContain(fiscalCode);
+  const events = await db().soisyEvent.findMany({ where: { paymentSessionId: id } });
+  expect(JSON.stringify(events)).not.toContain(fiscalCode);
+  expect(stack.appOutput()).not.toContain(fiscalCode);
+}
+
+describe("in-store pre-approval (level 2, browser)", () => {
+  it("approve: live quotes, prefilled data, Soisy approves → webapp → pending → resolved as in level 1", async () => {
+    const page = await newPage();
+    const id = await checkout(page, "480.00");
+    const row = await db().paymentSession.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ state: "preapproval", integrationLevel: "preapproval" });
+    expect(row.soisyToken).toBeTruthy();
+
+    await expect.poll(() => page.getByTestId("shop-name").textContent()).toBe("e2e-shop");
+    await expect.poll(() => page.locator("h1").textContent()).toBe("Paga a rate con Soisy");
+    // Live quotes from Soisy's loan-quotes (the simulator's median profile: TAN 7,90 %).
+    const quote12 = await page.getByTestId("quote-12").textContent();
+    expect(quote12).toMatch(/al mese · TAN 7,90 % · TAEG \d+,\d\d % · totale dovuto/);
+    expect(await page.getByTestId("quote-3").textContent()).toMatch(/TAN/);
+    expect(await page.getByLabel(/^12 rate/).isChecked()).toBe(true);
+    // Prefilled from Shopify's customer data (phone without +39, street and civic number split).
+    expect(await page.getByLabel("Email").inputValue()).toBe("alice.rossi@example.com");
+    expect(await page.getByLabel("Cellulare").inputValue()).toBe("3331234567");
+    expect(await page.getByLabel("Nome", { exact: true }).inputValue()).not.toBe("");
+    expect(await page.getByLabel("Via o piazza").inputValue()).not.toBe("");
+    expect(await page.getByLabel("Numero civico").inputValue()).not.toBe("");
+    expect(await page.getByLabel("CAP").inputValue()).toMatch(/^\d{5}$/);
+    await expectNoSeriousAxe(page);
+    await page.screenshot({ path: screenshotPath("preapproval-form-it"), fullPage: true });
+
+    await fillForm(page, { fiscalCode: APPROVED_CODE.toLowerCase(), instalments: 18 });
+    await Promise.all([page.waitForURL(/#\/loan-request\?token=/), submit(page)]);
+    expect(step2Calls(APPROVED_CODE)).toEqual(["request", "approval"]);
+    const approved = await db().paymentSession.findUniqueOrThrow({ where: { id } });
+    expect(approved).toMatchObject({ state: "redirected", preapprovalInstalments: 18, preapprovalLockedUntil: null });
+    expect(page.url()).toBe(approved.preapprovalRedirectUrl);
+    const order = stack.soisy.orders.get(row.soisyToken!)!;
+    expect(order).toMatchObject({ status: "request_accepted", instalments: 18, amount: 48000 });
+    await page.screenshot({ path: screenshotPath("preapproval-approved-soisy-webapp"), fullPage: true });
+
+    // A refresh of the pre-approval page of an approved session just goes to Soisy again.
+    const again = await fetch(`${stack.appUrl}/payments/preapproval/${encodeURIComponent(id)}/${await secretOf(id)}`, { redirect: "manual" });
+    expect(again.status).toBe(303);
+    expect(again.headers.get("location")).toBe(approved.preapprovalRedirectUrl);
+
+    await Promise.all([page.waitForURL(new RegExp(`/shops/${stack.shop}/orders/${id}`)), page.getByRole("button", { name: "Completa la richiesta" }).click()]);
+    await eventually(async () => simSession(id).state.code === "PENDING", 10_000, "pending");
+    await stack.soisy.fireEvent(row.soisyToken!, "LoanWasVerified");
+    await eventually(async () => simSession(id).state.code === "RESOLVED", 10_000, "resolve");
+    expect(appliedMutations(id)).toEqual(["paymentSessionPending", "paymentSessionResolve"]);
+
+    const timeline = (await db().soisyEvent.findMany({ where: { paymentSessionId: id }, orderBy: { createdAt: "asc" } })).map((e) => e.type);
+    expect(timeline).toEqual(expect.arrayContaining(["soisy_order_created", "preapproval_requested", "preapproval_approved", "preapproved", "LoanWasVerified"]));
+    await expectNothingTypedStored(id, APPROVED_CODE);
+    await page.context().close();
+  });
+
+  it("refuse: the session is rejected at once and the shopper goes back to checkout with a kind message", async () => {
+    const page = await newPage();
+    const id = await checkout(page, "350.00");
+    await fillForm(page, { fiscalCode: REFUSED_CODE });
+    await Promise.all([page.waitForURL(/\/payments\/preapproval\//), submit(page)]);
+    await page.locator("[data-page=preapproval-refused]").waitFor();
+    expect(await page.locator("h1").textContent()).toBe("Soisy non ha approvato la richiesta");
+    await eventually(async () => simSession(id).state.code === "REJECTED", 10_000, "reject");
+    expect(simSession(id).state).toMatchObject({ code: "REJECTED", reason: "INSTRUMENT_DECLINED", merchantMessage: MERCHANT_MESSAGES.preapprovalRefused });
+    expect(appliedMutations(id)).toEqual(["paymentSessionReject"]);
+    await expectNoSeriousAxe(page);
+    await page.screenshot({ path: screenshotPath("preapproval-refused-it"), fullPage: true });
+
+    await Promise.all([page.waitForURL(/\/cancelled/), page.getByRole("link", { name: "Torna al checkout" }).click()]);
+    expect(page.url()).toBe(simSession(id).cancelUrl);
+    expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("rejected");
+    const types = (await db().soisyEvent.findMany({ where: { paymentSessionId: id } })).map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(["preapproval_requested", "preapproval_refused", "rejected"]));
+    // The UserWasRejected callback that raced the submit did not change the outcome.
+    await stack.soisy.idle();
+    expect(appliedMutations(id)).toEqual(["paymentSessionReject"]);
+    await expectNothingTypedStored(id, REFUSED_CODE);
+    await page.context().close();
+  });
+
+  it("additional data: Soisy asks for more, the typed values stay, one request, then approved", async () => {
+    const page = await newPage();
+    await checkout(page, "620.00");
+    await fillForm(page, { fiscalCode: ADDITIONAL_CODE, instalments: 24 });
+    await submit(page);
+    await page.getByTestId("additional-notice").waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("additional-notice");
+    expect(await page.getByLabel(/^Codice fiscale/).inputValue()).toBe(ADDITIONAL_CODE);
+    expect(await page.getByLabel(/^24 rate/).isChecked()).toBe(true);
+    expect(await page.getByLabel("Occupazione").inputValue()).toBe("employee_open_ended_contract");
+    expect(await page.getByLabel(/^Ho letto l'informativa privacy/).isChecked()).toBe(true);
+    await expectNoSeriousAxe(page);
+    await page.screenshot({ path: screenshotPath("preapproval-additional-data"), fullPage: true });
+
+    await page.getByLabel("Abitazione").selectOption("rent");
+    await page.getByLabel(/^Vivi a questo indirizzo dal/).fill("03/2019");
+    await page.getByLabel("Titolo di studio").selectOption("high_school");
+    await page.getByLabel("Figli a carico").fill("1");
+    await page.getByLabel("Tipo di reddito").selectOption("salary");
+    await Promise.all([page.waitForURL(/#\/loan-request\?token=/), submit(page)]);
+    expect(step2Calls(ADDITIONAL_CODE)).toEqual(["request", "approval"]);
+    const approval = stack.soisy.requests.find((r) => r.path.endsWith(`/requests/${ADDITIONAL_CODE}`))!;
+    expect(approval.body).toMatchObject({ residence: "rent", residenceStartDate: "03/2019", educationalQualification: "high_school", children: "1", salaryType: "salary", loanFinality: "ecommerce_shop" });
+    await page.context().close();
+  });
+
+  it("invalid fiscal code: caught in the browser (nothing sent) and, without JavaScript, by the server", async () => {
+    const wrong = APPROVED_CODE.slice(0, 15) + (APPROVED_CODE.endsWith("A") ? "B" : "A");
+    const page = await newPage();
+    await checkout(page);
+    const step2 = () => stack.soisy.requests.filter((r) => r.path.includes("/requests")).length;
+    const before = step2();
+    await fillForm(page, { fiscalCode: wrong });
+    await submit(page);
+    const summary = page.getByTestId("error-summary");
+    await summary.waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("error-summary");
+    const input = page.getByLabel(/^Codice fiscale/);
+    expect(await input.getAttribute("aria-invalid")).toBe("true");
+    expect(await input.getAttribute("aria-describedby")).toContain("f-fiscalCode-error");
+    expect(await page.locator("#f-fiscalCode-error").textContent()).toMatch(/non è valido/);
+    expect(await input.inputValue()).toBe(wrong);
+    expect(step2()).toBe(before);
+    await expectNoSeriousAxe(page);
+    await page.screenshot({ path: screenshotPath("preapproval-invalid-fiscal-code-client"), fullPage: true });
+    await page.context().close();
+
+    const noJs = await newPage({ javaScriptEnabled: false });
+    await checkout(noJs);
+    await fillForm(noJs, { fiscalCode: "RSSMRA80A01H50" });
+    await Promise.all([noJs.waitForLoadState("load"), submit(noJs)]);
+    await noJs.getByTestId("error-summary").waitFor();
+    expect(await noJs.locator("#f-fiscalCode-error").textContent()).toBe("Il codice fiscale ha 16 caratteri.");
+    expect(await noJs.getByLabel(/^Codice fiscale/).inputValue()).toBe("RSSMRA80A01H50");
+    expect(await noJs.getByLabel("Occupazione").inputValue()).toBe("employee_open_ended_contract");
+    expect(step2()).toBe(before);
+    await noJs.screenshot({ path: screenshotPath("preapproval-invalid-fiscal-code-server"), fullPage: true });
+    await noJs.context().close();
+  });
+
+  it("Soisy field error: a postal code Soisy does not know is shown next to the field, in both languages, nothing lost", async () => {
+    for (const en of [false, true]) {
+      const page = await newPage();
+      await checkout(page);
+      if (en) await page.goto(`${page.url()}?lang=en`);
+      await page.getByLabel(en ? /^Postal code/ : "CAP").fill("00000");
+      await fillForm(page, { fiscalCode: APPROVED_CODE, en });
+      await Promise.all([page.waitForLoadState("load"), submit(page, en)]);
+      await page.getByTestId("error-summary").waitFor();
+      expect(await page.locator("#f-postalCode-error").textContent()).toBe(
+        en ? "Soisy does not recognise this postal code: please check it." : "Soisy non riconosce questo CAP: controllalo.",
+      );
+      const cap = page.getByLabel(en ? /^Postal code/ : "CAP");
+      expect(await cap.getAttribute("aria-invalid")).toBe("true");
+      expect(await cap.inputValue()).toBe("00000");
+      expect(await page.getByLabel(en ? /^Italian tax code/ : /^Codice fiscale/).inputValue()).toBe(APPROVED_CODE);
+      expect(await page.getByLabel(en ? "Citizenship" : "Cittadinanza").inputValue()).toBe("italian");
+      await expectNoSeriousAxe(page);
+      await page.screenshot({ path: screenshotPath(`preapproval-soisy-field-error-${en ? "en" : "it"}`), fullPage: true });
+      await page.context().close();
+    }
+  });
+
+  it("Soisy down: a clear retry message, the typed values still there, and the retry goes through", async () => {
+    const page = await newPage();
+    const id = await checkout(page);
+    await fillForm(page, { fiscalCode: APPROVED_CODE, instalments: 6 });
+    stack.soisy.setFaults({ failNext: { count: 1, status: 503 }, match: "/requests" });
+    try {
+      await Promise.all([page.waitForLoadState("load"), submit(page)]);
+      await page.getByTestId("error-summary").waitFor();
+      expect(await page.getByTestId("error-summary").textContent()).toContain("Soisy non risponde in questo momento");
+      await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("error-summary");
+      expect(await page.getByLabel(/^Codice fiscale/).inputValue()).toBe(APPROVED_CODE);
+      expect(await page.getByLabel(/^6 rate/).isChecked()).toBe(true);
+      expect(await page.getByLabel(/^Ho letto l'informativa privacy/).isChecked()).toBe(true);
+      await page.screenshot({ path: screenshotPath("preapproval-soisy-down"), fullPage: true });
+    } finally {
+      stack.soisy.clearFaults();
+    }
+    await Promise.all([page.waitForURL(/#\/loan-request\?token=/), submit(page)]);
+    expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("redirected");
+    const types = (await db().soisyEvent.findMany({ where: { paymentSessionId: id } })).map((e) => e.type);
+    expect(types).toContain("preapproval_failed");
+    await page.context().close();
+  });
+
+  it("keyboard only (Tab, Space, Enter, arrows in selects): completes the form and reaches Soisy", async () => {
+    const page = await newPage();
+    const id = await checkout(page);
+    const focusedId = () => page.evaluate(() => document.activeElement?.id ?? "");
+    const tabTo = async (target: string) => {
+      for (let i = 0; i < 60; i++) {
+        if ((await focusedId()) === target) return;
+        await page.keyboard.press("Tab");
+      }
+      throw new Error(`Tab never reached #${target}`);
+    };
+    await tabTo("f-fiscalCode");
+    await page.keyboard.type(APPROVED_CODE);
+    await tabTo("f-citizenship");
+    await page.keyboard.press("ArrowDown");
+    await tabTo("f-jobDescription");
+    await page.keyboard.press("ArrowDown");
+    await tabTo("f-privacy");
+    await page.keyboard.press("Space");
+    await page.keyboard.press("Tab");
+    // Next: the privacy link, the marketing box, then the submit button.
+    for (let i = 0; i < 5 && !(await page.evaluate(() => document.activeElement?.tagName === "BUTTON")); i++) await page.keyboard.press("Tab");
+    await Promise.all([page.waitForURL(/#\/loan-request\?token=/), page.keyboard.press("Enter")]);
+    expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("redirected");
+    await page.context().close();
+  });
+
+  it("English: the whole page follows ?lang=en (or the shopper's locale), with no serious axe violations", async () => {
+    const page = await newPage();
+    await checkout(page);
+    await page.goto(`${page.url()}?lang=en`);
+    expect(await page.locator("h1").textContent()).toBe("Pay in instalments with Soisy");
+    expect(await page.getByTestId("quote-12").textContent()).toMatch(/a month · TAN 7\.90 % · APR \(TAEG\) \d+\.\d\d % · total due/);
+    expect(await page.locator("[lang=en]").count()).toBeGreaterThan(0);
+    await expectNoSeriousAxe(page);
+    await page.screenshot({ path: screenshotPath("preapproval-form-en"), fullPage: true });
+    await page.context().close();
+  });
+});
+
+describe("in-store pre-approval (HTTP)", () => {
+  it("a double submit makes one Soisy request; both answers lead to Soisy's webapp", async () => {
+    const page = await newPage();
+    const id = await checkout(page);
+    const url = page.url();
+    await page.context().close();
+    const form = new URLSearchParams({
+      instalments: "12",
+      fiscalCode: withCheckChar("DBLSBM80A01H501"),
+      citizenship: "italian",
+      jobDescription: "retired",
+      firstname: "Alice",
+      lastname: "Rossi",
+      email: "alice.rossi@example.com",
+      mobilePhone: "3331234567",
+      address: "Via Roma",
+      civicNumber: "1",
+      postalCode: "20121",
+      city: "Milano",
+      province: "MI",
+      privacy: "on",
+    });
+    stack.soisy.setFaults({ latencyMs: 600, match: "/requests" });
+    try {
+      const post = () => fetch(url, { method: "POST", body: form, redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" } });
+      const [a, b] = await Promise.all([post(), post()]);
+      expect([a.status, b.status]).toEqual([303, 303]);
+      const locations = [a.headers.get("location")!, b.headers.get("location")!];
+      const row = await db().paymentSession.findUniqueOrThrow({ where: { id } });
+      expect(row.state).toBe("redirected");
+      // One went straight to Soisy; the other waited and was sent to the page, which forwards to Soisy.
+      expect(locations).toContain(row.preapprovalRedirectUrl);
+      for (const location of locations) {
+        const res = await fetch(new URL(location, url), { redirect: "manual" });
+        if (location !== row.preapprovalRedirectUrl) expect(res.headers.get("location")).toBe(row.preapprovalRedirectUrl);
+      }
+    } finally {
+      stack.soisy.clearFaults();
+    }
+    expect(step2Calls(withCheckChar("DBLSBM80A01H501"))).toEqual(["request", "approval"]);
+  });
+
+  it("Shopify got the app's pre-approval URL (not Soisy's webapp); a forged secret gets 404", async () => {
+    const page = await newPage();
+    const id = await checkout(page);
+    const url = page.url();
+    await page.context().close();
+    const res = await fetch(url.replace(/\/[^/]+$/, "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), { redirect: "manual" });
+    expect(res.status).toBe(404);
+    expect(simSession(id).appRedirectUrl).toBe(url);
+    expect(url).toMatch(/\/payments\/preapproval\//);
+  });
+});
+
+async function secretOf(id: string): Promise<string> {
+  const { sessionSecret } = await import("~/payments/url-secrets.server");
+  const { parseKeyring } = await import("~/security/encryption.server");
+  return sessionSecret(id, parseKeyring(stack.encryptionKey));
+}
