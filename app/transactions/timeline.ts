@@ -81,6 +81,21 @@ export function alertLabel(code: string, locale: Locale): string {
   return (ALERTS as readonly string[]).includes(code) ? t(`transactions.alert.${code}` as MessageKey) : t("transactions.alert.other", { code });
 }
 
+/** Timeline rows of the in-store pre-approval (level 2) get words; other types are shown as recorded. */
+const LABELLED_EVENTS = [
+  "preapproval_requested",
+  "preapproval_additional_data",
+  "preapproval_invalid",
+  "preapproval_failed",
+  "preapproval_approved",
+  "preapproval_refused",
+  "preapproved",
+] as const;
+
+export function eventLabel(type: string, locale: Locale): string {
+  return (LABELLED_EVENTS as readonly string[]).includes(type) ? translator(locale)(`transactions.event.${type}` as MessageKey) : type;
+}
+
 export function sourceLabel(source: string, locale: Locale): string {
   return (SOURCES as readonly string[]).includes(source) ? translator(locale)(`transactions.source.${source}` as MessageKey) : source;
 }
@@ -99,7 +114,7 @@ export function buildTimeline(events: TimelineEventInput[], messages: TimelineMe
       entries.push({ id: e.id, kind: "alert", date: e.createdAt, at: "", source: t("transactions.source.alert"), event: alertLabel(code, locale), details: describeDetail(e.detailJson), httpStatus: null, outcome: null, tone: "critical" });
     } else {
       const dead = e.type === "outbox_dead_letter";
-      entries.push({ id: e.id, kind: "event", date: e.createdAt, at: "", source: sourceLabel(e.source, locale), event: e.type, details: describeDetail(e.detailJson), httpStatus: null, outcome: null, tone: dead ? "critical" : null });
+      entries.push({ id: e.id, kind: "event", date: e.createdAt, at: "", source: sourceLabel(e.source, locale), event: eventLabel(e.type, locale), details: describeDetail(e.detailJson), httpStatus: null, outcome: null, tone: dead ? "critical" : null });
     }
   }
   for (const m of messages) {
