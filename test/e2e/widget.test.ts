@@ -33,9 +33,9 @@ function pct(x: number, lang: "it" | "en"): string {
 /** The texts the widget must show for an amount, from the Soisy simulator's own numbers. */
 function expected(amount: number, lang: "it" | "en", n = 12) {
   const q = computeQuotes(amount, n, false);
-  const tan = `${pct(q.min.interestRate, lang)} – ${pct(q.max.interestRate, lang)}`;
-  const taeg = `${pct(Math.min(q.min.apr, q.max.apr), lang)} – ${pct(Math.max(q.min.apr, q.max.apr), lang)}`;
-  const total = `${eur(Math.min(q.min.totalRepaid, q.max.totalRepaid), lang)} – ${eur(Math.max(q.min.totalRepaid, q.max.totalRepaid), lang)}`;
+  const tan = `${pct(q.min.interestRate, lang)}\u00a0– ${pct(q.max.interestRate, lang)}`;
+  const taeg = `${pct(Math.min(q.min.apr, q.max.apr), lang)}\u00a0– ${pct(Math.max(q.min.apr, q.max.apr), lang)}`;
+  const total = `${eur(Math.min(q.min.totalRepaid, q.max.totalRepaid), lang)}\u00a0– ${eur(Math.max(q.min.totalRepaid, q.max.totalRepaid), lang)}`;
   return lang === "it"
     ? { quote: `Paga in ${n} rate da ${eur(q.median.instalmentAmount, "it")} con Soisy`, rates: `TAN ${tan}, TAEG ${taeg}. Importo totale dovuto ${total}.` }
     : { quote: `Pay in ${n} instalments of ${eur(q.median.instalmentAmount, "en")} with Soisy`, rates: `TAN ${tan}, TAEG (APR) ${taeg}. Total amount due ${total}.` };
@@ -177,6 +177,42 @@ describe("product page", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("reserves enough room on a phone too: no layout shift at 360 px, in both languages", async () => {
+    for (const [lang, path] of [["it", "/products/divano-letto?variant=41002"], ["en", "/products/divano-letto?variant=41002&locale=en"]] as const) {
+      const context = await browser.newContext({ viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+      contexts.push(context);
+      await context.addInitScript(() => {
+        const w = window as unknown as { __cls: number };
+        w.__cls = 0;
+        new PerformanceObserver((list) => {
+          for (const e of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) if (!e.hadRecentInput) w.__cls += e.value;
+        }).observe({ type: "layout-shift", buffered: true });
+      });
+      const page = await context.newPage();
+      page.on("pageerror", (error) => pageErrors.push(error.message));
+      await page.goto(storefront(path));
+      await eventually(async () => (await quoteText(page)) === expected(249_900, lang).quote, 10_000, `${lang} quote on a phone`);
+      await page.waitForTimeout(300);
+      expect(await page.evaluate(() => (window as unknown as { __cls: number }).__cls), `${lang} CLS at 360 px`).toBe(0);
+      await page.screenshot({ path: screenshotPath(`widget-product-mobile-${lang}`), fullPage: true });
+    }
+    expect(pageErrors).toEqual([]);
+  });
+
+  it("starts a box the theme re-rendered (section rendering after a variant change)", async () => {
+    const page = await newPage();
+    await page.goto(storefront("/products/divano-letto"));
+    await eventually(async () => (await quoteText(page)) === expected(123_456, "it").quote, 10_000, "first quote");
+    // What Dawn does: fetch the section's HTML for the new variant and swap it in.
+    await page.evaluate(async (url) => {
+      const html = await (await fetch(url)).text();
+      const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-soisy-widget]")!;
+      document.querySelector("[data-soisy-widget]")!.replaceWith(document.importNode(fresh, true));
+    }, storefront("/products/divano-letto?variant=41002"));
+    await eventually(async () => (await quoteText(page)) === expected(249_900, "it").quote, 10_000, "the re-rendered box's quote");
+    expect(pageErrors).toEqual([]);
+  });
+
   it("speaks English with ?locale=en (€1,234.56)", async () => {
     const page = await newPage("en-GB");
     await page.goto(storefront("/products/divano-letto?locale=en"));
@@ -294,7 +330,7 @@ describe("settings page: widget preview", () => {
     }));
     expect(assets.script).toMatch(/\/widget-assets\/soisy-widget\.js\?v=[0-9a-f]{8}$/);
     expect(assets.style).toMatch(/\/widget-assets\/soisy-widget\.css\?v=[0-9a-f]{8}$/);
-    expect(await page.locator(preview).evaluate((el) => getComputedStyle(el).minHeight)).not.toBe("0px");
+    expect(await page.locator(`${preview} .soisy-w__row`).evaluate((el) => parseFloat(getComputedStyle(el).minHeight))).toBeGreaterThan(40);
 
     await page.locator("#widgetPreviewAmount").fill("2.500");
     await eventually(async () => (await previewQuote(page)) === expected(250_000, "it").quote, 15_000, "preview quote for € 2.500");

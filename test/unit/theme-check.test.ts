@@ -29,4 +29,14 @@ describe("Theme Check on extensions/soisy-widget", () => {
     expect(checks).toContain("ParserBlockingScript");
     expect(report.errors).toBeGreaterThan(0);
   }, 120_000);
+
+  it("fails when the widget's script grows past the app block limit (10,000 bytes)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "soisy-theme-check-"));
+    copies.push(dir);
+    cpSync(WIDGET_EXTENSION_DIR, dir, { recursive: true });
+    writeFileSync(path.join(dir, "assets", "soisy-widget.js"), `/* ${"x".repeat(10_000)} */`);
+    const report = await runThemeCheck(dir);
+    expect(report.offenses.map((o) => o.check)).toContain("AssetSizeAppBlockJavaScript");
+    expect(report.errors).toBeGreaterThan(0);
+  }, 120_000);
 });

@@ -68,6 +68,8 @@ describe("soisy-widget.js", () => {
     const size = gzipSync(JS, { level: 9 }).length;
     console.log(`soisy-widget.js: ${Buffer.byteLength(JS)} bytes, ${size} bytes gzip`);
     expect(size).toBeLessThanOrEqual(4096);
+    // Theme Check's AssetSizeAppBlockJavaScript (theme-app-extension config) errors above 10,000 raw bytes.
+    expect(Buffer.byteLength(JS)).toBeLessThan(10_000);
   });
 
   it("formats money in Italian as € 1.234,56 (grouping also 4-digit amounts)", () => {
@@ -96,7 +98,7 @@ describe("soisy-widget.js", () => {
   it("writes the Italian quote, TAN/TAEG range and total due from locales/it.json", () => {
     const s = w.texts(quote, locale("it.json"), "it");
     expect(s.quote).toBe("Paga in 12 rate da € 107,40 con Soisy");
-    expect(s.rates).toBe("TAN 4,90% – 9,90%, TAEG 8,12% – 13,55%. Importo totale dovuto € 1.283,04 – € 1.319,00.");
+    expect(s.rates).toBe("TAN 4,90%\u00a0– 9,90%, TAEG 8,12%\u00a0– 13,55%. Importo totale dovuto € 1.283,04\u00a0– € 1.319,00.");
     expect(s.example).toContain("importo finanziato € 1.234,56 in 12 rate mensili da € 107,40");
     expect(s.example).toContain("importo totale dovuto € 1.304,80");
   });
@@ -104,8 +106,12 @@ describe("soisy-widget.js", () => {
   it("writes the English texts from locales/en.default.json", () => {
     const s = w.texts(quote, locale("en.default.json"), "en");
     expect(s.quote).toBe("Pay in 12 instalments of €107.40 with Soisy");
-    expect(s.rates).toBe("TAN 4.90% – 9.90%, TAEG (APR) 8.12% – 13.55%. Total amount due €1,283.04 – €1,319.00.");
+    expect(s.rates).toBe("TAN 4.90%\u00a0– 9.90%, TAEG (APR) 8.12%\u00a0– 13.55%. Total amount due €1,283.04\u00a0– €1,319.00.");
     expect(s.example).toContain("amount financed €1,234.56 in 12 monthly instalments of €107.40");
+  });
+
+  it("keeps a range's first value with its dash (no-break space before –)", () => {
+    expect(w.texts(quote, locale("it.json"), "it").rates).toContain("4,90%\u00a0– 9,90%");
   });
 
   it("shows single values when min = max, and the zero-interest line", () => {

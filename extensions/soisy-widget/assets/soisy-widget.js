@@ -29,7 +29,7 @@
     return (isIt(locale) ? s.replace(".", ",") : s) + "%";
   }
   function range(r, format) {
-    return r.min === r.max ? format(r.min) : format(r.min) + " – " + format(r.max);
+    return r.min === r.max ? format(r.min) : format(r.min) + "\u00a0– " + format(r.max);
   }
   function fill(template, values) {
     return String(template || "").replace(/\{(\w+)\}/g, function (m, k) {
@@ -193,19 +193,31 @@
     }, 50);
   }
 
-  // Cart changes: the theme's own fetch calls to /cart/add|change|update|clear, and common theme events.
+  // Cart changes: the theme's own fetch / XHR calls to /cart/add|change|update|clear, and common theme events.
+  function isCart(u) {
+    return /\/cart\/(add|change|update|clear)(\.js)?\b/.test(u);
+  }
   w.fetch = function (input) {
     var p = realFetch.apply(w, arguments);
     try {
-      var u = typeof input === "string" ? input : (input && input.url) || String(input);
-      if (/\/cart\/(add|change|update|clear)(\.js)?\b/.test(u)) {
-        p.then(refreshCart, function () {});
-      }
+      if (isCart(typeof input === "string" ? input : (input && input.url) || String(input))) p.then(refreshCart, function () {});
     } catch (e) {
       /* never break the theme's fetch */
     }
     return p;
   };
+  var X = w.XMLHttpRequest && w.XMLHttpRequest.prototype;
+  if (X) {
+    var open = X.open;
+    X.open = function (method, url) {
+      try {
+        if (isCart(String(url))) this.addEventListener("load", refreshCart);
+      } catch (e) {
+        /* ignore */
+      }
+      return open.apply(this, arguments);
+    };
+  }
   ["cart:updated", "cart:refresh", "cart:change", "cart-drawer:refresh", "theme:cart:change"].forEach(function (name) {
     d.addEventListener(name, refreshCart);
   });
@@ -238,10 +250,25 @@
   api.init = init;
   api.update = update;
   function start() {
+    boxes = boxes.filter(function (b) {
+      return b.el.isConnected;
+    });
     d.querySelectorAll("[data-soisy-widget]").forEach(function (el) {
       if (el.getAttribute("data-soisy-widget") !== "manual") init(el);
     });
   }
   if (d.readyState === "loading") d.addEventListener("DOMContentLoaded", start);
   else start();
+  // Themes re-render sections (variant picker, cart drawer) with fresh block HTML: start the new boxes.
+  var later;
+  if (w.MutationObserver) {
+    new MutationObserver(function () {
+      if (!later) {
+        later = setTimeout(function () {
+          later = 0;
+          start();
+        }, 50);
+      }
+    }).observe(d.documentElement, { childList: true, subtree: true });
+  }
 })(window);
