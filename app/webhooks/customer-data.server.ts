@@ -11,6 +11,11 @@
  * request is answered from the stored ids) and customerLocale only picks the language of the
  * shopper-facing pages, which falls back to the merchant's locale and Accept-Language. Amounts,
  * states, ids, Soisy tokens and the timeline's decisions are kept (financial records).
+ *
+ * Level 2 (in-store pre-approval): the form only PREFILLS from customerJson (after a redact the
+ * shopper types everything) and stores nothing typed. What it keeps per payment: the chosen
+ * instalments (kept: a term of the loan, like the amount) and the approval's Soisy webapp URL, which
+ * opens the shopper's own application at Soisy — personal, so exported and erased here.
  */
 import type { Db } from "~/db.server";
 import { centsToDecimal } from "~/soisy/money";
@@ -23,6 +28,7 @@ export interface MatchedPayment {
   customerEmail: string | null;
   customerJson: string | null;
   customerLocale: string | null;
+  preapprovalRedirectUrl?: string | null;
 }
 
 /** The shop's payments naming this customer (scanned in batches: emails are matched case-insensitively). */
@@ -32,7 +38,7 @@ export async function findCustomerPayments(db: Db, shop: string, who: CustomerId
   for (;;) {
     const rows = await db.paymentSession.findMany({
       where: { shop, OR: [{ customerEmail: { not: null } }, { customerJson: { not: null } }] },
-      select: { id: true, customerEmail: true, customerJson: true, customerLocale: true },
+      select: { id: true, customerEmail: true, customerJson: true, customerLocale: true, preapprovalRedirectUrl: true },
       orderBy: { id: "asc" },
       take: BATCH,
       ...(cursor ? { cursor: { id: cursor }, skip: 1 } : {}),
@@ -62,8 +68,16 @@ export interface CustomerExport {
     refunds: Array<{ id: string; amount: string; state: string; createdAt: string }>;
     /** The personal fields stored for this payment (dotted paths). */
     fieldsStored: string[];
+    /** Level 2: the instalments chosen in the store (null otherwise). */
+    preapprovalInstalments: number | null;
     /** The personal data itself, as stored. */
-    personalData: { customerEmail: string | null; customerLocale: string | null; customer: Record<string, unknown> | null };
+    personalData: {
+      customerEmail: string | null;
+      customerLocale: string | null;
+      customer: Record<string, unknown> | null;
+      /** Level 2: the link to the shopper's application at Soisy. */
+      preapprovalRedirectUrl: string | null;
+    };
   }>;
 }
 
@@ -92,8 +106,14 @@ export async function customerExport(db: Db, shop: string, who: CustomerIdentity
       resolvedAt: p.resolvedAt?.toISOString() ?? null,
       rejectedAt: p.rejectedAt?.toISOString() ?? null,
       refunds: p.refunds.map((r) => ({ id: r.id, amount: centsToDecimal(r.amountCents), state: r.state, createdAt: r.createdAt.toISOString() })),
-      fieldsStored: storedPersonalFields(p),
-      personalData: { customerEmail: p.customerEmail, customerLocale: p.customerLocale, customer: parseCustomerJson(p.customerJson) },
+      fieldsStored: [...storedPersonalFields(p), ...(p.preapprovalRedirectUrl ? ["preapprovalRedirectUrl"] : [])].sort(),
+      preapprovalInstalments: p.preapprovalInstalments,
+      personalData: {
+        customerEmail: p.customerEmail,
+        customerLocale: p.customerLocale,
+        customer: parseCustomerJson(p.customerJson),
+        preapprovalRedirectUrl: p.preapprovalRedirectUrl,
+      },
     })),
   };
 }
@@ -155,11 +175,11 @@ export async function redactCustomer(db: Db, shop: string, who: CustomerIdentity
   const matched = await findCustomerPayments(db, shop, who);
   let timelineRowsScrubbed = 0;
   for (const payment of matched) {
-    const erased = storedPersonalFields(payment);
+    const erased = [...storedPersonalFields(payment), ...(payment.preapprovalRedirectUrl ? ["preapprovalRedirectUrl"] : [])].sort();
     await db.$transaction(async (tx) => {
       await tx.paymentSession.update({
         where: { id: payment.id },
-        data: { customerJson: null, customerEmail: null, customerLocale: null },
+        data: { customerJson: null, customerEmail: null, customerLocale: null, preapprovalRedirectUrl: null },
       });
       const events = await tx.soisyEvent.findMany({
         where: { paymentSessionId: payment.id, detailJson: { not: null } },

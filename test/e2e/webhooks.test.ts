@@ -216,6 +216,8 @@ describe("customers/data_request and customers/redact", () => {
     await db().soisyEvent.create({
       data: { shop: stack.shop, paymentSessionId: mario2, source: "soisy_poll", type: "soisy_status", detailJson: JSON.stringify({ status: "request_received", email, note: `contact ${email}` }) },
     });
+    // Level 2 keeps the chosen instalments and the approval's link to the shopper's Soisy application.
+    await db().paymentSession.update({ where: { id: mario2 }, data: { preapprovalInstalments: 18, preapprovalRedirectUrl: "https://shop.sandbox.soisy.it/partnershop#/loan-request?token=t-mario2" } });
   });
 
   it("data_request: answers 200 with the customer's payments (email any case + phone), records one timeline row per payment, once", async () => {
@@ -226,7 +228,7 @@ describe("customers/data_request and customers/redact", () => {
     expect(payments.map((p) => p.id).sort()).toEqual([mario1, mario2, marioByPhone].sort());
     const first = payments.find((p) => p.id === mario2)!;
     expect(first).toMatchObject({ amount: "450.50", state: "redirected" });
-    expect(first.fieldsStored).toEqual(expect.arrayContaining(["customerEmail", "customer.email", "customer.billing_address.line1"]));
+    expect(first.fieldsStored).toEqual(expect.arrayContaining(["customerEmail", "customer.email", "customer.billing_address.line1", "preapprovalRedirectUrl"]));
     const rows = await db().soisyEvent.findMany({ where: { type: "customer_data_request" } });
     expect(rows.map((r) => r.paymentSessionId).sort()).toEqual([mario1, mario2, marioByPhone].sort());
     expect(rows.every((r) => !r.detailJson!.includes("@"))).toBe(true);
@@ -252,6 +254,10 @@ describe("customers/data_request and customers/redact", () => {
     }
     const after = await rawPayment(mario2);
     expect(after).toMatchObject({ amountCents: before.amountCents, state: before.state, soisyToken: before.soisyToken });
+    // Level 2: the link to the shopper's Soisy application goes, the loan term stays.
+    expect(await db().paymentSession.findUniqueOrThrow({ where: { id: mario2 } })).toMatchObject({ preapprovalRedirectUrl: null, preapprovalInstalments: 18 });
+    const redactedRow = await db().soisyEvent.findFirstOrThrow({ where: { paymentSessionId: mario2, type: "customer_redacted" } });
+    expect(JSON.parse(redactedRow.detailJson!).fieldsErased).toContain("preapprovalRedirectUrl");
     expect(await countWhereTextContains(email)).toBe(0);
     expect(await countWhereTextContains("3331112222")).toBe(0);
     expect(await countWhereTextContains("111 2222")).toBe(0);
