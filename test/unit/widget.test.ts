@@ -163,3 +163,53 @@ describe("locales", () => {
     expect(JSON.stringify(read("en.default.json"))).toContain("Advertising message for promotional purposes");
   });
 });
+
+describe("extension files (Shopify's theme app extension rules)", () => {
+  const read = (p: string) => readFileSync(path.join(EXT, p), "utf8");
+  const schemaOf = (block: string) => {
+    const match = /\{%-?\s*schema\s*-?%\}([\s\S]*?)\{%-?\s*endschema\s*-?%\}/.exec(read(`blocks/${block}`));
+    if (!match) throw new Error(`no schema in ${block}`);
+    return JSON.parse(match[1]!) as {
+      name: string;
+      target: string;
+      enabled_on?: { templates?: string[] };
+      javascript?: string;
+      stylesheet?: string;
+      settings: Array<{ id: string; type: string; label: string; default?: unknown; min?: number; max?: number; step?: number; info?: string; options?: Array<{ label: string }> }>;
+    };
+  };
+  const lookup = (tree: unknown, key: string) =>
+    key.split(".").reduce<unknown>((node, part) => (node && typeof node === "object" ? (node as Record<string, unknown>)[part] : undefined), tree);
+
+  it("shopify.extension.toml is a theme extension", async () => {
+    const { parse } = await import("smol-toml");
+    const toml = parse(read("shopify.extension.toml")) as { type?: string; name?: string };
+    expect(toml.type).toBe("theme");
+    expect(toml.name).toBeTruthy();
+  });
+
+  it.each([
+    ["product-instalments.liquid", "product"],
+    ["cart-instalments.liquid", "cart"],
+  ])("%s: app block for the %s template with the instalments setting (default 12) and translated labels", (file, template) => {
+    const schema = schemaOf(file);
+    expect(schema.target).toBe("section");
+    expect(schema.enabled_on).toEqual({ templates: [template] });
+    expect(schema.javascript).toBe("soisy-widget.js");
+    expect(schema.stylesheet).toBe("soisy-widget.css");
+    const instalments = schema.settings.find((s) => s.id === "instalments")!;
+    expect(instalments).toMatchObject({ type: "range", min: 3, max: 60, step: 1, default: 12 });
+    // Range settings: at most 101 steps, default on a step.
+    expect((instalments.max! - instalments.min!) / instalments.step!).toBeLessThanOrEqual(101);
+    const labels = [schema.name, ...schema.settings.flatMap((s) => [s.label, s.info, ...(s.options ?? []).map((o) => o.label)])].filter(
+      (l): l is string => typeof l === "string",
+    );
+    for (const locale of ["en.default.schema.json", "it.schema.json"]) {
+      const tree = JSON.parse(read(`locales/${locale}`)) as unknown;
+      for (const label of labels) {
+        expect(label.startsWith("t:"), label).toBe(true);
+        expect(typeof lookup(tree, label.slice(2)), `${label} in ${locale}`).toBe("string");
+      }
+    }
+  });
+});
