@@ -19,6 +19,7 @@ import { startSoisySimulator } from "../test/simulators/soisy";
 import { startShopifySimulator } from "../test/simulators/shopify";
 import { createDb, tuneDatabase } from "../app/db.server";
 import { generateKeyMaterial } from "../app/security/encryption.server";
+import { withCheckChar } from "../app/preapproval/fiscal-code";
 import { freePort, repoRoot as root, spawnApp, stopProcess } from "./lib/local-stack";
 
 const { values: flags } = parseArgs({
@@ -27,6 +28,9 @@ const { values: flags } = parseArgs({
 
 const DEMO_SHOP = "soisy-demo.myshopify.com";
 const DEMO_ACCESS_TOKEN = "shpat_demo_offline_token";
+/** A second demo shop on integration level 2 (in-store pre-approval), configured with the operator CLI. */
+const DEMO_SHOP_INSTORE = "soisy-demo-instore.myshopify.com";
+const DEMO_INSTORE_ACCESS_TOKEN = "shpat_demo_instore_offline_token";
 const DEMO_API_KEY = "soisy-demo-client-id";
 const demoDir = path.resolve(root, process.env.DEMO_DIR ?? ".demo");
 
@@ -74,11 +78,15 @@ async function main() {
     stdio: ["ignore", "ignore", "inherit"],
   });
 
-  const soisy = await startSoisySimulator({ port: soisyPort });
+  // strictFiscalCodes: step 2 checks fiscal codes' check characters as Soisy does (level-2 demo).
+  const soisy = await startSoisySimulator({ port: soisyPort, strictFiscalCodes: true });
   const shopify = await startShopifySimulator({
     port: shopifyPort,
     appUrl,
-    shops: [{ domain: DEMO_SHOP, accessToken: DEMO_ACCESS_TOKEN }],
+    shops: [
+      { domain: DEMO_SHOP, accessToken: DEMO_ACCESS_TOKEN },
+      { domain: DEMO_SHOP_INSTORE, accessToken: DEMO_INSTORE_ACCESS_TOKEN },
+    ],
     // The merchant admin's login runs Shopify's OAuth install flow against the simulator.
     oauth: { clientId: DEMO_API_KEY, clientSecret: secrets.apiSecret },
   });
@@ -89,36 +97,41 @@ async function main() {
   // The demo shop, configured with the operator CLI (npm run shop): Soisy's public sandbox
   // credentials (encrypted like a merchant's, passed through the environment, never argv), ready,
   // and an offline Shopify session whose token the Shopify simulator accepts.
-  log(`configuring ${DEMO_SHOP} (npm run shop -- configure …)`);
-  execFileSync(
-    process.execPath,
-    [
-      path.join(root, "node_modules/tsx/dist/cli.mjs"),
-      "scripts/shop-cli.ts",
-      "configure",
-      DEMO_SHOP,
-      "--sandbox-shop-id", "partnershop",
-      "--sandbox-api-key-env", "DEMO_SOISY_API_KEY",
-      "--production-shop-id", "partnershop",
-      "--production-api-key-env", "DEMO_SOISY_API_KEY",
-      "--min-amount", "100.00",
-      "--max-amount", "15000.00",
-      "--ready", "true",
-      "--offline-access-token-env", "DEMO_SHOPIFY_TOKEN",
-    ],
-    {
-      cwd: root,
-      env: {
-        ...process.env,
-        DATABASE_URL: databaseUrl,
-        APP_ENCRYPTION_KEY: secrets.encryptionKey,
-        DEMO_SOISY_API_KEY: "partnerkey",
-        DEMO_SHOPIFY_TOKEN: DEMO_ACCESS_TOKEN,
-        LOG_LEVEL: "warn",
+  const configureDemoShop = (shop: string, token: string, extra: string[]) => {
+    log(`configuring ${shop} (npm run shop -- configure …${extra.length ? ` ${extra.join(" ")}` : ""})`);
+    execFileSync(
+      process.execPath,
+      [
+        path.join(root, "node_modules/tsx/dist/cli.mjs"),
+        "scripts/shop-cli.ts",
+        "configure",
+        shop,
+        ...extra,
+        "--sandbox-shop-id", "partnershop",
+        "--sandbox-api-key-env", "DEMO_SOISY_API_KEY",
+        "--production-shop-id", "partnershop",
+        "--production-api-key-env", "DEMO_SOISY_API_KEY",
+        "--min-amount", "100.00",
+        "--max-amount", "15000.00",
+        "--ready", "true",
+        "--offline-access-token-env", "DEMO_SHOPIFY_TOKEN",
+      ],
+      {
+        cwd: root,
+        env: {
+          ...process.env,
+          DATABASE_URL: databaseUrl,
+          APP_ENCRYPTION_KEY: secrets.encryptionKey,
+          DEMO_SOISY_API_KEY: "partnerkey",
+          DEMO_SHOPIFY_TOKEN: token,
+          LOG_LEVEL: "warn",
+        },
+        stdio: ["ignore", "ignore", "inherit"],
       },
-      stdio: ["ignore", "ignore", "inherit"],
-    },
-  );
+    );
+  };
+  configureDemoShop(DEMO_SHOP, DEMO_ACCESS_TOKEN, []);
+  configureDemoShop(DEMO_SHOP_INSTORE, DEMO_INSTORE_ACCESS_TOKEN, ["--integration-level", "preapproval"]);
 
   const appEnv: NodeJS.ProcessEnv = {
     ...process.env,
@@ -172,6 +185,18 @@ async function main() {
   process.stdout.write("\nSoisy for Shopify — offline demo is running\n\n");
   for (const [label, url] of Object.entries(urls)) process.stdout.write(`  ${label.padEnd(58)} ${url}\n`);
   process.stdout.write(`\n  Demo shop: ${DEMO_SHOP} (Soisy sandbox: partnershop / partnerkey)\n  Database:  ${databaseUrl}\n\n`);
+  process.stdout.write(
+    [
+      `  In-store pre-approval (level 2): in the demo checkout pick the shop ${DEMO_SHOP_INSTORE}.`,
+      `  Magic fiscal codes of the Soisy simulator (valid check characters):`,
+      `    ${withCheckChar("RSSMRA80A01H501")}  approved → Soisy's webapp (documents + signature)`,
+      `    ${withCheckChar("RFSMRA80A01H501")}  refused → back to checkout, payment rejected`,
+      `    ${withCheckChar("ADDMRA80A01H501")}  Soisy asks for additional data, then approves`,
+      `    CAP / postal code 00000  Soisy refuses the field (shown next to it)`,
+      "",
+      "",
+    ].join("\n"),
+  );
 
   if (flags.check) {
     let failures = 0;
@@ -191,6 +216,17 @@ async function main() {
     const installOk = consent?.status === 200 && (await consent.text()).includes("Installa l'app");
     if (!installOk) failures++;
     process.stdout.write(`  check ${installOk ? "ok  " : "FAIL"} ${consentUrl ?? "no redirect"} (install flow: OAuth consent page)\n`);
+    // Level 2: a checkout of the in-store shop lands on the app's pre-approval page, not Soisy's webapp.
+    const paid = await fetch(`${shopify.url}/checkout`, {
+      method: "POST",
+      body: new URLSearchParams({ shop: DEMO_SHOP_INSTORE, amount: "450.00", currency: "EUR", test: "true" }),
+      redirect: "manual",
+    }).catch((e: Error) => e);
+    const preapprovalUrl = paid instanceof Error ? null : paid.headers.get("location");
+    const form = preapprovalUrl?.startsWith(`${appUrl}/payments/preapproval/`) ? await fetch(preapprovalUrl).catch(() => null) : null;
+    const levelTwoOk = form?.status === 200 && (await form.text()).includes("Codice fiscale");
+    if (!levelTwoOk) failures++;
+    process.stdout.write(`  check ${levelTwoOk ? "ok  " : "FAIL"} ${preapprovalUrl ?? "no redirect"} (level 2: in-store pre-approval form)\n`);
     await stop(failures === 0 ? 0 : 1);
   } else {
     process.stdout.write("Press Ctrl-C to stop.\n");
