@@ -105,6 +105,17 @@ describe("product and cart pages render the real blocks", () => {
     expect(await (await get("/products/divano-letto?variant=41003")).text()).not.toMatch(/data-soisy-widget="product"[^>]*\bhidden\b/);
   });
 
+  it("renders nothing when the shopper does not pay in euros (Soisy lends in EUR only)", async () => {
+    sim.storefront.setPresentmentCurrency(SHOP, "USD");
+    expect(await (await get("/products/divano-letto")).text()).not.toContain("data-soisy-widget");
+    sim.storefront.addToCart(SHOP, 41001, 1);
+    expect(await (await get("/cart")).text()).not.toContain("data-soisy-widget");
+    sim.storefront.setPresentmentCurrency(SHOP, null);
+    expect(await (await get("/products/divano-letto")).text()).toContain("data-soisy-widget");
+    expect(await (await get("/cart")).text()).toContain("data-soisy-widget");
+    sim.storefront.clearCart(SHOP);
+  });
+
   it("reads the metafield the app wrote on its installation with metafieldsSet (Admin API)", async () => {
     const ownerId = sim.adminApi.appInstallationId(SHOP);
     const res = await fetch(`${sim.url}${sim.adminApi.graphqlPath(SHOP)}`, {

@@ -147,7 +147,7 @@
       el.classList.remove("soisy-w--off");
       el.classList.add("soisy-w--on");
       el.hidden = false;
-    });
+    }).catch(function () {});
   }
 
   function update(el, amount) {

@@ -144,6 +144,8 @@ export function createStorefront(deps: StorefrontDeps) {
   const products = new Map<string, SimProduct>(DEFAULT_PRODUCTS.map((p) => [p.handle, structuredClone(p)]));
   const carts = new Map<string, SimCartLine[]>();
   const metafields = new Map<string, WidgetMetafield>();
+  /** The shopper's (presentment) currency per shop; EUR unless set. */
+  const currencies = new Map<string, string>();
   const proxyRequests: ProxyRequestRecord[] = [];
   let proxyFault: { status: number } | null = null;
 
@@ -263,6 +265,7 @@ export function createStorefront(deps: StorefrontDeps) {
     const engine = liquidFor(shop, lang, {
       request: { locale: { iso_code: lang } },
       routes: { root_url: root, cart_url: `${root}/cart` },
+      cart: { ...cartJson(shop), currency: { iso_code: currencies.get(shop) ?? "EUR" } },
       app: { metafields: { soisy: { widget: metafield ? { value: metafield } : null } } },
     });
     const html = await engine.parseAndRender(file.source, { ...scope, block: { id: `${name}-1`, settings, shopify_attributes: "" } });
@@ -363,7 +366,7 @@ ${widget.html}
   async function cartPage(shop: string, lang: string): Promise<string> {
     const root = `/shops/${encodeURIComponent(shop)}`;
     const cart = cartJson(shop);
-    const widget = await blockHtml(shop, lang, "cart-instalments", { cart });
+    const widget = await blockHtml(shop, lang, "cart-instalments", { cart: { ...cart, currency: { iso_code: currencies.get(shop) ?? "EUR" } } });
     const it = lang === "it";
     const rows = cart.items
       .map(
@@ -580,6 +583,11 @@ ${widget.html}
     setWidgetMetafield(shop: string, value: WidgetMetafield | null) {
       if (value) metafields.set(shop, structuredClone(value));
       else metafields.delete(shop);
+    },
+    /** The shopper's currency (Liquid `cart.currency.iso_code`); null → EUR. */
+    setPresentmentCurrency(shop: string, isoCode: string | null) {
+      if (isoCode) currencies.set(shop, isoCode);
+      else currencies.delete(shop);
     },
     /** Makes the app proxy answer `status` without calling the app (null: normal). */
     setProxyFault(fault: { status: number } | null) {
