@@ -1,6 +1,7 @@
 /**
  * The settings page's "Widget preview": the storefront widget's own markup (the same structure as
- * extensions/soisy-widget/snippets/soisy-widget.liquid, texts from the extension's locales), CSS and
+ * extensions/soisy-widget/snippets/soisy-widget.liquid, texts from the extension's locales, read by the
+ * loader: nothing under extensions/ is imported into the browser bundle), CSS and
  * JavaScript (served by /widget-assets), fed by the admin-authenticated /app/widget-preview endpoint.
  * The markup is injected once (React never re-renders it); amount changes go through SoisyWidget.update.
  */
@@ -9,10 +10,21 @@ import { useEffect, useMemo, useRef, useState } from "react";
 import type { Locale } from "~/i18n/i18n";
 import type { MessageKey } from "~/i18n/messages";
 import { formatEuro } from "~/soisy/money";
-import enTexts from "../../extensions/soisy-widget/locales/en.default.json";
-import itTexts from "../../extensions/soisy-widget/locales/it.json";
 
-type WidgetTexts = (typeof itTexts)["soisy_widget"];
+/** The storefront texts (extensions/soisy-widget/locales, `soisy_widget`), given by the loader. */
+export interface WidgetTexts {
+  quote: string;
+  rates: string;
+  zero: string;
+  example: string;
+  info: string;
+  title: string;
+  how_1: string;
+  how_2: string;
+  how_3: string;
+  legal: string;
+  close: string;
+}
 type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
 interface SoisyWidgetApi {
@@ -65,6 +77,7 @@ export function parsePreviewAmount(raw: string): number | null {
 export function WidgetPreview(props: {
   t: Translate;
   locale: Locale;
+  texts: WidgetTexts;
   scriptSrc: string;
   styleHref: string;
   endpoint: string;
@@ -80,7 +93,7 @@ export function WidgetPreview(props: {
   const html = useMemo(
     () =>
       widgetMarkup({
-        texts: (locale === "it" ? itTexts : enTexts).soisy_widget,
+        texts: props.texts,
         locale,
         endpoint: props.endpoint,
         amountCents: props.initialAmountCents,

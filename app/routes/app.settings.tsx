@@ -60,7 +60,7 @@ import {
 } from "~/settings/settings-form";
 import { verifySoisyCredentials, type VerifyOutcome } from "~/settings/verify.server";
 import { WidgetPreview } from "~/components/WidgetPreview";
-import { widgetAssetHref } from "~/routes/widget-assets.$file";
+import { widgetAssetHref, widgetTexts } from "~/routes/widget-assets.$file";
 
 /** Same as ENVIRONMENTS (settings.server): the page's component must not import server modules. */
 const ENVIRONMENTS = ["sandbox", "production"] as const satisfies readonly SoisyEnvironment[];
@@ -96,6 +96,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     amountLimits: { min: centsToDecimal(AMOUNT_LIMITS.minCents), max: centsToDecimal(AMOUNT_LIMITS.maxCents) },
     readiness: { ready: readiness.ready, wanted: readiness.wanted, inSync: readiness.inSync, missing: readiness.missing },
     widgetPreview: {
+      texts: widgetTexts(localeFromRequest(request)),
       scriptSrc: widgetAssetHref("soisy-widget.js"),
       styleHref: widgetAssetHref("soisy-widget.css"),
       endpoint: "/app/widget-preview",

@@ -7,6 +7,9 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import widgetCss from "../../extensions/soisy-widget/assets/soisy-widget.css?raw";
 import widgetJs from "../../extensions/soisy-widget/assets/soisy-widget.js?raw";
+import enLocale from "../../extensions/soisy-widget/locales/en.default.json";
+import itLocale from "../../extensions/soisy-widget/locales/it.json";
+import type { WidgetTexts } from "~/components/WidgetPreview";
 
 /** FNV-1a 32-bit, hex (no node:crypto: this module may be bundled for the browser too). */
 function fnv1a(text: string): string {
@@ -29,6 +32,11 @@ const VERSIONS = Object.fromEntries(Object.entries(ASSETS).map(([name, a]) => [n
 /** The versioned URL of an asset (what the preview links to). */
 export function widgetAssetHref(name: AssetName): string {
   return `/widget-assets/${name}?v=${VERSIONS[name]}`;
+}
+
+/** The storefront texts of the widget (the extension's locales) for the preview, from the server. */
+export function widgetTexts(locale: "it" | "en"): WidgetTexts {
+  return (locale === "it" ? itLocale : enLocale).soisy_widget;
 }
 
 export async function loader({ params, request }: LoaderFunctionArgs) {
