@@ -141,6 +141,9 @@ describe("soisy-widget.js", () => {
   it("builds the endpoint URL (app proxy path or a URL with a query already)", () => {
     expect(w.quoteUrl("/apps/soisy/quote", 12_345, 12, "it")).toBe("/apps/soisy/quote?amount=12345&instalments=12&locale=it");
     expect(w.quoteUrl("/app/widget-preview?lang=en", 100_000, "6", "en")).toBe("/app/widget-preview?lang=en&amount=100000&instalments=6&locale=en");
+    // Only the two languages the widget writes (the endpoint validates the locale).
+    expect(w.quoteUrl("/apps/soisy/quote", 100, 12, "zh-Hant-TW")).toBe("/apps/soisy/quote?amount=100&instalments=12&locale=en");
+    expect(w.quoteUrl("/apps/soisy/quote", 100, 12, "it-IT")).toBe("/apps/soisy/quote?amount=100&instalments=12&locale=it");
   });
 
   it("leaves unknown placeholders as they are", () => {

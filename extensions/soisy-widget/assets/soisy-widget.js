@@ -69,7 +69,7 @@
     return !!(q && q.available === true && n(q.amount) && n(q.instalments) && n(q.instalmentAmount) && n(q.totalRepaid) && r(q.tan) && r(q.taeg) && r(q.totalRepaidRange));
   }
   function quoteUrl(endpoint, amount, n, locale) {
-    return endpoint + (endpoint.indexOf("?") < 0 ? "?" : "&") + "amount=" + amount + "&instalments=" + n + "&locale=" + encodeURIComponent(locale);
+    return endpoint + (endpoint.indexOf("?") < 0 ? "?" : "&") + "amount=" + amount + "&instalments=" + n + "&locale=" + (isIt(locale) ? "it" : "en");
   }
 
   var api = { money: money, percent: percent, texts: texts, usable: usable, quoteUrl: quoteUrl, fill: fill };
