@@ -56,19 +56,30 @@ const CSS = `
 .pa footer{border-top:1px solid #d0d0d0;margin-top:1.5rem;padding-top:.75rem;font-size:.92rem;color:#4a4a4a}
 `;
 
+/**
+ * Money and rates formatted by hand, not with Intl: Node's and the browser's ICU data differ (e.g.
+ * the space before "€"), and any difference between the server's HTML and the browser's first render
+ * makes React re-render the page and drop what the shopper has already typed.
+ */
 export function formatEuro(cents: number, locale: Locale): string {
-  return new Intl.NumberFormat(locale === "it" ? "it-IT" : "en-IE", { style: "currency", currency: "EUR" }).format(cents / 100);
+  const euros = Math.floor(Math.abs(cents) / 100);
+  const rest = String(Math.abs(cents) % 100).padStart(2, "0");
+  const sign = cents < 0 ? "-" : "";
+  const grouped = String(euros).replace(/\B(?=(\d{3})+(?!\d))/g, locale === "it" ? "." : ",");
+  return locale === "it" ? `${sign}${grouped},${rest} €` : `${sign}€${grouped}.${rest}`;
 }
 
 function formatPercent(value: number, locale: Locale): string {
-  return `${value.toLocaleString(locale === "it" ? "it-IT" : "en-IE", { minimumFractionDigits: 2, maximumFractionDigits: 2 })} %`;
+  const fixed = value.toFixed(2);
+  return `${locale === "it" ? fixed.replace(".", ",") : fixed} %`;
 }
 
 function Shell({ locale, shopName, children }: { locale: Locale; shopName: string; children: ReactNode }) {
   const t = translator(locale);
   return (
     <div className="pa" lang={locale}>
-      <style>{CSS}</style>
+      {/* As raw HTML: React would escape the quotes in a <style> text child, which the browser does not unescape there. */}
+      <style dangerouslySetInnerHTML={{ __html: CSS }} />
       <header>
         <p>
           {t("preapproval.shopLabel")}: <strong data-testid="shop-name">{shopName}</strong>

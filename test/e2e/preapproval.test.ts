@@ -57,9 +57,19 @@ function step2Calls(fiscalCode: string): string[] {
     .map((r) => (r.path.endsWith("/requests") ? "request" : "approval"));
 }
 
+/** Errors the page logged (e.g. React's hydration mismatch, which would drop what was typed). */
+const pageErrors = new WeakMap<Page, string[]>();
+
 async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: options.javaScriptEnabled ?? true });
-  return context.newPage();
+  const page = await context.newPage();
+  const errors: string[] = [];
+  pageErrors.set(page, errors);
+  page.on("console", (m) => {
+    if (m.type() === "error" && /React|hydrat/i.test(m.text())) errors.push(m.text());
+  });
+  page.on("pageerror", (e) => errors.push(e.message));
+  return page;
 }
 
 /** Checkout in the Shopify simulator; ends on the app's pre-approval page. */
@@ -86,6 +96,7 @@ async function submit(page: Page, en = false) {
 
 async function expectNoSeriousAxe(page: Page) {
   expect(await seriousAxeViolations(page)).toEqual([]);
+  expect(pageErrors.get(page) ?? []).toEqual([]);
 }
 
 /** Nothing the shopper typed is stored: the fiscal code appears in no row of the session or its timeline. */
