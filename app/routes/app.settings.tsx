@@ -35,6 +35,7 @@ import type { MessageKey } from "~/i18n/messages";
 import { logger } from "~/logger.server";
 import { centsToDecimal } from "~/soisy/money";
 import { readinessOf, syncReadiness, type ConfigureOutcome } from "~/shopify/configure.server";
+import { invalidateQuoteSettings } from "~/quotes/runtime.server";
 import { checkoutRulesNotices } from "~/shopify/payment-customization.server";
 import { shopify } from "~/shopify.server";
 import {
@@ -185,6 +186,7 @@ export async function action({ request }: ActionFunctionArgs) {
         );
       }
       await saveShopOptions(database, shop, options.value);
+      invalidateQuoteSettings(shop);
       result.notices.push({ tone: "success", key: "settings.saved" });
       // Shopify's payment customization + widget metafield; a failure only adds a warning (retried on the next save).
       result.notices.push(...(await checkoutRulesNotices(admin.graphql, shop)));
@@ -207,6 +209,7 @@ export async function action({ request }: ActionFunctionArgs) {
         );
       }
       await saveSoisyCredentials(database, shop, env, credentials.value);
+      invalidateQuoteSettings(shop);
       result.notices.push({ tone: "success", key: "settings.credentials.saved", env });
       result.notices.push(verifyNotice(await verifySoisyCredentials(database, shop, env), env));
       if (env === "production") result.notices.push(readinessNotice(await syncReadiness(database, shop)));
@@ -217,6 +220,7 @@ export async function action({ request }: ActionFunctionArgs) {
       const env = input.environment;
       result.environment = env;
       const outcome = await verifySoisyCredentials(database, shop, env);
+      invalidateQuoteSettings(shop);
       result.notices.push(verifyNotice(outcome, env));
       if (env === "production" && outcome !== "missing") result.notices.push(readinessNotice(await syncReadiness(database, shop)));
       if (env === "production" && outcome !== "missing") result.notices.push(...(await checkoutRulesNotices(admin.graphql, shop)));
@@ -226,6 +230,7 @@ export async function action({ request }: ActionFunctionArgs) {
       const env = input.environment;
       result.environment = env;
       await removeSoisyCredentials(database, shop, env);
+      invalidateQuoteSettings(shop);
       result.notices.push({ tone: "success", key: "settings.credentials.removed", env });
       if (env === "production") result.notices.push(readinessNotice(await syncReadiness(database, shop)));
       if (env === "production") result.notices.push(...(await checkoutRulesNotices(admin.graphql, shop)));
@@ -233,6 +238,7 @@ export async function action({ request }: ActionFunctionArgs) {
     }
     case "syncReadiness": {
       result.notices.push(readinessNotice(await syncReadiness(database, shop)));
+      invalidateQuoteSettings(shop);
       result.notices.push(...(await checkoutRulesNotices(admin.graphql, shop)));
       return json(result);
     }
