@@ -374,6 +374,46 @@ describe("in-store pre-approval (HTTP)", () => {
     expect(step2Calls(withCheckChar("DBLSBM80A01H501"))).toEqual(["request", "approval"]);
   });
 
+  it.each([
+    ["approved", APPROVED_CODE],
+    ["refused", REFUSED_CODE],
+  ] as const)("an approval whose answer was lost (%s at Soisy) is settled from Soisy's order on the next submit", async (outcome, fiscalCode) => {
+    // A checkout without a browser: the Shopify simulator answers with the app's pre-approval URL.
+    const started = await fetch(`${stack.shopify.url}/checkout`, {
+      method: "POST",
+      body: new URLSearchParams({ shop: stack.shop, amount: "275.00", currency: "EUR", test: "true" }),
+      redirect: "manual",
+    });
+    const url = started.headers.get("location")!;
+    expect(url).toContain("/payments/preapproval/");
+    const id = [...stack.shopify.paymentSessions.values()].at(-1)!.id;
+    const { soisyToken } = await db().paymentSession.findUniqueOrThrow({ where: { id } });
+    // The app's earlier submit reached Soisy, which decided, but the answer never came back: the
+    // same two calls made directly leave Soisy's order decided while the session is still in the form.
+    const soisyApi = `${stack.soisy.url}/api/shops/partnershop/requests`;
+    const headers = { "X-Auth-Token": "partnerkey", "content-type": "application/json" };
+    const person = { email: "alice@example.com", firstname: "Alice", lastname: "Rossi", mobilePhone: "3331234567", city: "Milano", province: "MI", address: "Via Roma", civicNumber: "1", postalCode: "20121", citizenship: "italian" };
+    expect((await fetch(soisyApi, { method: "POST", headers, body: JSON.stringify({ amount: 27500, instalments: 12, privacy: true, fiscalCode, jobDescription: "retired" }) })).status).toBe(201);
+    expect((await fetch(`${soisyApi}/${fiscalCode}`, { method: "POST", headers, body: JSON.stringify({ amount: 27500, instalments: 12, loanFinality: "ecommerce_shop", orderToken: soisyToken, ...person }) })).status).toBe(200);
+    await stack.soisy.idle();
+    expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("preapproval");
+
+    const form = new URLSearchParams({ instalments: "12", fiscalCode, jobDescription: "retired", privacy: "on", ...person });
+    const res = await fetch(url, { method: "POST", body: form, redirect: "manual" });
+    expect(res.status).toBe(303);
+    const row = await db().paymentSession.findUniqueOrThrow({ where: { id } });
+    if (outcome === "approved") {
+      expect(row).toMatchObject({ state: "redirected", preapprovalInstalments: 12 });
+      expect(res.headers.get("location")).toBe(row.preapprovalRedirectUrl);
+    } else {
+      expect(row.state).toBe("rejected");
+      await eventually(async () => simSession(id).state.code === "REJECTED", 10_000, "reject");
+      expect(simSession(id).state).toMatchObject({ reason: "INSTRUMENT_DECLINED", merchantMessage: MERCHANT_MESSAGES.preapprovalRefused });
+      const page = await fetch(new URL(res.headers.get("location")!, url));
+      expect(await page.text()).toContain("Soisy non ha approvato la richiesta");
+    }
+  });
+
   it("Shopify got the app's pre-approval URL (not Soisy's webapp); a forged secret gets 404", async () => {
     const page = await newPage();
     const id = await checkout(page);
