@@ -22,7 +22,7 @@ const ADDITIONAL_CODE = withCheckChar("ADDMRA80A01H501");
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([
-    startStack({ options: { integrationLevel: "preapproval" }, soisy: { strictFiscalCodes: true } }),
+    startStack({ options: { integrationLevel: "preapproval" } }),
     launchBrowser(),
   ]);
 }, 90_000);

@@ -373,12 +373,12 @@ describe("step 2: createRequest + approveRequest", () => {
       instalments: 10,
       privacy: true,
       marketing: false,
-      fiscalCode: "BNCGLI85M41L219K",
+      fiscalCode: "BNCGLI85M41L219Q",
       jobDescription: "employee_open_ended_contract",
     });
     expect(req).toEqual({
       apr: computeQuotes(80000, 10, false).median.apr,
-      fiscalCode: "BNCGLI85M41L219K",
+      fiscalCode: "BNCGLI85M41L219Q",
       totalRepayment: computeQuotes(80000, 10, false).median.totalRepaid,
       instalmentAmount: computeQuotes(80000, 10, false).median.instalmentAmount,
       zeroInterestRate: false,
@@ -386,11 +386,11 @@ describe("step 2: createRequest + approveRequest", () => {
     });
     expect(requestsTo("/requests", "POST").at(-1)?.rawBody).toContain("privacy=1&marketing=0");
 
-    const result = await c.approveRequest("BNCGLI85M41L219K", { ...person, amount: 80000, instalments: 10, orderToken: token });
+    const result = await c.approveRequest("BNCGLI85M41L219Q", { ...person, amount: 80000, instalments: 10, orderToken: token });
     expect(result.decision).toBe("approved");
     expect(result.redirectUrl).toBe(sim.webappUrl(SHOP, token));
     expect(result.redirectUrlSource).toBe("soisy");
-    expect(requestsTo("/requests/BNCGLI85M41L219K").at(-1)?.rawBody).toContain("loanFinality=ecommerce_shop");
+    expect(requestsTo("/requests/BNCGLI85M41L219Q").at(-1)?.rawBody).toContain("loanFinality=ecommerce_shop");
     expect((await c.getOrder(token)).status).toBe("request_accepted");
     expect(sim.orders.get(token)).toMatchObject({ instalments: 10, instalmentsLocked: true, firstname: "Giulia" });
   });
@@ -398,8 +398,8 @@ describe("step 2: createRequest + approveRequest", () => {
   it("refuses fiscal codes starting with RFS: decision rejected, order cancelled", async () => {
     const c = client();
     const { token } = await newOrder();
-    await c.createRequest({ amount: 80000, instalments: 6, privacy: true, fiscalCode: "RFSGLI85M41L219K", jobDescription: "retired" });
-    const result = await c.approveRequest("RFSGLI85M41L219K", { ...person, amount: 80000, instalments: 6, orderToken: token });
+    await c.createRequest({ amount: 80000, instalments: 6, privacy: true, fiscalCode: "RFSGLI85M41L219X", jobDescription: "retired" });
+    const result = await c.approveRequest("RFSGLI85M41L219X", { ...person, amount: 80000, instalments: 6, orderToken: token });
     expect(result.decision).toBe("rejected");
     expect(result.redirectUrl).toBe("https://merchant.example/ko");
     expect((await c.getOrder(token)).status).toBe("cancelled");
@@ -414,18 +414,18 @@ describe("step 2: createRequest + approveRequest", () => {
       amount: 80000,
       instalments: 12,
       privacy: true,
-      fiscalCode: "ADDGLI85M41L219K",
+      fiscalCode: "ADDGLI85M41L219J",
       jobDescription: "employee_fixed_term_contract",
       actualJobEndingDate: "06/2027",
     });
     expect(req.additionalDataNeeded).toBe(true);
     const input = { ...person, amount: 80000, instalments: 12, orderToken: token };
-    const err = (await catchError(c.approveRequest("ADDGLI85M41L219K", input))) as SoisyValidationError;
+    const err = (await catchError(c.approveRequest("ADDGLI85M41L219J", input))) as SoisyValidationError;
     expect(err.origin).toBe("soisy");
     expect(Object.keys(err.fields).sort()).toEqual(
       ["children", "educationalQualification", "residence", "residenceStartDate", "salaryType"],
     );
-    const ok = await c.approveRequest("ADDGLI85M41L219K", {
+    const ok = await c.approveRequest("ADDGLI85M41L219J", {
       ...input,
       residence: "owner",
       residenceStartDate: "01/2015",
@@ -438,9 +438,9 @@ describe("step 2: createRequest + approveRequest", () => {
 
   it("an unknown orderToken is a per-field validation error; no prior request is a 404", async () => {
     const c = client();
-    await c.createRequest({ amount: 5000, instalments: 3, privacy: true, fiscalCode: "XYZGLI85M41L219K", jobDescription: "student" });
+    await c.createRequest({ amount: 5000, instalments: 3, privacy: true, fiscalCode: "XYZGLI85M41L219S", jobDescription: "student" });
     const err = (await catchError(
-      c.approveRequest("XYZGLI85M41L219K", { ...person, amount: 5000, instalments: 3, orderToken: "missing" }),
+      c.approveRequest("XYZGLI85M41L219S", { ...person, amount: 5000, instalments: 3, orderToken: "missing" }),
     )) as SoisyValidationError;
     expect(err.fields).toEqual({ orderToken: ["Order not found."] });
     const nf = await catchError(
@@ -459,7 +459,7 @@ describe("step 2: createRequest + approveRequest", () => {
     const e2 = await catchError(c.approveRequest("bad", { ...person, amount: 5000, instalments: 3, orderToken: "t" }));
     expect((e2 as SoisyValidationError).fields.fiscalCode).toBeDefined();
     const e3 = (await catchError(
-      c.approveRequest("BNCGLI85M41L219K", { ...person, citizenship: "martian" as "eu", amount: 5000, instalments: 3, orderToken: "t" }),
+      c.approveRequest("BNCGLI85M41L219Q", { ...person, citizenship: "martian" as "eu", amount: 5000, instalments: 3, orderToken: "t" }),
     )) as SoisyValidationError;
     expect(Object.keys(e3.fields)).toEqual(["citizenship"]);
     expect(sim.requests.length).toBe(before);
@@ -469,7 +469,7 @@ describe("step 2: createRequest + approveRequest", () => {
     sim.setFaults({ failNext: { count: 1, status: 500 }, match: "/requests" });
     const before = requestsTo("/requests", "POST").length;
     const err = await catchError(
-      client().createRequest({ amount: 5000, instalments: 3, privacy: true, fiscalCode: "BNCGLI85M41L219K", jobDescription: "student" }),
+      client().createRequest({ amount: 5000, instalments: 3, privacy: true, fiscalCode: "BNCGLI85M41L219Q", jobDescription: "student" }),
     );
     expect(err.kind).toBe("server");
     expect(requestsTo("/requests", "POST").length).toBe(before + 1);
@@ -481,7 +481,7 @@ describe("authentication", () => {
     const wrongKey = "wrong-Key/123+abc";
     const c = client({ apiKey: wrongKey });
     for (const call of [() => c.createOrder({ amount: 1000 }), () => c.getOrder("abc"), () => c.createRequest({
-      amount: 5000, instalments: 3, privacy: true, fiscalCode: "BNCGLI85M41L219K", jobDescription: "student",
+      amount: 5000, instalments: 3, privacy: true, fiscalCode: "BNCGLI85M41L219Q", jobDescription: "student",
     })]) {
       const err = await catchError(call());
       expect(err.kind).toBe("auth");
@@ -591,14 +591,14 @@ describe("bad responses, fallbacks and secrets", () => {
 
   it("approval with an unknown outcome and no redirectUrl", async () => {
     raw.respond(json(200, { somethingElse: true }));
-    const res = await rawClient().approveRequest("BNCGLI85M41L219K", {
+    const res = await rawClient().approveRequest("BNCGLI85M41L219Q", {
       amount: 5000, instalments: 3, orderToken: "tok", email: "a@b.it", firstname: "A", lastname: "B",
       mobilePhone: "3331234567", city: "Roma", province: "RM", address: "Via X", civicNumber: "1",
       postalCode: "00100", citizenship: "eu",
     });
     expect(res).toEqual({ decision: "unknown", redirectUrl: null, redirectUrlSource: null, response: { somethingElse: true, approved: null, status: null, redirectUrl: null } });
     raw.respond(json(200, { approved: true }));
-    const res2 = await rawClient({ env: {} }).approveRequest("BNCGLI85M41L219K", {
+    const res2 = await rawClient({ env: {} }).approveRequest("BNCGLI85M41L219Q", {
       amount: 5000, instalments: 3, orderToken: "tok", email: "a@b.it", firstname: "A", lastname: "B",
       mobilePhone: "3331234567", city: "Roma", province: "RM", address: "Via X", civicNumber: "1",
       postalCode: "00100", citizenship: "eu",
@@ -701,8 +701,8 @@ describe("logging", () => {
     });
     const { token } = await c.createOrder({ ...fullOrder, zeroInterestRate: false });
     await c.getOrder(token);
-    await c.createRequest({ amount: 123456, instalments: 6, privacy: true, fiscalCode: "BNCGLI85M41L219K", jobDescription: "student" });
-    await c.approveRequest("BNCGLI85M41L219K", {
+    await c.createRequest({ amount: 123456, instalments: 6, privacy: true, fiscalCode: "BNCGLI85M41L219Q", jobDescription: "student" });
+    await c.approveRequest("BNCGLI85M41L219Q", {
       amount: 123456, instalments: 6, orderToken: token, email: "giulia@example.it", firstname: "Giulia",
       lastname: "Bianchi", mobilePhone: "3471234567", city: "Torino", province: "TO", address: "Corso Francia",
       civicNumber: "5", postalCode: "10138", citizenship: "italian",
@@ -729,7 +729,7 @@ describe("logging", () => {
     for (const secret of [OTHER_KEY, encodeURIComponent(OTHER_KEY), secretKey, encodeURIComponent(secretKey)]) {
       expect(all).not.toContain(secret);
     }
-    for (const personal of ["BNCGLI85M41L219K", "giulia@example.it", "mario.rossi", "3331234567", "Rossi"]) {
+    for (const personal of ["BNCGLI85M41L219Q", "giulia@example.it", "mario.rossi", "3331234567", "Rossi"]) {
       expect(all).not.toContain(personal);
     }
   });

@@ -388,18 +388,41 @@ describe("raw API behaviour", () => {
     expect(fixed.body).toEqual({ errors: { actualJobEndingDate: ["This value is required for fixed-term contracts."] } });
   });
 
+  it("step 2 checks the fiscal code's check character by default (omocodia as written); strictFiscalCodes: false checks the shape only", async () => {
+    const auth = { "X-Auth-Token": KEY };
+    const request = (fiscalCode: string) => ({ amount: 5000, instalments: 3, privacy: true, fiscalCode, jobDescription: "student" });
+    const wrong = await post(`/api/shops/${SHOP}/requests`, request("RSSMRA80A01F205Y"), auth);
+    expect(wrong).toEqual({ status: 400, body: { errors: { fiscalCode: ["The fiscal code is not valid."] } } });
+    for (const valid of ["RSSMRA80A01F205X", "rssmra80a01f205x", "RSSMRA80A01F2LRD" /* omocodia: 0→L, 5→R */]) {
+      const ok = await post(`/api/shops/${SHOP}/requests`, request(valid), auth);
+      expect(ok.status, valid).toBe(201);
+      expect(ok.body.fiscalCode).toBe(valid.toUpperCase());
+    }
+    const lax = await startSoisySimulator({ strictFiscalCodes: false });
+    try {
+      const res = await fetch(`${lax.url}/api/shops/${SHOP}/requests`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", ...auth },
+        body: JSON.stringify(request("RSSMRA80A01F205Y")),
+      });
+      expect(res.status).toBe(201);
+    } finally {
+      await lax.close();
+    }
+  });
+
   it("step-2 approval accepts streetNumber for civicNumber and checks the amount against the order", async () => {
     const { token } = await newOrder(70000);
     const auth = { "X-Auth-Token": KEY };
-    await post(`/api/shops/${SHOP}/requests`, { amount: 70000, instalments: 5, privacy: true, fiscalCode: "STRGLI85M41L219K", jobDescription: "student" }, auth);
+    await post(`/api/shops/${SHOP}/requests`, { amount: 70000, instalments: 5, privacy: true, fiscalCode: "STRGLI85M41L219L", jobDescription: "student" }, auth);
     const approval = {
       amount: 70001, instalments: 5, loanFinality: "ecommerce_shop", orderToken: token, email: "a@b.it",
       firstname: "A", lastname: "B", mobilePhone: "3331234567", city: "Roma", province: "RM", address: "Via X",
       streetNumber: "3", postalCode: "00100", citizenship: "italian",
     };
-    const mismatch = await post(`/api/shops/${SHOP}/requests/STRGLI85M41L219K`, approval, auth);
+    const mismatch = await post(`/api/shops/${SHOP}/requests/STRGLI85M41L219L`, approval, auth);
     expect(mismatch.body).toEqual({ errors: { amount: ["The amount does not match the order."] } });
-    const ok = await post(`/api/shops/${SHOP}/requests/STRGLI85M41L219K`, { ...approval, amount: 70000 }, auth);
+    const ok = await post(`/api/shops/${SHOP}/requests/STRGLI85M41L219L`, { ...approval, amount: 70000 }, auth);
     expect(ok.body).toEqual({ approved: true, status: "approved", redirectUrl: sim.webappUrl(SHOP, token) });
     expect(sim.orders.get(token)?.civicNumber).toBe("3");
     await sim.idle();
