@@ -6,46 +6,23 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { z } from "zod";
 import { logger } from "~/logger.server";
 import { getWidgetQuote } from "~/quotes/quote-service.server";
 import { quoteDeps } from "~/quotes/runtime.server";
+import { parseQuoteQuery } from "~/shopify/quote-query.server";
 import { shopify } from "~/shopify.server";
-
-const querySchema = z.object({
-  amount: z
-    .string({ error: "amount is required (integer euro cents)" })
-    .regex(/^[0-9]{1,9}$/, "amount must be an integer number of euro cents")
-    .transform(Number)
-    .refine((n) => n > 0, "amount must be greater than zero"),
-  instalments: z
-    .string()
-    .regex(/^[0-9]{1,2}$/, "instalments must be an integer between 3 and 60")
-    .transform(Number)
-    .refine((n) => n >= 3 && n <= 60, "instalments must be an integer between 3 and 60")
-    .optional(),
-  locale: z.string().regex(/^[a-zA-Z]{2}(?:-[a-zA-Z]{2})?$/, "locale must look like it or en-GB").optional(),
-});
 
 const NO_STORE = { "Cache-Control": "private, no-store" };
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await shopify().authenticate.admin(request);
   const params = new URL(request.url).searchParams;
-  const parsed = querySchema.safeParse({
-    amount: params.get("amount") ?? undefined,
-    instalments: params.get("instalments") ?? undefined,
-    locale: params.get("locale") ?? undefined,
-  });
-  if (!parsed.success) {
-    const fields: Record<string, string[]> = {};
-    for (const issue of parsed.error.issues) (fields[String(issue.path[0] ?? "query")] ??= []).push(issue.message);
-    return json({ error: "invalid_request", fields }, { status: 400, headers: NO_STORE });
-  }
+  const parsed = parseQuoteQuery(params);
+  if (!parsed.ok) return json({ error: "invalid_request", fields: parsed.fields }, { status: 400, headers: NO_STORE });
   const quote = await getWidgetQuote(quoteDeps(), {
     shop: session.shop,
-    amountCents: parsed.data.amount,
-    ...(parsed.data.instalments !== undefined ? { instalments: parsed.data.instalments } : {}),
+    amountCents: parsed.query.amount,
+    ...(parsed.query.instalments !== undefined ? { instalments: parsed.query.instalments } : {}),
     freshSettings: true,
   });
   if (!quote.available) logger.debug({ shop: session.shop, reason: quote.reason }, "widget preview: no quote");

@@ -10,34 +10,12 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { z } from "zod";
 import { appConfig } from "~/config.server";
 import { logger } from "~/logger.server";
 import { getWidgetQuoteWithStatus, type QuoteCacheStatus } from "~/quotes/quote-service.server";
 import { quoteDeps } from "~/quotes/runtime.server";
 import { verifyAppProxyQuery } from "~/shopify/app-proxy.server";
-
-export const MAX_QUOTE_AMOUNT_CENTS = 10_000_000;
-
-const querySchema = z.object({
-  amount: z
-    .string({ error: "amount is required (integer euro cents)" })
-    .regex(/^[0-9]{1,9}$/, "amount must be an integer number of euro cents")
-    .transform(Number)
-    .refine((n) => n > 0, "amount must be greater than zero")
-    .refine((n) => n <= MAX_QUOTE_AMOUNT_CENTS, `amount must be at most ${MAX_QUOTE_AMOUNT_CENTS} cents`),
-  instalments: z
-    .string()
-    .regex(/^[0-9]{1,2}$/, "instalments must be an integer between 3 and 60")
-    .transform(Number)
-    .refine((n) => n >= 3 && n <= 60, "instalments must be an integer between 3 and 60")
-    .optional(),
-  /** The widget formats texts itself; accepted (and validated) for future use and log context. */
-  locale: z
-    .string()
-    .regex(/^[a-zA-Z]{2}(?:-[a-zA-Z]{2})?$/, "locale must look like it or en-GB")
-    .optional(),
-});
+import { parseQuoteQuery } from "~/shopify/quote-query.server";
 
 function timing(started: number, cache?: QuoteCacheStatus): string {
   const dur = (performance.now() - started).toFixed(2);
@@ -57,13 +35,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
     );
   }
 
-  const one = (name: string) => params.get(name) ?? undefined;
-  const parsed = querySchema.safeParse({ amount: one("amount"), instalments: one("instalments"), locale: one("locale") });
-  if (!parsed.success) {
-    const fields: Record<string, string[]> = {};
-    for (const issue of parsed.error.issues) (fields[String(issue.path[0] ?? "query")] ??= []).push(issue.message);
+  const parsed = parseQuoteQuery(params);
+  if (!parsed.ok) {
     return json(
-      { error: "invalid_request", fields },
+      { error: "invalid_request", fields: parsed.fields },
       { status: 400, headers: { "Cache-Control": "no-store", "Server-Timing": timing(started) } },
     );
   }
@@ -71,8 +46,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   try {
     const { quote, cache } = await getWidgetQuoteWithStatus(quoteDeps(), {
       shop: verification.shop,
-      amountCents: parsed.data.amount,
-      ...(parsed.data.instalments !== undefined ? { instalments: parsed.data.instalments } : {}),
+      amountCents: parsed.query.amount,
+      ...(parsed.query.instalments !== undefined ? { instalments: parsed.query.instalments } : {}),
     });
     if (quote.available) {
       return json(quote, { headers: { "Cache-Control": "public, max-age=60", "Server-Timing": timing(started, cache) } });
