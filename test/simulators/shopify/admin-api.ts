@@ -33,6 +33,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
+import { newGraphqlCall, parseGraphqlBody, type GraphqlCallBase } from "./graphql-call";
 import { readBody, sendJson } from "./http";
 import type { SimShop } from "./types";
 
@@ -87,21 +88,8 @@ export interface SimPaymentCustomization {
   createdAt: string;
 }
 
-export interface AdminApiCall {
-  seq: number;
-  at: string;
-  shop: string;
-  apiVersion: string;
-  tokenOk: boolean | null;
-  operationName: string | null;
-  rootFields: string[];
-  query: string;
-  variables: Record<string, unknown> | null;
-  validationErrors: string[];
-  fault: "fail" | "down" | null;
-  status: number | null;
-  responseBody: unknown;
-}
+/** A call to the simulated Admin API (validation errors as messages; faults "fail" / "down"). */
+export type AdminApiCall = GraphqlCallBase<string, "fail" | "down">;
 
 export interface AdminApiFaults {
   failNext?: { count: number; status: number };
@@ -421,38 +409,18 @@ export function createAdminApi(deps: AdminApiDeps) {
     const raw = await readBody(req);
     const shop = deps.shop(domain);
     const token = req.headers["x-shopify-access-token"];
-    const call: AdminApiCall = {
-      seq: ++seq,
-      at: iso(),
-      shop: domain,
-      apiVersion: version,
-      tokenOk: token === undefined ? null : shop !== undefined && token === shop.accessToken,
-      operationName: null,
-      rootFields: [],
-      query: "",
-      variables: null,
-      validationErrors: [],
-      fault: null,
-      status: null,
-      responseBody: null,
-    };
+    const body = parseGraphqlBody(raw);
+    const call: AdminApiCall = newGraphqlCall(
+      { seq: ++seq, at: iso(), shop: domain, apiVersion: version, tokenOk: token === undefined ? null : shop !== undefined && token === shop.accessToken },
+      body,
+    );
     calls.push(call);
     const respond = (status: number, payload: unknown) => {
       call.status = status;
       call.responseBody = payload;
       sendJson(res, status, payload, { "X-Request-Id": randomUUID(), "X-Shopify-API-Version": deps.apiVersion });
     };
-    type Body = { query?: unknown; variables?: unknown; operationName?: unknown } | null;
-    let body: Body;
-    try {
-      body = JSON.parse(raw) as Body;
-    } catch {
-      body = null;
-    }
-    if (body && typeof body.query === "string") call.query = body.query;
-    if (body?.variables && typeof body.variables === "object") call.variables = body.variables as Record<string, unknown>;
-    const operationName = body && typeof body.operationName === "string" ? body.operationName : null;
-    call.operationName = operationName;
+    const operationName = call.operationName;
 
     const fault = takeFault();
     if (fault) {

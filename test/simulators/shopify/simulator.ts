@@ -22,6 +22,7 @@ import { executeDocument, prepareDocument } from "./graphql-api";
 import { createOAuth } from "./oauth";
 import { createAdminApi, type AdminApi, type SimMetafield } from "./admin-api";
 import { BodyTooLargeError, postRaw, readBody, sendHtml, sendJson, sleep } from "./http";
+import { newGraphqlCall, parseGraphqlBody } from "./graphql-call";
 import {
   appFailedPage,
   cancelledPage,
@@ -549,42 +550,17 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     const shop = store.shops.get(shopDomain);
     const tokenHeader = req.headers["x-shopify-access-token"];
     const token = Array.isArray(tokenHeader) ? tokenHeader[0] : tokenHeader;
+    // Body first, so faulted calls still show what was attempted.
+    const body = parseGraphqlBody(raw, String(req.headers["content-type"] ?? ""));
     const call: GraphqlCall = {
-      seq: ++seq,
-      at: now().toISOString(),
-      shop: shopDomain,
-      apiVersion: version,
-      tokenOk: token === undefined ? null : shop !== undefined && token === shop.accessToken,
-      operationName: null,
-      rootFields: [],
-      query: "",
-      variables: null,
-      validationErrors: [],
-      fault: null,
-      status: null,
-      responseBody: null,
+      ...newGraphqlCall(
+        { seq: ++seq, at: now().toISOString(), shop: shopDomain, apiVersion: version, tokenOk: token === undefined ? null : shop !== undefined && token === shop.accessToken },
+        body,
+      ),
       durationMs: null,
     };
     calls.push(call);
-
-    // Body first, so faulted calls still show what was attempted.
-    let body: { query?: unknown; variables?: unknown; operationName?: unknown } | null = null;
-    const contentType = String(req.headers["content-type"] ?? "");
-    if (contentType.includes("application/graphql")) {
-      body = { query: raw };
-    } else {
-      try {
-        body = JSON.parse(raw) as typeof body;
-      } catch {
-        body = null;
-      }
-    }
-    if (body && typeof body.query === "string") call.query = body.query;
-    if (body && body.variables && typeof body.variables === "object") {
-      call.variables = body.variables as Record<string, unknown>;
-    }
-    const requestedOperationName = body && typeof body.operationName === "string" ? body.operationName : null;
-    call.operationName = requestedOperationName;
+    const requestedOperationName = call.operationName;
 
     const respond = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       call.status = status;

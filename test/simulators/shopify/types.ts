@@ -1,4 +1,5 @@
 /** Public types of the Shopify simulator (see README.md in this folder). */
+import type { GraphqlCallBase } from "./graphql-call";
 
 export interface ShopInput {
   /** e.g. "soisy-demo.myshopify.com" */
@@ -318,23 +319,8 @@ export interface SimViolation {
 
 export type FaultKind = "fail" | "throttle" | "hang" | "fail_after_apply";
 
-export interface GraphqlCall {
-  seq: number;
-  at: string;
-  shop: string;
-  apiVersion: string;
-  /** null: no token header, false: wrong token (or unknown shop). */
-  tokenOk: boolean | null;
-  operationName: string | null;
-  /** Root fields the operation selects, e.g. ["paymentSessionResolve"]. */
-  rootFields: string[];
-  query: string;
-  variables: Record<string, unknown> | null;
-  validationErrors: Array<{ message: string; locations?: ReadonlyArray<{ line: number; column: number }> }>;
-  fault: FaultKind | null;
-  /** null while unanswered (e.g. hung). */
-  status: number | null;
-  responseBody: unknown;
+/** A call to the payments apps GraphQL endpoint as the simulator recorded it. */
+export interface GraphqlCall extends GraphqlCallBase<{ message: string; locations?: ReadonlyArray<{ line: number; column: number }> }, FaultKind> {
   durationMs: number | null;
 }
 
