@@ -3,10 +3,12 @@
  * database. Requests are signed like Shopify's app proxy signs them (the app's API secret).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { optionsToForm } from "~/settings/settings-form";
 import { parseKeyring } from "~/security/encryption.server";
 import { signAppProxyQuery } from "~/shopify/app-proxy.server";
 import { configureShop, DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
 import { computeQuotes } from "../simulators/soisy";
+import { adminSessionCookieHeader } from "../helpers/admin-session";
 import { startStack, type Stack } from "../helpers/stack";
 
 const NOT_READY = "not-ready-shop.myshopify.com";
@@ -164,4 +166,62 @@ describe("GET /proxy/quote", () => {
     expect(calls.length).toBeLessThanOrEqual(10);
     expect(new Set(calls.map((c) => c.query.amount)).size).toBe(calls.length);
   }, 60_000);
+});
+
+describe("a merchant's settings change reaches the very next quote", () => {
+  /** Not "HeadlessChrome"-like: the Shopify library answers bots' admin requests with 410. */
+  const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+
+  /** Saves the options form on /app/settings as the merchant's browser would (session cookie, same Origin). */
+  async function saveOptions(options: typeof DEFAULT_SHOP_OPTIONS): Promise<void> {
+    const form = new URLSearchParams({ intent: "saveOptions", ...optionsToForm(options) });
+    const res = await fetch(`${stack.appUrl}/app/settings?_data=routes%2Fapp.settings`, {
+      method: "POST",
+      headers: {
+        "user-agent": BROWSER_UA,
+        origin: stack.appUrl,
+        cookie: adminSessionCookieHeader(stack.env.SHOPIFY_API_SECRET!, stack.shop),
+        "content-type": "application/x-www-form-urlencoded",
+      },
+      body: form,
+      redirect: "manual",
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { notices: Array<{ key: string }> };
+    expect(body.notices.map((n) => n.key)).toContain("settings.saved");
+  }
+
+  afterAll(async () => {
+    await saveOptions(DEFAULT_SHOP_OPTIONS);
+  });
+
+  it("raising the minimum and switching zero-interest on: the next /proxy/quote answers with the new settings", async () => {
+    // The endpoint keeps a shop's settings in memory for a few seconds (no DB read on the hit path):
+    // these requests load them, so only the settings action's invalidation can make the next answer fresh.
+    const belowNewMin = 30_000;
+    const before = await fetch(quoteUrl({ amount: String(belowNewMin) }));
+    expect(await before.json()).toMatchObject({ available: true, zeroInterest: false, minAmount: DEFAULT_SHOP_OPTIONS.minAmountCents });
+    const cachedAt = Date.now();
+
+    await saveOptions({ ...DEFAULT_SHOP_OPTIONS, minAmountCents: 50_000, zeroInterest: true });
+
+    const below = await fetch(quoteUrl({ amount: String(belowNewMin) }));
+    expect(below.status).toBe(200);
+    expect(await below.json()).toEqual({ available: false, reason: "out_of_range", minAmount: 50_000, maxAmount: DEFAULT_SHOP_OPTIONS.maxAmountCents });
+    const zero = await fetch(quoteUrl({ amount: "149900" }));
+    expect(zero.status).toBe(200);
+    const quote = (await zero.json()) as { zeroInterest: boolean; instalmentAmount: number; tan: { min: number; max: number } };
+    expect(quote.zeroInterest).toBe(true);
+    expect(quote.instalmentAmount).toBe(computeQuotes(149_900, 12, true).median.instalmentAmount);
+    // Proves something only while the old settings would still be cached (5 s).
+    expect(Date.now() - cachedAt).toBeLessThan(5_000);
+  });
+
+  it("lowering the minimum back: the amount is quoted again at once", async () => {
+    await saveOptions({ ...DEFAULT_SHOP_OPTIONS, minAmountCents: 50_000 });
+    expect(await (await fetch(quoteUrl({ amount: "30000" }))).json()).toMatchObject({ available: false, reason: "out_of_range" });
+    await saveOptions(DEFAULT_SHOP_OPTIONS);
+    const res = await fetch(quoteUrl({ amount: "30000" }));
+    expect(await res.json()).toMatchObject({ available: true, amount: 30_000, zeroInterest: false, minAmount: DEFAULT_SHOP_OPTIONS.minAmountCents });
+  });
 });
