@@ -17,7 +17,6 @@
  * already approved just redirects to Soisy; one already refused shows the refusal.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
-import type { Logger } from "~/logger.server";
 import { paymentUrls } from "~/payments/app-urls";
 import { soisyCustomerFields } from "~/payments/customer-mapping";
 import { applyInput, observeSoisy, type PaymentDeps, type PaymentRow, type SettingsRow } from "~/payments/payment-service.server";
@@ -25,13 +24,11 @@ import { sessionSecret, verifySessionSecret } from "~/payments/url-secrets.serve
 import type { SoisyEnvironment } from "~/settings/settings.server";
 import type { SoisyClient } from "~/soisy/client.server";
 import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
-import type { LoanQuotes } from "~/soisy/types";
+import { cachedLoanQuotes, type QuoteDeps } from "~/quotes/quote-service.server";
 import { INSTALMENT_CHOICES, soisyErrorsToForm, soisyInputs, validateForm, type FieldErrors, type FormValues } from "./form";
 
 const LOCK_MS = 45_000;
 const BUSY_WAIT_MS = 25_000;
-const QUOTE_TTL_MS = 5 * 60_000;
-const QUOTE_CACHE_MAX = 1_000;
 
 export interface QuoteOption {
   instalments: number;
@@ -67,24 +64,8 @@ export function shopNameOf(shop: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Quotes (cached per process: the same amount × instalments is asked by every page view)
+// Quotes: the widget's cache (app/quotes: TTL, LRU, single-flight, failures remembered 30 s)
 // ---------------------------------------------------------------------------------------------
-
-const quoteCache = new Map<string, { at: number; value: Promise<LoanQuotes | null> }>();
-
-function cachedQuote(client: SoisyClient, amount: number, instalments: number, zero: boolean, log: Logger): Promise<LoanQuotes | null> {
-  const key = `${client.environment}:${client.shopId}:${amount}:${instalments}:${zero ? 1 : 0}`;
-  const hit = quoteCache.get(key);
-  if (hit && Date.now() - hit.at < QUOTE_TTL_MS) return hit.value;
-  const value = client.loanQuotes({ amount, instalments, ...(zero ? { zeroInterestRate: true } : {}) }).catch((error: unknown) => {
-    log.warn({ instalments, kind: isSoisyError(error) ? error.kind : "unexpected" }, "loan quote unavailable");
-    quoteCache.delete(key);
-    return null;
-  });
-  if (quoteCache.size >= QUOTE_CACHE_MAX) quoteCache.delete(quoteCache.keys().next().value!);
-  quoteCache.set(key, { at: Date.now(), value });
-  return value;
-}
 
 async function instalmentChoices(client: SoisyClient | null): Promise<number[]> {
   let max = 60;
@@ -99,13 +80,15 @@ async function instalmentChoices(client: SoisyClient | null): Promise<number[]> 
   return INSTALMENT_CHOICES.filter((n) => n <= max);
 }
 
-async function quoteOptions(deps: PaymentDeps, client: SoisyClient | null, session: PaymentRow, settings: SettingsRow | null) {
+async function quoteOptions(quotes: QuoteDeps, client: SoisyClient | null, session: PaymentRow, settings: SettingsRow | null) {
   const choices = await instalmentChoices(client);
-  const zero = settings?.zeroInterest ?? false;
+  const zeroInterest = settings?.zeroInterest ?? false;
   const options = await Promise.all(
     choices.map(async (n): Promise<QuoteOption> => {
-      const q = client ? await cachedQuote(client, session.amountCents, n, zero, deps.logger) : null;
-      const m = q?.median ?? null;
+      const answer = client
+        ? await cachedLoanQuotes(quotes, { environment: client.environment, soisyShopId: client.shopId, amountCents: session.amountCents, instalments: n, zeroInterest })
+        : null;
+      const m = answer?.outcome.ok ? answer.outcome.quotes.median : null;
       return { instalments: n, instalmentCents: m?.instalmentAmount ?? null, tan: m?.interestRate ?? null, taeg: m?.apr ?? null, totalCents: m?.totalRepaid ?? null };
     }),
   );
@@ -131,13 +114,14 @@ function afterForm(session: PaymentRow): PreapprovalPage {
   return { kind: "invalid" };
 }
 
-export async function preapprovalPage(deps: PaymentDeps, id: string, secret: string): Promise<PreapprovalPage> {
+/** `quotes`: the process's quote cache (`quoteDeps()`), shared with the instalment widget. */
+export async function preapprovalPage(deps: PaymentDeps, quotes: QuoteDeps, id: string, secret: string): Promise<PreapprovalPage> {
   const session = await verifiedSession(deps, id, secret);
   if (!session) return { kind: "invalid" };
   if (session.state !== "preapproval") return afterForm(session);
   const settings = await deps.db.shopSettings.findUnique({ where: { shop: session.shop } });
   const client = await deps.soisyClient(session.shop, session.environment as SoisyEnvironment, settings).catch(() => null);
-  const { options, quotesAvailable } = await quoteOptions(deps, client, session, settings);
+  const { options, quotesAvailable } = await quoteOptions(quotes, client, session, settings);
   const preferred = session.preapprovalInstalments ?? settings?.widgetInstalments ?? 12;
   const defaultInstalments = options.some((o) => o.instalments === preferred) ? preferred : (options.find((o) => o.instalments === 12) ?? options.at(-1))!.instalments;
   return {

@@ -12,6 +12,9 @@
  *   are cached only `failureTtlMs` (30 s): Soisy being down is not hammered by every page view, and
  *   the widget comes back within half a minute of Soisy.
  * - Single-flight: concurrent misses for one key share one promise, so they make ONE Soisy call.
+ * - `cachedLoanQuotes` is that cache for any caller: the in-store pre-approval page (level 2) asks
+ *   it for each instalment option with the payment session's environment, so its quotes share the
+ *   same TTL, LRU, single-flight and failure memory as the widget's.
  * - Settings: the few fields the quote needs are cached per shop for `settingsTtlMs` (5 s) so the
  *   hit path does no database read; `invalidateQuoteSettings(shop)` drops a shop's entry at once
  *   (call it after saving settings). Each app process has its own caches, so another instance sees
@@ -55,7 +58,9 @@ export interface QuoteShopSettings {
   soisy: { environment: QuoteEnvironment; soisyShopId: string } | null;
 }
 
-type Outcome = { ok: true; quotes: LoanQuotes } | { ok: false; reason: QuoteUnavailableReason };
+/** A cached Soisy loan-quotes answer: the quotes, or why there are none. */
+export type LoanQuotesOutcome = { ok: true; quotes: LoanQuotes } | { ok: false; reason: QuoteUnavailableReason };
+type Outcome = LoanQuotesOutcome;
 
 export interface QuoteCacheOptions {
   /** How long a Soisy answer is reused. */
@@ -171,8 +176,7 @@ export async function getWidgetQuoteWithStatus(deps: QuoteDeps, rawInput: Widget
     instalments: input.instalments ?? settings.widgetInstalments,
     zeroInterest: settings.zeroInterest,
   };
-  const key = quoteCacheKey({ ...settings.soisy, ...request });
-  const { outcome, cache } = await cachedOutcome(deps, key, settings.soisy, request);
+  const { outcome, cache } = await cachedLoanQuotes(deps, { ...settings.soisy, ...request });
   if (!outcome.ok) {
     return {
       quote: { available: false, reason: outcome.reason, ...(outcome.reason === "out_of_range" ? range : {}) },
@@ -180,6 +184,38 @@ export async function getWidgetQuoteWithStatus(deps: QuoteDeps, rawInput: Widget
     };
   }
   return { quote: { ...quoteFromLoanQuotes(outcome.quotes, request), ...range }, cache };
+}
+
+/** What one Soisy loan-quotes answer depends on (the cache key's parts). */
+export interface LoanQuotesRequest {
+  environment: QuoteEnvironment;
+  soisyShopId: string;
+  /** Integer cents, > 0. */
+  amountCents: number;
+  /** 3–60. */
+  instalments: number;
+  zeroInterest: boolean;
+}
+
+const loanQuotesRequestSchema = z.object({
+  environment: z.enum(["sandbox", "production"]),
+  // The cache key joins the parts with "|": the Soisy shop id must not contain one.
+  soisyShopId: z.string().min(1).max(255).regex(/^[A-Za-z0-9_-]+$/),
+  amountCents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+  instalments: z.number().int().min(3).max(60),
+  zeroInterest: z.boolean(),
+});
+
+/**
+ * Soisy's loan quotes for one (account, amount, instalments, zero-interest), through the shared
+ * cache: TTL, LRU, single-flight, failures remembered `failureTtlMs`. Used by the widget (one
+ * instalment count) and by the in-store pre-approval page (one call per instalment option). Never
+ * throws for Soisy failures: `{ok: false, reason}`.
+ */
+export async function cachedLoanQuotes(deps: QuoteDeps, request: LoanQuotesRequest): Promise<{ outcome: LoanQuotesOutcome; cache: QuoteCacheStatus }> {
+  const { environment, soisyShopId, amountCents, instalments, zeroInterest } = loanQuotesRequestSchema.parse(request);
+  const key = quoteCacheKey({ environment, soisyShopId, amountCents, instalments, zeroInterest });
+  return cachedOutcome(deps, key, { environment, soisyShopId }, { amountCents, instalments, zeroInterest });
 }
 
 async function cachedOutcome(

@@ -14,6 +14,7 @@ import { PreapprovalForm, RefusedPage } from "~/preapproval/PreapprovalPage";
 import { preapprovalPage, submitPreapproval } from "~/preapproval/preapproval.server";
 import { findSession } from "~/payments/payment-service.server";
 import { paymentDeps } from "~/payments/runtime.server";
+import { quoteDeps } from "~/quotes/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";
 import { verifySessionSecret } from "~/payments/url-secrets.server";
 
@@ -34,7 +35,7 @@ async function localeOf(request: Request, id: string, secret: string) {
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = params.id ?? "";
   const secret = params.secret ?? "";
-  const page = await preapprovalPage(paymentDeps(), id, secret);
+  const page = await preapprovalPage(paymentDeps(), quoteDeps(), id, secret);
   if (page.kind === "redirect") throw redirect(page.url, { status: 303, headers: NO_STORE });
   const locale = await localeOf(request, id, secret);
   return json({ page, locale }, { status: page.kind === "invalid" ? 404 : 200, headers: NO_STORE });

@@ -10,7 +10,7 @@ import { LoanQuotesSchema } from "~/soisy/types";
 import { parseKeyring, generateKeyMaterial } from "~/security/encryption.server";
 import { removeSoisyCredentials, saveShopOptions, setReady } from "~/settings/settings.server";
 import { quoteCacheKey, quoteFromLoanQuotes } from "~/quotes/widget-quote";
-import { getWidgetQuote, getWidgetQuoteWithStatus, QuoteCache, type QuoteDeps } from "~/quotes/quote-service.server";
+import { cachedLoanQuotes, getWidgetQuote, getWidgetQuoteWithStatus, QuoteCache, type QuoteDeps } from "~/quotes/quote-service.server";
 import { configureShop, DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
 import { computeQuotes, startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -285,5 +285,51 @@ describe("cache", () => {
 
   it("refuses a TTL of 0 (lru-cache would keep entries forever)", () => {
     expect(() => new QuoteCache({ ttlMs: 0 })).toThrow(/TTL/);
+  });
+});
+
+describe("cachedLoanQuotes (shared by the widget and the in-store pre-approval page)", () => {
+  const request = { environment: "sandbox" as const, soisyShopId: "partnershop", amountCents: 48_000, zeroInterest: false };
+
+  it("the pre-approval page's options, asked by 20 page views at once, make one Soisy call per instalment count", async () => {
+    sim.setFaults({ latencyMs: 200, match: "loan-quotes" });
+    const choices = [3, 6, 10, 12, 18, 24];
+    const views = await Promise.all(
+      Array.from({ length: 20 }, () => Promise.all(choices.map((instalments) => cachedLoanQuotes(deps, { ...request, instalments })))),
+    );
+    expect(loanQuoteCalls()).toHaveLength(choices.length);
+    for (const view of views) {
+      view.forEach((answer, i) => {
+        expect(answer.outcome).toEqual({ ok: true, quotes: LoanQuotesSchema.parse(computeQuotes(48_000, choices[i]!, false)) });
+      });
+    }
+    // A later view is all hits.
+    sim.clearFaults();
+    const again = await Promise.all(choices.map((instalments) => cachedLoanQuotes(deps, { ...request, instalments })));
+    expect(again.map((a) => a.cache)).toEqual(choices.map(() => "hit"));
+    expect(loanQuoteCalls()).toHaveLength(choices.length);
+  });
+
+  it("shares its entries with the widget (same key), and its failures are remembered only briefly", async () => {
+    // SANDBOX_ONLY quotes with the sandbox account "partnershop": the widget's answer fills the entry.
+    await getWidgetQuote(deps, { shop: SANDBOX_ONLY, amountCents: 48_000, instalments: 12 });
+    expect(loanQuoteCalls()).toHaveLength(1);
+    expect((await cachedLoanQuotes(deps, { ...request, instalments: 12 })).cache).toBe("hit");
+    expect(loanQuoteCalls()).toHaveLength(1);
+
+    deps = freshDeps({ failureTtlMs: 150 });
+    sim.setFaults({ failNext: { count: 10, status: 503 }, match: "loan-quotes" });
+    const down = await cachedLoanQuotes(deps, { ...request, instalments: 6 });
+    expect(down.outcome).toEqual({ ok: false, reason: "soisy_unavailable" });
+    sim.clearFaults();
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await cachedLoanQuotes(deps, { ...request, instalments: 6 })).outcome.ok).toBe(true);
+  });
+
+  it("validates its input (a shop id with the key's separator, cents, instalments)", async () => {
+    await expect(cachedLoanQuotes(deps, { ...request, soisyShopId: "a|b", instalments: 12 })).rejects.toThrow();
+    await expect(cachedLoanQuotes(deps, { ...request, amountCents: 12.5, instalments: 12 })).rejects.toThrow();
+    await expect(cachedLoanQuotes(deps, { ...request, instalments: 61 })).rejects.toThrow();
+    expect(loanQuoteCalls()).toHaveLength(0);
   });
 });
