@@ -57,11 +57,22 @@ function step2Calls(fiscalCode: string): string[] {
     .map((r) => (r.path.endsWith("/requests") ? "request" : "approval"));
 }
 
+const MOBILE_WIDTH = 360;
+
+/** One step's screenshot (full page, under test-results/screenshots/) after checking it fits 360 px: no horizontal scroll. */
+async function shot(page: Page, name: string) {
+  expect(page.viewportSize()?.width).toBe(MOBILE_WIDTH);
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  expect(scrollWidth, `${name}: horizontal scroll at ${MOBILE_WIDTH} px`).toBeLessThanOrEqual(MOBILE_WIDTH);
+  await page.screenshot({ path: screenshotPath(name), fullPage: true });
+}
+
 /** Errors the page logged (e.g. React's hydration mismatch, which would drop what was typed). */
 const pageErrors = new WeakMap<Page, string[]>();
 
 async function newPage(options: { javaScriptEnabled?: boolean } = {}): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, javaScriptEnabled: options.javaScriptEnabled ?? true });
+  // Mobile first: every page is checked at 360 px wide (the narrowest common phone width).
+  const context = await browser.newContext({ viewport: { width: MOBILE_WIDTH, height: 740 }, javaScriptEnabled: options.javaScriptEnabled ?? true });
   const page = await context.newPage();
   const errors: string[] = [];
   pageErrors.set(page, errors);
@@ -131,7 +142,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
     expect(await page.getByLabel("Numero civico").inputValue()).not.toBe("");
     expect(await page.getByLabel("CAP").inputValue()).toMatch(/^\d{5}$/);
     await expectNoSeriousAxe(page);
-    await page.screenshot({ path: screenshotPath("preapproval-form-it"), fullPage: true });
+    await shot(page, "preapproval-form-it");
 
     await fillForm(page, { fiscalCode: APPROVED_CODE.toLowerCase(), instalments: 18 });
     await Promise.all([page.waitForURL(/#\/loan-request\?token=/), submit(page)]);
@@ -171,7 +182,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
     expect(simSession(id).state).toMatchObject({ code: "REJECTED", reason: "INSTRUMENT_DECLINED", merchantMessage: MERCHANT_MESSAGES.preapprovalRefused });
     expect(appliedMutations(id)).toEqual(["paymentSessionReject"]);
     await expectNoSeriousAxe(page);
-    await page.screenshot({ path: screenshotPath("preapproval-refused-it"), fullPage: true });
+    await shot(page, "preapproval-refused-it");
 
     await Promise.all([page.waitForURL(/\/cancelled/), page.getByRole("link", { name: "Torna al checkout" }).click()]);
     expect(page.url()).toBe(simSession(id).cancelUrl);
@@ -197,7 +208,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
     expect(await page.getByLabel("Occupazione").inputValue()).toBe("employee_open_ended_contract");
     expect(await page.getByLabel(/^Ho letto l'informativa privacy/).isChecked()).toBe(true);
     await expectNoSeriousAxe(page);
-    await page.screenshot({ path: screenshotPath("preapproval-additional-data"), fullPage: true });
+    await shot(page, "preapproval-additional-data");
 
     await page.getByLabel("Abitazione").selectOption("rent");
     await page.getByLabel(/^Vivi a questo indirizzo dal/).fill("03/2019");
@@ -229,7 +240,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
     expect(await input.inputValue()).toBe(wrong);
     expect(step2()).toBe(before);
     await expectNoSeriousAxe(page);
-    await page.screenshot({ path: screenshotPath("preapproval-invalid-fiscal-code-client"), fullPage: true });
+    await shot(page, "preapproval-invalid-fiscal-code-client");
     await page.context().close();
 
     const noJs = await newPage({ javaScriptEnabled: false });
@@ -241,7 +252,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
     expect(await noJs.getByLabel(/^Codice fiscale/).inputValue()).toBe("RSSMRA80A01H50");
     expect(await noJs.getByLabel("Occupazione").inputValue()).toBe("employee_open_ended_contract");
     expect(step2()).toBe(before);
-    await noJs.screenshot({ path: screenshotPath("preapproval-invalid-fiscal-code-server"), fullPage: true });
+    await shot(noJs, "preapproval-invalid-fiscal-code-server");
     await noJs.context().close();
   });
 
@@ -263,7 +274,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
       expect(await page.getByLabel(en ? /^Italian tax code/ : /^Codice fiscale/).inputValue()).toBe(APPROVED_CODE);
       expect(await page.getByLabel(en ? "Citizenship" : "Cittadinanza").inputValue()).toBe("italian");
       await expectNoSeriousAxe(page);
-      await page.screenshot({ path: screenshotPath(`preapproval-soisy-field-error-${en ? "en" : "it"}`), fullPage: true });
+      await shot(page, `preapproval-soisy-field-error-${en ? "en" : "it"}`);
       await page.context().close();
     }
   });
@@ -281,7 +292,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
       expect(await page.getByLabel(/^Codice fiscale/).inputValue()).toBe(APPROVED_CODE);
       expect(await page.getByLabel(/^6 rate/).isChecked()).toBe(true);
       expect(await page.getByLabel(/^Ho letto l'informativa privacy/).isChecked()).toBe(true);
-      await page.screenshot({ path: screenshotPath("preapproval-soisy-down"), fullPage: true });
+      await shot(page, "preapproval-soisy-down");
     } finally {
       stack.soisy.clearFaults();
     }
@@ -327,7 +338,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
     expect(await page.getByTestId("quote-12").textContent()).toMatch(/a month · TAN 7\.90 % · APR \(TAEG\) \d+\.\d\d % · total due/);
     expect(await page.locator("[lang=en]").count()).toBeGreaterThan(0);
     await expectNoSeriousAxe(page);
-    await page.screenshot({ path: screenshotPath("preapproval-form-en"), fullPage: true });
+    await shot(page, "preapproval-form-en");
     await page.context().close();
   });
 });
@@ -414,13 +425,72 @@ describe("in-store pre-approval (HTTP)", () => {
     }
   });
 
+  it("Shopify's retries of a level-2 session (same id) get the same pre-approval URL — after a failure, concurrently, after approval — with one Soisy order and one request", async () => {
+    const fiscalCode = withCheckChar("RTRSBM80A01H501");
+    const ordersBefore = stack.soisy.orders.size;
+    // Soisy down for the first two attempts: Shopify retries the same session until the app answers 2xx.
+    stack.soisy.setFaults({ failNext: { count: 2, status: 503 }, match: "/orders" });
+    let first: Awaited<ReturnType<typeof stack.shopify.startPayment>>;
+    try {
+      first = await stack.shopify.startPayment({ shop: stack.shop, amount: "410.00", test: true });
+    } finally {
+      stack.soisy.clearFaults();
+    }
+    expect(first.ok).toBe(true);
+    expect(first.attempts.map((a) => a.status).slice(0, 2)).toEqual([502, 502]);
+    expect(first.attempts).toHaveLength(3);
+    const url = first.redirectUrl!;
+    expect(url).toMatch(new RegExp(`/payments/preapproval/${first.id}/`));
+    expect(stack.soisy.orders.size).toBe(ordersBefore + 1);
+
+    // Shopify retries again (its answer was lost): same URL, no second Soisy order.
+    const again = await stack.shopify.startPayment({ shop: stack.shop, amount: "410.00", id: first.id });
+    expect(again).toMatchObject({ id: first.id, ok: true, redirectUrl: url });
+    // 20 identical retries at once.
+    const replay = () =>
+      fetch(`${stack.appUrl}/payments/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "shopify-shop-domain": stack.shop, "shopify-api-version": "2026-04" },
+        body: JSON.stringify(first.request),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { redirect_url?: string } }));
+    const answers = await Promise.all(Array.from({ length: 20 }, replay));
+    expect(answers.map((a) => a.status).every((st) => st >= 200 && st < 300)).toBe(true);
+    expect(new Set(answers.map((a) => a.body.redirect_url))).toEqual(new Set([url]));
+    expect(stack.soisy.orders.size).toBe(ordersBefore + 1);
+    expect(await db().paymentSession.count({ where: { id: first.id } })).toBe(1);
+
+    // The shopper is approved in the store; a retry after that still answers the same URL, which forwards to Soisy.
+    const page = await newPage();
+    await page.goto(url);
+    await fillForm(page, { fiscalCode });
+    await Promise.all([page.waitForURL(/#\/loan-request\?token=/), submit(page)]);
+    await page.context().close();
+    const approved = await db().paymentSession.findUniqueOrThrow({ where: { id: first.id } });
+    expect(approved.state).toBe("redirected");
+    const late = await replay();
+    expect(late).toMatchObject({ status: 201, body: { redirect_url: url } });
+    const forwarded = await fetch(url, { redirect: "manual" });
+    expect(forwarded.status).toBe(303);
+    expect(forwarded.headers.get("location")).toBe(approved.preapprovalRedirectUrl);
+    expect(stack.soisy.orders.size).toBe(ordersBefore + 1);
+    expect(step2Calls(fiscalCode)).toEqual(["request", "approval"]);
+    expect(await db().soisyEvent.count({ where: { paymentSessionId: first.id, type: "soisy_order_created" } })).toBe(1);
+    expect((await db().paymentSession.findUniqueOrThrow({ where: { id: first.id } })).state).toBe("redirected");
+  });
+
   it("Shopify got the app's pre-approval URL (not Soisy's webapp); a forged secret gets 404", async () => {
     const page = await newPage();
     const id = await checkout(page);
     const url = page.url();
     await page.context().close();
-    const res = await fetch(url.replace(/\/[^/]+$/, "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), { redirect: "manual" });
+    const forged = url.replace(/\/[^/]+$/, "/AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA");
+    const res = await fetch(forged, { redirect: "manual" });
     expect(res.status).toBe(404);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const invalid = await newPage();
+    await invalid.goto(forged);
+    await shot(invalid, "preapproval-invalid-link");
+    await invalid.context().close();
     expect(simSession(id).appRedirectUrl).toBe(url);
     expect(url).toMatch(/\/payments\/preapproval\//);
   });
