@@ -18,10 +18,14 @@ describe("npm run demo", () => {
         timeout: 170_000,
       });
       const checks = stdout.split("\n").filter((l) => l.trim().startsWith("check "));
-      expect(checks.length).toBe(7);
+      // 7 printed URLs (incl. the simulated storefront's product page with the widget) answer 200,
+      // plus the install flow and a level-2 checkout reaching the in-store pre-approval form.
+      expect(checks.length).toBe(9);
       for (const line of checks) expect(line).toMatch(/check ok /);
-      expect(checks.filter((l) => / 200 /.test(l)).length).toBe(6);
+      expect(checks.filter((l) => / 200 /.test(l)).length).toBe(7);
       expect(stdout).toMatch(/check ok .*\/admin\/oauth\/authorize/);
+      expect(stdout).toMatch(/check ok .*\/products\//);
+      expect(stdout).toMatch(/check ok .*\/payments\/preapproval\//);
       expect(stdout).toContain("/checkout");
       expect(stdout).toContain("soisy-demo.myshopify.com");
     } finally {
