@@ -17,6 +17,7 @@
  * already approved just redirects to Soisy; one already refused shows the refusal.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import { paymentUrls } from "~/payments/app-urls";
 import { soisyCustomerFields } from "~/payments/customer-mapping";
 import { applyInput, observeSoisy, type PaymentDeps, type PaymentRow, type SettingsRow } from "~/payments/payment-service.server";
@@ -67,16 +68,54 @@ export function shopNameOf(shop: string): string {
 // Quotes: the widget's cache (app/quotes: TTL, LRU, single-flight, failures remembered 30 s)
 // ---------------------------------------------------------------------------------------------
 
-async function instalmentChoices(client: SoisyClient | null): Promise<number[]> {
-  let max = 60;
-  if (client) {
-    try {
-      const info = await client.shopInfo();
-      if (info.maxLoanInstalmentsNumber && info.maxLoanInstalmentsNumber >= 3) max = Math.min(60, info.maxLoanInstalmentsNumber);
-    } catch {
-      // Shop info is only a limit: without it Soisy's own 3–60 applies (Soisy validates anyway).
-    }
+/**
+ * The shop's contract maximum (Soisy's shop info), per Soisy account: remembered 10 minutes (a
+ * failure 30 s), one call in flight per account, and never waited for more than 2 s — the page and
+ * the submit go on with Soisy's own 3–60 meanwhile (Soisy validates the instalments anyway), so a
+ * slow Soisy does not hold the shopper behind a GET with retries.
+ */
+const SHOP_INFO_TTL_MS = 10 * 60_000;
+const SHOP_INFO_FAILURE_TTL_MS = 30_000;
+const SHOP_INFO_WAIT_MS = 2_000;
+const shopMaxCache = new LRUCache<string, { max: number | null }>({ max: 1_000, ttl: SHOP_INFO_TTL_MS });
+const shopMaxInflight = new Map<string, Promise<number | null>>();
+
+async function shopMaxInstalments(client: SoisyClient): Promise<number | null> {
+  const key = `${client.environment}|${client.shopId}`;
+  const hit = shopMaxCache.get(key);
+  if (hit) return hit.max;
+  let running = shopMaxInflight.get(key);
+  if (!running) {
+    running = client
+      .shopInfo()
+      .then(
+        (info) => {
+          const max = info.maxLoanInstalmentsNumber && info.maxLoanInstalmentsNumber >= 3 ? Math.min(60, info.maxLoanInstalmentsNumber) : null;
+          shopMaxCache.set(key, { max });
+          return max;
+        },
+        () => {
+          shopMaxCache.set(key, { max: null }, { ttl: SHOP_INFO_FAILURE_TTL_MS });
+          return null;
+        },
+      )
+      .finally(() => shopMaxInflight.delete(key));
+    shopMaxInflight.set(key, running);
   }
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), SHOP_INFO_WAIT_MS);
+  });
+  try {
+    return await Promise.race([running, waited]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function instalmentChoices(client: SoisyClient | null): Promise<number[]> {
+  // Without the shop's maximum, Soisy's own 3–60 applies (it is only a limit; Soisy validates anyway).
+  const max = (client ? await shopMaxInstalments(client) : null) ?? 60;
   return INSTALMENT_CHOICES.filter((n) => n <= max);
 }
 

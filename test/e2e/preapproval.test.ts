@@ -303,6 +303,32 @@ describe("in-store pre-approval (level 2, browser)", () => {
     await page.context().close();
   });
 
+  it("Soisy hanging while the page loads: the form still shows within seconds, without quote examples, and can be filled", async () => {
+    const page = await newPage();
+    // A checkout amount no other test uses: its quotes are not cached yet (and their failure is remembered only 30 s).
+    await page.goto(`${stack.shopify.url}/checkout`);
+    await page.getByLabel(/^Importo/).fill("733.00");
+    stack.soisy.setFaults({ latencyMs: 20_000, match: "/loan-quotes" });
+    try {
+      const started = Date.now();
+      await Promise.all([page.waitForURL(/\/payments\/preapproval\//, { timeout: 20_000 }), page.getByRole("button", { name: /Paga a rate con Soisy/ }).click()]);
+      await page.locator("[data-page=preapproval]").waitFor();
+      const elapsed = Date.now() - started;
+      // loan-quotes: 3 s per attempt, one retry; the shop info is waited for 2 s at most.
+      expect(elapsed).toBeLessThan(10_000);
+      expect(await page.locator("#quote-note").textContent()).toBe("Gli esempi di rata non sono disponibili in questo momento: puoi comunque scegliere il numero di rate.");
+      expect(await page.getByTestId("quote-12").textContent()).toBe("Esempio non disponibile in questo momento");
+      expect(await page.getByLabel(/^12 rate/).isChecked()).toBe(true);
+      await expectNoSeriousAxe(page);
+      await shot(page, "preapproval-quotes-unavailable");
+    } finally {
+      stack.soisy.clearFaults();
+    }
+    await fillForm(page, { fiscalCode: APPROVED_CODE, instalments: 10 });
+    await Promise.all([page.waitForURL(/#\/loan-request\?token=/), submit(page)]);
+    await page.context().close();
+  });
+
   it("keyboard only (Tab, Space, Enter, arrows in selects): completes the form and reaches Soisy", async () => {
     const page = await newPage();
     const id = await checkout(page);
