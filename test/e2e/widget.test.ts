@@ -373,6 +373,11 @@ describe("settings page: widget preview", () => {
     expect((await page.locator(`${preview} [data-soisy-rates]`).textContent())?.trim()).toBe(expected(100_000, "en", 6).rates);
     await page.screenshot({ path: screenshotPath("widget-preview-en"), fullPage: true });
     expect(await seriousAxeViolations(page)).toEqual([]);
+    // The storefront's block (no instalments set in the theme editor) follows the saved setting too, at once.
+    const shopper = await newPage("en-GB");
+    await shopper.goto(storefront("/products/divano-letto?locale=en"));
+    await eventually(async () => (await quoteText(shopper)) === expected(123_456, "en", 6).quote, 10_000, "6 instalments on the product page");
+    expect(await ratesText(shopper)).toBe(expected(123_456, "en", 6).rates);
     expect(pageErrors).toEqual([]);
   });
 

@@ -74,7 +74,8 @@ describe("product and cart pages render the real blocks", () => {
     const html = await (await get("/products/divano-letto?variant=41002")).text();
     expect(html).toContain('data-soisy-widget="product"');
     expect(html).toContain('data-amount="249900"');
-    expect(html).toContain('data-instalments="12"');
+    // No instalments set on the block: the endpoint uses the shop's own setting.
+    expect(html).toContain('data-instalments=""');
     expect(html).toContain(`data-endpoint="/shops/${SHOP}/apps/soisy/quote"`);
     expect(html).toContain(`data-cart="/shops/${SHOP}/cart.js"`);
     expect(html).toContain('"variants": {"41001":123456,"41002":249900,"41003":4990}');
@@ -84,6 +85,27 @@ describe("product and cart pages render the real blocks", () => {
     const js = await get("/cdn/soisy-widget/soisy-widget.js");
     expect(js.headers.get("content-type")).toContain("javascript");
     expect(await js.text()).toContain("SoisyWidget");
+  });
+
+  it("the block's instalments setting: a number from 3 to 60 is asked for (rounded); empty or out of bounds → the app's setting", async () => {
+    const instalmentsOf = async (path: string) => /data-instalments="([^"]*)"/.exec(await (await get(path)).text())?.[1];
+    try {
+      sim.storefront.setBlockSettings(SHOP, "product-instalments", { instalments: 6 });
+      expect(await instalmentsOf("/products/divano-letto")).toBe("6");
+      sim.storefront.setBlockSettings(SHOP, "product-instalments", { instalments: 17.6 });
+      expect(await instalmentsOf("/products/divano-letto")).toBe("18");
+      for (const outside of [2, 61, 0, -12]) {
+        sim.storefront.setBlockSettings(SHOP, "product-instalments", { instalments: outside });
+        expect(await instalmentsOf("/products/divano-letto"), String(outside)).toBe("");
+      }
+      sim.storefront.setBlockSettings(SHOP, "cart-instalments", { instalments: 24 });
+      sim.storefront.addToCart(SHOP, 41001, 1);
+      expect(await instalmentsOf("/cart")).toBe("24");
+    } finally {
+      sim.storefront.setBlockSettings(SHOP, "product-instalments", null);
+      sim.storefront.setBlockSettings(SHOP, "cart-instalments", null);
+      sim.storefront.clearCart(SHOP);
+    }
   });
 
   it("English with ?locale=en", async () => {

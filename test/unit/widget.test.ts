@@ -33,7 +33,7 @@ interface WidgetApi {
   percent(value: number, locale: string): string;
   texts(q: Quote, t: Texts, locale: string): { quote: string; rates: string; example: string };
   usable(q: unknown): boolean;
-  quoteUrl(endpoint: string, amount: number, n: number | string, locale: string): string;
+  quoteUrl(endpoint: string, amount: number, n: number | string | null, locale: string): string;
   fill(template: string, values: Record<string, unknown>): string;
 }
 
@@ -144,6 +144,9 @@ describe("soisy-widget.js", () => {
     // Only the two languages the widget writes (the endpoint validates the locale).
     expect(w.quoteUrl("/apps/soisy/quote", 100, 12, "zh-Hant-TW")).toBe("/apps/soisy/quote?amount=100&instalments=12&locale=en");
     expect(w.quoteUrl("/apps/soisy/quote", 100, 12, "it-IT")).toBe("/apps/soisy/quote?amount=100&instalments=12&locale=it");
+    // No block setting: no instalments asked for (the shop's settings decide).
+    expect(w.quoteUrl("/apps/soisy/quote", 100, "", "it")).toBe("/apps/soisy/quote?amount=100&locale=it");
+    expect(w.quoteUrl("/apps/soisy/quote", 100, null, "it")).toBe("/apps/soisy/quote?amount=100&locale=it");
   });
 
   it("leaves unknown placeholders as they are", () => {
@@ -194,16 +197,16 @@ describe("extension files (Shopify's theme app extension rules)", () => {
   it.each([
     ["product-instalments.liquid", "product"],
     ["cart-instalments.liquid", "cart"],
-  ])("%s: app block for the %s template with the instalments setting (default 12) and translated labels", (file, template) => {
+  ])("%s: app block for the %s template with the optional instalments setting and translated labels", (file, template) => {
     const schema = schemaOf(file);
     expect(schema.target).toBe("section");
     expect(schema.enabled_on).toEqual({ templates: [template] });
     expect(schema.javascript).toBe("soisy-widget.js");
     expect(schema.stylesheet).toBe("soisy-widget.css");
     const instalments = schema.settings.find((s) => s.id === "instalments")!;
-    expect(instalments).toMatchObject({ type: "range", min: 3, max: 60, step: 1, default: 12 });
-    // Range settings: at most 101 steps, default on a step.
-    expect((instalments.max! - instalments.min!) / instalments.step!).toBeLessThanOrEqual(101);
+    // A number with no default: left empty, the widget uses the instalments of the app's settings.
+    expect(instalments).toMatchObject({ type: "number" });
+    expect(instalments).not.toHaveProperty("default");
     const labels = [schema.name, ...schema.settings.flatMap((s) => [s.label, s.info, ...(s.options ?? []).map((o) => o.label)])].filter(
       (l): l is string => typeof l === "string",
     );

@@ -68,8 +68,9 @@
     };
     return !!(q && q.available === true && n(q.amount) && n(q.instalments) && n(q.instalmentAmount) && n(q.totalRepaid) && r(q.tan) && r(q.taeg) && r(q.totalRepaidRange));
   }
+  /** No n: the endpoint uses the number of instalments of the shop's settings. */
   function quoteUrl(endpoint, amount, n, locale) {
-    return endpoint + (endpoint.indexOf("?") < 0 ? "?" : "&") + "amount=" + amount + "&instalments=" + n + "&locale=" + (isIt(locale) ? "it" : "en");
+    return endpoint + (endpoint.indexOf("?") < 0 ? "?" : "&") + "amount=" + amount + (n ? "&instalments=" + n : "") + "&locale=" + (isIt(locale) ? "it" : "en");
   }
 
   var api = { money: money, percent: percent, texts: texts, usable: usable, quoteUrl: quoteUrl, fill: fill };
@@ -134,7 +135,7 @@
     if (!(amount > 0)) return hide(box);
     el.setAttribute("data-amount", amount);
     var locale = el.getAttribute("data-locale") || d.documentElement.lang || "it";
-    var url = quoteUrl(el.getAttribute("data-endpoint"), Math.round(amount), el.getAttribute("data-instalments") || "12", locale);
+    var url = quoteUrl(el.getAttribute("data-endpoint"), Math.round(amount), el.getAttribute("data-instalments"), locale);
     get(url).then(function (q) {
       if (seq !== box.seq) return;
       if (!usable(q)) return hide(box);

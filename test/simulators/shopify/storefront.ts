@@ -146,6 +146,8 @@ export function createStorefront(deps: StorefrontDeps) {
   const metafields = new Map<string, WidgetMetafield>();
   /** The shopper's (presentment) currency per shop; EUR unless set. */
   const currencies = new Map<string, string>();
+  /** The merchant's theme-editor values per `${shop} ${block}`, over the schema's defaults. */
+  const blockSettings = new Map<string, Record<string, unknown>>();
   const proxyRequests: ProxyRequestRecord[] = [];
   let proxyFault: { status: number } | null = null;
 
@@ -258,7 +260,7 @@ export function createStorefront(deps: StorefrontDeps) {
 
   async function blockHtml(shop: string, lang: string, name: string, scope: Record<string, unknown>) {
     const file = block(name);
-    const settings = Object.fromEntries((file.schema.settings ?? []).map((s) => [s.id, s.default]));
+    const settings = { ...Object.fromEntries((file.schema.settings ?? []).map((s) => [s.id, s.default])), ...blockSettings.get(`${shop} ${name}`) };
     const root = `/shops/${encodeURIComponent(shop)}`;
     const metafield = metafields.get(shop) ?? installationMetafield(shop);
     // Shopify's global objects are visible in snippets too (liquidjs: engine globals).
@@ -588,6 +590,11 @@ ${widget.html}
     setPresentmentCurrency(shop: string, isoCode: string | null) {
       if (isoCode) currencies.set(shop, isoCode);
       else currencies.delete(shop);
+    },
+    /** What the merchant set in the theme editor for a block (e.g. "product-instalments"); null → the schema's defaults. */
+    setBlockSettings(shop: string, blockName: string, settings: Record<string, unknown> | null) {
+      if (settings) blockSettings.set(`${shop} ${blockName}`, { ...settings });
+      else blockSettings.delete(`${shop} ${blockName}`);
     },
     /** Makes the app proxy answer `status` without calling the app (null: normal). */
     setProxyFault(fault: { status: number } | null) {
