@@ -297,7 +297,9 @@ export async function submitPreapproval(
         const settled = await settleFromOrder(deps, session, inputs.request.instalments);
         if (settled) return { kind: "redirect", url: settled === "approved" ? (await reread(deps, session.id)).preapprovalRedirectUrl ?? pageUrl : pageUrl };
       }
-      return await soisyFailed(deps, session, error, form, "approval", additional);
+      // Soisy already has the request: an approval that failed keeps the additional-data step (and
+      // its proof) so the shopper only fixes what Soisy refused — nothing typed disappears.
+      return await soisyFailed(deps, session, error, form, "approval", additional ? proof : null);
     }
 
     const decision = approval.decision;
@@ -366,8 +368,10 @@ async function soisyFailed(
   error: unknown,
   form: (over: Partial<Extract<SubmitResult, { kind: "form" }>>) => SubmitResult,
   call: "request" | "approval",
-  additional = false,
+  /** The additional-data proof when the failed call was that step's approval. */
+  additionalProof: string | null = null,
 ): Promise<SubmitResult> {
+  const additional = additionalProof !== null;
   if (error instanceof SoisyValidationError) {
     const mapped = soisyErrorsToForm(error.fields);
     // Field names only: never the values, never Soisy's messages (they may quote what was typed).
@@ -375,13 +379,13 @@ async function soisyFailed(
     await recordStep(deps, session, "preapproval_invalid", { call, fields });
     deps.logger.info({ sessionId: session.id, call, fields, origin: error.origin }, "pre-approval: Soisy refused some fields");
     const placed = Object.keys(mapped.errors).length > 0;
-    return form({ errors: mapped.errors, problem: placed && !mapped.unplaced ? "invalid" : "soisy_general", additional: false, proof: null });
+    return form({ errors: mapped.errors, problem: placed && !mapped.unplaced ? "invalid" : "soisy_general", additional, proof: additionalProof });
   }
   const kind = isSoisyError(error) ? error.kind : "unexpected";
   await recordStep(deps, session, "preapproval_failed", { call, kind });
   deps.logger.warn({ sessionId: session.id, call, kind }, "pre-approval: Soisy call failed");
   if (!isSoisyError(error)) deps.logger.error({ sessionId: session.id, err: error instanceof Error ? error.name : "unknown" }, "pre-approval: unexpected error");
-  return form({ problem: "unavailable", additional, proof: null });
+  return form({ problem: "unavailable", additional, proof: additionalProof });
 }
 
 /** One Soisy conversation per session at a time. "moved": the session left the form meanwhile. */

@@ -222,6 +222,43 @@ describe("in-store pre-approval (level 2, browser)", () => {
     await page.context().close();
   });
 
+  it("additional data, then a Soisy field error at approval: the step, its answers and everything typed stay; fixed, one request in all", async () => {
+    const fiscalCode = withCheckChar("ADDBNC85M41L219");
+    const page = await newPage();
+    const id = await checkout(page, "640.00");
+    await page.getByLabel("CAP").fill("00000");
+    await fillForm(page, { fiscalCode, instalments: 30 });
+    await submit(page);
+    await page.getByTestId("additional-notice").waitFor();
+    await page.getByLabel("Abitazione").selectOption("owner");
+    await page.getByLabel(/^Vivi a questo indirizzo dal/).fill("11/2015");
+    await page.getByLabel("Titolo di studio").selectOption("degree");
+    await page.getByLabel("Figli a carico").fill("2");
+    await page.getByLabel("Tipo di reddito").selectOption("salary");
+    await Promise.all([page.waitForLoadState("load"), submit(page)]);
+    await page.getByTestId("error-summary").waitFor();
+    expect(await page.locator("#f-postalCode-error").textContent()).toBe("Soisy non riconosce questo CAP: controllalo.");
+    // Still the additional-data step, with its answers and the rest of the form.
+    expect(await page.getByRole("button", { name: /^Continua/ }).count()).toBe(1);
+    expect(await page.getByLabel("Abitazione").inputValue()).toBe("owner");
+    expect(await page.getByLabel(/^Vivi a questo indirizzo dal/).inputValue()).toBe("11/2015");
+    expect(await page.getByLabel("Titolo di studio").inputValue()).toBe("degree");
+    expect(await page.getByLabel("Figli a carico").inputValue()).toBe("2");
+    expect(await page.getByLabel("Tipo di reddito").inputValue()).toBe("salary");
+    expect(await page.getByLabel(/^Codice fiscale/).inputValue()).toBe(fiscalCode);
+    expect(await page.getByLabel(/^30 rate/).isChecked()).toBe(true);
+    await expectNoSeriousAxe(page);
+    await shot(page, "preapproval-additional-data-soisy-field-error");
+
+    await page.getByLabel("CAP").fill("20121");
+    await Promise.all([page.waitForURL(/#\/loan-request\?token=/), submit(page)]);
+    // POST /requests once; the approval twice (refused CAP, then accepted).
+    expect(step2Calls(fiscalCode)).toEqual(["request", "approval", "approval"]);
+    expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("redirected");
+    await expectNothingTypedStored(id, fiscalCode);
+    await page.context().close();
+  });
+
   it("invalid fiscal code: caught in the browser (nothing sent) and, without JavaScript, by the server", async () => {
     const wrong = APPROVED_CODE.slice(0, 15) + (APPROVED_CODE.endsWith("A") ? "B" : "A");
     const page = await newPage();
