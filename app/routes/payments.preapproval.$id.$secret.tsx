@@ -41,10 +41,37 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return json({ page, locale }, { status: page.kind === "invalid" ? 404 : 200, headers: NO_STORE });
 }
 
+/** The form's post is a few hundred bytes: anything far larger is refused before it is read whole. */
+const MAX_FORM_BYTES = 16 * 1024;
+
+/** The page's form post (urlencoded, what the browser sends), read with a hard size limit. */
+async function readFormPost(request: Request): Promise<URLSearchParams | Response> {
+  const tooLarge = () => new Response("Payload Too Large", { status: 413, headers: NO_STORE });
+  if (Number(request.headers.get("content-length") ?? "0") > MAX_FORM_BYTES) return tooLarge();
+  if (!/^application\/x-www-form-urlencoded\b/i.test(request.headers.get("content-type") ?? "")) {
+    return new Response("Unsupported Media Type", { status: 415, headers: NO_STORE });
+  }
+  const reader = request.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = reader ? await reader.read() : { done: true as const, value: undefined };
+    if (next.done) break;
+    size += next.value.byteLength;
+    if (size > MAX_FORM_BYTES) {
+      await reader?.cancel().catch(() => undefined);
+      return tooLarge();
+    }
+    chunks.push(next.value);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+}
+
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = params.id ?? "";
   const secret = params.secret ?? "";
-  const form = await request.formData();
+  const form = await readFormPost(request);
+  if (form instanceof Response) throw form;
   const proof = form.get("proof");
   const url = new URL(request.url);
   const result = await submitPreapproval(paymentDeps(), id, secret, readForm(form.entries()), typeof proof === "string" ? proof : null, url.pathname + url.search);

@@ -541,6 +541,28 @@ describe("in-store pre-approval (HTTP)", () => {
     expect((await db().paymentSession.findUniqueOrThrow({ where: { id: first.id } })).state).toBe("redirected");
   });
 
+  it("an oversized or non-form post is refused (413 / 415) before anything reaches Soisy or the database", async () => {
+    const started = await fetch(`${stack.shopify.url}/checkout`, {
+      method: "POST",
+      body: new URLSearchParams({ shop: stack.shop, amount: "255.00", currency: "EUR", test: "true" }),
+      redirect: "manual",
+    });
+    const url = started.headers.get("location")!;
+    const id = [...stack.shopify.paymentSessions.values()].at(-1)!.id;
+    const step2 = () => stack.soisy.requests.filter((r) => r.path.includes("/requests")).length;
+    const before = { step2: step2(), events: await db().soisyEvent.count({ where: { paymentSessionId: id } }) };
+    const valid = { instalments: "12", fiscalCode: APPROVED_CODE, jobDescription: "retired", citizenship: "italian", privacy: "on" };
+    const big = await fetch(url, { method: "POST", body: new URLSearchParams({ ...valid, padding: "x".repeat(20_000) }), redirect: "manual" });
+    expect(big.status).toBe(413);
+    const multipart = new FormData();
+    for (const [k, v] of Object.entries(valid)) multipart.append(k, v);
+    const wrongType = await fetch(url, { method: "POST", body: multipart, redirect: "manual" });
+    expect(wrongType.status).toBe(415);
+    expect(step2()).toBe(before.step2);
+    expect(await db().soisyEvent.count({ where: { paymentSessionId: id } })).toBe(before.events);
+    expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("preapproval");
+  });
+
   it("Shopify got the app's pre-approval URL (not Soisy's webapp); a forged secret gets 404", async () => {
     const page = await newPage();
     const id = await checkout(page);
