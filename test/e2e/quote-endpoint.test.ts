@@ -9,6 +9,7 @@ import { signAppProxyQuery } from "~/shopify/app-proxy.server";
 import { configureShop, DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
 import { computeQuotes } from "../simulators/soisy";
 import { adminSessionCookieHeader } from "../helpers/admin-session";
+import { expectedAvailableQuote } from "../helpers/expected-quote";
 import { startStack, type Stack } from "../helpers/stack";
 
 const NOT_READY = "not-ready-shop.myshopify.com";
@@ -52,20 +53,7 @@ describe("GET /proxy/quote", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("public, max-age=60");
     expect(res.headers.get("server-timing")).toMatch(/^app;dur=\d+\.\d+, quote-cache;desc=miss$/);
-    const expected = computeQuotes(149_900, DEFAULT_SHOP_OPTIONS.widgetInstalments, false);
-    expect(await res.json()).toEqual({
-      available: true,
-      amount: 149_900,
-      instalments: 12,
-      zeroInterest: false,
-      instalmentAmount: expected.median.instalmentAmount,
-      totalRepaid: expected.median.totalRepaid,
-      tan: { min: 4.9, max: 9.9 },
-      taeg: { min: expected.min.apr, max: expected.max.apr },
-      totalRepaidRange: { min: expected.min.totalRepaid, max: expected.max.totalRepaid },
-      minAmount: DEFAULT_SHOP_OPTIONS.minAmountCents,
-      maxAmount: DEFAULT_SHOP_OPTIONS.maxAmountCents,
-    });
+    expect(await res.json()).toEqual(expectedAvailableQuote(149_900));
     const again = await fetch(quoteUrl({ amount: "149900" }));
     expect(again.headers.get("server-timing")).toMatch(/quote-cache;desc=hit$/);
     expect(loanQuoteCalls(149_900)).toHaveLength(1);

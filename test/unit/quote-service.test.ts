@@ -13,6 +13,7 @@ import { quoteCacheKey, quoteFromLoanQuotes } from "~/quotes/widget-quote";
 import { cachedLoanQuotes, getWidgetQuote, getWidgetQuoteWithStatus, QuoteCache, type QuoteDeps } from "~/quotes/quote-service.server";
 import { configureShop, DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
 import { computeQuotes, startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
+import { expectedAvailableQuote } from "../helpers/expected-quote";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 const SHOP = "quote-shop.myshopify.com";
@@ -98,20 +99,7 @@ describe("pure helpers", () => {
 describe("getWidgetQuote", () => {
   it("answers with the simulator's own numbers for the shop's default instalments", async () => {
     const quote = await getWidgetQuote(deps, { shop: SHOP, amountCents: 123_456 });
-    const expected = computeQuotes(123_456, DEFAULT_SHOP_OPTIONS.widgetInstalments, false);
-    expect(quote).toEqual({
-      available: true,
-      amount: 123_456,
-      instalments: 12,
-      zeroInterest: false,
-      instalmentAmount: expected.median.instalmentAmount,
-      totalRepaid: expected.median.totalRepaid,
-      tan: { min: 4.9, max: 9.9 },
-      taeg: { min: expected.min.apr, max: expected.max.apr },
-      totalRepaidRange: { min: expected.min.totalRepaid, max: expected.max.totalRepaid },
-      minAmount: DEFAULT_SHOP_OPTIONS.minAmountCents,
-      maxAmount: DEFAULT_SHOP_OPTIONS.maxAmountCents,
-    });
+    expect(quote).toEqual(expectedAvailableQuote(123_456));
     const calls = loanQuoteCalls();
     expect(calls).toHaveLength(1);
     expect(calls[0]!.path).toBe("/api/shops/partnershop/loan-quotes");
