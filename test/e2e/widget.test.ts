@@ -199,6 +199,22 @@ describe("product page", () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it("takes the full width of a theme's flex column (container queries must not collapse the box)", async () => {
+    const page = await newPage();
+    await page.goto(storefront("/products/divano-letto"));
+    await eventually(async () => (await quoteText(page)) === expected(123_456, "it").quote, 10_000, "the quote");
+    // Themes often lay the product info out as a flex column with items aligned to the start.
+    const { parent, box } = await page.locator(WIDGET).evaluate((el) => {
+      const host = el.parentElement!;
+      Object.assign(host.style, { display: "flex", flexDirection: "column", alignItems: "flex-start" });
+      const style = getComputedStyle(host);
+      return { parent: host.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight), box: el.getBoundingClientRect().width };
+    });
+    expect(parent).toBeGreaterThan(300);
+    expect(box).toBeCloseTo(parent, 0);
+    expect(pageErrors).toEqual([]);
+  });
+
   it("starts a box the theme re-rendered (section rendering after a variant change)", async () => {
     const page = await newPage();
     await page.goto(storefront("/products/divano-letto"));
