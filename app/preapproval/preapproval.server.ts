@@ -346,6 +346,12 @@ async function refused(deps: PaymentDeps, session: PaymentRow, instalments: numb
 
 /** Reads the order at Soisy when the approval's answer is unclear or was lost. */
 async function settleFromOrder(deps: PaymentDeps, session: PaymentRow, instalments: number, redirectUrl?: string | null): Promise<"approved" | "refused" | null> {
+  // Two POSTs (10 s timeout each) may already have used most of the lock; reading the order (a GET
+  // with retries) gets a fresh one, so no second submit starts a parallel Soisy conversation meanwhile.
+  await deps.db.paymentSession.updateMany({
+    where: { id: session.id, state: "preapproval" },
+    data: { preapprovalLockedUntil: new Date(deps.now().getTime() + LOCK_MS) },
+  });
   try {
     const { order } = await observeSoisy(deps, session);
     if (order.status === "cancelled") {
