@@ -541,6 +541,31 @@ describe("in-store pre-approval (HTTP)", () => {
     expect((await db().paymentSession.findUniqueOrThrow({ where: { id: first.id } })).state).toBe("redirected");
   });
 
+  it("quotes come from the shared quote cache: 10 concurrent first views make one loan-quotes call per option, later views none", async () => {
+    const started = await fetch(`${stack.shopify.url}/checkout`, {
+      method: "POST",
+      body: new URLSearchParams({ shop: stack.shop, amount: "377.00", currency: "EUR", test: "true" }),
+      redirect: "manual",
+    });
+    const url = started.headers.get("location")!;
+    expect(url).toContain("/payments/preapproval/");
+    const quoteCalls = () => stack.soisy.requests.filter((r) => r.path.endsWith("/loan-quotes") && r.query.amount === "37700");
+    expect(quoteCalls()).toHaveLength(0);
+    stack.soisy.setFaults({ latencyMs: 300, match: "/loan-quotes" });
+    let pages: string[];
+    try {
+      pages = await Promise.all(Array.from({ length: 10 }, () => fetch(url).then((r) => r.text())));
+    } finally {
+      stack.soisy.clearFaults();
+    }
+    const options = [...pages[0]!.matchAll(/data-testid="quote-(\d+)"/g)].map((m) => Number(m[1]));
+    expect(options).toEqual([3, 6, 10, 12, 18, 24, 30, 36, 48, 60]);
+    for (const html of pages) expect(html).toContain("TAN 7,90 %");
+    expect(quoteCalls()).toHaveLength(options.length);
+    await fetch(url).then((r) => r.text());
+    expect(quoteCalls()).toHaveLength(options.length);
+  });
+
   it("an oversized or non-form post is refused (413 / 415) before anything reaches Soisy or the database", async () => {
     const started = await fetch(`${stack.shopify.url}/checkout`, {
       method: "POST",
