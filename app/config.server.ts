@@ -37,6 +37,12 @@ export const configSchema = z.object({
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(10 * 60_000),
   /** How long the instalment widget's quotes (Soisy loan-quotes answers) are cached, per app process. */
   QUOTE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  /**
+   * Storefront quote cache misses that may reach Soisy per Soisy account: at once (burst) and refilled
+   * per second; beyond them the quote endpoint answers 429 busy. Cache hits are never limited.
+   */
+  QUOTE_MISS_BURST: z.coerce.number().int().min(1).max(100_000).default(50),
+  QUOTE_MISS_PER_SECOND: z.coerce.number().positive().max(100_000).default(10),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 export type AppConfig = z.infer<typeof configSchema>;

@@ -19,6 +19,17 @@
  *   hit path does no database read; `invalidateQuoteSettings(shop)` drops a shop's entry at once
  *   (call it after saving settings). Each app process has its own caches, so another instance sees
  *   a settings change at most 5 s late.
+ * - Miss limit (storefront only): the public endpoint lets anyone ask for many different in-range
+ *   amounts, and every new key is one Soisy call — the LRU bounds memory, not calls. So misses of
+ *   callers that pass `limitMisses` (the app-proxy route) take a token from a bucket per Soisy
+ *   account (environment + Soisy shop id): `QUOTE_MISS_BURST` at once, `QUOTE_MISS_PER_SECOND` on
+ *   average (defaults 50 and 10/s); an empty bucket answers `busy` (not cached, HTTP 429 with
+ *   Retry-After). Hits and requests joining a call in flight never take a token. Per account, not per
+ *   shopper: Shopify's app proxy hides the shopper's IP, so a per-client limit is out of reach here.
+ *   The in-store pre-approval page (`cachedLoanQuotes` without `limitMisses`) is exempt: it is only
+ *   reached with a verified payment session (a real checkout), asks at most 10 options for one
+ *   amount, and must not lose its quotes to storefront traffic while a buyer is paying; a bucket of
+ *   its own would only add a way to fail. The merchant's settings preview (admin session) is exempt too.
  * - The API key is never decrypted here: loan-quotes needs no auth (the Soisy client still wants a
  *   key, so it gets a placeholder that is never sent — `auth: false` for this call).
  */
@@ -28,6 +39,7 @@ import type { Db } from "~/db.server";
 import type { Logger } from "~/logger.server";
 import { createSoisyClient, type SoisyClient } from "~/soisy/client.server";
 import { isSoisyError } from "~/soisy/errors";
+import { TokenBuckets } from "./token-bucket";
 import type { LoanQuotes } from "~/soisy/types";
 import {
   quoteCacheKey,
@@ -73,6 +85,10 @@ export interface QuoteCacheOptions {
   settingsTtlMs?: number;
   /** Max cached shops. Default 10,000. */
   maxShops?: number;
+  /** Limit on `limitMisses` misses per Soisy account. Default burst 50, 10 per second. */
+  missLimit?: { burst: number; perSecond: number };
+  /** The miss limit's clock (ms, monotonic). Default `performance.now` (tests pass a fake one). */
+  now?: () => number;
 }
 
 export interface QuoteCacheStats {
@@ -83,7 +99,11 @@ export interface QuoteCacheStats {
   /** Requests that joined a Soisy call already in flight. */
   shared: number;
   settingsReads: number;
+  /** Misses refused by the miss limit (`busy`, no Soisy call). */
+  limited: number;
 }
+
+export const DEFAULT_MISS_LIMIT = { burst: 50, perSecond: 10 } as const;
 
 export class QuoteCache {
   readonly ttlMs: number;
@@ -93,7 +113,9 @@ export class QuoteCache {
   readonly settings: LRUCache<string, { value: QuoteShopSettings | null }>;
   readonly inflight = new Map<string, Promise<Outcome>>();
   readonly settingsInflight = new Map<string, Promise<QuoteShopSettings | null>>();
-  readonly stats: QuoteCacheStats = { soisyCalls: 0, hits: 0, misses: 0, shared: 0, settingsReads: 0 };
+  /** Tokens for storefront misses, per Soisy account. */
+  readonly missBuckets: TokenBuckets;
+  readonly stats: QuoteCacheStats = { soisyCalls: 0, hits: 0, misses: 0, shared: 0, settingsReads: 0, limited: 0 };
 
   constructor(options: QuoteCacheOptions) {
     this.ttlMs = options.ttlMs;
@@ -104,6 +126,8 @@ export class QuoteCache {
     }
     this.quotes = new LRUCache({ max: options.maxEntries ?? 10_000, ttl: this.ttlMs });
     this.settings = new LRUCache({ max: options.maxShops ?? 10_000, ttl: this.settingsTtlMs });
+    const limit = options.missLimit ?? DEFAULT_MISS_LIMIT;
+    this.missBuckets = new TokenBuckets({ ...limit, ...(options.now ? { now: options.now } : {}) });
   }
 
   /** Drops a shop's cached settings (the quotes are keyed by Soisy account, not by shop). */
@@ -114,6 +138,7 @@ export class QuoteCache {
   clear(): void {
     this.quotes.clear();
     this.settings.clear();
+    this.missBuckets.clear();
   }
 }
 
@@ -134,14 +159,18 @@ export interface WidgetQuoteInput {
   instalments?: number;
   /** Read the shop's settings from the database, bypassing the 5 s settings cache (settings preview). */
   freshSettings?: boolean;
+  /** Public callers (the storefront's app proxy): cache misses take a token of the account's bucket. */
+  limitMisses?: boolean;
 }
 
 /** How the answer was obtained (for Server-Timing and logs). */
-export type QuoteCacheStatus = "hit" | "miss" | "shared" | "none";
+export type QuoteCacheStatus = "hit" | "miss" | "shared" | "limited" | "none";
 
 export interface WidgetQuoteResult {
   quote: WidgetQuote;
   cache: QuoteCacheStatus;
+  /** With `reason: "busy"`: whole seconds until the account's bucket has a token again. */
+  retryAfterSeconds?: number;
 }
 
 export const widgetQuoteInputSchema = z.object({
@@ -149,6 +178,7 @@ export const widgetQuoteInputSchema = z.object({
   amountCents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
   instalments: z.number().int().min(3).max(60).optional(),
   freshSettings: z.boolean().optional(),
+  limitMisses: z.boolean().optional(),
 });
 
 /** Soisy's own widget waits; ours must not hold a product page: 3 s per attempt, one retry. */
@@ -176,11 +206,12 @@ export async function getWidgetQuoteWithStatus(deps: QuoteDeps, rawInput: Widget
     instalments: input.instalments ?? settings.widgetInstalments,
     zeroInterest: settings.zeroInterest,
   };
-  const { outcome, cache } = await cachedLoanQuotes(deps, { ...settings.soisy, ...request });
+  const { outcome, cache, retryAfterSeconds } = await cachedLoanQuotes(deps, { ...settings.soisy, ...request }, { limitMisses: input.limitMisses === true });
   if (!outcome.ok) {
     return {
       quote: { available: false, reason: outcome.reason, ...(outcome.reason === "out_of_range" ? range : {}) },
       cache,
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     };
   }
   return { quote: { ...quoteFromLoanQuotes(outcome.quotes, request), ...range }, cache };
@@ -210,12 +241,17 @@ const loanQuotesRequestSchema = z.object({
  * Soisy's loan quotes for one (account, amount, instalments, zero-interest), through the shared
  * cache: TTL, LRU, single-flight, failures remembered `failureTtlMs`. Used by the widget (one
  * instalment count) and by the in-store pre-approval page (one call per instalment option). Never
- * throws for Soisy failures: `{ok: false, reason}`.
+ * throws for Soisy failures: `{ok: false, reason}`. With `limitMisses` (storefront) a miss first takes
+ * a token of the account's bucket; none left → `busy` with `retryAfterSeconds` (nothing cached).
  */
-export async function cachedLoanQuotes(deps: QuoteDeps, request: LoanQuotesRequest): Promise<{ outcome: LoanQuotesOutcome; cache: QuoteCacheStatus }> {
+export async function cachedLoanQuotes(
+  deps: QuoteDeps,
+  request: LoanQuotesRequest,
+  options: { limitMisses?: boolean } = {},
+): Promise<{ outcome: LoanQuotesOutcome; cache: QuoteCacheStatus; retryAfterSeconds?: number }> {
   const { environment, soisyShopId, amountCents, instalments, zeroInterest } = loanQuotesRequestSchema.parse(request);
   const key = quoteCacheKey({ environment, soisyShopId, amountCents, instalments, zeroInterest });
-  return cachedOutcome(deps, key, { environment, soisyShopId }, { amountCents, instalments, zeroInterest });
+  return cachedOutcome(deps, key, { environment, soisyShopId }, { amountCents, instalments, zeroInterest }, options.limitMisses === true);
 }
 
 async function cachedOutcome(
@@ -223,7 +259,8 @@ async function cachedOutcome(
   key: string,
   soisy: { environment: QuoteEnvironment; soisyShopId: string },
   request: { amountCents: number; instalments: number; zeroInterest: boolean },
-): Promise<{ outcome: Outcome; cache: QuoteCacheStatus }> {
+  limitMisses: boolean,
+): Promise<{ outcome: Outcome; cache: QuoteCacheStatus; retryAfterSeconds?: number }> {
   const { cache } = deps;
   const hit = cache.quotes.get(key);
   if (hit) {
@@ -234,6 +271,16 @@ async function cachedOutcome(
   if (running) {
     cache.stats.shared++;
     return { outcome: await running, cache: "shared" };
+  }
+  if (limitMisses) {
+    const token = cache.missBuckets.take(`${soisy.environment}|${soisy.soisyShopId}`);
+    if (!token.ok) {
+      // Logged on the first refusal and every 1,000th after (a flood must not flood the logs too).
+      if (cache.stats.limited++ % 1_000 === 0) {
+        deps.logger.warn({ environment: soisy.environment, soisyShopId: soisy.soisyShopId, limited: cache.stats.limited }, "storefront quote misses over the Soisy account's limit: answering busy");
+      }
+      return { outcome: { ok: false, reason: "busy" }, cache: "limited", retryAfterSeconds: token.retryAfterSeconds };
+    }
   }
   cache.stats.misses++;
   const promise = fetchOutcome(deps, soisy, request).then((outcome) => {

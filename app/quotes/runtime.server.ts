@@ -15,7 +15,10 @@ export function quoteDeps(): QuoteDeps {
   globalThis.__soisyQuoteDeps ??= {
     db: db(),
     logger: logger.child({ component: "quotes" }),
-    cache: new QuoteCache({ ttlMs: appConfig().QUOTE_CACHE_TTL_SECONDS * 1_000 }),
+    cache: new QuoteCache({
+      ttlMs: appConfig().QUOTE_CACHE_TTL_SECONDS * 1_000,
+      missLimit: { burst: appConfig().QUOTE_MISS_BURST, perSecond: appConfig().QUOTE_MISS_PER_SECOND },
+    }),
   };
   return globalThis.__soisyQuoteDeps;
 }

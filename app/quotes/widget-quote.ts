@@ -6,8 +6,11 @@ import type { LoanQuotes } from "~/soisy/types";
 
 export type QuoteEnvironment = "sandbox" | "production";
 
-/** Why no quote is shown (the widget hides itself for all of them). */
-export type QuoteUnavailableReason = "not_ready" | "out_of_range" | "not_configured" | "soisy_unavailable";
+/**
+ * Why no quote is shown (the widget hides itself for all of them). `busy`: the Soisy account's limit
+ * on storefront cache misses is used up (HTTP 429); never cached.
+ */
+export type QuoteUnavailableReason = "not_ready" | "out_of_range" | "not_configured" | "soisy_unavailable" | "busy";
 
 export interface Range {
   min: number;

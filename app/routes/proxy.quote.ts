@@ -6,7 +6,10 @@
  *
  * 401 bad/missing signature · 400 bad query · 200 quote (`available: true`, cacheable 60 s) or
  * `available: false` (not ready / out of range / not configured, cacheable 30 s) · 503 Soisy
- * unavailable (not cacheable). `Server-Timing: app;dur=…` carries the app's own time.
+ * unavailable (not cacheable) · 429 `busy` + Retry-After (not cacheable): the Soisy account's limit on
+ * cache misses is used up (QUOTE_MISS_BURST / QUOTE_MISS_PER_SECOND; hits are never limited). The
+ * limit is per Soisy account, not per shopper: Shopify's proxy does not pass the shopper's IP, so a
+ * per-client limit is out of scope. `Server-Timing: app;dur=…` carries the app's own time.
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
@@ -44,13 +47,20 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
 
   try {
-    const { quote, cache } = await getWidgetQuoteWithStatus(quoteDeps(), {
+    const { quote, cache, retryAfterSeconds } = await getWidgetQuoteWithStatus(quoteDeps(), {
       shop: verification.shop,
       amountCents: parsed.query.amount,
       ...(parsed.query.instalments !== undefined ? { instalments: parsed.query.instalments } : {}),
+      limitMisses: true,
     });
     if (quote.available) {
       return json(quote, { headers: { "Cache-Control": "public, max-age=60", "Server-Timing": timing(started, cache) } });
+    }
+    if (quote.reason === "busy") {
+      return json(quote, {
+        status: 429,
+        headers: { "Cache-Control": "no-store", "Retry-After": String(retryAfterSeconds ?? 1), "Server-Timing": timing(started, cache) },
+      });
     }
     if (quote.reason === "soisy_unavailable") {
       return json(quote, { status: 503, headers: { "Cache-Control": "no-store", "Server-Timing": timing(started, cache) } });
