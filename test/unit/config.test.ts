@@ -28,6 +28,15 @@ describe("configuration", () => {
     );
   });
 
+  it("limits storefront quote misses per Soisy account: 50 at once, 10/s by default; both configurable and validated", () => {
+    expect(loadConfig(base)).toMatchObject({ QUOTE_MISS_BURST: 50, QUOTE_MISS_PER_SECOND: 10 });
+    expect(loadConfig({ ...base, QUOTE_MISS_BURST: "5", QUOTE_MISS_PER_SECOND: "0.5" })).toMatchObject({ QUOTE_MISS_BURST: 5, QUOTE_MISS_PER_SECOND: 0.5 });
+    for (const bad of [{ QUOTE_MISS_BURST: "0" }, { QUOTE_MISS_BURST: "2.5" }, { QUOTE_MISS_BURST: "many" }, { QUOTE_MISS_PER_SECOND: "0" }, { QUOTE_MISS_PER_SECOND: "-1" }]) {
+      const name = Object.keys(bad)[0]!;
+      expect(() => loadConfig({ ...base, ...bad }), JSON.stringify(bad)).toThrow(new RegExp(`${name}:`));
+    }
+  });
+
   it("names every missing or invalid variable", () => {
     try {
       loadConfig({ SHOPIFY_APP_URL: "not a url", SHOPIFY_PAYMENTS_API_URL: "https://x", SHOPIFY_APP_EMBEDDED: "yes" });

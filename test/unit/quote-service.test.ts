@@ -2,7 +2,8 @@
  * The quote service with a real database (test/helpers/database.ts) and the real Soisy simulator
  * over HTTP: settings applied, the answer mapped from the simulator's own numbers, the cache
  * (TTL, LRU, per-key), single-flight (concurrent misses slowed by the simulator's latency fault
- * make ONE loan-quotes call) and the short negative cache.
+ * make ONE loan-quotes call), the short negative cache and the storefront's miss limit per Soisy
+ * account (a fake clock drives the token bucket: no sleeps).
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { logger } from "~/logger.server";
@@ -10,7 +11,8 @@ import { LoanQuotesSchema } from "~/soisy/types";
 import { parseKeyring, generateKeyMaterial } from "~/security/encryption.server";
 import { removeSoisyCredentials, saveShopOptions, setReady } from "~/settings/settings.server";
 import { quoteCacheKey, quoteFromLoanQuotes } from "~/quotes/widget-quote";
-import { cachedLoanQuotes, getWidgetQuote, getWidgetQuoteWithStatus, QuoteCache, type QuoteDeps } from "~/quotes/quote-service.server";
+import { cachedLoanQuotes, DEFAULT_MISS_LIMIT, getWidgetQuote, getWidgetQuoteWithStatus, QuoteCache, type QuoteDeps } from "~/quotes/quote-service.server";
+import { TokenBuckets } from "~/quotes/token-bucket";
 import { configureShop, DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
 import { computeQuotes, startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
 import { expectedAvailableQuote } from "../helpers/expected-quote";
@@ -319,5 +321,131 @@ describe("cachedLoanQuotes (shared by the widget and the in-store pre-approval p
     await expect(cachedLoanQuotes(deps, { ...request, amountCents: 12.5, instalments: 12 })).rejects.toThrow();
     await expect(cachedLoanQuotes(deps, { ...request, instalments: 61 })).rejects.toThrow();
     expect(loanQuoteCalls()).toHaveLength(0);
+  });
+});
+
+describe("storefront miss limit (token bucket per Soisy account)", () => {
+  /** A clock the test moves by hand (ms). */
+  function fakeClock() {
+    let t = 1_000_000;
+    return { now: () => t, advance: (ms: number) => void (t += ms) };
+  }
+  const storefront = (shop: string, amountCents: number) => getWidgetQuoteWithStatus(deps, { shop, amountCents, limitMisses: true });
+  const amounts = (n: number, from = 100_000) => Array.from({ length: n }, (_, i) => from + i * 7);
+
+  it("N distinct amounts beyond the burst → exactly `burst` Soisy calls, the rest busy (not cached); hits still served", async () => {
+    const clock = fakeClock();
+    deps = freshDeps({ missLimit: { burst: 5, perSecond: 1 }, now: clock.now });
+    const asked = amounts(12);
+    const answers = [];
+    for (const amountCents of asked) answers.push(await storefront(SHOP, amountCents));
+    expect(loanQuoteCalls()).toHaveLength(5);
+    expect(answers.slice(0, 5).map((a) => a.quote)).toEqual(asked.slice(0, 5).map((amount) => expectedAvailableQuote(amount)));
+    for (const busy of answers.slice(5)) {
+      expect(busy).toEqual({ quote: { available: false, reason: "busy" }, cache: "limited", retryAfterSeconds: 1 });
+    }
+    expect(deps.cache.stats).toMatchObject({ soisyCalls: 5, misses: 5, limited: 7 });
+
+    // Cache hits are never limited: the 5 quoted amounts answer again with the bucket empty.
+    for (const amountCents of asked.slice(0, 5)) {
+      const again = await storefront(SHOP, amountCents);
+      expect(again.cache).toBe("hit");
+      expect(again.quote).toEqual(expectedAvailableQuote(amountCents));
+    }
+    // "busy" is not cached: the same amount is still a (limited) miss, not a hit.
+    expect((await storefront(SHOP, asked[5]!)).cache).toBe("limited");
+    expect(loanQuoteCalls()).toHaveLength(5);
+  });
+
+  it("refill: after 1 s one more miss goes through; after a long pause at most `burst` (the bucket is capped)", async () => {
+    const clock = fakeClock();
+    deps = freshDeps({ missLimit: { burst: 3, perSecond: 1 }, now: clock.now });
+    const asked = amounts(20, 200_000);
+    let i = 0;
+    for (; i < 4; i++) await storefront(SHOP, asked[i]!);
+    expect(loanQuoteCalls()).toHaveLength(3);
+
+    clock.advance(999);
+    expect((await storefront(SHOP, asked[i++]!)).quote).toEqual({ available: false, reason: "busy" });
+    clock.advance(1);
+    expect((await storefront(SHOP, asked[i++]!)).quote.available).toBe(true);
+    expect((await storefront(SHOP, asked[i++]!)).retryAfterSeconds).toBe(1);
+    expect(loanQuoteCalls()).toHaveLength(4);
+
+    clock.advance(60_000);
+    const after = [];
+    for (let n = 0; n < 6; n++) after.push(await storefront(SHOP, asked[i++]!));
+    expect(after.map((a) => a.cache)).toEqual(["miss", "miss", "miss", "limited", "limited", "limited"]);
+    expect(loanQuoteCalls()).toHaveLength(7);
+  });
+
+  it("Retry-After is the whole seconds until one token is back", async () => {
+    const clock = fakeClock();
+    deps = freshDeps({ missLimit: { burst: 2, perSecond: 0.25 }, now: clock.now });
+    await storefront(SHOP, 300_000);
+    await storefront(SHOP, 300_001);
+    expect((await storefront(SHOP, 300_002)).retryAfterSeconds).toBe(4);
+    clock.advance(2_500);
+    expect((await storefront(SHOP, 300_003)).retryAfterSeconds).toBe(2);
+    clock.advance(1_500);
+    expect((await storefront(SHOP, 300_004)).cache).toBe("miss");
+  });
+
+  it("the bucket is per Soisy account: environment and Soisy shop id each have their own", async () => {
+    const clock = fakeClock();
+    deps = freshDeps({ missLimit: { burst: 2, perSecond: 1 }, now: clock.now });
+    for (const amountCents of amounts(3, 400_000)) await storefront(SHOP, amountCents); // production partnershop: 2 + busy
+    // Sandbox partnershop and production limitedshop still have their whole burst.
+    const sandbox = [await storefront(SANDBOX_ONLY, 400_100), await storefront(SANDBOX_ONLY, 400_101), await storefront(SANDBOX_ONLY, 400_102)];
+    expect(sandbox.map((a) => a.cache)).toEqual(["miss", "miss", "limited"]);
+    const other = [await storefront(LIMITED, 400_200), await storefront(LIMITED, 400_201), await storefront(LIMITED, 400_202)];
+    expect(other.map((a) => a.cache)).toEqual(["miss", "miss", "limited"]);
+    const paths = loanQuoteCalls().map((c) => c.path);
+    expect(paths.filter((p) => p.includes("/partnershop/"))).toHaveLength(4);
+    expect(paths.filter((p) => p.includes("/limitedshop/"))).toHaveLength(2);
+  });
+
+  it("requests joining a call in flight take no token: 20 concurrent requests for one amount with burst 1 → one call, all quoted", async () => {
+    deps = freshDeps({ missLimit: { burst: 1, perSecond: 0.001 }, now: fakeClock().now });
+    sim.setFaults({ latencyMs: 200, match: "loan-quotes" });
+    const results = await Promise.all(Array.from({ length: 20 }, () => storefront(SHOP, 500_000)));
+    expect(loanQuoteCalls()).toHaveLength(1);
+    expect(results.every((r) => r.quote.available)).toBe(true);
+    expect(results.filter((r) => r.cache === "miss")).toHaveLength(1);
+    expect(deps.cache.stats.limited).toBe(0);
+  });
+
+  it("the pre-approval page (cachedLoanQuotes) and the settings preview are not starved by an empty storefront bucket", async () => {
+    deps = freshDeps({ missLimit: { burst: 1, perSecond: 0.001 }, now: fakeClock().now });
+    await storefront(SHOP, 600_000);
+    expect((await storefront(SHOP, 600_001)).quote).toEqual({ available: false, reason: "busy" });
+    const choices = [3, 6, 10, 12, 18, 24, 30, 36, 48, 60];
+    const options = await Promise.all(
+      choices.map((instalments) => cachedLoanQuotes(deps, { environment: "production", soisyShopId: "partnershop", amountCents: 600_002, instalments, zeroInterest: false })),
+    );
+    expect(options.map((o) => o.cache)).toEqual(choices.map(() => "miss"));
+    expect(options.every((o) => o.outcome.ok)).toBe(true);
+    // The merchant's preview (no limitMisses) still quotes a new amount.
+    expect(await getWidgetQuote(deps, { shop: SHOP, amountCents: 600_003, freshSettings: true })).toEqual(expectedAvailableQuote(600_003));
+    expect(loanQuoteCalls()).toHaveLength(1 + choices.length + 1);
+    // …and they did not refill or drain the storefront's bucket.
+    expect((await storefront(SHOP, 600_004)).cache).toBe("limited");
+  });
+
+  it("the default limit is 50 at once, 10 per second; TokenBuckets refuses nonsense", () => {
+    expect(DEFAULT_MISS_LIMIT).toEqual({ burst: 50, perSecond: 10 });
+    expect(new QuoteCache({ ttlMs: 1 }).missBuckets).toMatchObject({ burst: 50, perSecond: 10 });
+    expect(() => new TokenBuckets({ burst: 0, perSecond: 1 })).toThrow(/burst/);
+    expect(() => new TokenBuckets({ burst: 1.5, perSecond: 1 })).toThrow(/burst/);
+    expect(() => new TokenBuckets({ burst: 1, perSecond: 0 })).toThrow(/perSecond/);
+    expect(() => new TokenBuckets({ burst: 1, perSecond: Number.POSITIVE_INFINITY })).toThrow(/perSecond/);
+    // A clock going backwards adds no tokens.
+    let t = 10_000;
+    const buckets = new TokenBuckets({ burst: 1, perSecond: 1, now: () => t });
+    expect(buckets.take("a").ok).toBe(true);
+    t -= 5_000;
+    expect(buckets.take("a").ok).toBe(false);
+    t += 999;
+    expect(buckets.take("a").ok).toBe(false);
   });
 });
