@@ -1,6 +1,8 @@
 /**
  * The quote endpoint end to end: the built app (remix-serve) + the Soisy simulator + a real
  * database. Requests are signed like Shopify's app proxy signs them (the app's API secret).
+ * The app runs with a small storefront miss limit (QUOTE_MISS_BURST=30, QUOTE_MISS_PER_SECOND=0.1 per
+ * Soisy account): the main shop's tests stay under it, a second shop on its own Soisy account floods it.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { optionsToForm } from "~/settings/settings-form";
@@ -13,11 +15,21 @@ import { expectedAvailableQuote } from "../helpers/expected-quote";
 import { startStack, type Stack } from "../helpers/stack";
 
 const NOT_READY = "not-ready-shop.myshopify.com";
+/** Quotes with its own Soisy account ("floodshop"), so its flood empties only that account's bucket. */
+const FLOOD = "flood-shop.myshopify.com";
+const MISS_BURST = 30;
+const MISS_PER_SECOND = 0.1;
 let stack: Stack;
 
 beforeAll(async () => {
-  stack = await startStack();
-  await configureShop(stack.database.db, parseKeyring(stack.encryptionKey), NOT_READY, "shpat_not_ready", { ready: false });
+  stack = await startStack({
+    appEnv: { QUOTE_MISS_BURST: String(MISS_BURST), QUOTE_MISS_PER_SECOND: String(MISS_PER_SECOND) },
+    soisy: { shops: [{ shopId: "partnershop", apiKey: "partnerkey" }, { shopId: "floodshop", apiKey: "floodkey" }] },
+  });
+  const keyring = parseKeyring(stack.encryptionKey);
+  await configureShop(stack.database.db, keyring, NOT_READY, "shpat_not_ready", { ready: false });
+  await configureShop(stack.database.db, keyring, FLOOD, "shpat_flood");
+  await stack.database.db.shopSettings.update({ where: { shop: FLOOD }, data: { productionSoisyShopId: "floodshop" } });
 }, 90_000);
 
 afterAll(async () => {
@@ -154,6 +166,50 @@ describe("GET /proxy/quote", () => {
     expect(calls.length).toBeLessThanOrEqual(10);
     expect(new Set(calls.map((c) => c.query.amount)).size).toBe(calls.length);
   }, 60_000);
+
+  it("a flood of distinct amounts on one Soisy account: at most the burst reaches Soisy, the rest 429 busy + Retry-After, no-store; hits and other accounts still answer", async () => {
+    const floodCalls = () => stack.soisy.requests.filter((r) => r.method === "GET" && r.path === "/api/shops/floodshop/loan-quotes");
+    const amounts = Array.from({ length: 45 }, (_, i) => 300_000 + i * 13);
+    const started = Date.now();
+    let next = 0;
+    const answers: Array<{ amount: number; status: number; retryAfter: string | null; cacheControl: string | null; body: unknown }> = [];
+    const worker = async () => {
+      while (next < amounts.length) {
+        const amount = amounts[next++]!;
+        const res = await fetch(quoteUrl({ amount: String(amount) }, { shop: FLOOD }));
+        answers.push({ amount, status: res.status, retryAfter: res.headers.get("retry-after"), cacheControl: res.headers.get("cache-control"), body: await res.json() });
+      }
+    };
+    await Promise.all(Array.from({ length: 15 }, worker));
+    // The bucket refills 0.1 token/s: at most one more over the test's few seconds.
+    const refill = Math.floor(((Date.now() - started) / 1_000) * MISS_PER_SECOND);
+    const quoted = answers.filter((a) => a.status === 200);
+    const busy = answers.filter((a) => a.status === 429);
+    expect(quoted.length + busy.length).toBe(amounts.length);
+    expect(floodCalls()).toHaveLength(quoted.length);
+    expect(quoted.length).toBeGreaterThanOrEqual(MISS_BURST);
+    expect(quoted.length).toBeLessThanOrEqual(MISS_BURST + refill);
+    for (const a of quoted) expect(a.body).toEqual(expectedAvailableQuote(a.amount));
+    for (const a of busy) {
+      expect(a.body).toEqual({ available: false, reason: "busy" });
+      expect(a.cacheControl).toBe("no-store");
+      // Whole seconds until one token is back: ≤ 1 / 0.1 per second.
+      expect(Number(a.retryAfter)).toBeGreaterThanOrEqual(1);
+      expect(Number(a.retryAfter)).toBeLessThanOrEqual(1 / MISS_PER_SECOND);
+      expect(a.retryAfter).toMatch(/^\d+$/);
+    }
+    // "busy" is not cached: the amount is still refused (and still no Soisy call).
+    const again = await fetch(quoteUrl({ amount: String(busy[0]!.amount) }, { shop: FLOOD }));
+    expect(again.status).toBe(429);
+    expect(again.headers.get("server-timing")).toMatch(/quote-cache;desc=limited$/);
+    // Cache hits are never limited.
+    const hit = await fetch(quoteUrl({ amount: String(quoted[0]!.amount) }, { shop: FLOOD }));
+    expect(hit.status).toBe(200);
+    expect(hit.headers.get("server-timing")).toMatch(/quote-cache;desc=hit$/);
+    expect(floodCalls()).toHaveLength(quoted.length);
+    // Another Soisy account (the main shop's) is not affected.
+    expect((await fetch(quoteUrl({ amount: "310001" }))).status).toBe(200);
+  }, 30_000);
 });
 
 describe("a merchant's settings change reaches the very next quote", () => {
