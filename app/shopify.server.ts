@@ -12,6 +12,7 @@ import { logger } from "./logger.server";
 import { adminUrlTemplate, installAdminFetchOverride, withAdminRedirects } from "./shopify/admin-url-override.server";
 import { ensureFreshCookieSession, singleFlight, type RefreshDeps } from "./shopify/offline-refresh.server";
 import { syncShopCheckoutRules } from "./shopify/payment-customization.server";
+import { refreshShopName } from "./shopify/shop-profile.server";
 
 function createShopifyApp() {
   const config = appConfig();
@@ -38,6 +39,8 @@ function createShopifyApp() {
         });
         // The payment customization hiding Soisy at checkout + the widget's metafield (never throws; retried on every save).
         await syncShopCheckoutRules(admin.graphql, session.shop);
+        // The shop's name for the shopper pages (never throws; they show the handle until it is known).
+        await refreshShopName(db(), admin.graphql, session.shop);
       },
     },
   });

@@ -14,7 +14,27 @@ const pageStyle = {
   color: "#1a1a1a",
 } as const;
 
-export function ConfirmingPayment({ locale, statusUrl, pollMs = 2_000 }: { locale: Locale; statusUrl: string; pollMs?: number }) {
+/** Which shop the shopper is paying (its stored name, else the handle): text, React escapes it. */
+function ShopLine({ locale, shopName }: { locale: Locale; shopName?: string | null }) {
+  if (!shopName) return null;
+  return (
+    <p style={{ margin: "0 0 0.5rem", color: "#4a4a4a" }}>
+      {translator(locale)("preapproval.shopLabel")}: <strong data-testid="shop-name">{shopName}</strong>
+    </p>
+  );
+}
+
+export function ConfirmingPayment({
+  locale,
+  statusUrl,
+  pollMs = 2_000,
+  shopName,
+}: {
+  locale: Locale;
+  statusUrl: string;
+  pollMs?: number;
+  shopName?: string | null;
+}) {
   const t = translator(locale);
   const [slow, setSlow] = useState(false);
   useEffect(() => {
@@ -45,6 +65,7 @@ export function ConfirmingPayment({ locale, statusUrl, pollMs = 2_000 }: { local
   }, [statusUrl, pollMs]);
   return (
     <main style={pageStyle} data-page="confirming">
+      <ShopLine locale={locale} shopName={shopName} />
       <h1 style={{ fontSize: "1.4rem" }}>{t("shopper.confirming.title")}</h1>
       <p role="status" aria-live="polite">
         {slow ? t("shopper.confirming.still") : t("shopper.confirming.body")}
@@ -56,10 +77,11 @@ export function ConfirmingPayment({ locale, statusUrl, pollMs = 2_000 }: { local
   );
 }
 
-export function NotEligible({ locale }: { locale: Locale }) {
+export function NotEligible({ locale, shopName }: { locale: Locale; shopName?: string | null }) {
   const t = translator(locale);
   return (
     <main style={pageStyle} data-page="not-eligible">
+      <ShopLine locale={locale} shopName={shopName} />
       <h1 style={{ fontSize: "1.4rem" }}>{t("shopper.notEligible.title")}</h1>
       <p role="status">{t("shopper.notEligible.body")}</p>
     </main>

@@ -37,6 +37,7 @@ import { centsToDecimal } from "~/soisy/money";
 import { readinessOf, syncReadiness, type ConfigureOutcome } from "~/shopify/configure.server";
 import { invalidateQuoteSettings } from "~/quotes/runtime.server";
 import { checkoutRulesNotices } from "~/shopify/payment-customization.server";
+import { refreshShopName } from "~/shopify/shop-profile.server";
 import { shopify } from "~/shopify.server";
 import {
   AMOUNT_LIMITS,
@@ -175,6 +176,8 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const input = parsed.data;
   const result: ActionResult = { nonce: Date.now(), intent: input.intent, notices: [] };
+  // The shop's name for the shopper pages: fetched on every options save (renames), else only when missing; never blocks.
+  await refreshShopName(database, admin.graphql, shop, { onlyIfMissing: input.intent !== "saveOptions" });
 
   switch (input.intent) {
     case "saveOptions": {

@@ -11,6 +11,7 @@ import { paymentUrls } from "~/payments/app-urls";
 import { findSession } from "~/payments/payment-service.server";
 import { paymentDeps } from "~/payments/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";
+import { shopDisplayName } from "~/shopify/shop-profile.server";
 import { verifySessionSecret } from "~/payments/url-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Soisy" }, { name: "robots", content: "noindex" }];
@@ -34,7 +35,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     }
   }
   if (session.nextActionUrl) throw redirect(session.nextActionUrl, { headers: { "Cache-Control": "no-store" } });
-  return json({ kind: "wait" as const, locale, statusUrl: paymentUrls(deps.appUrl, id, secret).status });
+  const shopName = await shopDisplayName(deps.db, session.shop);
+  return json({ kind: "wait" as const, locale, shopName, statusUrl: paymentUrls(deps.appUrl, id, secret).status });
 }
 
 export default function NotEligiblePage() {
@@ -42,7 +44,7 @@ export default function NotEligiblePage() {
   if (data.kind === "invalid") return <LinkNotValid locale={data.locale} />;
   return (
     <>
-      <NotEligible locale={data.locale} />
+      <NotEligible locale={data.locale} shopName={data.shopName} />
       <ConfirmingPayment locale={data.locale} statusUrl={data.statusUrl} />
     </>
   );

@@ -16,6 +16,7 @@ import { findSession } from "~/payments/payment-service.server";
 import { paymentDeps } from "~/payments/runtime.server";
 import { quoteDeps } from "~/quotes/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";
+import { shopDisplayName } from "~/shopify/shop-profile.server";
 import { verifySessionSecret } from "~/payments/url-secrets.server";
 
 // same-origin: the secret URL never leaks to Soisy or the privacy link; same-origin posts keep their Origin (Remix checks it).
@@ -26,10 +27,11 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { name: "robots", content: "noindex" },
 ];
 
-async function localeOf(request: Request, id: string, secret: string) {
+/** The shopper's language and the shop's name as stored from Shopify (`ShopSettings.shopName`, else the handle). */
+async function shopperContext(request: Request, id: string, secret: string) {
   const deps = paymentDeps();
   const session = verifySessionSecret(id, secret, deps.keyring) ? await findSession(deps.db, id) : null;
-  return shopperLocale(session, request);
+  return { locale: shopperLocale(session, request), shopName: session ? await shopDisplayName(deps.db, session.shop) : null };
 }
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
@@ -37,8 +39,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const secret = params.secret ?? "";
   const page = await preapprovalPage(paymentDeps(), quoteDeps(), id, secret);
   if (page.kind === "redirect") throw redirect(page.url, { status: 303, headers: NO_STORE });
-  const locale = await localeOf(request, id, secret);
-  return json({ page, locale }, { status: page.kind === "invalid" ? 404 : 200, headers: NO_STORE });
+  const { locale, shopName } = await shopperContext(request, id, secret);
+  const shown = shopName && page.kind !== "invalid" ? { ...page, shopName } : page;
+  return json({ page: shown, locale }, { status: page.kind === "invalid" ? 404 : 200, headers: NO_STORE });
 }
 
 /** The form's post is a few hundred bytes: anything far larger is refused before it is read whole. */

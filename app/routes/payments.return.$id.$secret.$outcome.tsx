@@ -11,6 +11,7 @@ import { paymentUrls } from "~/payments/app-urls";
 import { findSession, handleShopperReturn } from "~/payments/payment-service.server";
 import { paymentDeps } from "~/payments/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";
+import { shopDisplayName } from "~/shopify/shop-profile.server";
 import { verifySessionSecret } from "~/payments/url-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Soisy" }, { name: "robots", content: "noindex" }];
@@ -25,11 +26,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!session) return json({ kind: "invalid" as const, locale }, { status: 404 });
   const destination = await handleShopperReturn(deps, session, outcome as "success" | "error");
   if (destination.kind === "redirect") throw redirect(destination.url, { headers: { "Cache-Control": "no-store" } });
-  return json({ kind: "wait" as const, locale, statusUrl: paymentUrls(deps.appUrl, id, secret).status });
+  const shopName = await shopDisplayName(deps.db, session.shop);
+  return json({ kind: "wait" as const, locale, shopName, statusUrl: paymentUrls(deps.appUrl, id, secret).status });
 }
 
 export default function ShopperReturn() {
   const data = useLoaderData<typeof loader>();
   if (data.kind === "invalid") return <LinkNotValid locale={data.locale} />;
-  return <ConfirmingPayment locale={data.locale} statusUrl={data.statusUrl} />;
+  return <ConfirmingPayment locale={data.locale} statusUrl={data.statusUrl} shopName={data.shopName} />;
 }

@@ -118,6 +118,16 @@ interface UserError {
   elementIndex?: number | null;
 }
 
+/** A readable default name from the domain: "soisy-demo.myshopify.com" → "Soisy Demo". */
+export function defaultShopName(domain: string): string {
+  return domain
+    .replace(/\.myshopify\.com$/i, "")
+    .split(/[-_.]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join(" ");
+}
+
 export function createAdminApi(deps: AdminApiDeps) {
   const appId = String(4_000_000 + (parseInt(createHash("sha256").update(deps.appKey).digest("hex").slice(0, 6), 16) % 1_000_000));
   const functions: SimFunction[] = (
@@ -298,7 +308,7 @@ export function createAdminApi(deps: AdminApiDeps) {
   const rootValue = {
     shop: (_args: unknown, ctx: Context) => ({
       id: shopState(ctx.domain).shopGid,
-      name: ctx.domain.replace(/\.myshopify\.com$/, ""),
+      name: deps.shop(ctx.domain)?.name ?? defaultShopName(ctx.domain),
       myshopifyDomain: ctx.domain,
       currencyCode: deps.shop(ctx.domain)?.currency ?? "EUR",
     }),

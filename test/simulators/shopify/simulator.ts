@@ -20,7 +20,7 @@ import {
 } from "./fixtures";
 import { executeDocument, prepareDocument } from "./graphql-api";
 import { createOAuth } from "./oauth";
-import { createAdminApi, type AdminApi, type SimMetafield } from "./admin-api";
+import { createAdminApi, defaultShopName, type AdminApi, type SimMetafield } from "./admin-api";
 import { BodyTooLargeError, postRaw, readBody, sendHtml, sendJson, sleep } from "./http";
 import { newGraphqlCall, parseGraphqlBody } from "./graphql-call";
 import {
@@ -246,6 +246,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     const shop: SimShop = {
       domain: input.domain,
       accessToken: input.accessToken,
+      name: input.name ?? defaultShopName(input.domain),
       merchantLocale: input.merchantLocale ?? "it",
       currency: input.currency ?? "EUR",
       configuration: null,

@@ -10,6 +10,8 @@ export interface ShopInput {
   merchantLocale?: string;
   /** The store's base currency, used when `startPayment` gets no currency (default "EUR"). */
   currency?: string;
+  /** The shop's name (Admin API `shop { name }`); default derived from the domain ("soisy-demo" → "Soisy Demo"). */
+  name?: string;
 }
 
 export interface PaymentsAppConfiguration {
@@ -20,6 +22,8 @@ export interface PaymentsAppConfiguration {
 export interface SimShop {
   readonly domain: string;
   accessToken: string;
+  /** The shop's name answered by the Admin API's `shop { name }` (changeable: a merchant renaming the shop). */
+  name: string;
   merchantLocale: string;
   currency: string;
   /** Set by `paymentsAppConfigure`; null until the app calls it. */
