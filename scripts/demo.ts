@@ -84,8 +84,9 @@ async function main() {
     port: shopifyPort,
     appUrl,
     shops: [
-      { domain: DEMO_SHOP, accessToken: DEMO_ACCESS_TOKEN },
-      { domain: DEMO_SHOP_INSTORE, accessToken: DEMO_INSTORE_ACCESS_TOKEN },
+      // Names as the Admin API answers them (`shop { name }`): stored at install / settings save, shown to shoppers.
+      { domain: DEMO_SHOP, accessToken: DEMO_ACCESS_TOKEN, name: "Negozio Demo Soisy" },
+      { domain: DEMO_SHOP_INSTORE, accessToken: DEMO_INSTORE_ACCESS_TOKEN, name: "Negozio Demo Soisy (in negozio)" },
     ],
     // The merchant admin's login runs Shopify's OAuth install flow against the simulator.
     oauth: { clientId: DEMO_API_KEY, clientSecret: secrets.apiSecret },
@@ -130,8 +131,9 @@ async function main() {
       },
     );
   };
-  configureDemoShop(DEMO_SHOP, DEMO_ACCESS_TOKEN, []);
-  configureDemoShop(DEMO_SHOP_INSTORE, DEMO_INSTORE_ACCESS_TOKEN, ["--integration-level", "preapproval"]);
+  // --shop-name: what an install stores from the Admin API (the simulator answers the same names).
+  configureDemoShop(DEMO_SHOP, DEMO_ACCESS_TOKEN, ["--shop-name", "Negozio Demo Soisy"]);
+  configureDemoShop(DEMO_SHOP_INSTORE, DEMO_INSTORE_ACCESS_TOKEN, ["--integration-level", "preapproval", "--shop-name", "Negozio Demo Soisy (in negozio)"]);
 
   const appEnv: NodeJS.ProcessEnv = {
     ...process.env,

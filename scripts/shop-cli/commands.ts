@@ -15,6 +15,7 @@ import {
   type SoisyEnvironment,
 } from "../../app/settings/settings.server";
 import type { Keyring } from "../../app/security/encryption.server";
+import { cleanShopName } from "../../app/shopify/shop-profile.server";
 import { centsToDecimal } from "../../app/soisy/money";
 import { identityFrom } from "../../app/webhooks/customer-data";
 import { customerExport } from "../../app/webhooks/customer-data.server";
@@ -65,6 +66,8 @@ Commands:
                                   this command does not call Shopify
       --offline-access-token-env NAME     development / demo only: store an offline Shopify
                                   session with the token in that variable, as an install would
+      --shop-name NAME            development / demo only: the shop's name shown to shoppers, as
+                                  an install stores it from Shopify's Admin API (shop { name })
 
   stuck [<shop>] [--state pending] [--older-than 24h] [--limit 100] [--json]
       Payments still in a state (repeatable; default pending) longer than the duration after
@@ -100,7 +103,7 @@ function iso(date: Date | null | undefined): string {
 async function shopReport(db: Db, shop: string) {
   const settings = await getShopSettings(db, shop);
   if (!settings) return null;
-  const row = await db.shopSettings.findUniqueOrThrow({ where: { shop }, select: { installedAt: true, uninstalledAt: true, readyChangedAt: true } });
+  const row = await db.shopSettings.findUniqueOrThrow({ where: { shop }, select: { installedAt: true, uninstalledAt: true, readyChangedAt: true, shopName: true } });
   const sessions = await db.session.count({ where: { shop, isOnline: false } });
   const byState = await db.paymentSession.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } });
   const payments: Record<string, number> = {};
@@ -120,6 +123,7 @@ function reportJson(r: ShopReport) {
   const { settings } = r;
   return {
     shop: settings.shop,
+    shopName: r.row.shopName ?? null,
     installed: r.sessions > 0,
     installedAt: r.row.installedAt.toISOString(),
     uninstalledAt: r.row.uninstalledAt?.toISOString() ?? null,
@@ -158,6 +162,7 @@ function printReport(io: CliIo, r: ShopReport) {
   const s: ShopSettingsView = r.settings;
   const lines = [
     `${pad("shop")}${s.shop}`,
+    `${pad("shop name")}${r.row.shopName ?? "not known yet (shoppers see the handle)"}`,
     `${pad("installed")}${r.sessions > 0 ? "yes (offline session stored)" : "no Shopify session"}`,
     `${pad("uninstalled at")}${iso(r.row.uninstalledAt)}`,
     `${pad("ready")}${s.ready ? "yes" : "no"} (changed ${iso(r.row.readyChangedAt)})`,
@@ -225,6 +230,7 @@ const configureOptions = {
   "auto-resolve-refunds": { type: "string" },
   ready: { type: "string" },
   "offline-access-token-env": { type: "string" },
+  "shop-name": { type: "string" },
   json: { type: "boolean", default: false },
 } as const;
 
@@ -297,7 +303,12 @@ export async function configure(io: CliIo, args: string[]): Promise<number> {
     offlineToken = io.env[v["offline-access-token-env"]]?.trim();
     if (!offlineToken) throw new UsageError(`--offline-access-token-env: the environment variable ${v["offline-access-token-env"]} is not set or empty`);
   }
-  if (Object.keys(changes).length === 0 && credentials.length === 0 && ready === undefined && offlineToken === undefined) {
+  let shopName: string | undefined;
+  if (v["shop-name"] !== undefined) {
+    shopName = cleanShopName(v["shop-name"]) ?? undefined;
+    if (!shopName) throw new UsageError("--shop-name: give a non-empty name");
+  }
+  if (Object.keys(changes).length === 0 && credentials.length === 0 && ready === undefined && offlineToken === undefined && shopName === undefined) {
     throw new UsageError("nothing to configure: give at least one option (see the usage)");
   }
 
@@ -340,6 +351,7 @@ export async function configure(io: CliIo, args: string[]): Promise<number> {
     const after = await getShopSettings(db, shop);
     if (ready && !SOISY_ENVIRONMENTS.some((env) => after?.credentials[env].apiKeySet)) io.err("warning: marked ready but no Soisy credentials are stored");
   }
+  if (shopName !== undefined) await db.shopSettings.update({ where: { shop }, data: { shopName } });
   if (offlineToken !== undefined) {
     const session = { id: `offline_${shop}`, shop, state: "cli", isOnline: false, scope: "write_payment_gateways,write_payment_sessions,write_payment_customizations", accessToken: offlineToken };
     await db.session.upsert({ where: { id: session.id }, create: session, update: session });
