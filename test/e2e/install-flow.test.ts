@@ -96,6 +96,12 @@ describe("install and auth (non-embedded, OAuth through the Shopify simulator)",
     // afterAuth: the payment customization hiding Soisy at checkout exists, with the granted scope.
     expect(stack.shopify.shop(SHOP)!.scopes).toContain("write_payment_customizations");
     expect(stack.shopify.adminApi.paymentCustomizations(SHOP)).toMatchObject([{ enabled: true }]);
+    // afterAuth: the shop's name from the Admin API (`shop { name }`), stored for the shopper pages.
+    expect(stack.shopify.shop(SHOP)!.name).toBe("Nuovo Negozio");
+    expect(stack.shopify.adminApi.calls.filter((c) => c.shop === SHOP && c.operationName === "SoisyShopProfile").map((c) => [c.status, c.validationErrors])).toEqual([
+      [200, []],
+    ]);
+    expect((await stack.database.db.shopSettings.findUnique({ where: { shop: SHOP } }))?.shopName).toBe("Nuovo Negozio");
 
     // Without ?shop=, the signed session cookie alone authenticates.
     await page.goto(`${stack.appUrl}/app?lang=en`);

@@ -127,6 +127,8 @@ describe("in-store pre-approval (level 2, browser)", () => {
     expect(row).toMatchObject({ state: "preapproval", integrationLevel: "preapproval" });
     expect(row.soisyToken).toBeTruthy();
 
+    // No name stored from Shopify's Admin API for this shop (configured, not installed): the handle.
+    expect((await db().shopSettings.findUniqueOrThrow({ where: { shop: row.shop } })).shopName).toBeNull();
     await expect.poll(() => page.getByTestId("shop-name").textContent()).toBe("e2e-shop");
     await expect.poll(() => page.locator("h1").textContent()).toBe("Paga a rate con Soisy");
     // Live quotes from Soisy's loan-quotes (the simulator's median profile: TAN 7,90 %).
@@ -403,6 +405,33 @@ describe("in-store pre-approval (level 2, browser)", () => {
     await expectNoSeriousAxe(page);
     await shot(page, "preapproval-form-en");
     await page.context().close();
+  });
+});
+
+describe("in-store pre-approval: the shop's name", () => {
+  it("shows the name stored from Shopify (as text, escaped) in both languages, and the handle again without one", async () => {
+    const shop = "e2e-shop.myshopify.com";
+    const NAME = 'Negozio "Rossi" <b>& Figli</b> · Milano';
+    await db().shopSettings.update({ where: { shop }, data: { shopName: NAME } });
+    try {
+      const page = await newPage();
+      await checkout(page, "420.00");
+      await expect.poll(() => page.getByTestId("shop-name").textContent()).toBe(NAME);
+      expect(await page.locator("header").textContent()).toBe(`Negozio: ${NAME}`);
+      // Rendered as text: the tags in the name are not elements.
+      expect(await page.locator("header b").count()).toBe(0);
+      await shot(page, "preapproval-shop-name-it");
+      await page.goto(`${page.url().split("?")[0]}?lang=en`);
+      await expect.poll(() => page.locator("header").textContent()).toBe(`Shop: ${NAME}`);
+      await expectNoSeriousAxe(page);
+
+      await db().shopSettings.update({ where: { shop }, data: { shopName: null } });
+      await page.reload();
+      await expect.poll(() => page.getByTestId("shop-name").textContent()).toBe("e2e-shop");
+      await page.context().close();
+    } finally {
+      await db().shopSettings.update({ where: { shop }, data: { shopName: null } });
+    }
   });
 });
 

@@ -17,7 +17,16 @@ import {
   syncCheckoutRules,
   type AdminGraphql,
 } from "~/shopify/payment-customization.server";
+import {
+  SHOP_NAME_MAX_LENGTH,
+  SHOP_PROFILE_DOCUMENTS,
+  cleanShopName,
+  fetchShopName,
+  refreshShopName,
+  shopDisplayName,
+} from "~/shopify/shop-profile.server";
 import { cartPaymentMethodsTransformRun } from "../../extensions/soisy-payment-customization/src/index.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 const CLIENT_ID = "unit-client-id";
 const SETTINGS = {
@@ -57,7 +66,7 @@ beforeEach(() => {
 });
 
 describe("Admin API documents", () => {
-  it.each(Object.entries(CHECKOUT_RULES_DOCUMENTS))("%s validates against the Admin API subset", (_name, document) => {
+  it.each(Object.entries({ ...CHECKOUT_RULES_DOCUMENTS, ...SHOP_PROFILE_DOCUMENTS }))("%s validates against the Admin API subset", (_name, document) => {
     expect(validate(adminSchema(), parse(document))).toEqual([]);
   });
 
@@ -199,5 +208,73 @@ describe("syncCheckoutRules against the simulator", () => {
       excludedTags: ["no-rate", "usato"],
       excludeGiftCards: true,
     });
+  });
+});
+
+describe("the shop's name (Admin API shop { name })", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.cleanup();
+  });
+
+  it("the simulator answers a name derived from the domain, or the configured one, or a renamed one", async () => {
+    expect(await fetchShopName(client(shop), shop)).toBe(`Admin Unit ${seq}`);
+    const named = `named-${seq}.myshopify.com`;
+    sim.addShop({ domain: named, accessToken: TOKEN, name: "Negozio Demo Soisy" });
+    expect(await fetchShopName(client(named), named)).toBe("Negozio Demo Soisy");
+    sim.shop(named)!.name = "Bottega Rossi";
+    expect(await fetchShopName(client(named), named)).toBe("Bottega Rossi");
+    expect(sim.adminApi.calls.filter((c) => c.operationName === "SoisyShopProfile").every((c) => c.validationErrors.length === 0 && c.status === 200)).toBe(true);
+  });
+
+  it("failures give null, never throw: 5xx, a wrong token, a hanging Shopify (timeout), an unexpected answer", async () => {
+    sim.adminApi.setFaults({ failNext: { count: 1, status: 503 } });
+    expect(await fetchShopName(client(shop), shop)).toBeNull();
+    expect(await fetchShopName(client(shop, "shpat_wrong"), shop)).toBeNull();
+    const started = Date.now();
+    expect(await fetchShopName(() => new Promise<Response>(() => {}), shop, 200)).toBeNull();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(await fetchShopName(async () => Response.json({ data: { shop: { name: 42 } } }), shop)).toBeNull();
+    expect(await fetchShopName(async () => Response.json({ data: { shop: { name: " \u0000 " } } }), shop)).toBeNull();
+    expect(await fetchShopName(async () => { throw new Error("GraphQL Client: Unauthorized"); }, shop)).toBeNull();
+  });
+
+  it("cleans the name: trimmed, control and bidi characters out, spaces collapsed, at most 255 characters", () => {
+    expect(cleanShopName("  Bottega\n\tRossi\u202e  ")).toBe("Bottega Rossi");
+    expect(cleanShopName("\u0000\u0007 ")).toBeNull();
+    expect(cleanShopName('<b>"Rossi" & Figli</b>')).toBe('<b>"Rossi" & Figli</b>');
+    const long = cleanShopName("é".repeat(300) + "😀")!;
+    expect(Array.from(long)).toHaveLength(SHOP_NAME_MAX_LENGTH);
+  });
+
+  it("refreshShopName stores the name on the settings row; a failure keeps the stored one; display falls back to the handle", async () => {
+    const db = database.db;
+    // No settings row: nothing is written, nothing thrown.
+    expect(await refreshShopName(db, client(shop), shop)).toBeNull();
+    expect(await db.shopSettings.count({ where: { shop } })).toBe(0);
+    expect(await shopDisplayName(db, shop)).toBe(`admin-unit-${seq}`);
+
+    await db.shopSettings.create({ data: { shop } });
+    expect(await shopDisplayName(db, shop)).toBe(`admin-unit-${seq}`);
+    sim.shop(shop)!.name = "Bottega Rossi";
+    expect(await refreshShopName(db, client(shop), shop)).toBe("Bottega Rossi");
+    expect((await db.shopSettings.findUniqueOrThrow({ where: { shop } })).shopName).toBe("Bottega Rossi");
+    expect(await shopDisplayName(db, shop)).toBe("Bottega Rossi");
+
+    // onlyIfMissing: Shopify is not asked when a name is stored.
+    sim.shop(shop)!.name = "Bottega Rossi & Figli";
+    const before = sim.adminApi.calls.length;
+    expect(await refreshShopName(db, client(shop), shop, { onlyIfMissing: true })).toBe("Bottega Rossi");
+    expect(sim.adminApi.calls.length).toBe(before);
+    // Shopify down: the stored name stays.
+    sim.adminApi.setFaults({ failNext: { count: 1, status: 503 } });
+    expect(await refreshShopName(db, client(shop), shop)).toBe("Bottega Rossi");
+    expect((await db.shopSettings.findUniqueOrThrow({ where: { shop } })).shopName).toBe("Bottega Rossi");
+    // A plain refresh picks up the rename.
+    expect(await refreshShopName(db, client(shop), shop)).toBe("Bottega Rossi & Figli");
+    expect(await shopDisplayName(db, shop)).toBe("Bottega Rossi & Figli");
   });
 });
