@@ -106,6 +106,13 @@ describe("install and auth (non-embedded, OAuth through the Shopify simulator)",
     // Without ?shop=, the signed session cookie alone authenticates.
     await page.goto(`${stack.appUrl}/app?lang=en`);
     await expect(page.getByRole("navigation", { name: "App menu" }).isVisible()).resolves.toBe(true);
+
+    // The merchant renames the shop in Shopify: the next options save stores the new name.
+    stack.shopify.shop(SHOP)!.name = "Nuovo Negozio di Rossi";
+    await page.goto(`${stack.appUrl}/app/settings?lang=it`);
+    await page.getByRole("button", { name: "Salva opzioni" }).click();
+    await page.getByText("Impostazioni salvate.").first().waitFor({ timeout: 15_000 });
+    expect((await stack.database.db.shopSettings.findUnique({ where: { shop: SHOP } }))?.shopName).toBe("Nuovo Negozio di Rossi");
   });
 
   it("refreshes an expired offline token with the refresh grant (what the payments runtime uses)", async () => {
