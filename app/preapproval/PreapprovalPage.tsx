@@ -66,7 +66,8 @@ export function formatEuro(cents: number, locale: Locale): string {
   const rest = String(Math.abs(cents) % 100).padStart(2, "0");
   const sign = cents < 0 ? "-" : "";
   const grouped = String(euros).replace(/\B(?=(\d{3})+(?!\d))/g, locale === "it" ? "." : ",");
-  return locale === "it" ? `${sign}${grouped},${rest} €` : `${sign}€${grouped}.${rest}`;
+  // The same text as app/soisy/money.ts formatEuro (the widget's and the admin's "€ 1.234,56").
+  return locale === "it" ? `${sign}€ ${grouped},${rest}` : `${sign}€${grouped}.${rest}`;
 }
 
 function formatPercent(value: number, locale: Locale): string {
