@@ -24,8 +24,11 @@ const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, l
 const ids = { paid: "", live: "", flagged: "" };
 const refunds = { full: "", partial: "" };
 let flaggedToken = "";
+/** UTC day before the test payments were created (the day filter is in UTC days). */
+let dayBeforeCreation = "";
 
 beforeAll(async () => {
+  dayBeforeCreation = new Date().toISOString().slice(0, 10);
   [stack, browser] = await Promise.all([startStack({ shop: "tx-admin.myshopify.com" }), launchBrowser()]);
   // @shopify/shopify-app-remix answers 410 to bots, and "HeadlessChrome" counts as one.
   context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: "it-IT", userAgent: BROWSER_UA });
@@ -153,8 +156,9 @@ describe("transactions list", () => {
     expect(await listedIds()).toEqual([ids.flagged, ids.paid]);
     await open("/app/transactions?flagged=1");
     expect(await listedIds()).toEqual([ids.flagged]);
+    // The payments were created between these two UTC days (the same day, unless midnight passed).
     const today = new Date().toISOString().slice(0, 10);
-    await open(`/app/transactions?from=${today}&to=${today}`);
+    await open(`/app/transactions?from=${dayBeforeCreation}&to=${today}`);
     expect(await listedIds()).toHaveLength(3);
     await open("/app/transactions?from=2020-01-01&to=2020-12-31");
     expect(await listedIds()).toEqual([]);

@@ -353,8 +353,9 @@ describe("in-store pre-approval (level 2, browser)", () => {
       await Promise.all([page.waitForURL(/\/payments\/preapproval\//, { timeout: 20_000 }), page.getByRole("button", { name: /Paga a rate con Soisy/ }).click()]);
       await page.locator("[data-page=preapproval]").waitFor();
       const elapsed = Date.now() - started;
-      // loan-quotes: 3 s per attempt, one retry; the shop info is waited for 2 s at most.
-      expect(elapsed).toBeLessThan(10_000);
+      // loan-quotes: 3 s per attempt, one retry; the shop info is waited for 2 s at most (≈ 7 s by
+      // design, plus navigation on a busy machine). What matters: not Soisy's 20 s.
+      expect(elapsed).toBeLessThan(15_000);
       expect(await page.locator("#quote-note").textContent()).toBe("Gli esempi di rata non sono disponibili in questo momento: puoi comunque scegliere il numero di rate.");
       expect(await page.getByTestId("quote-12").textContent()).toBe("Esempio non disponibile in questo momento");
       expect(await page.getByLabel(/^12 rate/).isChecked()).toBe(true);

@@ -448,9 +448,9 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(m.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + 500);
     expect(m.nextAttemptAt.getTime()).toBeLessThanOrEqual(after + 500);
 
-    clock.offset = m.nextAttemptAt.getTime() - Date.now() - 50; // 50 ms early
+    clock.offset = m.nextAttemptAt.getTime() - Date.now() - 1_000; // 1 s early (real time runs on: a margin for a busy machine)
     expect((await w.runOnce()).claimed).toBe(0);
-    clock.advance(60);
+    clock.advance(1_100);
     before = clock.now().getTime();
     expect(await w.runOnce()).toMatchObject({ claimed: 1, retried: 1 });
     after = clock.now().getTime();
@@ -816,7 +816,8 @@ describe("deliverNow", () => {
     const r = await payment();
     const locked = await enqueue(resolveOf(r));
     sim.setFaults({ hangNext: 1 });
-    const slow = worker({ timeoutMs: 300 });
+    // 2 s: the hung call must still hold its claim while the other worker tries (a busy machine can stall).
+    const slow = worker({ timeoutMs: 2_000 });
     const inFlight = slow.deliverNow(locked.id);
     await waitFor(() => callsFor(r.gid, "paymentSessionResolve").length === 1, "the hung call");
     expect(await w.deliverNow(locked.id)).toBe("locked");
@@ -839,7 +840,8 @@ describe("several workers, restarts, the loop", () => {
     const a = await enqueue(resolveOf(stuck));
     sim.setFaults({ hangNext: 1 });
     // Worker A claims the message and hangs on Shopify (as if the process froze / crashed mid-request).
-    const workerA = worker({ workerId: "A", timeoutMs: 1_500, lockMs: 3_000 });
+    // 5 s: A must still be hanging while B and C (new clients) run, even on a busy machine.
+    const workerA = worker({ workerId: "A", timeoutMs: 5_000, lockMs: 10_000 });
     const runA = workerA.runOnce();
     await waitFor(() => callsFor(stuck.gid, "paymentSessionResolve").length === 1, "A's request");
     const b = await enqueue(resolveOf(waiting));
@@ -867,7 +869,7 @@ describe("several workers, restarts, the loop", () => {
       workerId: "C",
       tokenProvider: async () => TOKEN,
       endpointFor: (shop) => sim.graphqlUrl(shop),
-      now: () => new Date(Date.now() + 3_100),
+      now: () => new Date(Date.now() + 10_100),
       random: () => 0.5,
       timeoutMs: 1_000,
       logger,

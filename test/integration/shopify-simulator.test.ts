@@ -735,8 +735,9 @@ describe("refund sessions", () => {
 describe("refund sessions before the app answered 201", () => {
   it("refuses to settle a refund whose request is in flight or failed", async () => {
     const payment = await acknowledgedPayment();
-    app.handle((r, i) => (r.path === "/payments/refunds" ? { status: 201, delayMs: 150 } : defaultHandler(r, i)));
+    app.handle((r, i) => (r.path === "/payments/refunds" ? { status: 201, delayMs: 1_000 } : defaultHandler(r, i)));
     const inFlight = sim.startRefund({ shop: SHOP, paymentId: payment.id, amount: "10.00" });
+    // The app answers after 1 s: ask while the request is surely in flight, even on a busy machine.
     await new Promise((r) => setTimeout(r, 50));
     const [refundId] = [...sim.refundSessions.keys()];
     const early = await gql<RefundResolveData>(sim, REFUND_SESSION_RESOLVE, { id: `gid://shopify/RefundSession/${refundId}` });

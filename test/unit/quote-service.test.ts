@@ -184,11 +184,12 @@ describe("cache", () => {
   });
 
   it("entries expire after the TTL", async () => {
-    deps = freshDeps({ ttlMs: 80 });
+    // TTL long enough that the immediate second ask is a hit even on a busy machine.
+    deps = freshDeps({ ttlMs: 400 });
     await getWidgetQuote(deps, { shop: SHOP, amountCents: 30_000 });
     await getWidgetQuote(deps, { shop: SHOP, amountCents: 30_000 });
     expect(loanQuoteCalls()).toHaveLength(1);
-    await new Promise((r) => setTimeout(r, 120));
+    await new Promise((r) => setTimeout(r, 500));
     await getWidgetQuote(deps, { shop: SHOP, amountCents: 30_000 });
     expect(loanQuoteCalls()).toHaveLength(2);
   });
@@ -227,7 +228,7 @@ describe("cache", () => {
   });
 
   it("Soisy down → soisy_unavailable, remembered for the short failure TTL only", async () => {
-    deps = freshDeps({ failureTtlMs: 150 });
+    deps = freshDeps({ failureTtlMs: 500 });
     sim.setFaults({ failNext: { count: 100, status: 503 }, match: "loan-quotes" });
     const failed = await getWidgetQuoteWithStatus(deps, { shop: SHOP, amountCents: 70_000 });
     expect(failed.quote).toEqual({ available: false, reason: "soisy_unavailable" });
@@ -239,7 +240,7 @@ describe("cache", () => {
     expect(loanQuoteCalls()).toHaveLength(callsAfterFirst);
     // Soisy is back and the failure TTL is over: a fresh answer.
     sim.clearFaults();
-    await new Promise((r) => setTimeout(r, 200));
+    await new Promise((r) => setTimeout(r, 600));
     expect((await getWidgetQuote(deps, { shop: SHOP, amountCents: 70_000 })).available).toBe(true);
     expect(loanQuoteCalls()).toHaveLength(callsAfterFirst + 1);
   });
