@@ -7,7 +7,7 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { eventually, startStack, type Stack, simSession as simSessionOf } from "../helpers/stack";
 import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import { decideRefund } from "~/payments/refund-service.server";
 import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-service.server";
@@ -32,11 +32,7 @@ afterEach((context) => {
 
 const db = () => stack.database.db;
 
-function simSession(id: string) {
-  const session = stack.shopify.paymentSessions.get(id);
-  if (!session) throw new Error(`the Shopify simulator has no session ${id}`);
-  return session;
-}
+const simSession = (id: string) => simSessionOf(stack, id);
 
 /** Mutations Shopify applied for a session (repeats of an identical mutation are not counted). */
 function appliedMutations(id: string): string[] {

@@ -8,7 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seriousAxeViolations } from "../helpers/axe";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { eventually, startStack, type Stack, simSession as simSessionOf } from "../helpers/stack";
 import { MERCHANT_MESSAGES } from "~/payments/lifecycle";
 import { withCheckChar } from "~/preapproval/fiscal-code";
 
@@ -38,11 +38,7 @@ afterEach((context) => {
 
 const db = () => stack.database.db;
 
-function simSession(id: string) {
-  const session = stack.shopify.paymentSessions.get(id);
-  if (!session) throw new Error(`the Shopify simulator has no session ${id}`);
-  return session;
-}
+const simSession = (id: string) => simSessionOf(stack, id);
 
 const appliedMutations = (id: string) =>
   simSession(id)

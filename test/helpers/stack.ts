@@ -29,6 +29,13 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+/** The Shopify simulator's payment session `id`; throws (with the id) when it has none. */
+export function simSession(stack: Stack, id: string) {
+  const session = stack.shopify.paymentSessions.get(id);
+  if (!session) throw new Error(`the Shopify simulator has no session ${id}`);
+  return session;
+}
+
 export async function startStack(
   options: { shop?: string; options?: Partial<ShopOptions>; soisy?: SoisySimulatorOptions; appEnv?: Record<string, string>; ready?: boolean } = {},
 ): Promise<Stack> {

@@ -7,21 +7,12 @@ import path from "node:path";
 import vm from "node:vm";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
+import type { AvailableQuote } from "../../app/quotes/widget-quote";
 
 const EXT = path.resolve(import.meta.dirname, "../../extensions/soisy-widget");
 const JS = readFileSync(path.join(EXT, "assets/soisy-widget.js"), "utf8");
 
-interface Quote {
-  available: true;
-  amount: number;
-  instalments: number;
-  zeroInterest: boolean;
-  instalmentAmount: number;
-  totalRepaid: number;
-  tan: { min: number; max: number };
-  taeg: { min: number; max: number };
-  totalRepaidRange: { min: number; max: number };
-}
+type Quote = AvailableQuote;
 interface Texts {
   quote: string;
   rates: string;
@@ -59,6 +50,8 @@ const quote: Quote = {
   tan: { min: 4.9, max: 9.9 },
   taeg: { min: 8.12, max: 13.55 },
   totalRepaidRange: { min: 128_304, max: 131_900 },
+  minAmount: 10_000,
+  maxAmount: 1_500_000,
 };
 
 describe("soisy-widget.js", () => {
