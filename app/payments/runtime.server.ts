@@ -91,3 +91,15 @@ export function startBackgroundJobs(): void {
   };
   logger.info({ outboxPollMs: config.OUTBOX_POLL_MS, reconcileEveryMs: config.RECONCILE_INTERVAL_MS }, "background jobs started");
 }
+
+/**
+ * Called once when the process is asked to stop (SIGTERM), after the HTTP server has drained: stops
+ * the background jobs so no new work is claimed. Never throws.
+ */
+export async function shutdownBackgroundWork(): Promise<void> {
+  try {
+    await globalThis.__soisyJobs?.stop();
+  } catch (error) {
+    logger.error({ err: error }, "stopping the background jobs failed");
+  }
+}
