@@ -4,6 +4,7 @@ import { Form, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
 import { appConfig } from "~/config.server";
 import { db } from "~/db.server";
+import { outgoingRequest } from "~/http/outgoing.server";
 import { getShopSettings } from "~/settings/settings.server";
 import { localeFromRequest, translator } from "~/i18n/i18n";
 import { formatEuro } from "~/soisy/money";
@@ -35,12 +36,13 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!input.success) return json({ error: "invalid request" }, { status: 400 });
   const session = await db().paymentSession.findUnique({ where: { id: input.data.id } });
   if (!session?.soisyToken) return json({ error: "unknown payment" }, { status: 404 });
-  const res = await fetch(`${process.env.SOISY_API_URL.replace(/\/$/, "")}/_sim/orders/${encodeURIComponent(session.soisyToken)}/events`, {
+  const res = await outgoingRequest({
+    url: `${process.env.SOISY_API_URL.replace(/\/$/, "")}/_sim/orders/${encodeURIComponent(session.soisyToken)}/events`,
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ eventId: input.data.eventId }),
   });
-  if (!res.ok) return json({ error: `the Soisy simulator answered ${res.status}` }, { status: 502 });
+  if (res.kind !== "ok") return json({ error: `the Soisy simulator answered ${"status" in res ? res.status : res.kind}` }, { status: 502 });
   return redirect(`/demo?${new URL(request.url).searchParams.toString()}`);
 }
 

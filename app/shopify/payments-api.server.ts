@@ -27,6 +27,7 @@
  * or a log line (any echo of it in a response body is replaced by "[redacted]").
  */
 import { z } from "zod";
+import { outgoingRequest } from "~/http/outgoing.server";
 
 export const PAYMENTS_API_VERSION = "2026-04";
 
@@ -355,6 +356,8 @@ export interface CallPaymentsApiOptions<M extends PaymentsApiMutation> {
   variables: PaymentsApiVariables[M];
   /** Whole request, body included (default 10 s). */
   timeoutMs?: number;
+  /** Largest accepted response body (default 1 MiB; a larger one is retried). */
+  maxResponseBytes?: number;
   fetch?: typeof fetch;
   /** Clock for HTTP-date Retry-After values. */
   now?: () => Date;
@@ -365,50 +368,36 @@ export async function callPaymentsApi<M extends PaymentsApiMutation>(
   options: CallPaymentsApiOptions<M>,
 ): Promise<PaymentsApiResult<M>> {
   const { endpoint, accessToken, mutation, variables, timeoutMs = 10_000 } = options;
-  const doFetch = options.fetch ?? fetch;
   const now = options.now ?? (() => new Date());
   const secrets = [accessToken];
-  let response: Response;
-  let bodyText: string;
-  try {
-    response = await doFetch(endpoint, {
-      method: "POST",
-      headers: {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "X-Shopify-Access-Token": accessToken,
-      },
-      body: JSON.stringify({ query: PAYMENTS_API_DOCUMENTS[mutation], variables }),
-      // A redirect would carry the token to another host: never follow one.
-      redirect: "manual",
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    bodyText = await response.text();
-  } catch (error) {
-    return { kind: "retry", reason: redact(describeFetchError(error, timeoutMs), secrets) };
+  const result = await outgoingRequest({
+    url: endpoint,
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      "X-Shopify-Access-Token": accessToken,
+    },
+    body: JSON.stringify({ query: PAYMENTS_API_DOCUMENTS[mutation], variables }),
+    timeoutMs,
+    maxBytes: options.maxResponseBytes,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  switch (result.kind) {
+    case "timeout":
+      return { kind: "retry", reason: `timeout: no answer from Shopify within ${result.timeoutMs} ms` };
+    case "network":
+      return { kind: "retry", reason: redact(`network error: ${result.message}`, secrets) };
+    case "too_large":
+      return { kind: "retry", reason: `HTTP ${result.status}: ${result.message}`, httpStatus: result.status };
+    case "ok":
+    case "http":
+      return classifyPaymentsApiResponse(
+        mutation,
+        { status: result.status, retryAfter: result.headers.get("retry-after"), bodyText: result.bodyText },
+        { now: now(), secrets },
+      );
   }
-  return classifyPaymentsApiResponse(
-    mutation,
-    { status: response.status, retryAfter: response.headers.get("retry-after"), bodyText },
-    { now: now(), secrets },
-  );
-}
-
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  if (error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return `timeout: no answer from Shopify within ${timeoutMs} ms`;
-  }
-  if (error instanceof Error) {
-    const cause = (error as Error & { cause?: unknown }).cause;
-    const causeText =
-      cause instanceof Error
-        ? `${(cause as Error & { code?: string }).code ?? cause.name}: ${cause.message}`
-        : cause !== undefined
-          ? String(cause)
-          : "";
-    return `network error: ${error.message}${causeText ? ` (${causeText})` : ""}`;
-  }
-  return `network error: ${String(error)}`;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,13 +8,15 @@
  *   produces for the official plugins. The loan-quotes query string uses "true" / "false" like
  *   Soisy's own loan-quote widget. `bodyEncoding: "json"` switches POST bodies to JSON.
  * - Inputs are validated with zod before anything is sent; responses are validated too.
- * - Every attempt has its own timeout (AbortSignal.timeout). Only idempotent GETs are retried, on
+ * - Requests go through app/http/outgoing.server.ts: every attempt has its own timeout (headers and
+ *   body), bodies are capped (maxResponseBytes), and `getOrder` takes an overall deadline. Only idempotent GETs are retried, on
  *   network errors, timeouts, 5xx/408/429, with a small exponential backoff with jitter. POSTs are
  *   never retried: a failed POST may still have been processed by Soisy.
  * - Redirects are not followed (a redirect would carry the X-Auth-Token header to another host).
  * - The API key never reaches a log line or an error (see errors.ts).
  */
 import type { z } from "zod";
+import { DEFAULT_OUTGOING_MAX_BYTES, outgoingRequest, remainingMs } from "~/http/outgoing.server";
 import { logger as defaultLogger, type Logger } from "~/logger.server";
 import {
   SoisyBadResponseError,
@@ -133,6 +135,8 @@ export interface SoisyClientOptions {
   getRetries?: number;
   /** First backoff delay; doubles per retry (capped at 2 s), with ±50 % jitter. Default 200. */
   retryBaseDelayMs?: number;
+  /** Largest accepted response body in bytes. Default 1 MiB. */
+  maxResponseBytes?: number;
   /** Encoding of POST bodies. Default "form". */
   bodyEncoding?: "form" | "json";
   logger?: Logger;
@@ -147,8 +151,11 @@ export interface SoisyClient {
   readonly baseUrl: string;
   /** Step 1. Not retried. `redirectUrl` falls back to soisyWebappUrl when Soisy omits it. */
   createOrder(input: CreateOrderInput): Promise<CreateOrderResult>;
-  /** Retried. Unknown statuses are returned as they are (and logged). */
-  getOrder(token: string): Promise<OrderStatus>;
+  /**
+   * Retried. Unknown statuses are returned as they are (and logged). `deadlineAt` (epoch ms) bounds
+   * ALL attempts and backoff sleeps together: past it the call fails with a SoisyTimeoutError.
+   */
+  getOrder(token: string, options?: { deadlineAt?: number }): Promise<OrderStatus>;
   /** No auth. Retried. */
   loanQuotes(query: LoanQuotesQuery): Promise<LoanQuotes>;
   /** No auth. Retried. */
@@ -173,6 +180,8 @@ interface CallSpec<S extends z.ZodType> {
   schema: S;
   /** Short operation name for logs. */
   op: string;
+  /** Absolute end (epoch ms) of the whole call, retries included. */
+  deadlineAt?: number;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -192,10 +201,6 @@ function jsonEncode(values: Record<string, Primitive | undefined>): string {
   const out: Record<string, Primitive> = {};
   for (const [key, value] of Object.entries(values)) if (value !== undefined) out[key] = value;
   return JSON.stringify(out);
-}
-
-function isAbortTimeout(error: unknown): boolean {
-  return error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
 }
 
 function validateInput<S extends z.ZodType>(schema: S, input: unknown, what: string): z.output<S> {
@@ -219,6 +224,7 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
   const getRetries = opts.getRetries ?? 2;
   const retryBaseDelayMs = opts.retryBaseDelayMs ?? 200;
   const bodyEncoding = opts.bodyEncoding ?? "form";
+  const maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_OUTGOING_MAX_BYTES;
   const doFetch = opts.fetch ?? globalThis.fetch;
   const env = opts.env ?? process.env;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error("Soisy client: timeoutMs must be > 0");
@@ -243,30 +249,32 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
         bodyEncoding === "json" ? "application/json" : "application/x-www-form-urlencoded;charset=UTF-8";
     }
 
-    const started = performance.now();
-    const elapsed = () => Math.round(performance.now() - started);
-    let response: Response;
-    let text: string;
-    try {
-      response = await doFetch(url, {
-        method: spec.method,
-        headers,
-        body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      text = await response.text();
-    } catch (error) {
-      const err = isAbortTimeout(error)
-        ? new SoisyTimeoutError({ ...ctx, timeoutMs, cause: error })
-        : new SoisyNetworkError({ ...ctx, cause: error });
+    const result = await outgoingRequest({
+      url,
+      method: spec.method,
+      headers,
+      body,
+      timeoutMs,
+      deadlineAt: spec.deadlineAt,
+      maxBytes: maxResponseBytes,
+      fetch: doFetch,
+    });
+    if (result.kind === "timeout" || result.kind === "network" || result.kind === "too_large") {
+      const err =
+        result.kind === "timeout"
+          ? new SoisyTimeoutError({ ...ctx, timeoutMs: result.timeoutMs, cause: new Error(result.message) })
+          : result.kind === "network"
+            ? new SoisyNetworkError({ ...ctx, cause: new Error(result.message) })
+            : new SoisyBadResponseError({ ...ctx, status: result.status, reason: result.message });
       log.debug(
-        { op: spec.op, method: spec.method, path: logPath, attempt: attemptNo, durationMs: elapsed(), error: err.kind },
+        { op: spec.op, method: spec.method, path: logPath, attempt: attemptNo, durationMs: result.durationMs, error: err.kind },
         "soisy call failed",
       );
       throw err;
     }
-    const status = response.status;
+    const text = result.bodyText;
+    const elapsed = () => result.durationMs;
+    const status = result.status;
     log.debug(
       { op: spec.op, method: spec.method, path: logPath, attempt: attemptNo, status, durationMs: elapsed() },
       "soisy call",
@@ -301,6 +309,8 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
         if (!retryable || attemptNo >= maxAttempts) throw error;
         const base = Math.min(2000, retryBaseDelayMs * 2 ** (attemptNo - 1));
         const delay = Math.round(base * (0.5 + Math.random() * 0.5));
+        // No time left for the sleep and a useful attempt: give up with the last error.
+        if (remainingMs(spec.deadlineAt) < delay + 50) throw error;
         log.debug({ op: spec.op, attempt: attemptNo, delayMs: delay, error: (error as SoisyError).kind }, "soisy retry");
         await sleep(delay);
       }
@@ -346,10 +356,11 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
       };
     },
 
-    async getOrder(token) {
+    async getOrder(token, options) {
       const t = checkToken(token);
       const order = await call({
         op: "getOrder",
+        deadlineAt: options?.deadlineAt,
         method: "GET",
         subpath: `/orders/${encodeURIComponent(t)}`,
         auth: true,
