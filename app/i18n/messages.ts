@@ -11,6 +11,7 @@ import { transactionsMessages } from "./messages/transactions";
 import { widgetMessages } from "./messages/widget";
 import { preapprovalMessages } from "./messages/preapproval";
 import { checkoutRulesMessages } from "./messages/checkoutRules";
+import { refundsMessages } from "./messages/refunds";
 
 const coreIt = {
   "app.name": "Soisy per Shopify",
@@ -60,6 +61,7 @@ const it = {
   ...widgetMessages.it,
   ...preapprovalMessages.it,
   ...checkoutRulesMessages.it,
+  ...refundsMessages.it,
 };
 export type MessageKey = keyof typeof it;
 
@@ -111,6 +113,7 @@ const en: Record<MessageKey, string> = {
   ...widgetMessages.en,
   ...preapprovalMessages.en,
   ...checkoutRulesMessages.en,
+  ...refundsMessages.en,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };

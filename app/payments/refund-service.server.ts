@@ -8,13 +8,24 @@ import type { Db } from "~/db.server";
 import { parseDecimalToCents, InvalidAmountError } from "~/soisy/money";
 import { enqueueMutation } from "./outbox.server";
 import type { PaymentDeps } from "./payment-service.server";
+import { checkAgainstPayment, COMMITTED_REFUND_STATES, type RefusalCode } from "./session-checks";
 import type { RefundSessionRequest } from "./shopify-requests";
 
 export const REFUND_STATES = ["awaiting_merchant", "resolving", "resolved", "rejecting", "rejected"] as const;
 export type RefundState = (typeof REFUND_STATES)[number];
 
-export type RefundReceiveResult = { ok: true; created: boolean } | { ok: false; status: 400 | 404 | 409; message: string };
+export type RefundReceiveResult =
+  | { ok: true; created: boolean; refused?: RefusalCode }
+  | { ok: false; status: 400 | 404 | 409; message: string };
 
+/**
+ * A refund session from Shopify. Checked against its payment (session-checks.ts): a refund that
+ * fails the checks is still answered 201 (Shopify expects 201 for every refund session it sends;
+ * anything else makes it retry and then mark the refund failed without a reason) and rejected
+ * through the outbox (refundSessionReject with a merchant message in Italian and English); it is
+ * never put to the merchant as a task. Replaying the same refund id with the same data gets the
+ * same answer; the same id with other data, or a gid already used by another refund → 409.
+ */
 export async function receiveRefundSession(deps: PaymentDeps, shop: string, body: RefundSessionRequest): Promise<RefundReceiveResult> {
   const { db } = deps;
   let amountCents: number;
@@ -24,18 +35,25 @@ export async function receiveRefundSession(deps: PaymentDeps, shop: string, body
     if (error instanceof InvalidAmountError) return { ok: false, status: 400, message: `amount: ${error.message}` };
     throw error;
   }
-  if (amountCents <= 0) return { ok: false, status: 400, message: "amount: must be greater than zero" };
-  const existing = await db.refundSession.findUnique({ where: { id: body.id } });
-  if (existing) {
-    const same = existing.shop === shop && existing.paymentSessionId === body.payment_id && existing.amountCents === amountCents && existing.currency === body.currency;
-    return same ? { ok: true, created: false } : { ok: false, status: 409, message: "a refund session with this id exists with different data" };
-  }
+  const replay = await replayAnswer(db, shop, body, amountCents);
+  if (replay) return replay;
   const payment = await db.paymentSession.findUnique({ where: { id: body.payment_id } });
   if (!payment || payment.shop !== shop) return { ok: false, status: 404, message: `payment ${body.payment_id} is not known for ${shop}` };
   const settings = await db.shopSettings.findUnique({ where: { shop } });
   const auto = settings?.autoResolveRefunds === true;
+  let refused: RefusalCode | undefined;
   try {
     await db.$transaction(async (tx) => {
+      // Touching the payment row first serialises concurrent refunds of one payment (a row lock on
+      // PostgreSQL, the write lock on SQLite), so two refunds cannot both take the last euro.
+      await tx.paymentSession.updateMany({ where: { id: payment.id }, data: { updatedAt: deps.now() } });
+      const committed = await tx.refundSession.aggregate({
+        where: { paymentSessionId: payment.id, state: { in: [...COMMITTED_REFUND_STATES] } },
+        _sum: { amountCents: true },
+      });
+      const refusal = checkAgainstPayment("refund", payment, { amountCents, currency: body.currency }, committed._sum.amountCents ?? 0);
+      refused = refusal?.code;
+      const state: RefundState = refusal ? "rejecting" : auto ? "resolving" : "awaiting_merchant";
       await tx.refundSession.create({
         data: {
           id: body.id,
@@ -47,8 +65,8 @@ export async function receiveRefundSession(deps: PaymentDeps, shop: string, body
           test: body.test,
           merchantLocale: body.merchant_locale ?? null,
           proposedAt: new Date(body.proposed_at),
-          state: (auto ? "resolving" : "awaiting_merchant") satisfies RefundState,
-          ...(auto ? { decidedBy: "auto", decidedAt: deps.now() } : {}),
+          state,
+          ...(refusal ? { decidedBy: "app", decidedAt: deps.now(), rejectReason: refusal.merchantMessage } : auto ? { decidedBy: "auto", decidedAt: deps.now() } : {}),
         },
       });
       await tx.soisyEvent.create({
@@ -58,26 +76,58 @@ export async function receiveRefundSession(deps: PaymentDeps, shop: string, body
           source: "shopify",
           type: "refund_session_received",
           dedupeKey: `shopify-refund:${body.id}`,
-          detailJson: JSON.stringify({ refundId: body.id, amountCents, auto }),
+          detailJson: JSON.stringify({ refundId: body.id, amountCents, auto, ...(refusal ? { refused: refusal.code, remainingCents: refusal.remainingCents } : {}) }),
         },
       });
-      if (auto) {
+      if (refusal) {
+        await tx.soisyEvent.create({
+          data: {
+            shop,
+            paymentSessionId: payment.id,
+            source: "app",
+            type: "refund_refused",
+            detailJson: JSON.stringify({ refundId: body.id, amountCents, code: refusal.code, remainingCents: refusal.remainingCents }),
+          },
+        });
+      }
+      if (refusal || auto) {
         await enqueueMutation(tx, {
           shop,
           refundSessionId: body.id,
-          mutation: "refundSessionResolve",
-          variables: { id: body.gid },
+          mutation: refusal ? "refundSessionReject" : "refundSessionResolve",
+          variables: refusal
+            ? { id: body.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: refusal.merchantMessage } }
+            : { id: body.gid },
           // Shopify accepts the mutation only after it has our 201.
           notBefore: new Date(deps.now().getTime() + 2_000),
         });
       }
     });
   } catch (error) {
-    const again = await db.refundSession.findUnique({ where: { id: body.id } });
-    if (again) return { ok: true, created: false };
+    // A concurrent delivery of the same refund won the insert, or the gid is another refund's.
+    const again = await replayAnswer(db, shop, body, amountCents);
+    if (again) return again;
     throw error;
   }
-  return { ok: true, created: true };
+  if (refused) deps.logger.warn({ shop, refundId: body.id, paymentId: payment.id, refused }, "refund session refused (rejected through the outbox)");
+  return { ok: true, created: true, ...(refused ? { refused } : {}) };
+}
+
+/** The answer to a refund id (or gid) already stored, or null when both are new. */
+async function replayAnswer(db: Db, shop: string, body: RefundSessionRequest, amountCents: number): Promise<RefundReceiveResult | null> {
+  const existing = await db.refundSession.findUnique({ where: { id: body.id } });
+  if (existing) {
+    const same =
+      existing.shop === shop &&
+      existing.gid === body.gid &&
+      existing.paymentSessionId === body.payment_id &&
+      existing.amountCents === amountCents &&
+      existing.currency === body.currency;
+    return same ? { ok: true, created: false } : { ok: false, status: 409, message: "a refund session with this id exists with different data" };
+  }
+  const gidTaken = await db.refundSession.findUnique({ where: { gid: body.gid }, select: { id: true } });
+  if (gidTaken) return { ok: false, status: 409, message: "this refund session gid belongs to another refund session" };
+  return null;
 }
 
 export type RefundDecision = "resolve" | "reject";

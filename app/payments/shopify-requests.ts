@@ -3,9 +3,12 @@
  * Shape: ../shared/spec/shopify-payments.md. Unknown keys are allowed (Shopify adds fields over
  * time); what the app relies on is checked strictly.
  */
+import { isIPv4 } from "node:net";
 import { z } from "zod";
 
 export const MAX_SESSION_BODY_BYTES = 64 * 1024;
+/** Deepest JSON nesting accepted in a request body (Shopify's sessions nest about 4 levels). */
+export const MAX_JSON_DEPTH = 32;
 
 const shopDomain = z
   .string()
@@ -29,7 +32,29 @@ export function readShopifyHeaders(headers: Headers) {
 
 const id = z.string().min(1).max(255).regex(/^[A-Za-z0-9_\-+/=.:]+$/, "unexpected characters");
 const decimalAmount = z.string().regex(/^\d+(\.\d+)?$/, 'a decimal string with a dot, e.g. "123.00"');
-const httpUrl = z.string().url().max(4096).refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL");
+
+/**
+ * Where the app sends the shopper back ("cancel"): a redirect from the app's own domain, so it must
+ * be https — a plain-http target would let anyone on the path rewrite where shoppers land. http is
+ * allowed only on loopback hosts (127.0.0.0/8, localhost, [::1]), which never leave the machine:
+ * the Shopify simulator of the tests and the local demo serve http on 127.0.0.1. URLs with
+ * credentials (user:pass@) are refused as well.
+ */
+export function isSafeCancelUrl(value: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === "https:") return url.hostname.length > 0;
+  if (url.protocol !== "http:") return false;
+  const host = url.hostname.toLowerCase();
+  return host === "localhost" || host === "[::1]" || (isIPv4(host) && host.startsWith("127."));
+}
+
+const cancelUrl = z.string().max(4096).refine(isSafeCancelUrl, "must be an https URL (http only on a loopback host)");
 
 export const paymentSessionRequestSchema = z
   .object({
@@ -44,11 +69,11 @@ export const paymentSessionRequestSchema = z
     payment_method: z
       .object({
         type: z.string().max(64),
-        data: z.object({ cancel_url: httpUrl.optional() }).passthrough().nullish(),
+        data: z.object({ cancel_url: cancelUrl.optional() }).passthrough().nullish(),
       })
       .passthrough()
       .nullish(),
-    cancel_url: httpUrl.optional(),
+    cancel_url: cancelUrl.optional(),
     proposed_at: z.string().datetime({ offset: true }),
     kind: z.string().max(32),
     customer: z.unknown().optional(),
@@ -124,12 +149,74 @@ export async function readJsonBody(request: Request, maxBytes = MAX_SESSION_BODY
   }
   const text = Buffer.concat(chunks).toString("utf8");
   if (!text.trim()) throw new BodyError(400, "empty body");
+  if (jsonDepth(text) > MAX_JSON_DEPTH) throw new BodyError(400, `body nested deeper than ${MAX_JSON_DEPTH} levels`);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new BodyError(400, "body is not valid JSON");
   }
+  const bad = illFormedPath(value);
+  if (bad !== null) throw new BodyError(400, `${bad.slice(0, 200)}: contains a lone UTF-16 surrogate (not valid Unicode)`);
+  return value;
 }
+
+/**
+ * The deepest nesting of [ and { in JSON text, outside strings. Scanned before JSON.parse so a body
+ * nested 10,000 levels deep is refused before anything recurses over it (zod, JSON.stringify). A
+ * single pass over at most MAX_SESSION_BODY_BYTES characters; no library does only this.
+ */
+export function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      depth++;
+      if (depth > max) max = depth;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
+}
+
+/** Unpaired surrogates: with the u flag a valid pair is one code point and does not match. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** True when the string is well-formed Unicode (what String.prototype.isWellFormed checks). */
+export function isWellFormedString(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+
+/**
+ * The path of the first string (value or key) holding a lone UTF-16 surrogate, or null. PostgreSQL
+ * refuses such text, so it is answered 400 at the boundary instead of failing in the database.
+ * Iterative (the depth is bounded anyway).
+ */
+export function illFormedPath(value: unknown): string | null {
+  const stack: Array<{ value: unknown; path: string }> = [{ value, path: "body" }];
+  while (stack.length) {
+    const { value: v, path } = stack.pop()!;
+    if (typeof v === "string") {
+      if (!isWellFormedString(v)) return path;
+    } else if (Array.isArray(v)) {
+      v.forEach((item, i) => stack.push({ value: item, path: `${path}.${i}` }));
+    } else if (v && typeof v === "object") {
+      for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
+        if (!isWellFormedString(k)) return `${path} (a key)`;
+        stack.push({ value: item, path: `${path}.${k}` });
+      }
+    }
+  }
+  return null;
+}
+
+/** A zod string that must be well-formed Unicode (for form fields and other non-JSON inputs). */
+export const wellFormedString = z.string().refine(isWellFormedString, "contains a lone UTF-16 surrogate (not valid Unicode)");
 
 export type ParsedShopifyPost<T> =
   | { ok: true; shop: string; requestId: string | null; body: T }

@@ -17,7 +17,7 @@
  * instalments (kept: a term of the loan, like the amount) and the approval's Soisy webapp URL, which
  * opens the shopper's own application at Soisy — personal, so exported and erased here.
  */
-import type { Db } from "~/db.server";
+import type { Tx } from "./shop-data.server";
 import { centsToDecimal } from "~/soisy/money";
 import { matchesCustomer, scrubDetailJson, storedPersonalFields, parseCustomerJson, type CustomerIdentity } from "./customer-data";
 
@@ -32,7 +32,7 @@ export interface MatchedPayment {
 }
 
 /** The shop's payments naming this customer (scanned in batches: emails are matched case-insensitively). */
-export async function findCustomerPayments(db: Db, shop: string, who: CustomerIdentity): Promise<MatchedPayment[]> {
+export async function findCustomerPayments(db: Tx, shop: string, who: CustomerIdentity): Promise<MatchedPayment[]> {
   const matched: MatchedPayment[] = [];
   let cursor: string | undefined;
   for (;;) {
@@ -82,7 +82,7 @@ export interface CustomerExport {
 }
 
 /** Everything the shop's payments store about the customer. */
-export async function customerExport(db: Db, shop: string, who: CustomerIdentity, now = new Date()): Promise<CustomerExport> {
+export async function customerExport(db: Tx, shop: string, who: CustomerIdentity, now = new Date()): Promise<CustomerExport> {
   const matched = await findCustomerPayments(db, shop, who);
   const rows = await db.paymentSession.findMany({
     where: { id: { in: matched.map((m) => m.id) } },
@@ -123,7 +123,7 @@ export async function customerExport(db: Db, shop: string, who: CustomerIdentity
  * key = webhook id + payment, so a redelivery adds nothing). Returns a summary without personal data.
  */
 export async function recordDataRequest(
-  db: Db,
+  db: Tx,
   shop: string,
   who: CustomerIdentity,
   request: { webhookId: string; dataRequestId: string | null; ordersRequested: string[] },
@@ -134,21 +134,19 @@ export async function recordDataRequest(
     const dedupeKey = `webhook:${request.webhookId}:${payment.id}`;
     const exists = await db.soisyEvent.findUnique({ where: { dedupeKey }, select: { id: true } });
     if (exists) continue;
-    try {
-      await db.soisyEvent.create({
-        data: {
-          shop,
-          paymentSessionId: payment.id,
-          source: "shopify",
-          type: "customer_data_request",
-          dedupeKey,
-          detailJson: JSON.stringify({ webhookId: request.webhookId, dataRequestId: request.dataRequestId, fieldsStored: payment.fieldsStored }),
-        },
-      });
-      recorded++;
-    } catch {
-      // A concurrent redelivery recorded it first (unique dedupe key).
-    }
+    // Inside the webhook's transaction (with its ProcessedWebhook row): a concurrent redelivery
+    // waits for it and then finds the webhook id taken, so no try/catch around the insert.
+    await db.soisyEvent.create({
+      data: {
+        shop,
+        paymentSessionId: payment.id,
+        source: "shopify",
+        type: "customer_data_request",
+        dedupeKey,
+        detailJson: JSON.stringify({ webhookId: request.webhookId, dataRequestId: request.dataRequestId, fieldsStored: payment.fieldsStored }),
+      },
+    });
+    recorded++;
   }
   return {
     topic: "customers/data_request" as const,
@@ -167,44 +165,43 @@ export async function recordDataRequest(
 }
 
 /**
- * customers/redact: for each matching payment, in one transaction, customerJson / customerEmail /
+ * customers/redact (inside the webhook's transaction, only the shop's payments): for each matching
+ * payment customerJson / customerEmail /
  * customerLocale become null, its timeline details lose any personal data, and a
  * "customer_redacted" row records it (no personal data). A redelivery matches nothing any more.
  */
-export async function redactCustomer(db: Db, shop: string, who: CustomerIdentity, request: { webhookId: string }) {
-  const matched = await findCustomerPayments(db, shop, who);
+export async function redactCustomer(tx: Tx, shop: string, who: CustomerIdentity, request: { webhookId: string }) {
+  const matched = await findCustomerPayments(tx, shop, who);
   let timelineRowsScrubbed = 0;
   for (const payment of matched) {
     const erased = [...storedPersonalFields(payment), ...(payment.preapprovalRedirectUrl ? ["preapprovalRedirectUrl"] : [])].sort();
-    await db.$transaction(async (tx) => {
-      await tx.paymentSession.update({
-        where: { id: payment.id },
-        data: { customerJson: null, customerEmail: null, customerLocale: null, preapprovalRedirectUrl: null },
-      });
-      const events = await tx.soisyEvent.findMany({
-        where: { paymentSessionId: payment.id, detailJson: { not: null } },
-        select: { id: true, detailJson: true },
-      });
-      for (const event of events) {
-        const scrubbed = scrubDetailJson(event.detailJson, who);
-        if (!scrubbed.changed) continue;
-        await tx.soisyEvent.update({ where: { id: event.id }, data: { detailJson: scrubbed.detailJson } });
-        timelineRowsScrubbed++;
-      }
-      const dedupeKey = `webhook:${request.webhookId}:${payment.id}`;
-      if (!(await tx.soisyEvent.findUnique({ where: { dedupeKey }, select: { id: true } }))) {
-        await tx.soisyEvent.create({
-          data: {
-            shop,
-            paymentSessionId: payment.id,
-            source: "shopify",
-            type: "customer_redacted",
-            dedupeKey,
-            detailJson: JSON.stringify({ webhookId: request.webhookId, fieldsErased: erased }),
-          },
-        });
-      }
+    await tx.paymentSession.update({
+      where: { id: payment.id },
+      data: { customerJson: null, customerEmail: null, customerLocale: null, preapprovalRedirectUrl: null },
     });
+    const events = await tx.soisyEvent.findMany({
+      where: { paymentSessionId: payment.id, detailJson: { not: null } },
+      select: { id: true, detailJson: true },
+    });
+    for (const event of events) {
+      const scrubbed = scrubDetailJson(event.detailJson, who);
+      if (!scrubbed.changed) continue;
+      await tx.soisyEvent.update({ where: { id: event.id }, data: { detailJson: scrubbed.detailJson } });
+      timelineRowsScrubbed++;
+    }
+    const dedupeKey = `webhook:${request.webhookId}:${payment.id}`;
+    if (!(await tx.soisyEvent.findUnique({ where: { dedupeKey }, select: { id: true } }))) {
+      await tx.soisyEvent.create({
+        data: {
+          shop,
+          paymentSessionId: payment.id,
+          source: "shopify",
+          type: "customer_redacted",
+          dedupeKey,
+          detailJson: JSON.stringify({ webhookId: request.webhookId, fieldsErased: erased }),
+        },
+      });
+    }
   }
   return { topic: "customers/redact" as const, paymentsRedacted: matched.length, timelineRowsScrubbed, paymentIds: matched.map((m) => m.id) };
 }

@@ -5,8 +5,18 @@
  *      app secret) → 401 when wrong; a missing X-Shopify-Hmac-Sha256 is answered 401 as well.
  *   2. The payload's shop (compliance: shop_domain; app/uninstalled: myshopify_domain) must be the
  *      X-Shopify-Shop-Domain header's: the headers are not signed, the body is.
- *   3. The topic's work (app/webhooks/*.server.ts), idempotent by construction; answered 200 JSON.
- * Work that fails answers 500, so Shopify redelivers.
+ *   3. Exactly once: the topic's work (app/webhooks/*.server.ts) and a ProcessedWebhook row (the
+ *      X-Shopify-Webhook-Id, plus X-Shopify-Event-Id when sent) are written in ONE transaction. A
+ *      redelivery of a webhook id (or of an event id for the same topic) already processed is
+ *      answered 200 {duplicate: true} and changes nothing; two concurrent deliveries of one id:
+ *      the second waits for the first's transaction and then fails on the primary key → duplicate.
+ *      The ids are not covered by the HMAC (only the body is), so this is a guard against Shopify's
+ *      own redeliveries; the effects stay idempotent on their own as well.
+ *   4. shop/redact is refused (200, logged, nothing erased) for a shop that is installed, reinstalled
+ *      since, or uninstalled after the webhook was triggered (shop-data.server.ts); such a refusal is
+ *      not recorded, so a later legitimate delivery is judged again.
+ * Work that fails answers 500, so Shopify redelivers. Rows older than 30 days are pruned (at most
+ * once an hour per process, after a processed webhook).
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
@@ -16,7 +26,12 @@ import { logger } from "~/logger.server";
 import { shopify } from "~/shopify.server";
 import { hasIdentity, identityFrom } from "./customer-data";
 import { recordDataRequest, redactCustomer } from "./customer-data.server";
-import { redactShop, uninstallShop } from "./shop-data.server";
+import { redactShop, uninstallShop, type Tx } from "./shop-data.server";
+
+/** How long processed webhook ids are kept (Shopify retries a failed delivery for about 48 hours). */
+export const PROCESSED_WEBHOOK_RETENTION_MS = 30 * 24 * 3_600_000;
+const PRUNE_EVERY_MS = 3_600_000;
+let lastPruneAt = 0;
 
 export const MAX_WEBHOOK_BYTES = 1_000_000;
 
@@ -55,6 +70,7 @@ interface VerifiedWebhook {
   topic: string;
   shop: string;
   webhookId: string;
+  eventId: string | null;
   triggeredAt: string | undefined;
   payload: unknown;
 }
@@ -69,7 +85,7 @@ async function verify(request: Request): Promise<VerifiedWebhook | Response> {
   const copy = request.clone();
   try {
     const ctx = await shopify().authenticate.webhook(request);
-    return { topic: ctx.topic, shop: ctx.shop, webhookId: ctx.webhookId, triggeredAt: ctx.triggeredAt, payload: ctx.payload };
+    return { topic: ctx.topic, shop: ctx.shop, webhookId: ctx.webhookId, eventId: eventIdOf(copy.headers), triggeredAt: ctx.triggeredAt, payload: ctx.payload };
   } catch (error) {
     // 401 (bad HMAC), 400 (missing headers), 405: the library's answer stands. A 5xx Response is
     // what it throws when refreshing an expiring offline token failed.
@@ -92,8 +108,13 @@ async function verify(request: Request): Promise<VerifiedWebhook | Response> {
     } catch {
       return json({ error: "the webhook body is not JSON" }, 400);
     }
-    return { topic: check.topic, shop: check.domain, webhookId: check.webhookId, triggeredAt: check.triggeredAt, payload };
+    return { topic: check.topic, shop: check.domain, webhookId: check.webhookId, eventId: eventIdOf(copy.headers), triggeredAt: check.triggeredAt, payload };
   }
+}
+
+function eventIdOf(headers: Headers): string | null {
+  const value = headers.get("x-shopify-event-id")?.trim();
+  return value ? value.slice(0, 255) : null;
 }
 
 /** Shopify's webhook signature: base64 HMAC-SHA256 of the raw body with the app secret. */
@@ -137,29 +158,75 @@ export async function handleWebhook(request: Request, accepted: readonly Webhook
     return json({ error: "shop mismatch" }, 400);
   }
   const triggeredAt = parseDate(verified.triggeredAt);
+  const database = db();
+  const eventId = verified.eventId;
 
   try {
-    const result = await run(key, shop, webhookId, triggeredAt, parsed.data);
-    log.info({ result: summary(result) }, "webhook handled");
+    if (await alreadyProcessed(database, webhookId, eventId, topic)) {
+      log.info("webhook: already processed (redelivery); nothing changed");
+      return json({ duplicate: true, topic: WEBHOOK_TOPICS[key] });
+    }
+    const result = await database.$transaction(
+      async (tx) => {
+        // First, so a concurrent delivery of the same id blocks here until this one commits.
+        await tx.processedWebhook.create({ data: { id: webhookId.slice(0, 255), eventId, topic, shop } });
+        const outcome = await run(tx, key, shop, webhookId, triggeredAt, parsed.data);
+        // A refused shop/redact changed nothing and is not recorded: a later delivery is judged again.
+        if ("reason" in outcome && key === "SHOP_REDACT") await tx.processedWebhook.delete({ where: { id: webhookId.slice(0, 255) } });
+        return outcome;
+      },
+      { maxWait: 10_000, timeout: 60_000 },
+    );
+    if (key === "SHOP_REDACT" && "reason" in result) log.warn({ reason: result.reason }, "webhook: shop/redact refused; nothing erased");
+    else log.info({ result: summary(result) }, "webhook handled");
+    void pruneProcessedWebhooks(database, log);
     return json(result);
   } catch (error) {
+    if (isUniqueViolation(error) && (await alreadyProcessed(database, webhookId, eventId, topic))) {
+      log.info("webhook: processed concurrently by another delivery; nothing changed");
+      return json({ duplicate: true, topic: WEBHOOK_TOPICS[key] });
+    }
     log.error({ err: error }, "webhook failed; Shopify will redeliver");
     return json({ error: "internal error" }, 500);
   }
 }
 
-async function run(key: WebhookTopicKey, shop: string, webhookId: string, triggeredAt: Date | null, payload: unknown) {
-  const database = db();
+async function alreadyProcessed(database: Tx, webhookId: string, eventId: string | null, topic: string): Promise<boolean> {
+  const row = await database.processedWebhook.findFirst({
+    where: { OR: [{ id: webhookId.slice(0, 255) }, ...(eventId ? [{ eventId, topic }] : [])] },
+    select: { id: true },
+  });
+  return row !== null;
+}
+
+/** Prisma's unique-constraint error (P2002), also through the driver adapters. */
+export function isUniqueViolation(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
+}
+
+async function pruneProcessedWebhooks(database: Tx, log: typeof logger) {
+  const now = Date.now();
+  if (now - lastPruneAt < PRUNE_EVERY_MS) return;
+  lastPruneAt = now;
+  try {
+    const { count } = await database.processedWebhook.deleteMany({ where: { receivedAt: { lt: new Date(now - PROCESSED_WEBHOOK_RETENTION_MS) } } });
+    if (count) log.info({ count }, "webhook: pruned old processed webhook ids");
+  } catch (error) {
+    log.warn({ err: error }, "webhook: pruning processed webhook ids failed");
+  }
+}
+
+async function run(tx: Tx, key: WebhookTopicKey, shop: string, webhookId: string, triggeredAt: Date | null, payload: unknown) {
   switch (key) {
     case "APP_UNINSTALLED":
-      return uninstallShop(database, shop, { triggeredAt });
+      return uninstallShop(tx, shop, { triggeredAt });
     case "SHOP_REDACT":
-      return redactShop(database, shop, { triggeredAt });
+      return redactShop(tx, shop, { triggeredAt });
     case "CUSTOMERS_DATA_REQUEST": {
       const p = payload as z.infer<(typeof payloadSchemas)["CUSTOMERS_DATA_REQUEST"]>;
       const who = identityFrom(p.customer);
       if (!hasIdentity(who)) return { topic: WEBHOOK_TOPICS[key], recorded: 0, payments: [] };
-      return recordDataRequest(database, shop, who, {
+      return recordDataRequest(tx, shop, who, {
         webhookId,
         dataRequestId: p.data_request?.id ?? null,
         ordersRequested: p.orders_requested ?? [],
@@ -169,7 +236,7 @@ async function run(key: WebhookTopicKey, shop: string, webhookId: string, trigge
       const p = payload as z.infer<(typeof payloadSchemas)["CUSTOMERS_REDACT"]>;
       const who = identityFrom(p.customer);
       if (!hasIdentity(who)) return { topic: WEBHOOK_TOPICS[key], paymentsRedacted: 0, timelineRowsScrubbed: 0, paymentIds: [] };
-      return redactCustomer(database, shop, who, { webhookId });
+      return redactCustomer(tx, shop, who, { webhookId });
     }
   }
 }

@@ -31,7 +31,10 @@ interface SendOptions {
   hmac?: string | null;
   secret?: string;
   webhookId?: string;
-  triggeredAt?: string;
+  /** default: a new random id */
+  eventId?: string;
+  /** null = the header left out */
+  triggeredAt?: string | null;
   /** a different body than the one signed */
   sentBody?: string;
 }
@@ -50,9 +53,9 @@ async function sendWebhook(path: string, topic: string, shop: string, payload: u
     "X-Shopify-Shop-Domain": shop,
     "X-Shopify-Webhook-Id": webhookId,
     "X-Shopify-API-Version": "2026-04",
-    "X-Shopify-Event-Id": randomUUID(),
-    "X-Shopify-Triggered-At": options.triggeredAt ?? new Date().toISOString(),
+    "X-Shopify-Event-Id": options.eventId ?? randomUUID(),
   };
+  if (options.triggeredAt !== null) headers["X-Shopify-Triggered-At"] = options.triggeredAt ?? new Date().toISOString();
   if (hmac !== null) headers["X-Shopify-Hmac-Sha256"] = hmac;
   const res = await fetch(`${stack.appUrl}${path}`, { method: "POST", headers, body: options.sentBody ?? body });
   const text = await res.text();
@@ -136,6 +139,13 @@ async function seedShop(shop: string) {
   });
   await db().groupResolution.create({ data: { group: `group-${id}`, paymentSessionId: id, shop } });
   return id;
+}
+
+/** What app/uninstalled leaves behind: uninstalledAt set (installedAt a minute earlier), sessions gone. */
+async function uninstall(shop: string) {
+  const now = Date.now();
+  await db().shopSettings.update({ where: { shop }, data: { installedAt: new Date(now - 60_000), uninstalledAt: new Date(now - 1_000) } });
+  await db().session.deleteMany({ where: { shop } });
 }
 
 async function shopRowCounts(shop: string) {
@@ -235,8 +245,9 @@ describe("customers/data_request and customers/redact", () => {
 
     const again = await compliance("customers/data_request", stack.shop, payload, { webhookId: res.webhookId });
     expect(again.status).toBe(200);
-    expect(again.json!.recorded).toBe(0);
+    expect(again.json).toMatchObject({ duplicate: true });
     expect(await db().soisyEvent.count({ where: { type: "customer_data_request" } })).toBe(3);
+    expect(await db().processedWebhook.count({ where: { id: res.webhookId } })).toBe(1);
   });
 
   it("customers/redact: erases the customer's personal data (raw rows), keeps amounts and states, leaves other customers alone, once", async () => {
@@ -269,7 +280,10 @@ describe("customers/data_request and customers/redact", () => {
 
     const again = await compliance("customers/redact", stack.shop, payload, { webhookId: res.webhookId });
     expect(again.status).toBe(200);
-    expect(again.json).toMatchObject({ paymentsRedacted: 0 });
+    expect(again.json).toMatchObject({ duplicate: true });
+    // A new delivery (new id) finds nothing left to erase.
+    const fresh = await compliance("customers/redact", stack.shop, payload);
+    expect(fresh.json).toMatchObject({ paymentsRedacted: 0 });
     expect(await db().soisyEvent.count({ where: { type: "customer_redacted" } })).toBe(3);
   });
 
@@ -290,6 +304,7 @@ describe("shop/redact", () => {
     await seedShop(kept);
     const keptBefore = await shopRowCounts(kept);
     expect(Object.values(await shopRowCounts(gone)).every((n) => n > 0)).toBe(true);
+    await uninstall(gone);
 
     const res = await compliance("shop/redact", gone, {});
     expect(res.status).toBe(200);
@@ -298,16 +313,71 @@ describe("shop/redact", () => {
     expect(await shopRowCounts(kept)).toEqual(keptBefore);
     const again = await compliance("shop/redact", gone, {}, { webhookId: res.webhookId });
     expect(again.status).toBe(200);
-    expect(again.json).toMatchObject({ applied: false });
+    expect(again.json).toMatchObject({ duplicate: true });
   });
 
-  it("a shop/redact fired before the shop reinstalled is ignored", async () => {
+  it("an INSTALLED shop is never erased: with or without X-Shopify-Triggered-At, replayed or not → 200, nothing changed", async () => {
+    const shop = "still-here.myshopify.com";
+    await seedShop(shop);
+    const before = await shopRowCounts(shop);
+    const outboxBefore = await db().outboxMessage.findMany({ where: { shop } });
+    const noHeader = await compliance("shop/redact", shop, {}, { triggeredAt: null });
+    const withHeader = await compliance("shop/redact", shop, {});
+    const replay = await compliance("shop/redact", shop, {}, { triggeredAt: null, webhookId: noHeader.webhookId });
+    for (const res of [noHeader, withHeader, replay]) {
+      expect(res.status).toBe(200);
+      expect(res.json).toMatchObject({ applied: false, reason: "installed" });
+    }
+    expect(await shopRowCounts(shop)).toEqual(before);
+    expect(await db().outboxMessage.findMany({ where: { shop } })).toEqual(outboxBefore);
+    // A refusal is not recorded as processed: a later legitimate delivery is judged again.
+    expect(await db().processedWebhook.count({ where: { id: noHeader.webhookId } })).toBe(0);
+  });
+
+  it("a shop that reinstalled, or a request older than the uninstall, is not erased", async () => {
     const shop = "came-back.myshopify.com";
     await seedShop(shop);
-    const res = await compliance("shop/redact", shop, {}, { triggeredAt: new Date(Date.now() - 3_600_000).toISOString() });
-    expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ applied: false, reason: "reinstalled_since" });
+    const before = await shopRowCounts(shop);
+    // Uninstalled an hour ago, then reinstalled (the install flow clears uninstalledAt).
+    await db().shopSettings.update({ where: { shop }, data: { uninstalledAt: new Date(Date.now() - 3_600_000) } });
+    await db().shopSettings.update({ where: { shop }, data: { installedAt: new Date(), uninstalledAt: null } });
+    const reinstalled = await compliance("shop/redact", shop, {}, { triggeredAt: null });
+    expect(reinstalled.json).toMatchObject({ applied: false, reason: "installed" });
+    // Uninstalled now; a shop/redact triggered before that uninstall is stale.
+    await uninstall(shop);
+    const older = await compliance("shop/redact", shop, {}, { triggeredAt: new Date(Date.now() - 3_600_000).toISOString() });
+    expect(older.status).toBe(200);
+    expect(older.json).toMatchObject({ applied: false, reason: "older_than_uninstall" });
+    expect(await shopRowCounts(shop)).toEqual(before);
+    // Without the header, the uninstall state decides: the shop is uninstalled → erased.
+    const applied = await compliance("shop/redact", shop, {}, { triggeredAt: null });
+    expect(applied.json).toMatchObject({ applied: true });
+    expect((await shopRowCounts(shop)).payments).toBe(0);
+  });
+
+  it("the same X-Shopify-Event-Id of the topic under a new webhook id is a duplicate", async () => {
+    const shop = "event-dup.myshopify.com";
+    await seedShop(shop);
+    await uninstall(shop);
+    const eventId = randomUUID();
+    const first = await compliance("shop/redact", shop, {}, { eventId });
+    expect(first.json).toMatchObject({ applied: true });
+    await seedShop(shop);
+    await uninstall(shop);
+    const second = await compliance("shop/redact", shop, {}, { eventId });
+    expect(second.json).toMatchObject({ duplicate: true });
     expect((await shopRowCounts(shop)).payments).toBe(1);
+  });
+
+  it("concurrent deliveries of one webhook id: applied once, every answer 200", async () => {
+    const shop = "concurrent.myshopify.com";
+    await seedShop(shop);
+    await uninstall(shop);
+    const webhookId = randomUUID();
+    const answers = await Promise.all([1, 2, 3, 4].map(() => compliance("shop/redact", shop, {}, { webhookId })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(answers.filter((a) => a.json?.applied === true)).toHaveLength(1);
+    expect(answers.filter((a) => a.json?.duplicate === true)).toHaveLength(3);
   });
 
   it("a topic the URL does not serve is acknowledged and ignored", async () => {
@@ -344,15 +414,19 @@ describe("app/uninstalled", () => {
 
     const again = await sendWebhook("/webhooks/app/uninstalled", "app/uninstalled", stack.shop, { id: 1, myshopify_domain: stack.shop }, { triggeredAt, webhookId: res.webhookId });
     expect(again.status).toBe(200);
-    expect(again.json).toMatchObject({ applied: false });
+    expect(again.json).toMatchObject({ duplicate: true });
+    const otherId = await sendWebhook("/webhooks/app/uninstalled", "app/uninstalled", stack.shop, { id: 1, myshopify_domain: stack.shop }, { triggeredAt });
+    expect(otherId.json).toMatchObject({ applied: false });
     expect((await db().shopSettings.findUniqueOrThrow({ where: { shop: stack.shop } })).uninstalledAt).toEqual(settings.uninstalledAt);
 
     // The shop reinstalls; a late redelivery of the old webhook must not uninstall it again.
     await configureShop(db(), parseKeyring(stack.encryptionKey), stack.shop, stack.accessToken);
     await db().shopSettings.update({ where: { shop: stack.shop }, data: { installedAt: new Date(), uninstalledAt: null } });
-    const late = await sendWebhook("/webhooks/app/uninstalled", "app/uninstalled", stack.shop, { id: 1, myshopify_domain: stack.shop }, { triggeredAt, webhookId: res.webhookId });
+    const late = await sendWebhook("/webhooks/app/uninstalled", "app/uninstalled", stack.shop, { id: 1, myshopify_domain: stack.shop }, { triggeredAt });
     expect(late.status).toBe(200);
     expect(late.json).toMatchObject({ applied: false, reason: "reinstalled_since" });
+    const lateSameId = await sendWebhook("/webhooks/app/uninstalled", "app/uninstalled", stack.shop, { id: 1, myshopify_domain: stack.shop }, { triggeredAt, webhookId: res.webhookId });
+    expect(lateSameId.json).toMatchObject({ duplicate: true });
     expect(await db().session.count({ where: { shop: stack.shop } })).toBe(1);
     expect((await db().shopSettings.findUniqueOrThrow({ where: { shop: stack.shop } })).ready).toBe(true);
   });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { cancelUrlOf, parseShopifyPost, paymentSessionRequestSchema, readJsonBody, refundSessionRequestSchema } from "~/payments/shopify-requests";
+import { cancelUrlOf, illFormedPath, isSafeCancelUrl, jsonDepth, MAX_JSON_DEPTH, parseShopifyPost, paymentSessionRequestSchema, readJsonBody, refundSessionRequestSchema } from "~/payments/shopify-requests";
+import { checkAgainstPayment } from "~/payments/session-checks";
 
 const session = {
   id: "u0nwmSrNntjIWozmNslK5Tlq",
@@ -101,5 +102,96 @@ describe("request prologue", () => {
     const request = new Request("https://app.example/x", { method: "POST", body: stream, duplex: "half" } as RequestInit);
     await expect(readJsonBody(request, 64 * 1024)).rejects.toMatchObject({ status: 413 });
     expect(pulled).toBeLessThan(10);
+  });
+});
+
+describe("cancel_url", () => {
+  it.each([
+    ["https://shop.example/checkouts/c", true],
+    ["https://shop.example:8443/c?x=1", true],
+    ["http://127.0.0.1:4000/c", true],
+    ["http://127.9.8.7/c", true],
+    ["http://localhost:3000/c", true],
+    ["http://[::1]:3000/c", true],
+    ["http://shop.example/c", false],
+    ["http://128.0.0.1/c", false],
+    ["http://127.0.0.1.evil.example/c", false],
+    ["http://localhost.evil.example/c", false],
+    ["http://[::2]/c", false],
+    ["https://user:pass@shop.example/c", false],
+    ["javascript:alert(1)", false],
+    ["data:text/html,hi", false],
+    ["ftp://shop.example/c", false],
+    ["//shop.example/c", false],
+    ["not a url", false],
+  ])("%s → %s", (url, ok) => {
+    expect(isSafeCancelUrl(url)).toBe(ok);
+    const parsed = paymentSessionRequestSchema.safeParse({ ...session, payment_method: { type: "offsite", data: { cancel_url: url } } });
+    expect(parsed.success).toBe(ok);
+    const top = paymentSessionRequestSchema.safeParse({ ...session, payment_method: null, cancel_url: url });
+    expect(top.success).toBe(ok);
+  });
+
+  it("a plain-http cancel_url is answered 400 naming the field", async () => {
+    const body = JSON.stringify({ ...session, payment_method: { type: "offsite", data: { cancel_url: "http://shop.example/c" } } });
+    const result = await parseShopifyPost(post(body), paymentSessionRequestSchema, "payment session");
+    expect(result).toMatchObject({ ok: false, status: 400 });
+    expect(!result.ok && result.error).toMatch(/payment_method\.data\.cancel_url: must be an https URL/);
+  });
+});
+
+describe("hostile JSON", () => {
+  it("measures nesting outside strings", () => {
+    expect(jsonDepth('{"a":[1,{"b":"[[[{{{"}]}')).toBe(3);
+    expect(jsonDepth('"\\"[[["')).toBe(0);
+    expect(jsonDepth("[".repeat(10_000) + "]".repeat(10_000))).toBe(10_000);
+  });
+
+  it("a body nested deeper than the limit is answered 400 before parsing", async () => {
+    // Built as text: JSON.stringify itself overflows the stack on such an object.
+    const deep = JSON.stringify({ ...session, customer: "DEEP" }).replace('"DEEP"', `${'{"a":'.repeat(10_000)}1${"}".repeat(10_000)}`);
+    const result = await parseShopifyPost(post(deep), paymentSessionRequestSchema, "payment session");
+    expect(result).toMatchObject({ ok: false, status: 400 });
+    expect(!result.ok && result.error).toMatch(/nested deeper than/);
+    const atLimit = JSON.parse(`${'{"a":'.repeat(MAX_JSON_DEPTH - 2)}1${"}".repeat(MAX_JSON_DEPTH - 2)}`) as unknown;
+    const ok = await parseShopifyPost(post(JSON.stringify({ ...session, customer: atLimit })), paymentSessionRequestSchema, "payment session");
+    expect(ok.ok).toBe(true);
+  });
+
+  it("a lone surrogate anywhere (value or key) is answered 400 with its path; valid pairs pass", async () => {
+    expect(illFormedPath({ a: ["ok", "😀"] })).toBeNull();
+    expect(illFormedPath({ a: ["ok", "x\ud800"] })).toBe("body.a.1");
+    expect(illFormedPath({ ["k\udc00"]: 1 })).toBe("body (a key)");
+    const body = JSON.stringify({ ...session, customer: { email: "a\ud83d@example.com" } });
+    expect(body).toContain("\\ud83d");
+    const result = await parseShopifyPost(post(body), paymentSessionRequestSchema, "payment session");
+    expect(result).toEqual({ ok: false, status: 400, error: "body.customer.email: contains a lone UTF-16 surrogate (not valid Unicode)" });
+    const merchant = await parseShopifyPost(post(JSON.stringify({ ...session, merchant_locale: "\udfff" })), paymentSessionRequestSchema, "payment session");
+    expect(merchant).toMatchObject({ ok: false, status: 400 });
+  });
+});
+
+describe("refund checks against the payment", () => {
+  const payment = { amountCents: 50_000, currency: "EUR", state: "resolved" };
+  it("accepts a refund within what remains", () => {
+    expect(checkAgainstPayment("refund", payment, { amountCents: 50_000, currency: "EUR" }, 0)).toBeNull();
+    expect(checkAgainstPayment("refund", payment, { amountCents: 1, currency: "EUR" }, 49_999)).toBeNull();
+  });
+  it("refuses more than remains, with the remaining amount in Italian and English", () => {
+    const r = checkAgainstPayment("refund", payment, { amountCents: 9_999_900, currency: "EUR" }, 0);
+    expect(r).toMatchObject({ code: "exceeds", remainingCents: 50_000 });
+    expect(r!.merchantMessage).toBe(
+      "Rimborso rifiutato: supera l'importo rimborsabile (€ 500,00 restanti). / Refund rejected: it exceeds the refundable amount (€500.00 left).",
+    );
+    expect(checkAgainstPayment("refund", payment, { amountCents: 50_000, currency: "EUR" }, 50_000)).toMatchObject({ code: "exceeds", remainingCents: 0 });
+  });
+  it("refuses another currency, a zero amount, a payment not resolved; capture/void have no state yet", () => {
+    expect(checkAgainstPayment("refund", payment, { amountCents: 100, currency: "USD" }, 0)?.code).toBe("currency");
+    expect(checkAgainstPayment("refund", payment, { amountCents: 0, currency: "EUR" }, 0)?.code).toBe("amount");
+    for (const state of ["received", "redirected", "pending", "rejected", "abandoned", "not_eligible", "preapproval"]) {
+      expect(checkAgainstPayment("refund", { ...payment, state }, { amountCents: 100, currency: "EUR" }, 0)?.code).toBe("state");
+    }
+    expect(checkAgainstPayment("capture", payment, { amountCents: 100, currency: "EUR" }, 0)?.code).toBe("state");
+    expect(checkAgainstPayment("refund", payment, { amountCents: 100, currency: "EUR" }, 0)?.merchantMessage.length ?? 0).toBeLessThanOrEqual(255);
   });
 });
