@@ -7,7 +7,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { expect } from "vitest";
-import { configureShop, freePort, spawnApp } from "../../scripts/lib/local-stack";
+import { configureShop, freePort, newShopifyProof, shopifyProofEnv, spawnApp } from "../../scripts/lib/local-stack";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
@@ -74,8 +74,11 @@ export async function startChaosStack(options: { shop: string; appEnv?: Record<s
   const appUrl = `http://127.0.0.1:${port}`;
   const apiKey = "chaos-client-id";
   const apiSecret = "chaos-client-secret";
+  // Session requests carry the proof a TLS terminator adds after checking Shopify's client certificate.
+  const proof = newShopifyProof();
   const shopify = await startShopifySimulator({
     appUrl,
+    proofHeader: proof,
     shops: [{ domain: shop, accessToken }],
     oauth: { clientId: apiKey, clientSecret: apiSecret },
     retry: { attempts: 5, delaysMs: [100, 250, 500, 1000] },
@@ -94,6 +97,7 @@ export async function startChaosStack(options: { shop: string; appEnv?: Record<s
     SHOPIFY_APP_URL: appUrl,
     SHOPIFY_PAYMENTS_API_URL: `${shopifyProxy.url}/shops/{shop}`,
     SOISY_API_URL: soisyProxy.url,
+    ...shopifyProofEnv(proof),
     OUTBOX_POLL_MS: "200",
     RECONCILE_INTERVAL_MS: "500",
     // Reconciliation stays out of the way (its GETs would blur the counters); scenarios recover

@@ -1,0 +1,137 @@
+/**
+ * Chaos: Shopify's Payments Apps API misbehaving while shoppers poll the waiting page. A fault proxy
+ * sits between the built app and the Shopify simulator; each scenario breaks only the GraphQL calls
+ * for its own payment session (matched by the session gid in the body), so they run concurrently.
+ *
+ * Expected of the app: it never exits; the resolve reaches Shopify exactly once (a re-send after a
+ * lost answer is "repeated", never applied twice); it retries no faster than its backoff and never
+ * before a 429's Retry-After, however often shoppers poll; and it delivers soon after Shopify recovers.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { FaultMode, ProxyRecord } from "../helpers/fault-proxy";
+import {
+  expectNoUnexpectedExit,
+  mutationsOf,
+  pollWaitingPage,
+  printSummary,
+  sessionId,
+  startChaosStack,
+  startPaymentUntilOk,
+  statusUrlOf,
+  tail,
+  waitFor,
+  type ChaosStack,
+} from "./chaos-stack";
+
+let stack: ChaosStack;
+
+beforeAll(async () => {
+  stack = await startChaosStack({ shop: "chaos-shopify.myshopify.com" });
+}, 90_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const RETRY_AFTER_S = 2;
+
+/**
+ * Attempts allowed while the fault lasts (a few seconds). The outbox backs off with full jitter:
+ * attempt n+1 waits U[0, 1 s·2^(n−1)), so 10 attempts inside 6 s would need delays 4…9 all below 6 s
+ * (probability < 1e-5). Shoppers polling 3 × 5 times a second must not add attempts.
+ */
+const MAX_ATTEMPTS_DURING_FAULT = 10;
+/** How long a non-hang fault lasts at least. */
+const FAULT_MIN_MS = 4_000;
+
+const MODES: Array<{ label: string; mode: FaultMode; faultsBeforeRecovery: number; forwards: boolean }> = [
+  { label: "hang", mode: { kind: "hang" }, faultsBeforeRecovery: 1, forwards: false },
+  { label: "reset mid-request", mode: { kind: "reset", at: "request" }, faultsBeforeRecovery: 3, forwards: false },
+  { label: "reset mid-response (applied, answer lost)", mode: { kind: "reset", at: "response" }, faultsBeforeRecovery: 2, forwards: true },
+  { label: "503", mode: { kind: "status", status: 503 }, faultsBeforeRecovery: 3, forwards: false },
+  { label: `429 Retry-After ${RETRY_AFTER_S} s`, mode: { kind: "throttle", retryAfterSeconds: RETRY_AFTER_S }, faultsBeforeRecovery: 2, forwards: false },
+];
+
+describe("Shopify Payments API faults while shoppers poll the waiting page", () => {
+  for (const { label, mode, faultsBeforeRecovery, forwards } of MODES) {
+    it.concurrent(`${label}: the resolve reaches Shopify exactly once, within backoff / Retry-After`, async () => {
+      const started = Date.now();
+      const id = sessionId(`shopify-${label.replace(/\W+/g, "").slice(0, 16)}`);
+      await startPaymentUntilOk(stack, { id, amount: "410.00" }, 30_000);
+      const token = (await stack.database.db.paymentSession.findUniqueOrThrow({ where: { id } })).soisyToken!;
+      const gid = `gid://shopify/PaymentSession/${id}`;
+      const rule = stack.shopifyProxy.addRule({ method: "POST", path: "/graphql.json", bodyIncludes: gid, mode });
+
+      // Soisy verifies the loan (the app owes Shopify a resolve); the shopper waits and polls.
+      const callback = stack.soisy.fireEvent(token, "LoanWasVerified");
+      const pollers = pollWaitingPage(statusUrlOf(stack, id), 3, 200);
+      try {
+        // The fault lasts until it broke `faultsBeforeRecovery` calls and (except a hang, which holds the
+        // claim by itself) at least FAULT_MIN_MS, so a retry loop driven by the polling would show.
+        const minMs = mode.kind === "hang" ? 0 : FAULT_MIN_MS;
+        await waitFor(
+          () => {
+            const seen = stack.shopifyProxy.find({ ruleId: rule });
+            return seen.length >= faultsBeforeRecovery && Date.now() - seen[0]!.at >= minMs;
+          },
+          30_000,
+          `${faultsBeforeRecovery} broken Payments API calls`,
+        );
+        const faultStart = stack.shopifyProxy.find({ ruleId: rule })[0]!.at;
+        stack.shopifyProxy.removeRule(rule);
+        const recoveredAt = Date.now();
+        const faultWindowMs = recoveredAt - faultStart;
+        await callback;
+
+        await waitFor(() => stack.shopify.paymentSessions.get(id)?.state.code === "RESOLVED", 40_000, `${id} resolved at Shopify`).catch((error: unknown) => {
+          throw new Error(`${String(error)}\n${tail(stack.output(), 3000)}`);
+        });
+        await waitFor(() => pollers.redirectUrl, 20_000, "a polling shopper to be sent on");
+        await waitFor(
+          async () => (await stack.database.db.outboxMessage.findFirst({ where: { paymentSessionId: id, mutation: "paymentSessionResolve" } }))?.status === "delivered",
+          30_000,
+          "the outbox message to be marked delivered",
+        );
+        await pollers.stop();
+
+        const resolves = mutationsOf(stack, id, "paymentSessionResolve");
+        const attempts = stack.shopifyProxy.find({ bodyIncludes: gid, path: "/graphql.json" });
+        const faulted = attempts.filter((r) => r.ruleId === rule);
+        const deliveredAt = Date.parse(resolves.applied[0]?.at ?? "") || Date.now();
+        printSummary({
+          scenario: `shopify Payments API ${label}`,
+          faults: faulted.length,
+          unexpectedExits: stack.unexpectedExits(started).length,
+          duplicates: Math.max(0, resolves.applied.length - 1),
+          recoveryToDeliveryMs: forwards ? null : Math.max(0, deliveredAt - recoveredAt),
+          note: `repeats=${resolves.repeated.length} attempts=${attempts.length} (${faulted.length} during a ${faultWindowMs} ms fault) polls=${pollers.polls} pollStatuses=${JSON.stringify(Object.fromEntries(pollers.statuses))}`,
+        });
+
+        // Exactly once at Shopify.
+        expect(resolves.applied).toHaveLength(1);
+        expect(resolves.rejected).toHaveLength(0);
+        if (!forwards) expect(resolves.all, "every broken call was not applied, so one call reached Shopify").toHaveLength(1);
+        expect(mutationsOf(stack, id, "paymentSessionReject").all).toHaveLength(0);
+        expect(stack.shopify.violations).toEqual([]);
+        // Retries paced by the backoff, not by the shoppers' polling.
+        expect(faulted.length, `attempts during a ${faultWindowMs} ms fault`).toBeLessThanOrEqual(MAX_ATTEMPTS_DURING_FAULT);
+        if (mode.kind === "throttle") expectRetryAfterRespected(attempts, mode.retryAfterSeconds * 1000);
+        expectNoUnexpectedExit(stack, started);
+      } finally {
+        stack.shopifyProxy.removeRule(rule);
+        await pollers.stop();
+      }
+    }, 120_000);
+  }
+});
+
+/** No attempt starts sooner than Retry-After after a 429 answer (250 ms for clocks and scheduling). */
+function expectRetryAfterRespected(attempts: ProxyRecord[], retryAfterMs: number) {
+  const gaps: number[] = [];
+  for (let i = 1; i < attempts.length; i++) {
+    const previous = attempts[i - 1]!;
+    if (previous.status === 429) gaps.push(attempts[i]!.at - (previous.endedAt ?? previous.at));
+  }
+  expect(gaps.length).toBeGreaterThan(0);
+  expect(Math.min(...gaps), `gaps after 429 (ms): ${gaps.join(", ")}`).toBeGreaterThanOrEqual(retryAfterMs - 250);
+}
