@@ -44,8 +44,30 @@ export const configSchema = z.object({
   QUOTE_MISS_BURST: z.coerce.number().int().min(1).max(100_000).default(50),
   QUOTE_MISS_PER_SECOND: z.coerce.number().positive().max(100_000).default(10),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** The non-embedded admin's login: it ends after this long without a request… */
+  ADMIN_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(8 * 3_600),
+  /** …and this long after the login, however active (app/security/admin-session.server.ts). */
+  ADMIN_SESSION_MAX_SECONDS: z.coerce.number().int().min(60).max(90 * 86_400).default(24 * 3_600),
+  /** Local development and tests only (app/shopify/admin-url-override.server.ts); refused in production. */
+  SHOPIFY_ADMIN_URL: z.string().optional(),
 });
 export type AppConfig = z.infer<typeof configSchema>;
+
+/**
+ * Settings that must never reach a production server: DEMO_MODE serves /demo without a login (it
+ * lists Soisy tokens) and SHOPIFY_ADMIN_URL sends OAuth (and the app's secret) to any host.
+ */
+export function productionSafetyIssues(env: Record<string, string | undefined>): string[] {
+  if (env.NODE_ENV !== "production") return [];
+  const issues: string[] = [];
+  if (env.DEMO_MODE === "true" || env.DEMO_MODE === "1") {
+    issues.push("DEMO_MODE is on: /demo would be served without login (it is for the local demo; run that with NODE_ENV=development)");
+  }
+  if (env.SHOPIFY_ADMIN_URL?.trim()) {
+    issues.push("SHOPIFY_ADMIN_URL is set: OAuth would go to a host other than Shopify (it is for the local simulator only)");
+  }
+  return issues;
+}
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -57,8 +79,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join("\n")}`);
   }
+  const unsafe = productionSafetyIssues(env);
+  if (unsafe.length) {
+    throw new ConfigError(`Refusing to run with NODE_ENV=production:\n${unsafe.map((l) => `  ${l}`).join("\n")}`);
+  }
   return parsed.data;
 }
+
+/**
+ * The server refuses to start (message on stderr, exit code 1) on an unsafe production configuration.
+ * Runs when the server build is loaded (this module is part of it), before any request is served.
+ */
+export function refuseUnsafeProduction(env: Record<string, string | undefined> = process.env): void {
+  const unsafe = productionSafetyIssues(env);
+  if (!unsafe.length) return;
+  console.error(`[soisy] Refusing to start with NODE_ENV=production:\n${unsafe.map((l) => `  - ${l}`).join("\n")}`);
+  process.exit(1);
+}
+refuseUnsafeProduction();
 
 let cached: AppConfig | undefined;
 export function appConfig(): AppConfig {

@@ -8,6 +8,7 @@ import { db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { appKeyring } from "~/security/encryption.server";
 import { shopify } from "~/shopify.server";
+import { decryptSessionToken } from "~/shopify/session-storage.server";
 import { createOutboxWorker } from "./outbox-worker.server";
 import { defaultSoisyClientFactory, type PaymentDeps } from "./payment-service.server";
 import { reconcileOpenPayments } from "./reconcile.server";
@@ -22,7 +23,7 @@ export async function shopAccessToken(shop: string): Promise<string> {
   }
   const stored = await db().session.findFirst({ where: { shop, isOnline: false }, orderBy: { expires: "desc" } });
   if (!stored?.accessToken) throw new Error(`no offline access token for ${shop}`);
-  return stored.accessToken;
+  return decryptSessionToken(stored.accessToken, stored.id, "accessToken", appKeyring());
 }
 
 function createRuntime() {

@@ -34,6 +34,19 @@ export async function signedSessionId(request: Request, apiSecret: string): Prom
   return cookies.getAndVerify(SESSION_COOKIE);
 }
 
+/**
+ * A Cookie header with `sessionId` in the library's signed session cookie, for the request the app
+ * hands to the library once its own admin session has said who the merchant is (app/shopify.server.ts).
+ * The library's Cookies signs it, so the format stays the library's.
+ */
+export async function librarySessionCookie(apiSecret: string, sessionId: string): Promise<string> {
+  const cookies = new Cookies({ headers: {} } as never, { headers: {} } as never, { keys: [apiSecret] });
+  await cookies.setAndSign(SESSION_COOKIE, sessionId);
+  const sig = cookies.outgoingCookieJar[`${SESSION_COOKIE}.sig`]?.value;
+  if (!sig) throw new Error("the library did not sign the session cookie");
+  return `${SESSION_COOKIE}=${sessionId}; ${SESSION_COOKIE}.sig=${sig}`;
+}
+
 export interface RefreshDeps {
   apiSecret: string;
   loadSession(id: string): Promise<Session | undefined>;

@@ -7,6 +7,7 @@ import { createServer } from "node:net";
 import path from "node:path";
 import type { Db } from "../../app/db.server";
 import type { Keyring } from "../../app/security/encryption.server";
+import { encryptSessionToken } from "../../app/shopify/session-storage.server";
 import { ensureShopSettings, saveShopOptions, saveSoisyCredentials, setReady, type ShopOptions } from "../../app/settings/settings.server";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
@@ -43,13 +44,15 @@ export async function configureShop(
     await saveSoisyCredentials(db, shop, "production", { soisyShopId: "partnershop", apiKey: "partnerkey" }, keyring);
   }
   await setReady(db, shop, options.ready ?? true);
+  const id = `offline_${shop}`;
   const session = {
-    id: `offline_${shop}`,
+    id,
     shop,
     state: "local",
     isOnline: false,
     scope: "write_payment_gateways,write_payment_sessions,write_payment_customizations",
-    accessToken,
+    // Stored encrypted, as the app's session storage stores it (app/shopify/session-storage.server.ts).
+    accessToken: encryptSessionToken(accessToken, id, "accessToken", keyring),
   };
   await db.session.upsert({ where: { id: session.id }, create: session, update: session });
 }

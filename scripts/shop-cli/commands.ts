@@ -16,6 +16,7 @@ import {
 } from "../../app/settings/settings.server";
 import type { Keyring } from "../../app/security/encryption.server";
 import { cleanShopName } from "../../app/shopify/shop-profile.server";
+import { encryptSessionToken } from "../../app/shopify/session-storage.server";
 import { centsToDecimal } from "../../app/soisy/money";
 import { identityFrom } from "../../app/webhooks/customer-data";
 import { customerExport } from "../../app/webhooks/customer-data.server";
@@ -353,7 +354,10 @@ export async function configure(io: CliIo, args: string[]): Promise<number> {
   }
   if (shopName !== undefined) await db.shopSettings.update({ where: { shop }, data: { shopName } });
   if (offlineToken !== undefined) {
-    const session = { id: `offline_${shop}`, shop, state: "cli", isOnline: false, scope: "write_payment_gateways,write_payment_sessions,write_payment_customizations", accessToken: offlineToken };
+    const id = `offline_${shop}`;
+    // Encrypted like the app's session storage stores it (app/shopify/session-storage.server.ts).
+    const accessToken = encryptSessionToken(offlineToken, id, "accessToken", io.keyring());
+    const session = { id, shop, state: "cli", isOnline: false, scope: "write_payment_gateways,write_payment_sessions,write_payment_customizations", accessToken };
     await db.session.upsert({ where: { id: session.id }, create: session, update: session });
   }
   const report = await shopReport(db, shop);

@@ -8,6 +8,7 @@ import { startShopifySimulator, type ShopifySimulator } from "../simulators/shop
 import { createTestDatabase, type TestDatabase } from "./database";
 import { configureShop, freePort, repoRoot, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
 import { generateKeyMaterial, parseKeyring } from "~/security/encryption.server";
+import { seedAdminSession } from "./admin-session";
 import type { ShopOptions } from "~/settings/settings.server";
 
 export { repoRoot };
@@ -37,7 +38,15 @@ export function simSession(stack: Stack, id: string) {
 }
 
 export async function startStack(
-  options: { shop?: string; options?: Partial<ShopOptions>; soisy?: SoisySimulatorOptions; appEnv?: Record<string, string>; ready?: boolean } = {},
+  options: {
+    shop?: string;
+    options?: Partial<ShopOptions>;
+    soisy?: SoisySimulatorOptions;
+    appEnv?: Record<string, string>;
+    ready?: boolean;
+    /** OAuth through the Shopify simulator (SHOPIFY_ADMIN_URL): only with NODE_ENV=development (the app refuses it in production). */
+    adminOAuth?: boolean;
+  } = {},
 ): Promise<Stack> {
   const shop = options.shop ?? "e2e-shop.myshopify.com";
   const accessToken = `shpat_e2e_${Math.random().toString(36).slice(2)}`;
@@ -53,6 +62,8 @@ export async function startStack(
   const appUrl = `http://127.0.0.1:${port}`;
   const apiKey = "e2e-client-id";
   const apiSecret = "e2e-client-secret";
+  // The merchant's logged-in admin session for the stack's shop (test/helpers/admin-session.ts).
+  await seedAdminSession(database.db, apiSecret, shop);
   const shopify = await startShopifySimulator({
     appUrl,
     shops: [{ domain: shop, accessToken }],
@@ -65,14 +76,14 @@ export async function startStack(
   let output = "";
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    NODE_ENV: "production",
+    NODE_ENV: options.adminOAuth ? "development" : "production",
     DATABASE_URL: database.url,
     APP_ENCRYPTION_KEY: encryptionKey,
     SHOPIFY_API_KEY: apiKey,
     SHOPIFY_API_SECRET: apiSecret,
     SHOPIFY_APP_URL: appUrl,
     SHOPIFY_PAYMENTS_API_URL: shopify.paymentsApiUrlTemplate,
-    SHOPIFY_ADMIN_URL: shopify.paymentsApiUrlTemplate,
+    ...(options.adminOAuth ? { SHOPIFY_ADMIN_URL: shopify.paymentsApiUrlTemplate } : {}),
     SOISY_API_URL: soisy.url,
     OUTBOX_POLL_MS: "200",
     RECONCILE_INTERVAL_MS: "500",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, paymentsApiEndpoint } from "~/config.server";
+import { ConfigError, loadConfig, paymentsApiEndpoint, productionSafetyIssues } from "~/config.server";
 
 const base = {
   SHOPIFY_API_KEY: "key",
@@ -35,6 +35,21 @@ describe("configuration", () => {
       const name = Object.keys(bad)[0]!;
       expect(() => loadConfig({ ...base, ...bad }), JSON.stringify(bad)).toThrow(new RegExp(`${name}:`));
     }
+  });
+
+  it("refuses DEMO_MODE and SHOPIFY_ADMIN_URL in production, allows them elsewhere", () => {
+    expect(() => loadConfig({ ...base, NODE_ENV: "production", DEMO_MODE: "true" })).toThrow(/NODE_ENV=production[\s\S]*DEMO_MODE/);
+    expect(() => loadConfig({ ...base, NODE_ENV: "production", SHOPIFY_ADMIN_URL: "http://127.0.0.1:1/shops/{shop}" })).toThrow(/SHOPIFY_ADMIN_URL/);
+    expect(productionSafetyIssues({ NODE_ENV: "production", DEMO_MODE: "1", SHOPIFY_ADMIN_URL: "x" })).toHaveLength(2);
+    expect(loadConfig({ ...base, NODE_ENV: "production", DEMO_MODE: "false", SHOPIFY_ADMIN_URL: " " }).DEMO_MODE).toBe(false);
+    expect(loadConfig({ ...base, NODE_ENV: "development", DEMO_MODE: "true", SHOPIFY_ADMIN_URL: "http://127.0.0.1:1/shops/{shop}" }).DEMO_MODE).toBe(true);
+  });
+
+  it("admin sessions: 8 h idle / 24 h absolute by default, configurable and validated", () => {
+    expect(loadConfig(base)).toMatchObject({ ADMIN_SESSION_IDLE_SECONDS: 28_800, ADMIN_SESSION_MAX_SECONDS: 86_400 });
+    expect(loadConfig({ ...base, ADMIN_SESSION_IDLE_SECONDS: "600", ADMIN_SESSION_MAX_SECONDS: "3600" })).toMatchObject({ ADMIN_SESSION_IDLE_SECONDS: 600, ADMIN_SESSION_MAX_SECONDS: 3_600 });
+    expect(() => loadConfig({ ...base, ADMIN_SESSION_IDLE_SECONDS: "5" })).toThrow(/ADMIN_SESSION_IDLE_SECONDS:/);
+    expect(() => loadConfig({ ...base, ADMIN_SESSION_MAX_SECONDS: "forever" })).toThrow(/ADMIN_SESSION_MAX_SECONDS:/);
   });
 
   it("names every missing or invalid variable", () => {

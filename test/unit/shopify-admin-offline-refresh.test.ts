@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { Session } from "@shopify/shopify-api";
 import { ensureFreshCookieSession, signedSessionId, singleFlight } from "~/shopify/offline-refresh.server";
-import { adminSessionCookieHeader } from "../helpers/admin-session";
+import { legacyShopifySessionCookieHeader as adminSessionCookieHeader } from "../helpers/admin-session";
 
 const SECRET = "unit-secret";
 const SHOP = "refresh-me.myshopify.com";

@@ -1,4 +1,5 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { AppProvider as PolarisAppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
 import { LoginErrorType } from "@shopify/shopify-app-remix/server";
@@ -21,15 +22,45 @@ function loginErrorKey(errors: { shop?: LoginErrorType } | undefined): MessageKe
 }
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const errors = await shopify().login(request);
-  return { errorKey: loginErrorKey(errors), locale: localeFromRequest(request) };
+  const locale = localeFromRequest(request);
+  const errors = await loginSafely(request);
+  const errorKey = loginErrorKey(errors);
+  return json({ errorKey, locale }, { status: errorKey ? 400 : 200 });
+}
+
+const FORM_TYPES = /^(application\/x-www-form-urlencoded|multipart\/form-data)\s*(;|$)/i;
+
+/**
+ * The library's login, where anything it cannot take is a 400 rather than a 500: it throws its
+ * redirect (OAuth begin) for a valid shop and answers errors for a missing or invalid one.
+ */
+async function loginSafely(request: Request): Promise<{ shop?: LoginErrorType } | undefined> {
+  try {
+    return await shopify().login(request);
+  } catch (error) {
+    if (error instanceof Response) throw error;
+    return { shop: LoginErrorType.InvalidShop };
+  }
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const submitted = String((await request.clone().formData()).get("shop") ?? "").slice(0, 255);
-  const errors = await shopify().login(request);
+  const locale = localeFromRequest(request);
+  // Only the login form's own body; anything else (JSON, text, a broken multipart) is a clear 4xx.
+  if (!FORM_TYPES.test(request.headers.get("content-type") ?? "")) {
+    return json({ errorKey: "login.error.invalidShop" as MessageKey, shop: "", locale }, { status: 415 });
+  }
+  let submitted: string;
+  try {
+    const value = (await request.clone().formData()).get("shop");
+    submitted = typeof value === "string" ? value : "";
+  } catch {
+    return json({ errorKey: "login.error.invalidShop" as MessageKey, shop: "", locale }, { status: 400 });
+  }
   // The typed domain comes back with the error, so the merchant can correct it.
-  return { errorKey: loginErrorKey(errors), shop: submitted };
+  const shop = submitted.slice(0, 255);
+  if (submitted.length > 255) return json({ errorKey: "login.error.invalidShop" as MessageKey, shop, locale }, { status: 400 });
+  const errorKey = loginErrorKey(await loginSafely(request));
+  return json({ errorKey, shop, locale }, { status: errorKey ? 400 : 200 });
 }
 
 export default function Login() {
