@@ -7,6 +7,9 @@ import { renderToPipeableStream } from "react-dom/server";
 import { shopify } from "./shopify.server";
 import { startBackgroundJobs } from "./payments/runtime.server";
 
+// Called by the production server (server/main.ts) after it drained on SIGTERM / SIGINT.
+export { shutdownBackgroundWork as shutdown } from "./payments/runtime.server";
+
 // The outbox worker and the reconciliation job run inside every app instance.
 if (process.env.NODE_ENV !== "test") startBackgroundJobs();
 

@@ -20,7 +20,7 @@ import { startShopifySimulator } from "../test/simulators/shopify";
 import { createDb, tuneDatabase } from "../app/db.server";
 import { generateKeyMaterial } from "../app/security/encryption.server";
 import { withCheckChar } from "../app/preapproval/fiscal-code";
-import { freePort, repoRoot as root, spawnApp, stopProcess } from "./lib/local-stack";
+import { appServerEntry, freePort, newShopifyProof, repoRoot as root, shopifyProofEnv, spawnApp, stopProcess } from "./lib/local-stack";
 
 const { values: flags } = parseArgs({
   options: { check: { type: "boolean", default: false }, "no-build": { type: "boolean", default: false } },
@@ -63,7 +63,7 @@ async function main() {
   const shopifyPort = await freePort(portFrom("DEMO_SHOPIFY_PORT", flags.check ? 0 : 4200));
   const appUrl = `http://127.0.0.1:${appPort}`;
 
-  if (!flags["no-build"] || !existsSync(path.join(root, "build/server/index.js"))) {
+  if (!flags["no-build"] || !existsSync(path.join(root, "build/server/index.js")) || !existsSync(appServerEntry())) {
     log("building the app (remix vite:build)…");
     execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
       cwd: root,
@@ -80,9 +80,12 @@ async function main() {
 
   // strictFiscalCodes: step 2 checks fiscal codes' check characters as Soisy does (level-2 demo).
   const soisy = await startSoisySimulator({ port: soisyPort, strictFiscalCodes: true });
+  // Session requests carry the proof a TLS terminator adds after checking Shopify's client certificate (docs/server.md).
+  const proof = newShopifyProof();
   const shopify = await startShopifySimulator({
     port: shopifyPort,
     appUrl,
+    proofHeader: proof,
     shops: [
       // Names as the Admin API answers them (`shop { name }`): stored at install / settings save, shown to shoppers.
       { domain: DEMO_SHOP, accessToken: DEMO_ACCESS_TOKEN, name: "Negozio Demo Soisy" },
@@ -148,6 +151,7 @@ async function main() {
     SHOPIFY_ADMIN_URL: shopify.paymentsApiUrlTemplate,
     SOISY_API_URL: soisy.url,
     DEMO_MODE: "true",
+    ...shopifyProofEnv(proof),
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   };
   let app: ChildProcess;

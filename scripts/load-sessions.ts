@@ -39,7 +39,7 @@ runMain(async () => {
     const started = performance.now();
     const res = await fetch(`${appUrl}/payments/sessions`, {
       method: "POST",
-      headers: { "content-type": "application/json", "shopify-shop-domain": SHOP, "shopify-api-version": "2026-04" },
+      headers: { "content-type": "application/json", "shopify-shop-domain": SHOP, "shopify-api-version": "2026-04", ...stack.proofHeaders },
       body: JSON.stringify(body),
     });
     await res.arrayBuffer();

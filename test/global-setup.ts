@@ -16,8 +16,9 @@ import { pgUrlWithDatabase } from "./helpers/pg-url";
 const root = path.resolve(import.meta.dirname, "..");
 
 function buildApp() {
-  // End-to-end tests serve the production build (remix-serve), like `npm start`.
-  if (process.env.SKIP_APP_BUILD === "1" && existsSync(path.join(root, process.env.APP_BUILD_DIR || "build", "server/index.js"))) return;
+  // End-to-end tests serve the production build with its server (`<build>/server.mjs`), like `npm start`.
+  const buildDir = path.resolve(root, process.env.APP_BUILD_DIR || "build");
+  if (process.env.SKIP_APP_BUILD === "1" && existsSync(path.join(buildDir, "server/index.js")) && existsSync(path.join(buildDir, "server.mjs"))) return;
   const started = Date.now();
   execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
     cwd: root,

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { startSoisySimulator, type SoisySimulator } from "../../test/simulators/soisy";
 import { createDb, tuneDatabase, type Db } from "../../app/db.server";
 import { generateKeyMaterial, parseKeyring } from "../../app/security/encryption.server";
-import { configureShop, freePort, repoRoot, spawnApp, stopProcess } from "./local-stack";
+import { appServerEntry, configureShop, freePort, newShopifyProof, repoRoot, shopifyProofEnv, shopifyProofHeaders, spawnApp, stopProcess } from "./local-stack";
 
 export interface LoadOptions {
   requests: number;
@@ -68,19 +68,21 @@ export interface LoadStack {
   databaseKind: string;
   soisy: SoisySimulator;
   db: Db;
+  /** What a TLS terminator adds to Shopify's session requests (the app asks for it: docs/server.md). */
+  proofHeaders: Record<string, string>;
   close(): Promise<void>;
 }
 
 /**
  * Builds the app when `APP_BUILD_DIR` (default build/) holds no build, migrates the database,
  * configures `shop` (ready, sandbox + production Soisy credentials) and serves the production build
- * against the Soisy simulator. remix-serve's per-request log is discarded (an unread pipe would fill).
+ * against the Soisy simulator. The server's output is discarded (an unread pipe would fill).
  */
 export async function startLoadStack(options: { shop: string; apiSecret: string; databaseUrl: string | undefined; tmpPrefix: string }): Promise<LoadStack> {
   const buildDir = process.env.APP_BUILD_DIR || "build";
   const dir = mkdtempSync(path.join(os.tmpdir(), options.tmpPrefix));
   const databaseUrl = options.databaseUrl ?? `file:${path.join(dir, "load.sqlite")}`;
-  if (!existsSync(path.join(repoRoot, buildDir, "server/index.js"))) {
+  if (!existsSync(path.join(repoRoot, buildDir, "server/index.js")) || !existsSync(appServerEntry())) {
     console.log(`building the app into ${buildDir}…`);
     execFileSync(process.execPath, [path.join(repoRoot, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], { cwd: repoRoot, stdio: "ignore" });
   }
@@ -96,6 +98,7 @@ export async function startLoadStack(options: { shop: string; apiSecret: string;
   const soisy = await startSoisySimulator();
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
+  const proof = newShopifyProof();
   let app: ChildProcess;
   try {
     app = await spawnApp({
@@ -112,6 +115,7 @@ export async function startLoadStack(options: { shop: string; apiSecret: string;
         SHOPIFY_PAYMENTS_API_URL: "http://127.0.0.1:9/shops/{shop}",
         SOISY_API_URL: soisy.url,
         JOBS_DISABLED: "true",
+        ...shopifyProofEnv(proof),
         LOG_LEVEL: "warn",
       },
     });
@@ -127,6 +131,7 @@ export async function startLoadStack(options: { shop: string; apiSecret: string;
     databaseKind: databaseUrl.startsWith("file:") ? "SQLite" : "PostgreSQL",
     soisy,
     db,
+    proofHeaders: shopifyProofHeaders(shopifyProofEnv(proof)),
     async close() {
       await stopProcess(app);
       await soisy.close();

@@ -3,6 +3,7 @@
  * served from its production build as a child process, free ports and readiness checks.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 import path from "node:path";
 import type { Db } from "../../app/db.server";
@@ -87,15 +88,54 @@ export async function waitForHttp(url: string, timeoutMs: number, isAlive: () =>
   throw new Error(`${url} did not answer within ${timeoutMs} ms (${last})`);
 }
 
-/** Serves build/ (or $APP_BUILD_DIR) with remix-serve (like `npm start`) and waits for /healthz. */
+/** The production build's directory: build/ or $APP_BUILD_DIR (absolute). */
+export function appBuildDir(): string {
+  return path.resolve(repoRoot, process.env.APP_BUILD_DIR || "build");
+}
+
+/** The production server bundled by the build (`npm start` runs it). */
+export function appServerEntry(): string {
+  return path.join(appBuildDir(), "server.mjs");
+}
+
+/**
+ * Local stacks prove "this session request comes from Shopify" like a TLS terminator would after
+ * checking Shopify's client certificate (docs/server.md, mode b): a header with a shared secret.
+ * The simulator sends it (`proofHeader`), the app gets it through `shopifyProofEnv`.
+ */
+export interface ShopifyProof {
+  name: string;
+  value: string;
+}
+
+export function newShopifyProof(): ShopifyProof {
+  return { name: "x-shopify-client-cert-verified", value: randomBytes(24).toString("hex") };
+}
+
+export function shopifyProofEnv(proof: ShopifyProof): { SHOPIFY_MTLS_HEADER: string; SHOPIFY_MTLS_HEADER_VALUE: string } {
+  return { SHOPIFY_MTLS_HEADER: proof.name, SHOPIFY_MTLS_HEADER_VALUE: proof.value };
+}
+
+/** The proof header an app started with `env` expects (none when it expects none), for requests posted directly. */
+export function shopifyProofHeaders(env: Record<string, string | undefined>): Record<string, string> {
+  const name = env.SHOPIFY_MTLS_HEADER;
+  const value = env.SHOPIFY_MTLS_HEADER_VALUE;
+  return name && value ? { [name]: value } : {};
+}
+
+/**
+ * Serves build/ (or $APP_BUILD_DIR) with the production server (`node <build>/server.mjs`, like
+ * `npm start`) and waits for /healthz (`ready` replaces that check, e.g. for an HTTPS server).
+ */
 export async function spawnApp(options: {
   port: number;
   env: NodeJS.ProcessEnv;
   stdio?: "inherit" | "pipe" | "ignore";
   onOutput?: (text: string) => void;
+  ready?: (isAlive: () => boolean) => Promise<void>;
 }): Promise<ChildProcess> {
   const stdio = options.stdio ?? "pipe";
-  const child = spawn(process.execPath, [path.join(repoRoot, "node_modules/@remix-run/serve/dist/cli.js"), path.join(process.env.APP_BUILD_DIR || "build", "server/index.js")], {
+  const child = spawn(process.execPath, [appServerEntry()], {
     cwd: repoRoot,
     env: { ...options.env, PORT: String(options.port), HOST: "127.0.0.1" },
     stdio: ["ignore", stdio, stdio],
@@ -104,8 +144,10 @@ export async function spawnApp(options: {
     child.stdout?.on("data", (d: Buffer) => options.onOutput?.(d.toString()));
     child.stderr?.on("data", (d: Buffer) => options.onOutput?.(d.toString()));
   }
+  const isAlive = () => child.exitCode === null && child.signalCode === null;
   try {
-    await waitForHttp(`http://127.0.0.1:${options.port}/healthz`, 60_000, () => child.exitCode === null);
+    if (options.ready) await options.ready(isAlive);
+    else await waitForHttp(`http://127.0.0.1:${options.port}/healthz`, 60_000, isAlive);
   } catch (error) {
     child.kill("SIGKILL");
     throw error;

@@ -5,7 +5,7 @@
  */
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
+import { freePort, shopifyProofHeaders, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
 import { eventually, startStack, type Stack } from "../helpers/stack";
 
 let stack: Stack;
@@ -36,7 +36,7 @@ describe("two app instances, one database", () => {
       Array.from({ length: 60 }, (_, i) =>
         fetch(`${i % 2 ? secondUrl : stack.appUrl}/payments/sessions`, {
           method: "POST",
-          headers: { "content-type": "application/json", "shopify-shop-domain": stack.shop, "shopify-request-id": `r${i}` },
+          headers: { "content-type": "application/json", "shopify-shop-domain": stack.shop, "shopify-request-id": `r${i}`, ...shopifyProofHeaders(stack.env) },
           body: JSON.stringify(body),
         }).then(async (r) => ({ status: r.status, body: (await r.json()) as { redirect_url?: string } })),
       ),

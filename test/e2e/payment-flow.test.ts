@@ -1,5 +1,5 @@
 /**
- * The payment end to end: Shopify simulator → the app (built, served by remix-serve) → Soisy
+ * The payment end to end: Shopify simulator → the app (built, served by its production server) → Soisy
  * simulator → back, with a real browser (Debian's Chromium) on the shopper's path. Each test asserts
  * on the mutations the Shopify simulator recorded and on the app's database; every GraphQL document
  * the app sent was validated against Shopify's schema by the simulator.
@@ -8,6 +8,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
 import { eventually, startStack, type Stack, simSession as simSessionOf } from "../helpers/stack";
+import { shopifyProofHeaders } from "../../scripts/lib/local-stack";
 import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import { decideRefund } from "~/payments/refund-service.server";
 import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-service.server";
@@ -200,6 +201,7 @@ describe("failures and retries", () => {
             "shopify-shop-domain": stack.shop,
             "shopify-request-id": `req-${i}`,
             "shopify-api-version": "2026-04",
+            ...shopifyProofHeaders(stack.env),
           },
           body: JSON.stringify(body),
         }).then(async (r) => ({ status: r.status, body: (await r.json()) as { redirect_url?: string } })),
@@ -216,7 +218,7 @@ describe("failures and retries", () => {
     const post = (body: string, headers: Record<string, string> = {}) =>
       fetch(`${stack.appUrl}/payments/sessions`, {
         method: "POST",
-        headers: { "content-type": "application/json", "shopify-shop-domain": stack.shop, ...headers },
+        headers: { "content-type": "application/json", "shopify-shop-domain": stack.shop, ...shopifyProofHeaders(stack.env), ...headers },
         body,
       });
     const bad = await post("{not json");

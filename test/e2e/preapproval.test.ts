@@ -1,6 +1,6 @@
 /**
  * Integration level 2 end to end, in Debian's Chromium: Shopify simulator checkout → the app's
- * in-store pre-approval page (built app, remix-serve) → Soisy simulator (step 2, check characters
+ * in-store pre-approval page (built app, production server) → Soisy simulator (step 2, check characters
  * verified) → Soisy's webapp or back to checkout. Asserts on the page, on the mutations the Shopify
  * simulator applied, on the Soisy simulator's traffic and on the app's database (nothing typed kept).
  */
@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seriousAxeViolations } from "../helpers/axe";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
 import { eventually, startStack, type Stack, simSession as simSessionOf } from "../helpers/stack";
+import { shopifyProofHeaders } from "../../scripts/lib/local-stack";
 import { MERCHANT_MESSAGES } from "~/payments/lifecycle";
 import { withCheckChar } from "~/preapproval/fiscal-code";
 
@@ -539,7 +540,7 @@ describe("in-store pre-approval (HTTP)", () => {
     const replay = () =>
       fetch(`${stack.appUrl}/payments/sessions`, {
         method: "POST",
-        headers: { "content-type": "application/json", "shopify-shop-domain": stack.shop, "shopify-api-version": "2026-04" },
+        headers: { "content-type": "application/json", "shopify-shop-domain": stack.shop, "shopify-api-version": "2026-04", ...shopifyProofHeaders(stack.env) },
         body: JSON.stringify(first.request),
       }).then(async (r) => ({ status: r.status, body: (await r.json()) as { redirect_url?: string } }));
     const answers = await Promise.all(Array.from({ length: 20 }, replay));

@@ -1,5 +1,5 @@
 /**
- * The quote endpoint end to end: the built app (remix-serve) + the Soisy simulator + a real
+ * The quote endpoint end to end: the built app (production server) + the Soisy simulator + a real
  * database. Requests are signed like Shopify's app proxy signs them (the app's API secret).
  * The app runs with a small storefront miss limit (QUOTE_MISS_BURST=30, QUOTE_MISS_PER_SECOND=0.1 per
  * Soisy account): the main shop's tests stay under it, a second shop on its own Soisy account floods it.

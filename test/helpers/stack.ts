@@ -1,12 +1,12 @@
 /**
  * A whole stack for end-to-end tests: a fresh database, the Soisy and Shopify simulators, and the
- * built app served by remix-serve as a real child process (so it can be killed and restarted).
+ * built app served by its production server as a real child process (so it can be killed and restarted).
  */
 import type { ChildProcess } from "node:child_process";
 import { startSoisySimulator, type SoisySimulator, type SoisySimulatorOptions } from "../simulators/soisy";
 import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
 import { createTestDatabase, type TestDatabase } from "./database";
-import { configureShop, freePort, repoRoot, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
+import { configureShop, freePort, newShopifyProof, repoRoot, shopifyProofEnv, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
 import { generateKeyMaterial, parseKeyring } from "~/security/encryption.server";
 import { seedAdminSession } from "./admin-session";
 import type { ShopOptions } from "~/settings/settings.server";
@@ -64,8 +64,11 @@ export async function startStack(
   const apiSecret = "e2e-client-secret";
   // The merchant's logged-in admin session for the stack's shop (test/helpers/admin-session.ts).
   await seedAdminSession(database.db, apiSecret, shop);
+  // Session requests carry the proof a TLS terminator adds after checking Shopify's client certificate.
+  const proof = newShopifyProof();
   const shopify = await startShopifySimulator({
     appUrl,
+    proofHeader: proof,
     shops: [{ domain: shop, accessToken }],
     // The app's credentials, so the simulator's OAuth install flow works (SHOPIFY_ADMIN_URL below).
     oauth: { clientId: apiKey, clientSecret: apiSecret },
@@ -85,6 +88,7 @@ export async function startStack(
     SHOPIFY_PAYMENTS_API_URL: shopify.paymentsApiUrlTemplate,
     ...(options.adminOAuth ? { SHOPIFY_ADMIN_URL: shopify.paymentsApiUrlTemplate } : {}),
     SOISY_API_URL: soisy.url,
+    ...shopifyProofEnv(proof),
     OUTBOX_POLL_MS: "200",
     RECONCILE_INTERVAL_MS: "500",
     RECONCILE_AFTER_MS: "600000",

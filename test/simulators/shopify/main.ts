@@ -15,6 +15,7 @@
  *   --api-version  SHOPIFY_SIM_API_VERSION  (default 2026-04)
  *   --client-id     SHOPIFY_SIM_CLIENT_ID     the app's API key    } both: enables the OAuth install flow
  *   --client-secret SHOPIFY_SIM_CLIENT_SECRET the app's API secret } (the app needs SHOPIFY_ADMIN_URL)
+ *   SHOPIFY_MTLS_HEADER + SHOPIFY_MTLS_HEADER_VALUE (the app's own variables): sent on session requests
  *
  * Prints one JSON line `{"event":"ready", url, paymentsApiUrlTemplate, ...}` on stdout when listening,
  * then a log line per event on stderr. Stops on SIGINT / SIGTERM.
@@ -74,6 +75,7 @@ const sim = await startShopifySimulator({
   ...(refundSessionPath ? { refundSessionPath } : {}),
   ...(apiVersion ? { apiVersion } : {}),
   ...(clientId && clientSecret ? { oauth: { clientId, clientSecret } } : {}),
+  ...(env.SHOPIFY_MTLS_HEADER && env.SHOPIFY_MTLS_HEADER_VALUE ? { proofHeader: { name: env.SHOPIFY_MTLS_HEADER, value: env.SHOPIFY_MTLS_HEADER_VALUE } } : {}),
   log: (line) => process.stderr.write(`[shopify-sim] ${line}\n`),
 });
 

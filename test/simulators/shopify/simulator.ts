@@ -312,6 +312,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
         "Shopify-Shop-Domain": record.shop,
         "Shopify-Request-Id": requestId,
         "Shopify-Api-Version": apiVersion,
+        ...(opts.proofHeader ? { [opts.proofHeader.name]: opts.proofHeader.value } : {}),
       };
       const startedAt = now().toISOString();
       const result = await postRaw(record.url, headers, json, timeoutMs, outgoing);

@@ -84,6 +84,11 @@ export interface ShopifySimulatorOptions {
   shops?: ShopInput[];
   /** How session requests to the app are retried on non-2xx (refunds: non-201), network errors, timeouts. */
   retry?: RetryPolicy;
+  /**
+   * Sent on every session request to the app, as a TLS terminator in front of the app would after
+   * verifying Shopify's client certificate (the app's SHOPIFY_MTLS_HEADER / _VALUE; docs/server.md).
+   */
+  proofHeader?: { name: string; value: string };
   /** Per-attempt timeout of a session request to the app (default 10 000 ms). */
   sessionRequestTimeoutMs?: number;
   /**

@@ -1,0 +1,73 @@
+/**
+ * Node request ⇄ Fetch API (Node's own Request/Response, no polyfill): the Remix Request is built
+ * from the body the server already read (a Buffer, within its limit), and the Remix Response is
+ * streamed back with backpressure. When the client goes away, the Request's signal aborts.
+ */
+import type { IncomingHttpHeaders } from "node:http";
+import { Readable } from "node:stream";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import { pipeline } from "node:stream/promises";
+import type { Request as ExpressRequest, Response as ExpressResponse } from "express";
+
+/** Headers for Remix: every incoming header except `omit` (e.g. the TLS terminator's proof header). */
+export function fetchHeaders(raw: string[], omit: ReadonlySet<string>): Headers {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.startsWith(":") || omit.has(name.toLowerCase())) continue;
+    try {
+      headers.append(name, raw[i + 1]!);
+    } catch {
+      // A header value the Fetch API refuses (e.g. control characters) is dropped.
+    }
+  }
+  return headers;
+}
+
+export function createFetchRequest(
+  req: ExpressRequest,
+  res: ExpressResponse,
+  body: Buffer | null,
+  omitHeaders: ReadonlySet<string>,
+): Request {
+  // req.protocol / req.host honour X-Forwarded-Proto / -Host only when TRUST_PROXY is set.
+  const host = req.host || "localhost";
+  const url = new URL(req.originalUrl, `${req.protocol}://${host}`);
+  const controller = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  const init: RequestInit & { duplex?: "half" } = {
+    method: req.method,
+    headers: fetchHeaders(req.rawHeaders, omitHeaders),
+    signal: controller.signal,
+  };
+  if (body && req.method !== "GET" && req.method !== "HEAD") init.body = body as Uint8Array as BodyInit; // a Buffer is a Uint8Array (the DOM lib typings disagree on its ArrayBuffer type)
+  return new Request(url, init);
+}
+
+/** Writes a Fetch Response to the Node response (Set-Cookie headers kept apart). */
+export async function sendFetchResponse(res: ExpressResponse, response: Response): Promise<void> {
+  res.statusCode = response.status;
+  if (response.statusText) res.statusMessage = response.statusText;
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, value] of response.headers) {
+    if (name === "set-cookie") continue;
+    headers[name] = value;
+  }
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value as string);
+  const cookies = response.headers.getSetCookie();
+  if (cookies.length) res.setHeader("Set-Cookie", cookies);
+
+  if (!response.body || res.req.method === "HEAD") {
+    await response.body?.cancel().catch(() => undefined);
+    res.end();
+    return;
+  }
+  res.flushHeaders();
+  try {
+    await pipeline(Readable.fromWeb(response.body as NodeReadableStream), res);
+  } catch {
+    // The client went away mid-answer (the pipeline already destroyed both ends).
+  }
+}
