@@ -348,7 +348,9 @@ describe("shop/redact", () => {
     const older = await compliance("shop/redact", shop, {}, { triggeredAt: new Date(Date.now() - 3_600_000).toISOString() });
     expect(older.status).toBe(200);
     expect(older.json).toMatchObject({ applied: false, reason: "older_than_uninstall" });
-    expect(await shopRowCounts(shop)).toEqual(before);
+    // Only the uninstall's own effect (sessions gone); everything else kept.
+    expect(await shopRowCounts(shop)).toEqual({ ...before, sessions: 0 });
+    expect(before.payments).toBe(1);
     // Without the header, the uninstall state decides: the shop is uninstalled → erased.
     const applied = await compliance("shop/redact", shop, {}, { triggeredAt: null });
     expect(applied.json).toMatchObject({ applied: true });
