@@ -140,7 +140,8 @@ async function main() {
 
   const appEnv: NodeJS.ProcessEnv = {
     ...process.env,
-    NODE_ENV: "production" as const,
+    // The production build, but NODE_ENV=development: the app refuses DEMO_MODE and SHOPIFY_ADMIN_URL in production.
+    NODE_ENV: "development" as const,
     DATABASE_URL: databaseUrl,
     APP_ENCRYPTION_KEY: secrets.encryptionKey,
     SHOPIFY_API_KEY: DEMO_API_KEY,

@@ -18,6 +18,7 @@ import {
   tokenFromCookieValue,
 } from "../helpers/admin-session";
 import { repoRoot, startStack, type Stack } from "../helpers/stack";
+import { freePort, spawnApp } from "../../scripts/lib/local-stack";
 import { getShopSettings } from "~/settings/settings.server";
 import { parseKeyring } from "~/security/encryption.server";
 import { decryptSessionToken } from "~/shopify/session-storage.server";
@@ -228,7 +229,12 @@ describe("production safety", () => {
       expect(output).toContain("Refusing to start with NODE_ENV=production");
       expect(output).toContain(name.split("=")[0]);
       expect(output).not.toContain("[remix-serve] http://");
-    }, 60_000);
+      // The same through the stack's own way of serving the app (whichever server it runs).
+      let served = "";
+      const started = spawnApp({ port: await freePort(), env: { ...env, PORT: undefined }, onOutput: (text) => (served += text) });
+      await expect(started).rejects.toThrow(/exited before/);
+      expect(served).toContain("Refusing to start with NODE_ENV=production");
+    }, 90_000);
   }
 });
 

@@ -304,7 +304,8 @@ describe("payment detail", () => {
     const post = (paymentId: string, form: Record<string, string>) =>
       fetch(`${stack.appUrl}/app/transactions/${paymentId}`, {
         method: "POST",
-        headers: { cookie: adminSessionCookieHeader(stack.env.SHOPIFY_API_SECRET!, stack.shop), "user-agent": BROWSER_UA },
+        // Every admin write must come from the app's origin (the authenticate wrapper checks it).
+        headers: { cookie: adminSessionCookieHeader(stack.env.SHOPIFY_API_SECRET!, stack.shop), "user-agent": BROWSER_UA, origin: stack.appUrl },
         body: new URLSearchParams(form),
         redirect: "manual",
       });

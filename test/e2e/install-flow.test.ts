@@ -10,6 +10,9 @@ import { launchBrowser, screenshotPath } from "../helpers/browser";
 import { seriousAxeViolations } from "../helpers/axe";
 import { startStack, type Stack } from "../helpers/stack";
 import { PAYMENTS_APPS_DOCUMENTS } from "../simulators/shopify";
+import { ADMIN_COOKIE } from "../helpers/admin-session";
+import { parseKeyring } from "~/security/encryption.server";
+import { decryptSessionToken } from "~/shopify/session-storage.server";
 
 const SHOP = "nuovo-negozio.myshopify.com";
 const SESSION_ID = `offline_${SHOP}`;
@@ -19,7 +22,7 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: "install-other.myshopify.com" }), launchBrowser()]);
+  [stack, browser] = await Promise.all([startStack({ shop: "install-other.myshopify.com", adminOAuth: true }), launchBrowser()]);
   // Shopify's library answers 410 to bots on OAuth begin, and "HeadlessChrome" is one: use the headed UA.
   const probe = await browser.newPage();
   const userAgent = (await probe.evaluate(() => navigator.userAgent)).replace("HeadlessChrome", "Chrome");
@@ -37,7 +40,18 @@ afterEach((ctx) => {
   if (ctx.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
 });
 
-const storedSession = () => stack.database.db.session.findUnique({ where: { id: SESSION_ID } });
+const rawSession = () => stack.database.db.session.findUnique({ where: { id: SESSION_ID } });
+/** The stored offline session with its tokens decrypted (they are encrypted at rest). */
+async function storedSession() {
+  const row = await rawSession();
+  if (!row) return row;
+  const keyring = parseKeyring(stack.encryptionKey);
+  return {
+    ...row,
+    accessToken: decryptSessionToken(row.accessToken, row.id, "accessToken", keyring),
+    refreshToken: row.refreshToken && decryptSessionToken(row.refreshToken, row.id, "refreshToken", keyring),
+  };
+}
 
 /** paymentsAppConfigure with the given token, straight at the simulator's Payments Apps endpoint. */
 async function configureWith(token: string): Promise<{ status: number; userErrors?: unknown }> {
@@ -51,7 +65,7 @@ async function configureWith(token: string): Promise<{ status: number; userError
 }
 
 async function sessionCookie(): Promise<string | undefined> {
-  return (await context.cookies(stack.appUrl)).find((c) => c.name === "shopify_app_session")?.value;
+  return (await context.cookies(stack.appUrl)).find((c) => c.name === ADMIN_COOKIE)?.value;
 }
 
 describe("install and auth (non-embedded, OAuth through the Shopify simulator)", () => {
@@ -76,7 +90,9 @@ describe("install and auth (non-embedded, OAuth through the Shopify simulator)",
     ]);
     expect(new URL(page.url()).searchParams.get("shop")).toBe(SHOP);
     await expect(page.getByRole("navigation", { name: "Menu dell'app" }).isVisible()).resolves.toBe(true);
-    expect(await sessionCookie()).toBe(SESSION_ID);
+    // The app's own admin session (a random token), not the library's cookie naming the offline session.
+    expect(await sessionCookie()).toMatch(/^[A-Za-z0-9%]{40,}$/);
+    expect((await context.cookies(stack.appUrl)).map((c) => c.name)).not.toContain("shopify_app_session");
 
     // One code exchange, asking for an expiring offline token (expiring=1).
     expect(stack.shopify.oauthTokenRequests.map((r) => [r.shop, r.grantType, r.expiring, r.status])).toEqual([
@@ -84,6 +100,11 @@ describe("install and auth (non-embedded, OAuth through the Shopify simulator)",
     ]);
     const session = await storedSession();
     expect(session).toMatchObject({ shop: SHOP, isOnline: false, scope: "write_payment_gateways,write_payment_sessions,write_payment_customizations" });
+    // At rest, both tokens are encrypted.
+    const raw = await rawSession();
+    expect(raw!.accessToken).toMatch(/^v1\./);
+    expect(raw!.refreshToken).toMatch(/^v1\./);
+    expect(raw!.accessToken).not.toContain(session!.accessToken);
     expect(session!.accessToken).toBe(stack.shopify.shop(SHOP)!.accessToken);
     expect(session!.refreshToken).toMatch(/^shprt_/);
     expect(session!.expires!.getTime()).toBeGreaterThan(Date.now() + 50 * 60_000);
@@ -103,7 +124,7 @@ describe("install and auth (non-embedded, OAuth through the Shopify simulator)",
     ]);
     expect((await stack.database.db.shopSettings.findUnique({ where: { shop: SHOP } }))?.shopName).toBe("Nuovo Negozio");
 
-    // Without ?shop=, the signed session cookie alone authenticates.
+    // Without ?shop=, the admin session cookie alone authenticates.
     await page.goto(`${stack.appUrl}/app?lang=en`);
     await expect(page.getByRole("navigation", { name: "App menu" }).isVisible()).resolves.toBe(true);
 
