@@ -63,6 +63,16 @@ async function soisyToken(id: string): Promise<string> {
   return row.soisyToken!;
 }
 
+/** A payment Soisy verified and Shopify resolved: only such a payment can be refunded. */
+async function resolvedPayment(amount: string) {
+  const payment = await stack.shopify.startPayment({ shop: stack.shop, amount, test: true });
+  const token = await soisyToken(payment.id);
+  await stack.soisy.completeOrder(token);
+  await stack.soisy.fireEvent(token, "LoanWasVerified");
+  await eventually(async () => (await db().paymentSession.findUniqueOrThrow({ where: { id: payment.id } })).state === "resolved", 10_000, "payment resolved");
+  return payment;
+}
+
 describe("shopper pays in instalments (browser)", () => {
   it("approve: pending on return, resolved when Soisy verifies the loan", async () => {
     const page = await browser.newPage();
@@ -328,7 +338,7 @@ describe("callbacks", () => {
 
 describe("refunds", () => {
   it("are answered 201 with an empty body and stored once, partial amounts kept", async () => {
-    const payment = await stack.shopify.startPayment({ shop: stack.shop, amount: "1000.00", test: true });
+    const payment = await resolvedPayment("1000.00");
     const refund = await stack.shopify.startRefund({ shop: stack.shop, paymentId: payment.id, amount: "250.50" });
     expect(refund.ok).toBe(true);
     expect(refund.attempts.at(-1)?.status).toBe(201);
@@ -358,7 +368,7 @@ describe("refunds", () => {
       now: () => new Date(),
       logger,
     };
-    const payment = await stack.shopify.startPayment({ shop: stack.shop, amount: "1200.00", test: true });
+    const payment = await resolvedPayment("1200.00");
     const partial = await stack.shopify.startRefund({ shop: stack.shop, paymentId: payment.id, amount: "200.00" });
     const other = await stack.shopify.startRefund({ shop: stack.shop, paymentId: payment.id, amount: "50.00" });
 
@@ -400,7 +410,7 @@ describe("refunds", () => {
   it("auto-resolve refunds when the shop says so", async () => {
     await db().shopSettings.update({ where: { shop: stack.shop }, data: { autoResolveRefunds: true } });
     try {
-      const payment = await stack.shopify.startPayment({ shop: stack.shop, amount: "1100.00", test: true });
+      const payment = await resolvedPayment("1100.00");
       const refund = await stack.shopify.startRefund({ shop: stack.shop, paymentId: payment.id, amount: "100.00" });
       expect(refund.ok).toBe(true);
       await eventually(async () => stack.shopify.refundSessions.get(refund.id)?.state.code === "RESOLVED", 10_000, "refund resolve");
