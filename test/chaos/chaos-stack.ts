@@ -227,11 +227,12 @@ export function ordersFor(stack: ChaosStack, sessionId: string) {
 
 /**
  * Timeline rows that tell the merchant a second Soisy order may exist for the payment (the first
- * answer was lost). Any row whose type names a duplicate / orphan / uncertain order counts.
+ * answer was lost): `soisy_order_interrupted` (payment-service.server.ts), or any row whose type names
+ * a duplicate / orphan / uncertain order.
  */
 export async function duplicateOrderNotes(stack: ChaosStack, sessionId: string) {
   const rows = await stack.database.db.soisyEvent.findMany({ where: { paymentSessionId: sessionId }, select: { type: true, detailJson: true } });
-  return rows.filter((r) => /duplicate|orphan|uncertain|ambiguous|unconfirmed_order|possible|second_order|lost/i.test(r.type));
+  return rows.filter((r) => /interrupted|duplicate|orphan|uncertain|ambiguous|possible|second_order|lost/i.test(r.type));
 }
 
 /**

@@ -1,0 +1,154 @@
+/**
+ * Chaos: the app process dies or is stopped in the middle of work.
+ * - kill -9 while Soisy is creating the order (a slow POST /orders that Soisy has already applied),
+ *   then restart: Shopify's retries get an answer, one Soisy order for the session (or a merchant
+ *   note), the payment completes and Shopify gets the resolve once;
+ * - kill -9 while a Shopify mutation is in flight (a slow call Shopify has already applied), then
+ *   restart: the mutation is delivered (once applied; a re-send is answered "same result") and the
+ *   shopper is sent on;
+ * - SIGTERM while a payment session request is in flight: the request completes, the process exits 0.
+ * The tests run one after another (each kills the shared app).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  duplicateOrderNotes,
+  expectNoUnexpectedExit,
+  mutationsOf,
+  ordersFor,
+  printSummary,
+  sessionId,
+  startChaosStack,
+  startPaymentUntilOk,
+  statusUrlOf,
+  tail,
+  waitFor,
+  type ChaosStack,
+} from "./chaos-stack";
+
+let stack: ChaosStack;
+
+beforeAll(async () => {
+  stack = await startChaosStack({ shop: "chaos-crash.myshopify.com" });
+}, 90_000);
+
+afterAll(async () => {
+  await stack?.close();
+});
+
+const ORDERS_PATH = "/api/shops/partnershop/orders";
+const db = () => stack.database.db;
+
+describe("the app process dies mid-work", () => {
+  it("kill -9 during a slow Soisy POST /orders, restart: one order (or a note), the payment completes", async () => {
+    const started = Date.now();
+    const id = sessionId("kill-post");
+    const rule = stack.soisyProxy.addRule({ method: "POST", path: ORDERS_PATH, bodyIncludes: id, mode: { kind: "slow", ms: 5_000 }, times: 1 });
+    const firstTry = stack.shopify.startPayment({ shop: stack.shop, amount: "520.00", test: true, id });
+    // Soisy has created the order; its answer is still on the way when the process dies.
+    await waitFor(() => ordersFor(stack, id).length === 1 && stack.soisyProxy.count({ ruleId: rule }) === 1, 20_000, "Soisy to create the order");
+    const exit = await stack.signal(stack.primary, "SIGKILL");
+    expect(exit.signal).toBe("SIGKILL");
+    await stack.restart(stack.primary);
+    const restartedAt = Date.now();
+    await firstTry;
+
+    // Shopify keeps retrying the same session until the app answers with a redirect.
+    const retried = await startPaymentUntilOk(stack, { id, amount: "520.00" }, 90_000).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${tail(stack.output(), 3000)}`);
+    });
+    const answeredAt = Date.now();
+    const row = await db().paymentSession.findUniqueOrThrow({ where: { id } });
+    expect(retried.last.redirectUrl).toBe(row.soisyRedirectUrl);
+    const orders = ordersFor(stack, id);
+    const notes = await duplicateOrderNotes(stack, id);
+    const timeline = await db().soisyEvent.findMany({ where: { paymentSessionId: id }, select: { type: true } });
+    printSummary({
+      scenario: "kill -9 mid Soisy POST /orders",
+      faults: 1,
+      unexpectedExits: stack.unexpectedExits(started).length,
+      duplicates: orders.length - 1,
+      recoveryToDeliveryMs: answeredAt - restartedAt,
+      note: `shopify rounds=${retried.rounds} timeline=${timeline.map((t) => t.type).join(",")}`,
+    });
+    if (orders.length > 1) {
+      expect(notes, `${orders.length} Soisy orders for one session and no merchant note; timeline: ${JSON.stringify(timeline)}`).not.toHaveLength(0);
+    }
+
+    await stack.soisy.fireEvent(row.soisyToken!, "LoanWasVerified");
+    await waitFor(() => stack.shopify.paymentSessions.get(id)?.state.code === "RESOLVED", 30_000, "resolved at Shopify");
+    expect(mutationsOf(stack, id, "paymentSessionResolve").applied).toHaveLength(1);
+    expect(stack.shopify.violations).toEqual([]);
+    expectNoUnexpectedExit(stack, started);
+  }, 150_000);
+
+  it("kill -9 during a slow Shopify mutation, restart: delivered once, the shopper is sent on", async () => {
+    const started = Date.now();
+    const id = sessionId("kill-mutation");
+    await startPaymentUntilOk(stack, { id, amount: "530.00" }, 30_000);
+    const token = (await db().paymentSession.findUniqueOrThrow({ where: { id } })).soisyToken!;
+    const gid = `gid://shopify/PaymentSession/${id}`;
+    const rule = stack.shopifyProxy.addRule({ method: "POST", path: "/graphql.json", bodyIncludes: gid, mode: { kind: "slow", ms: 5_000 }, times: 1 });
+    const callback = stack.soisy.fireEvent(token, "LoanWasVerified");
+    // Shopify has applied the resolve; the app has not read the answer yet.
+    await waitFor(
+      () => stack.shopifyProxy.count({ ruleId: rule }) === 1 && stack.shopify.paymentSessions.get(id)?.state.code === "RESOLVED",
+      20_000,
+      "Shopify to apply the resolve",
+    );
+    await stack.signal(stack.primary, "SIGKILL");
+    await callback;
+    await stack.restart(stack.primary);
+    const restartedAt = Date.now();
+
+    const message = await waitFor(
+      async () => {
+        const m = await db().outboxMessage.findFirst({ where: { paymentSessionId: id, mutation: "paymentSessionResolve" } });
+        return m?.status === "delivered" ? m : null;
+      },
+      60_000,
+      "the resolve to be marked delivered after the restart",
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${tail(stack.output(), 3000)}`);
+    });
+    const poll = (await (await fetch(statusUrlOf(stack, id))).json()) as { redirectUrl?: string | null };
+    expect(poll.redirectUrl).toBe(stack.shopify.orderStatusUrl(stack.shop, id));
+    const resolves = mutationsOf(stack, id, "paymentSessionResolve");
+    printSummary({
+      scenario: "kill -9 mid Shopify mutation",
+      faults: 1,
+      unexpectedExits: stack.unexpectedExits(started).length,
+      duplicates: resolves.applied.length - 1,
+      recoveryToDeliveryMs: message.deliveredAt!.getTime() - restartedAt,
+      note: `calls at Shopify=${resolves.all.length} (applied ${resolves.applied.length}, repeated ${resolves.repeated.length}) outbox attempts=${message.attempts}`,
+    });
+    expect(resolves.applied).toHaveLength(1);
+    expect(resolves.rejected).toHaveLength(0);
+    expect(await db().outboxMessage.count({ where: { paymentSessionId: id } })).toBe(1);
+    expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("resolved");
+    expectNoUnexpectedExit(stack, started);
+  }, 150_000);
+
+  it("SIGTERM during a payment session request: the request completes, exit code 0", async () => {
+    const started = Date.now();
+    const id = sessionId("sigterm");
+    const rule = stack.soisyProxy.addRule({ method: "POST", path: ORDERS_PATH, bodyIncludes: id, mode: { kind: "slow", ms: 3_000 }, times: 1 });
+    const payment = stack.shopify.startPayment({ shop: stack.shop, amount: "540.00", test: true, id });
+    await waitFor(() => stack.soisyProxy.count({ ruleId: rule }) === 1, 20_000, "the POST /orders to be in flight");
+    const exit = await stack.signal(stack.primary, "SIGTERM");
+    const result = await payment;
+    const first = result.attempts[0]!;
+    printSummary({
+      scenario: "SIGTERM mid request",
+      faults: 1,
+      unexpectedExits: stack.unexpectedExits(started).length,
+      duplicates: ordersFor(stack, id).length - 1,
+      recoveryToDeliveryMs: null,
+      note: `exit code=${exit.code} signal=${exit.signal} first attempt=${first.status ?? first.error}`,
+    });
+    expect(first.status, `the in-flight request's answer (${first.error ?? ""})\n${tail(stack.primary.output, 2000)}`).toBe(201);
+    expect(exit.code).toBe(0);
+    expect(ordersFor(stack, id)).toHaveLength(1);
+    await stack.restart(stack.primary);
+    expectNoUnexpectedExit(stack, started);
+  }, 60_000);
+});
