@@ -13,7 +13,8 @@ import { createApp, type AppState } from "./app";
 import { loadServerConfig, ServerConfigError, type ServerConfig } from "./config";
 import { installProcessGuards } from "./process-guards";
 
-const logger = createLogger().child({ component: "server" });
+const rootLogger = createLogger();
+const logger = rootLogger.child({ component: "server" });
 installProcessGuards(logger);
 
 const buildDir = path.dirname(fileURLToPath(import.meta.url));
@@ -49,7 +50,7 @@ if (proof.off) {
 }
 
 const state: AppState = { draining: false };
-const app = createApp({ build, clientDir: path.join(buildDir, "client"), config, logger, state });
+const app = createApp({ build, clientDir: path.join(buildDir, "client"), config, logger: rootLogger, state });
 
 const server: Server = config.tls
   ? createHttpsServer(

@@ -60,7 +60,7 @@ Commands:
       --sandbox-api-key KEY       --production-api-key KEY        (lands in shell history: avoid)
       --min-amount 100.00  --max-amount 15000.00                  euros, at most two decimals
       --resolve-on verified|disbursed     --integration-level redirect|preapproval
-      --pending-expiry-days N (1-30)      --widget-instalments N (3-60)
+      --pending-expiry-days N (1-3)       --widget-instalments N (3-60)
       --zero-interest true|false          --auto-resolve-refunds true|false
       --exclude-gift-cards true|false     --excluded-tags a,b     --allowed-countries IT,SM
       --ready true|false          what the app records as told to Shopify (paymentsAppConfigure);
