@@ -51,7 +51,8 @@
  *      `now > pendingExpiresAt` (strictly) → alert "pending_past_expiry", no mutation (Shopify
  *      keeps a pending session open; it settles as soon as Soisy decides).
  *   8. The expiry is now + pendingExpiryDays × 24 h exactly (UTC milliseconds, no calendar or DST
- *      arithmetic). pendingExpiryDays is validated by the settings.
+ *      arithmetic). pendingExpiryDays is validated by the settings and capped at
+ *      MAX_PENDING_EXPIRY_DAYS (Shopify's limit).
  *   9. Where the shopper goes after `shopper_returned`: "next_action" when the session is pending or
  *      final (Shopify's nextAction of the mutation), "cancel_url" when abandoned, "wait" (the
  *      "we are confirming" page, which polls) when nothing is known yet (unknown status, received).
@@ -238,8 +239,17 @@ export const MERCHANT_MESSAGES = {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** now + days × 24 h, exactly. */
+/**
+ * The longest pending expiry the app asks Shopify for. Shopify refuses a `pendingExpiresAt` past its
+ * limit (OUT_OF_RANGE_PENDING_EXPIRES_AT) and documents "recommended to be within 3 days"
+ * (Payments Apps API, paymentSessionPending). Settings above it (stored before the cap) are clamped.
+ */
+export const MAX_PENDING_EXPIRY_DAYS = 3;
+export const MAX_PENDING_EXPIRY_MS = MAX_PENDING_EXPIRY_DAYS * DAY_MS;
+
 export function pendingExpiryFrom(now: Date, days: number): Date {
-  return new Date(now.getTime() + days * DAY_MS);
+  const capped = Math.min(Math.max(days, 0), MAX_PENDING_EXPIRY_DAYS);
+  return new Date(now.getTime() + capped * DAY_MS);
 }
 
 /* ------------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ import {
   type PaymentsApiResult,
   type PaymentsApiUserError,
 } from "~/shopify/payments-api.server";
+import { MAX_PENDING_EXPIRY_MS } from "./lifecycle";
 import { DEFAULT_BACKOFF, nextAttemptDelayMs, type BackoffPolicy, type OutboxAttemptOutcome, type OutboxMutation } from "./outbox.server";
 
 export interface OutboxWorkerOptions {
@@ -81,6 +82,11 @@ export interface OutboxWorker {
   start(intervalMs: number): void;
   /** Stops the loop and waits for what is in flight. */
   stop(): Promise<void>;
+  /**
+   * Releases the claims this worker still holds on pending messages (after stop(), on shutdown), so
+   * another instance delivers them at once instead of waiting for the claims to expire. Returns how many.
+   */
+  releaseClaims(): Promise<number>;
 }
 
 type MessageRow = NonNullable<Awaited<ReturnType<Db["outboxMessage"]["findUnique"]>>>;
@@ -89,6 +95,19 @@ type MessageRow = NonNullable<Awaited<ReturnType<Db["outboxMessage"]["findUnique
 type AttemptVerdict = "delivered" | "retry" | "dead" | "locked";
 
 const HOUR = 3_600_000;
+
+/**
+ * Expiries (from now) tried, longest first, when Shopify answers OUT_OF_RANGE_PENDING_EXPIRES_AT: the
+ * documented maximum (minus a minute for clock skew), then one day, then one hour.
+ */
+const PENDING_EXPIRY_FALLBACKS_MS = [MAX_PENDING_EXPIRY_MS - 60_000, 24 * HOUR, HOUR];
+
+/** A delivery result; `adjustedPendingExpiry` when Shopify took a pending only with a shorter expiry. */
+type SendResult = PaymentsApiResult & { adjustedPendingExpiry?: { at: Date; variablesJson: string } };
+
+function isOutOfRangeExpiry(result: PaymentsApiResult): boolean {
+  return result.kind === "conflict" && result.userErrors.some((e) => e.code === "OUT_OF_RANGE_PENDING_EXPIRES_AT");
+}
 
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const {
@@ -130,7 +149,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return count === 1 ? token : null;
   }
 
-  async function send(message: MessageRow): Promise<PaymentsApiResult> {
+  async function send(message: MessageRow): Promise<SendResult> {
     const mutation = message.mutation;
     if (!isPaymentSessionMutation(mutation) && !isRefundSessionMutation(mutation)) {
       return { kind: "fatal", reason: `unknown outbox mutation "${mutation}"` };
@@ -152,16 +171,37 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return { kind: "retry", reason: `no access token / endpoint for ${message.shop}: ${errorText(error)}` };
     }
     if (!accessToken) return { kind: "retry", reason: `no access token for ${message.shop}` };
-    try {
-      return await callPaymentsApi({
+    const call = (variables: unknown) =>
+      callPaymentsApi({
         endpoint,
         accessToken,
         mutation,
-        variables: parsed.data as never,
+        variables: variables as never,
         timeoutMs,
         now,
         ...(fetchImpl ? { fetch: fetchImpl } : {}),
       });
+    try {
+      let result: PaymentsApiResult = await call(parsed.data);
+      if (mutation === "paymentSessionPending") {
+        // Shopify refuses an expiry past its limit: never lose the pending, ask again with a shorter one.
+        const requested = Date.parse((parsed.data as unknown as { pendingExpiresAt: string }).pendingExpiresAt);
+        for (const fallbackMs of PENDING_EXPIRY_FALLBACKS_MS) {
+          if (!isOutOfRangeExpiry(result)) break;
+          const at = new Date(now().getTime() + fallbackMs);
+          if (at.getTime() >= requested) continue;
+          const variables = { ...(parsed.data as object), pendingExpiresAt: at.toISOString() };
+          log.warn(
+            { messageId: message.id, requested: new Date(requested).toISOString(), retryWith: at.toISOString() },
+            "Shopify refused the pending expiry (OUT_OF_RANGE_PENDING_EXPIRES_AT); asking again with a shorter one",
+          );
+          result = await call(variables);
+          if (result.kind === "ok" || result.kind === "already_done") {
+            return { ...result, adjustedPendingExpiry: { at, variablesJson: JSON.stringify(variables) } };
+          }
+        }
+      }
+      return result;
     } catch (error) {
       // callPaymentsApi does not throw for HTTP problems; anything else is still worth a retry.
       return { kind: "retry", reason: redact(`unexpected error: ${errorText(error)}`, [accessToken]) };
@@ -188,7 +228,8 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     if (!message || message.lockedBy !== claimToken) return "locked";
     const startedAt = now();
     const t0 = performance.now();
-    let result = await send(message);
+    const sent = await send(message);
+    let result: PaymentsApiResult = sent;
     const durationMs = Math.max(0, Math.round(performance.now() - t0));
     const finishedAt = now();
     const age = finishedAt.getTime() - message.createdAt.getTime();
@@ -289,6 +330,14 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       if (count !== 1) return true;
 
       if (verdict === "delivered") {
+        const adjusted = sent.adjustedPendingExpiry;
+        if (adjusted) {
+          // What Shopify holds now: the message's variables and the session's expiry follow it.
+          await tx.outboxMessage.updateMany({ where: { id: message.id }, data: { variablesJson: adjusted.variablesJson } });
+          if (message.paymentSessionId) {
+            await tx.paymentSession.updateMany({ where: { id: message.paymentSessionId }, data: { pendingExpiresAt: adjusted.at } });
+          }
+        }
         if (message.paymentSessionId && result.kind === "ok" && result.nextActionUrl) {
           await tx.paymentSession.updateMany({
             where: { id: message.paymentSessionId },
@@ -475,7 +524,16 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     await Promise.allSettled([...inFlight]);
   }
 
-  return { workerId, runOnce, deliverNow, start, stop };
+  async function releaseClaims(): Promise<number> {
+    const { count } = await db.outboxMessage.updateMany({
+      where: { status: "pending", lockedBy: { startsWith: `${workerId}#` } },
+      data: { lockedBy: null, lockedUntil: null },
+    });
+    if (count) log.info({ count }, "released outbox claims on shutdown");
+    return count;
+  }
+
+  return { workerId, runOnce, deliverNow, start, stop, releaseClaims };
 }
 
 function errorText(error: unknown): string {

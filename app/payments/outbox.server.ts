@@ -153,3 +153,28 @@ export function nextAttemptDelayMs(
 ): number {
   return Math.max(retryAfterMs ?? 0, backoffDelayMs(attempts, policy, random));
 }
+
+// ---------------------------------------------------------------------------------------------
+// Nudging from request handlers
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Delivers, right away, a payment's outbox messages that are ALREADY due (the shopper's waiting page
+ * polls this: it saves the worker's poll interval). It never brings a delivery forward: a message
+ * waiting for its backoff or for Shopify's Retry-After stays where it is, however many shoppers poll.
+ * Returns how many messages were handed to `deliverNow`.
+ */
+export async function nudgeDueMessages(
+  db: Db,
+  deliverNow: ((messageId: string) => Promise<unknown>) | undefined,
+  paymentSessionId: string,
+  now: Date,
+): Promise<{ pending: number; nudged: number }> {
+  const pending = await db.outboxMessage.findMany({
+    where: { paymentSessionId, status: "pending" },
+    select: { id: true, nextAttemptAt: true, lockedUntil: true },
+  });
+  const due = pending.filter((m) => m.nextAttemptAt <= now && (!m.lockedUntil || m.lockedUntil <= now));
+  if (deliverNow) for (const m of due) await deliverNow(m.id).catch(() => undefined);
+  return { pending: pending.length, nudged: deliverNow ? due.length : 0 };
+}

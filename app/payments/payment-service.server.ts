@@ -39,8 +39,32 @@ export type SettingsRow = NonNullable<Awaited<ReturnType<Db["shopSettings"]["fin
 
 /** The largest amount a PaymentSession row holds (PostgreSQL integer); larger ones are not eligible. */
 const MAX_STORED_CENTS = 2_147_483_647;
-const CREATION_LOCK_MS = 30_000;
+/**
+ * The Soisy-order creation lock is a LEASE: short, renewed by a heartbeat while the Soisy call runs,
+ * so another process takes over within seconds when the holder dies (kill -9, OOM, lost host).
+ */
+export const CREATION_LEASE_MS = 6_000;
+const CREATION_HEARTBEAT_MS = 2_000;
 const CREATION_WAIT_MS = 12_000;
+
+/**
+ * Prefix of every lock holder id this process writes (creation leases): shutdownBackgroundWork()
+ * releases this process's leases by it, so another instance goes on at once.
+ */
+export const PROCESS_HOLDER_PREFIX = `p${process.pid}-${randomUUID().slice(0, 8)}:`;
+
+export function newLockHolder(): string {
+  return `${PROCESS_HOLDER_PREFIX}${randomUUID()}`;
+}
+
+/** Releases the creation leases this process holds (shutdown). Returns how many were released. */
+export async function releaseProcessCreationLeases(db: Db): Promise<number> {
+  const { count } = await db.paymentSession.updateMany({
+    where: { creationLockedBy: { startsWith: PROCESS_HOLDER_PREFIX } },
+    data: { creationLockedBy: null, creationLockedUntil: null },
+  });
+  return count;
+}
 
 export function defaultSoisyClientFactory(db: Db, keyring: Keyring, logger: Logger) {
   return async (shop: string, environment: SoisyEnvironment, settings?: SettingsRow | null): Promise<SoisyClient | null> => {
@@ -89,7 +113,7 @@ async function startPaymentSessionOnce(deps: PaymentDeps, shop: string, body: Pa
   }
 
   // A new session is created already holding the Soisy-order creation lock (one write, no claim).
-  const holder = randomUUID();
+  const holder = newLockHolder();
   const level = settings.integrationLevel === "preapproval" ? "preapproval" : "redirect";
   const { row: session, created } = await recordSession(deps, shop, body, Math.min(amountCents, MAX_STORED_CENTS), holder, level);
   if (session.shop !== shop || session.gid !== body.gid || session.group !== body.group || session.amountCents !== Math.min(amountCents, MAX_STORED_CENTS) || session.currency !== body.currency) {
@@ -181,7 +205,7 @@ async function recordSession(
         integrationLevel,
         callbackSecret: sessionSecret(body.id, deps.keyring),
         creationLockedBy: holder,
-        creationLockedUntil: new Date(now.getTime() + CREATION_LOCK_MS),
+        creationLockedUntil: new Date(now.getTime() + CREATION_LEASE_MS),
         events: {
           create: {
             shop,
@@ -213,26 +237,87 @@ async function createSoisyOrder(
 ): Promise<StartResult> {
   const { db } = deps;
   const deadline = Date.now() + CREATION_WAIT_MS;
+  let interruptedHolder: string | null = null;
   while (!alreadyHeld) {
-    const now = deps.now();
-    const claimed = await db.paymentSession.updateMany({
-      where: {
-        id: session.id,
-        state: "received",
-        soisyRedirectUrl: null,
-        OR: [{ creationLockedUntil: null }, { creationLockedUntil: { lt: now } }],
-      },
-      data: { creationLockedBy: holder, creationLockedUntil: new Date(now.getTime() + CREATION_LOCK_MS) },
-    });
-    if (claimed.count === 1) break;
-    // Someone else holds the lock (another instance) or finished: wait for its outcome.
+    // Someone else holds the lease (another request or instance) or finished: wait for its outcome.
     const row = await db.paymentSession.findUnique({ where: { id: session.id } });
-    if (row?.soisyRedirectUrl) return startAgainAnswer(row, urls);
-    if (row && row.state !== "received") return startAgainAnswer(row, urls);
+    if (!row) return { ok: false, status: 404, message: "payment session not found", soisyMs: 0 };
+    if (row.soisyRedirectUrl || row.state !== "received") return startAgainAnswer(row, urls);
+    const now = deps.now();
+    if (!row.creationLockedUntil || row.creationLockedUntil < now) {
+      // Free or expired: take it with a compare-and-set on what was read (one winner).
+      const claimed = await db.paymentSession.updateMany({
+        where: {
+          id: session.id,
+          state: "received",
+          soisyRedirectUrl: null,
+          creationLockedBy: row.creationLockedBy,
+          creationLockedUntil: row.creationLockedUntil,
+        },
+        data: { creationLockedBy: holder, creationLockedUntil: new Date(now.getTime() + CREATION_LEASE_MS) },
+      });
+      if (claimed.count === 1) {
+        // An expired lease still naming a holder: that holder died while creating (released leases are null).
+        interruptedHolder = row.creationLockedBy;
+        break;
+      }
+      continue;
+    }
     if (Date.now() > deadline) return { ok: false, status: 503, message: "the Soisy order is still being created; retry", soisyMs: 0 };
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 100));
   }
 
+  if (interruptedHolder) {
+    // The earlier attempt may have reached Soisy before it died: tell the merchant before creating again.
+    deps.logger.warn({ sessionId: session.id }, "took over an interrupted Soisy order creation: a second Soisy order may exist");
+    await db.soisyEvent
+      .create({
+        data: {
+          shop: session.shop,
+          paymentSessionId: session.id,
+          source: "app",
+          type: "soisy_order_interrupted",
+          dedupeKey: `creation-interrupted:${session.id}:${interruptedHolder}`,
+        },
+      })
+      .catch((error: unknown) => {
+        if ((error as { code?: string }).code !== "P2002") throw error;
+      });
+  }
+
+  // Heartbeat: renew the lease while the Soisy call runs (stops with the creation, success or not).
+  let leaseLost = false;
+  const heartbeat = setInterval(() => {
+    db.paymentSession
+      .updateMany({
+        where: { id: session.id, creationLockedBy: holder },
+        data: { creationLockedUntil: new Date(deps.now().getTime() + CREATION_LEASE_MS) },
+      })
+      .then(({ count }) => {
+        if (count === 0 && !leaseLost) {
+          leaseLost = true;
+          deps.logger.warn({ sessionId: session.id }, "the Soisy order creation lease was lost (this process was too slow)");
+        }
+      })
+      .catch((error: unknown) => deps.logger.warn({ sessionId: session.id, err: error }, "renewing the creation lease failed"));
+  }, CREATION_HEARTBEAT_MS);
+  heartbeat.unref();
+  try {
+    return await createSoisyOrderHeld(deps, session, settings, body, urls, holder);
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+async function createSoisyOrderHeld(
+  deps: PaymentDeps,
+  session: PaymentRow,
+  settings: SettingsRow,
+  body: PaymentSessionRequest,
+  urls: ReturnType<typeof paymentUrls>,
+  holder: string,
+): Promise<StartResult> {
+  const { db } = deps;
   const release = () =>
     db.paymentSession.updateMany({ where: { id: session.id, creationLockedBy: holder }, data: { creationLockedBy: null, creationLockedUntil: null } });
   const zeroInterest = settings.zeroInterest;
@@ -538,16 +623,56 @@ async function persistEffect(
 // Inputs from Soisy and the shopper
 // ---------------------------------------------------------------------------------------------
 
-/** Reads the order from Soisy (the only source of truth) for a session with a Soisy order. */
-export async function observeSoisy(deps: PaymentDeps, session: PaymentRow): Promise<{ observation: SoisyObservation; order: OrderStatus }> {
+/** A recent Soisy observation is reused instead of calling Soisy again (repeated return GETs, polls). */
+export const OBSERVATION_FRESH_MS = 5_000;
+/** What a shopper-facing request may spend on Soisy before answering with the waiting page. */
+export const SHOPPER_SOISY_DEADLINE_MS = 5_000;
+/** What the return route spends in all, Soisy and Shopify's next step included (< 8 s). */
+export const SHOPPER_RETURN_BUDGET_MS = 7_000;
+
+/** What a Soisy callback may spend confirming the order with Soisy. */
+const CALLBACK_SOISY_DEADLINE_MS = 8_000;
+
+const observing = new Map<string, Promise<{ observation: SoisyObservation; order: OrderStatus }>>();
+
+/**
+ * Reads the order from Soisy (the only source of truth) for a session with a Soisy order.
+ * `deadlineAt` (epoch ms) bounds the whole read, retries included. Concurrent reads of the same
+ * session in this process share one Soisy call.
+ */
+export async function observeSoisy(
+  deps: PaymentDeps,
+  session: PaymentRow,
+  options: { deadlineAt?: number } = {},
+): Promise<{ observation: SoisyObservation; order: OrderStatus }> {
+  const running = observing.get(session.id);
+  if (running) return running;
+  const promise = observeSoisyOnce(deps, session, options).finally(() => observing.delete(session.id));
+  observing.set(session.id, promise);
+  return promise;
+}
+
+async function observeSoisyOnce(
+  deps: PaymentDeps,
+  session: PaymentRow,
+  options: { deadlineAt?: number },
+): Promise<{ observation: SoisyObservation; order: OrderStatus }> {
   if (!session.soisyToken) throw new Error("payment session has no Soisy order");
   const client = await deps.soisyClient(session.shop, session.environment as SoisyEnvironment);
   if (!client) throw new Error("Soisy credentials are no longer configured for this environment");
-  const order = await client.getOrder(session.soisyToken);
+  const order = await client.getOrder(session.soisyToken, options.deadlineAt !== undefined ? { deadlineAt: options.deadlineAt } : undefined);
   if (order.orderReference && order.orderReference !== session.id) {
     throw new Error("Soisy order reference does not match the payment session");
   }
   return { observation: { status: order.status, loanAmountCents: order.loanAmount ?? null }, order };
+}
+
+/** The stored observation when it is younger than OBSERVATION_FRESH_MS (else null). */
+export function recentObservation(session: PaymentRow, now: Date): SoisyObservation | null {
+  if (!session.lastCheckedAt || !session.soisyStatus) return null;
+  const age = now.getTime() - session.lastCheckedAt.getTime();
+  if (age < 0 || age > OBSERVATION_FRESH_MS) return null;
+  return { status: session.soisyStatus, loanAmountCents: session.soisyLoanAmountCents };
 }
 
 export async function findSession(db: Db, sessionId: string): Promise<PaymentRow | null> {
@@ -564,26 +689,72 @@ export function destinationFor(session: PaymentRow, wanted: Transition["shopper"
   return { kind: "wait" };
 }
 
+/**
+ * A shopper back from Soisy. Bounded: Soisy gets SHOPPER_SOISY_DEADLINE_MS and the whole answer
+ * SHOPPER_RETURN_BUDGET_MS; past that the shopper sees the waiting page, which keeps polling. A return
+ * URL opened again within OBSERVATION_FRESH_MS reuses the last Soisy answer, and the timeline gets one
+ * `returned_*` row per distinct (outcome, Soisy status), not one per GET.
+ */
 export async function handleShopperReturn(deps: PaymentDeps, session: PaymentRow, via: "success" | "error"): Promise<ShopperDestination> {
   if (!session.soisyToken) {
     return session.cancelUrl ? { kind: "redirect", url: session.cancelUrl } : { kind: "wait" };
   }
-  let observed;
-  try {
-    observed = await observeSoisy(deps, session);
-  } catch (error) {
-    deps.logger.warn({ sessionId: session.id, err: error }, "could not confirm the order with Soisy on the shopper's return");
-    await deps.db.soisyEvent.create({
-      data: { shop: session.shop, paymentSessionId: session.id, source: "shopper_return", type: `returned_${via}_unconfirmed` },
-    });
-    return destinationFor(session, undefined);
+  const budgetEnd = Date.now() + SHOPPER_RETURN_BUDGET_MS;
+  let observation = recentObservation(session, deps.now());
+  let order: OrderStatus | undefined;
+  if (!observation) {
+    try {
+      const observed = await observeSoisy(deps, session, { deadlineAt: Date.now() + SHOPPER_SOISY_DEADLINE_MS });
+      observation = observed.observation;
+      order = observed.order;
+    } catch (error) {
+      deps.logger.warn({ sessionId: session.id, err: error }, "could not confirm the order with Soisy on the shopper's return");
+      await recordOnce(deps.db, {
+        shop: session.shop,
+        paymentSessionId: session.id,
+        source: "shopper_return",
+        type: `returned_${via}_unconfirmed`,
+        dedupeKey: `return:${session.id}:${via}:unconfirmed`,
+      });
+      return destinationFor(session, undefined);
+    }
   }
-  const applied = await applyInput(deps, session.id, { kind: "shopper_returned", via, soisy: observed.observation }, {
-    soisy: observed.order,
-    deliverNow: true,
-    timeline: { source: "shopper_return", type: `returned_${via}`, detail: { soisyStatus: observed.order.status } },
+  const applied = await applyInput(deps, session.id, { kind: "shopper_returned", via, soisy: observation }, {
+    ...(order ? { soisy: order } : {}),
+    timeline: {
+      source: "shopper_return",
+      type: `returned_${via}`,
+      detail: { soisyStatus: observation.status },
+      dedupeKey: `return:${session.id}:${via}:${observation.status}`,
+    },
   });
+  // Shopify's next step, within what is left of the budget (the worker goes on with it otherwise).
+  if (deps.deliverNow && applied.outboxMessageIds.length) {
+    const deliver = deps.deliverNow;
+    const all = Promise.all(applied.outboxMessageIds.map((id) => deliver(id).catch(() => undefined)));
+    const left = budgetEnd - Date.now();
+    if (left > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all, new Promise<void>((resolve) => (timer = setTimeout(resolve, left)))]);
+      clearTimeout(timer);
+    }
+    const fresh = await findSession(deps.db, session.id);
+    if (fresh) return destinationFor(fresh, applied.transition.shopper);
+  }
   return destinationFor(applied.session, applied.transition.shopper);
+}
+
+/** Writes a timeline row unless one with the same dedupeKey exists (a race only loses the duplicate). */
+async function recordOnce(
+  db: Db,
+  row: { shop: string; paymentSessionId: string; source: string; type: string; dedupeKey: string; detailJson?: string },
+): Promise<void> {
+  if (await db.soisyEvent.findUnique({ where: { dedupeKey: row.dedupeKey }, select: { id: true } })) return;
+  try {
+    await db.soisyEvent.create({ data: row });
+  } catch (error) {
+    if ((error as { code?: string }).code !== "P2002") throw error;
+  }
 }
 
 export async function handleSoisyCallback(
@@ -592,7 +763,8 @@ export async function handleSoisyCallback(
   callback: { eventId: string; orderToken: string; eventDate?: string },
 ): Promise<"applied" | "token_mismatch"> {
   if (!session.soisyToken || callback.orderToken !== session.soisyToken) return "token_mismatch";
-  const observed = await observeSoisy(deps, session);
+  // Bounded: past it Soisy gets a 503 and calls again (and reconciliation reads the order anyway).
+  const observed = await observeSoisy(deps, session, { deadlineAt: Date.now() + CALLBACK_SOISY_DEADLINE_MS });
   await applyInput(deps, session.id, { kind: "soisy_callback", eventId: callback.eventId, soisy: observed.observation }, {
     soisy: observed.order,
     deliverNow: true,

@@ -9,8 +9,11 @@ import { logger } from "~/logger.server";
 import { appKeyring } from "~/security/encryption.server";
 import { shopify } from "~/shopify.server";
 import { decryptSessionToken } from "~/shopify/session-storage.server";
+import { z } from "zod";
+import { releaseProcessPreapprovalLeases } from "~/preapproval/preapproval.server";
+import { DEFAULT_BACKOFF, type BackoffPolicy } from "./outbox.server";
 import { createOutboxWorker } from "./outbox-worker.server";
-import { defaultSoisyClientFactory, type PaymentDeps } from "./payment-service.server";
+import { defaultSoisyClientFactory, releaseProcessCreationLeases, type PaymentDeps } from "./payment-service.server";
 import { reconcileOpenPayments } from "./reconcile.server";
 
 /** The shop's offline access token (refreshed by @shopify/shopify-app-remix when it expires). */
@@ -26,6 +29,28 @@ export async function shopAccessToken(shop: string): Promise<string> {
   return decryptSessionToken(stored.accessToken, stored.id, "accessToken", appKeyring());
 }
 
+const BackoffEnvSchema = z.object({
+  OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(DEFAULT_BACKOFF.baseMs),
+  OUTBOX_BACKOFF_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(DEFAULT_BACKOFF.maxMs),
+});
+
+/**
+ * The outbox retry backoff (full jitter, doubling from OUTBOX_BACKOFF_BASE_MS up to OUTBOX_BACKOFF_MAX_MS;
+ * Shopify's Retry-After always wins when longer). Read here, beside the worker it configures.
+ */
+export function outboxBackoffFromEnv(env: Record<string, string | undefined>): BackoffPolicy {
+  const parsed = BackoffEnvSchema.safeParse({
+    OUTBOX_BACKOFF_BASE_MS: env.OUTBOX_BACKOFF_BASE_MS || undefined,
+    OUTBOX_BACKOFF_MAX_MS: env.OUTBOX_BACKOFF_MAX_MS || undefined,
+  });
+  if (!parsed.success) {
+    throw new Error(`invalid outbox backoff settings: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`);
+  }
+  const { OUTBOX_BACKOFF_BASE_MS: baseMs, OUTBOX_BACKOFF_MAX_MS: maxMs } = parsed.data;
+  if (maxMs < baseMs) throw new Error("invalid outbox backoff settings: OUTBOX_BACKOFF_MAX_MS must be ≥ OUTBOX_BACKOFF_BASE_MS");
+  return { baseMs, maxMs };
+}
+
 function createRuntime() {
   const config = appConfig();
   const database = db();
@@ -35,6 +60,7 @@ function createRuntime() {
     tokenProvider: shopAccessToken,
     endpointFor: (shop) => paymentsApiEndpoint(shop, config),
     maxAgeMs: config.OUTBOX_MAX_AGE_MS,
+    backoff: outboxBackoffFromEnv(process.env),
     logger,
   });
   const deps: PaymentDeps = {
@@ -95,7 +121,9 @@ export function startBackgroundJobs(): void {
 
 /**
  * Called once when the process is asked to stop (SIGTERM), after the HTTP server has drained: stops
- * the background jobs so no new work is claimed. Never throws.
+ * the background jobs so no new work is claimed, then hands back what this process still holds — its
+ * outbox claims, its Soisy-order creation leases and its pre-approval leases — so another instance
+ * goes on at once instead of waiting for them to expire. Never throws.
  */
 export async function shutdownBackgroundWork(): Promise<void> {
   try {
@@ -103,4 +131,23 @@ export async function shutdownBackgroundWork(): Promise<void> {
   } catch (error) {
     logger.error({ err: error }, "stopping the background jobs failed");
   }
+  const runtime = globalThis.__soisyRuntime;
+  if (!runtime) return;
+  const released = { outboxClaims: 0, creationLeases: 0, preapprovalLeases: 0 };
+  const steps: Array<[keyof typeof released, () => Promise<number>]> = [
+    ["outboxClaims", async () => {
+      await runtime.worker.stop();
+      return runtime.worker.releaseClaims();
+    }],
+    ["creationLeases", () => releaseProcessCreationLeases(runtime.deps.db)],
+    ["preapprovalLeases", () => releaseProcessPreapprovalLeases(runtime.deps)],
+  ];
+  for (const [name, step] of steps) {
+    try {
+      released[name] = await step();
+    } catch (error) {
+      logger.error({ err: error, step: name }, "releasing this process's locks failed (they expire by themselves)");
+    }
+  }
+  logger.info(released, "background work shut down");
 }

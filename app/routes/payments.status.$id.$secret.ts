@@ -1,11 +1,13 @@
 /**
  * Polled by the shopper's "we are confirming your payment" page: where to go next, once Shopify's
- * next step is known. Each poll also nudges delivery of the session's pending Shopify mutations and,
+ * next step is known. Each poll also delivers the session's Shopify mutations that are due (never one
+ * still waiting for its backoff or Shopify's Retry-After: polling shoppers must not hammer Shopify) and,
  * at most every few seconds, re-reads the order at Soisy (in case the return could not confirm it).
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { applyInput, destinationFor, findSession, observeSoisy } from "~/payments/payment-service.server";
+import { applyInput, destinationFor, findSession, observeSoisy, SHOPPER_SOISY_DEADLINE_MS } from "~/payments/payment-service.server";
+import { nudgeDueMessages } from "~/payments/outbox.server";
 import { paymentDeps } from "~/payments/runtime.server";
 import { verifySessionSecret } from "~/payments/url-secrets.server";
 
@@ -22,18 +24,16 @@ export async function loader({ params }: LoaderFunctionArgs) {
   let destination = destinationFor(session, undefined);
   if (destination.kind === "redirect") return json({ state: session.state, redirectUrl: destination.url }, noStore);
 
-  // Nudge the outbox for this payment's undelivered mutations.
-  const due = await deps.db.outboxMessage.findMany({ where: { paymentSessionId: id, status: "pending" }, select: { id: true } });
-  if (due.length) {
-    await deps.db.outboxMessage.updateMany({ where: { paymentSessionId: id, status: "pending" }, data: { nextAttemptAt: deps.now() } });
-    for (const m of due) await deps.deliverNow?.(m.id).catch(() => undefined);
-  } else if (
+  // Deliver this payment's mutations that are due now (never earlier than their backoff / Retry-After).
+  const { pending } = await nudgeDueMessages(deps.db, deps.deliverNow, id, deps.now());
+  if (
+    pending === 0 &&
     session.soisyToken &&
     (session.state === "redirected" || session.state === "abandoned") &&
     (!session.lastCheckedAt || deps.now().getTime() - session.lastCheckedAt.getTime() > RECHECK_MS)
   ) {
     try {
-      const { observation, order } = await observeSoisy(deps, session);
+      const { observation, order } = await observeSoisy(deps, session, { deadlineAt: Date.now() + SHOPPER_SOISY_DEADLINE_MS });
       await applyInput(deps, id, { kind: "shopper_returned", via: "success", soisy: observation }, { soisy: order, deliverNow: true });
     } catch (error) {
       deps.logger.debug({ sessionId: id, err: error }, "status poll could not read the Soisy order");

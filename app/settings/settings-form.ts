@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { MessageKey } from "~/i18n/messages";
+import { MAX_PENDING_EXPIRY_DAYS } from "~/payments/lifecycle";
 import { centsToDecimal, parseDecimalToCents } from "~/soisy/money";
 import { AMOUNT_LIMITS, shopOptionsSchema, soisyCredentialsSchema, type ShopOptions, type ShopSettingsView } from "./settings.server";
 
@@ -168,7 +169,8 @@ export const optionsFormSchema = z
     maxAmount: euro,
     integrationLevel: choice(["redirect", "preapproval"]),
     resolveOn: choice(["verified", "disbursed"]),
-    pendingExpiryDays: integerIn(1, 30, "settings.error.days"),
+    // Shopify refuses a pending expiry past its limit (see MAX_PENDING_EXPIRY_DAYS).
+    pendingExpiryDays: integerIn(1, MAX_PENDING_EXPIRY_DAYS, "settings.error.days"),
     zeroInterest: checkbox,
     widgetInstalments: integerIn(3, 60, "settings.error.instalments"),
     excludedProductTags: tags,

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { Db } from "~/db.server";
+import { MAX_PENDING_EXPIRY_DAYS } from "~/payments/lifecycle";
 import { appKeyring, decrypt, encrypt, type Keyring } from "~/security/encryption.server";
 
 export const SOISY_ENVIRONMENTS = ["sandbox", "production"] as const;
@@ -21,7 +22,7 @@ export const shopOptionsSchema = z
     maxAmountCents: z.number().int().min(AMOUNT_LIMITS.minCents).max(AMOUNT_LIMITS.maxCents),
     integrationLevel: z.enum(["redirect", "preapproval"]),
     resolveOn: z.enum(["verified", "disbursed"]),
-    pendingExpiryDays: z.number().int().min(1).max(30),
+    pendingExpiryDays: z.number().int().min(1).max(MAX_PENDING_EXPIRY_DAYS),
     zeroInterest: z.boolean(),
     widgetInstalments: z.number().int().min(3).max(60),
     excludedProductTags: z.array(z.string().trim().min(1).max(255)).max(100),
@@ -48,7 +49,8 @@ export type SoisyCredentials = z.infer<typeof soisyCredentialsSchema>;
 
 const stringArray = z.array(z.string());
 
-function credentialContext(shop: string, environment: SoisyEnvironment): string {
+/** The encryption context (AAD) of a shop's API key for one environment (also used by key rotation). */
+export function credentialContext(shop: string, environment: SoisyEnvironment): string {
   return `shop-settings:${shop}:${environment}:apiKey`;
 }
 

@@ -90,6 +90,7 @@ const LABELLED_EVENTS = [
   "preapproval_approved",
   "preapproval_refused",
   "preapproved",
+  "soisy_order_interrupted",
 ] as const;
 
 export function eventLabel(type: string, locale: Locale): string {
@@ -114,7 +115,7 @@ export function buildTimeline(events: TimelineEventInput[], messages: TimelineMe
       entries.push({ id: e.id, kind: "alert", date: e.createdAt, at: "", source: t("transactions.source.alert"), event: alertLabel(code, locale), details: describeDetail(e.detailJson), httpStatus: null, outcome: null, tone: "critical" });
     } else {
       const dead = e.type === "outbox_dead_letter";
-      entries.push({ id: e.id, kind: "event", date: e.createdAt, at: "", source: sourceLabel(e.source, locale), event: eventLabel(e.type, locale), details: describeDetail(e.detailJson), httpStatus: null, outcome: null, tone: dead ? "critical" : null });
+      entries.push({ id: e.id, kind: "event", date: e.createdAt, at: "", source: sourceLabel(e.source, locale), event: eventLabel(e.type, locale), details: describeDetail(e.detailJson), httpStatus: null, outcome: null, tone: dead ? "critical" : e.type === "soisy_order_interrupted" ? "warning" : null });
     }
   }
   for (const m of messages) {

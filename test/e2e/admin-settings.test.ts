@@ -129,7 +129,7 @@ describe("settings page (non-embedded admin)", () => {
     await page.locator("#maxAmount").fill("9999.99");
     await page.locator("#integrationLevel").selectOption("preapproval");
     await page.locator("#resolveOn").selectOption("disbursed");
-    await page.locator("#pendingExpiryDays").fill("7");
+    await page.locator("#pendingExpiryDays").fill("2");
     await page.locator("#widgetInstalments").fill("10");
     await page.locator("#allowedCountries").fill("it, sm");
     await page.locator("#excludedProductTags").fill("no-soisy, gift ,  ");
@@ -145,7 +145,7 @@ describe("settings page (non-embedded admin)", () => {
       maxAmountCents: 999999,
       integrationLevel: "preapproval",
       resolveOn: "disbursed",
-      pendingExpiryDays: 7,
+      pendingExpiryDays: 2,
       widgetInstalments: 10,
       allowedCountries: ["IT", "SM"],
       excludedProductTags: ["no-soisy", "gift"],
@@ -159,7 +159,7 @@ describe("settings page (non-embedded admin)", () => {
     await expect.poll(() => page.locator("#maxAmount").inputValue()).toBe("9999.99");
     await expect.poll(() => page.locator("#integrationLevel").inputValue()).toBe("preapproval");
     await expect.poll(() => page.locator("#resolveOn").inputValue()).toBe("disbursed");
-    await expect.poll(() => page.locator("#pendingExpiryDays").inputValue()).toBe("7");
+    await expect.poll(() => page.locator("#pendingExpiryDays").inputValue()).toBe("2");
     await expect.poll(() => page.locator("#widgetInstalments").inputValue()).toBe("10");
     await expect.poll(() => page.locator("#allowedCountries").inputValue()).toBe("IT, SM");
     await expect.poll(() => page.locator("#excludedProductTags").inputValue()).toBe("no-soisy, gift");
@@ -174,7 +174,7 @@ describe("settings page (non-embedded admin)", () => {
     await open();
     await page.locator("#minAmount").fill("12,5.3");
     await page.locator("#allowedCountries").fill("IT, XX");
-    await page.locator("#pendingExpiryDays").fill("9"); // valid, but must not be saved alone
+    await page.locator("#pendingExpiryDays").fill("1"); // valid, but must not be saved alone
     await submit(page.getByRole("button", { name: "Salva opzioni" }));
     await banner("Non salvato: correggi i campi evidenziati.");
     expect(await fieldError("minAmount")).toBe("Importo non valido: usa cifre con al massimo due decimali, per esempio 150.50.");

@@ -18,8 +18,19 @@ import { parseKeyring } from "~/security/encryption.server";
 let stack: Stack;
 let browser: Browser;
 
+/**
+ * The outbox backoff of this stack: short, so waiting for a delivery after Shopify recovers has a bound
+ * derived from it (a busy 2-core machine could otherwise see the default backoff outgrow a fixed wait).
+ */
+const BACKOFF_MAX_MS = 2_000;
+/** Enough for several backoff periods, worker polls and a slow machine. */
+const AFTER_RECOVERY_MS = 6 * BACKOFF_MAX_MS + 10_000;
+
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack(), launchBrowser()]);
+  [stack, browser] = await Promise.all([
+    startStack({ appEnv: { OUTBOX_BACKOFF_BASE_MS: "200", OUTBOX_BACKOFF_MAX_MS: String(BACKOFF_MAX_MS) } }),
+    launchBrowser(),
+  ]);
 }, 90_000);
 
 afterAll(async () => {
@@ -262,7 +273,7 @@ describe("failures and retries", () => {
     await stack.stopApp();
     stack.shopify.clearFaults();
     await stack.startApp();
-    await eventually(async () => simSession(result.id).state.code === "RESOLVED", 15_000, "delivery after restart");
+    await eventually(async () => simSession(result.id).state.code === "RESOLVED", AFTER_RECOVERY_MS, "delivery after restart");
     // Shopify has applied it; the worker records the delivery right after the answer.
     const delivered = await eventually(async () => {
       const row = await db().outboxMessage.findUniqueOrThrow({ where: { id: message.id }, include: { attemptsLog: true } });

@@ -16,7 +16,14 @@ let stack: Stack;
 let browser: Browser;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: "reconcile-shop.myshopify.com" }), launchBrowser()]);
+  [stack, browser] = await Promise.all([
+    startStack({
+      shop: "reconcile-shop.myshopify.com",
+      // Polls never bring a delivery forward: after Shopify recovers, the page moves on within this backoff.
+      appEnv: { OUTBOX_BACKOFF_BASE_MS: "200", OUTBOX_BACKOFF_MAX_MS: "2000" },
+    }),
+    launchBrowser(),
+  ]);
 }, 90_000);
 afterAll(async () => {
   await browser?.close();

@@ -17,7 +17,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { paymentsApiEndpoint } from "~/config.server";
 import { createDb, type Db } from "~/db.server";
 import { createLogger } from "~/logger.server";
-import { enqueueMutation, type EnqueueMutationInput, type OutboxMutation } from "~/payments/outbox.server";
+import { enqueueMutation, nudgeDueMessages, type EnqueueMutationInput, type OutboxMutation } from "~/payments/outbox.server";
 import { createOutboxWorker, type OutboxWorkerOptions } from "~/payments/outbox-worker.server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { startShopifySimulator, SHOPIFY_USER_ERROR_MESSAGES as MSG, type ShopifySimulator } from "../simulators/shopify";
@@ -1033,5 +1033,82 @@ describe("several workers, restarts, the loop", () => {
 
   it("lockMs shorter than twice the request timeout is refused", () => {
     expect(() => worker({ timeoutMs: 10_000, lockMs: 15_000 })).toThrow(/lockMs/);
+  });
+});
+
+describe("pending expiry within Shopify's limit", () => {
+  it("OUT_OF_RANGE_PENDING_EXPIRES_AT → asked again with a shorter expiry; the pending is delivered and the app stores what Shopify holds", async () => {
+    await sim.close();
+    sim = await startShopifySimulator({
+      appUrl,
+      shops: [{ domain: SHOP, accessToken: TOKEN }],
+      retry: { attempts: 1 },
+      pendingExpiryLimitMs: 2 * 24 * HOUR,
+    });
+    const p = await payment();
+    // Enqueued before the cap (10 days): Shopify refuses it, then the 3-day maximum, then takes one day.
+    const { id } = await enqueue({
+      shop: SHOP,
+      paymentSessionId: p.id,
+      mutation: "paymentSessionPending",
+      variables: { id: p.gid, pendingExpiresAt: new Date(Date.now() + 10 * 24 * HOUR).toISOString(), reason: "PARTNER_ACTION_REQUIRED" },
+    });
+    const before = Date.now();
+    expect(await worker().runOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+    const simSession = sim.paymentSessions.get(p.id)!;
+    expect(simSession.state).toEqual({ code: "PENDING", reason: "PARTNER_ACTION_REQUIRED" });
+    const held = Date.parse(simSession.pendingExpiresAt!);
+    expect(held).toBeGreaterThanOrEqual(before + 24 * HOUR - 2_000);
+    expect(held).toBeLessThanOrEqual(Date.now() + 24 * HOUR + 2_000);
+    const calls = callsFor(p.gid, "paymentSessionPending");
+    expect(calls).toHaveLength(3);
+    const m = await message(id);
+    expect(m.status).toBe("delivered");
+    expect(Date.parse((JSON.parse(m.variablesJson) as { pendingExpiresAt: string }).pendingExpiresAt)).toBe(held);
+    const row = await db.paymentSession.findUniqueOrThrow({ where: { id: p.id } });
+    expect(row.pendingExpiresAt?.getTime()).toBe(held);
+  });
+
+  it("an expiry within the limit is sent once, as it is", async () => {
+    await sim.close();
+    sim = await startShopifySimulator({
+      appUrl,
+      shops: [{ domain: SHOP, accessToken: TOKEN }],
+      retry: { attempts: 1 },
+      pendingExpiryLimitMs: 3 * 24 * HOUR,
+    });
+    const p = await payment();
+    const pendingExpiresAt = new Date(Date.now() + 3 * 24 * HOUR - 60_000).toISOString();
+    await enqueue({ shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionPending", variables: { id: p.gid, pendingExpiresAt, reason: "PARTNER_ACTION_REQUIRED" } });
+    expect(await worker().runOnce()).toMatchObject({ delivered: 1 });
+    expect(callsFor(p.gid, "paymentSessionPending")).toHaveLength(1);
+    expect(Date.parse(sim.paymentSessions.get(p.id)!.pendingExpiresAt!)).toBe(Date.parse(pendingExpiresAt));
+  });
+});
+
+describe("shoppers polling never bring a delivery forward (nudgeDueMessages)", () => {
+  it("with Shopify answering 429 Retry-After: 20, fifty polls make one attempt; the next waits for Retry-After", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    sim.setFaults({ throttleNext: { count: 1_000, retryAfterSeconds: 20 } });
+    const w = worker();
+    const polls: Array<{ pending: number; nudged: number }> = [];
+    for (let i = 0; i < 50; i++) polls.push(await nudgeDueMessages(db, w.deliverNow, p.id, clock.now()));
+    expect(polls[0]).toEqual({ pending: 1, nudged: 1 });
+    expect(polls.slice(1).every((r) => r.pending === 1 && r.nudged === 0)).toBe(true);
+    expect(callsFor(p.gid, "paymentSessionResolve").map((c) => c.status)).toEqual([429]);
+    const m = await message(id);
+    expect(m.attempts).toBe(1);
+    expect(m.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(m.attemptsLog[0]!.startedAt.getTime() + 20_000);
+
+    // Shopify is back, but Retry-After has not passed: polls still wait.
+    sim.clearFaults();
+    clock.offset = m.nextAttemptAt.getTime() - Date.now() - 1_000;
+    expect(await nudgeDueMessages(db, w.deliverNow, p.id, clock.now())).toEqual({ pending: 1, nudged: 0 });
+    clock.advance(1_100);
+    expect(await nudgeDueMessages(db, w.deliverNow, p.id, clock.now())).toEqual({ pending: 1, nudged: 1 });
+    expect((await message(id)).status).toBe("delivered");
+    expect(callsFor(p.gid, "paymentSessionResolve").map((c) => c.status)).toEqual([429, 200]);
+    expect(await nudgeDueMessages(db, w.deliverNow, p.id, clock.now())).toEqual({ pending: 0, nudged: 0 });
   });
 });

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import {
+  MAX_PENDING_EXPIRY_DAYS,
   MERCHANT_MESSAGES,
   PAYMENT_STATES,
   describeState,
@@ -574,13 +575,20 @@ describe("unknown Soisy status", () => {
 describe("pending expiry", () => {
   it("is now + pendingExpiryDays × 24 h exactly, also across a DST change", () => {
     const beforeDst = new Date("2026-03-27T23:30:00.000Z"); // Italy moves to CEST on 29 March
-    for (const days of [1, 3, 7, 30]) {
+    for (const days of [1, 2, 3]) {
       const t = transition(ctx({ now: beforeDst, settings: { resolveOn: "verified", pendingExpiryDays: days } }), success("waiting_for_verification"));
       const expected = beforeDst.getTime() + days * 86_400_000;
       expect(t.patch.pendingExpiresAt?.getTime()).toBe(expected);
       expect(mutationOf(t)).toMatchObject({ pendingExpiresAt: new Date(expected) });
     }
     expect(pendingExpiryFrom(new Date("2026-01-01T00:00:00Z"), 3).toISOString()).toBe("2026-01-04T00:00:00.000Z");
+  });
+
+  it("is capped at Shopify's limit (MAX_PENDING_EXPIRY_DAYS) for settings stored before the cap", () => {
+    for (const days of [4, 7, 30]) {
+      const t = transition(ctx({ now: NOW, settings: { resolveOn: "verified", pendingExpiryDays: days } }), success("waiting_for_verification"));
+      expect(t.patch.pendingExpiresAt?.getTime()).toBe(NOW.getTime() + MAX_PENDING_EXPIRY_DAYS * 86_400_000);
+    }
   });
 
   const expiresAt = new Date(NOW.getTime() - 3 * DAY);

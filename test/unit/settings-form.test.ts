@@ -17,7 +17,7 @@ const valid: OptionsFormValues = {
   maxAmount: "9999.99",
   integrationLevel: "preapproval",
   resolveOn: "disbursed",
-  pendingExpiryDays: "7",
+  pendingExpiryDays: "2",
   zeroInterest: "on",
   widgetInstalments: "10",
   excludedProductTags: "no-soisy, gift, no-soisy, ",
@@ -53,7 +53,7 @@ describe("settings form: options", () => {
         maxAmountCents: 999999,
         integrationLevel: "preapproval",
         resolveOn: "disbursed",
-        pendingExpiryDays: 7,
+        pendingExpiryDays: 2,
         zeroInterest: true,
         widgetInstalments: 10,
         excludedProductTags: ["no-soisy", "gift"],
@@ -104,6 +104,9 @@ describe("settings form: options", () => {
     expect(parseOptionsForm({ ...valid, allowedCountries: " , " })).toMatchObject({ ok: false, errors: { allowedCountries: { key: "settings.error.countriesEmpty" } } });
     expect(parseOptionsForm({ ...valid, excludedProductTags: "x".repeat(256) })).toMatchObject({ ok: false, errors: { excludedProductTags: { key: "settings.error.tags" } } });
     expect(parseOptionsForm({ ...valid, widgetInstalments: "61" })).toMatchObject({ ok: false, errors: { widgetInstalments: { key: "settings.error.instalments" } } });
+    // Shopify refuses a pending expiry past 3 days (OUT_OF_RANGE_PENDING_EXPIRES_AT).
+    expect(parseOptionsForm({ ...valid, pendingExpiryDays: "3" })).toMatchObject({ ok: true });
+    expect(parseOptionsForm({ ...valid, pendingExpiryDays: "4" })).toMatchObject({ ok: false, errors: { pendingExpiryDays: { key: "settings.error.days" } } });
   });
 
   it("every error key exists in both languages", () => {

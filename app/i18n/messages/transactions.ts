@@ -90,6 +90,8 @@ export const transactionsMessages = defineMessages(
     "transactions.event.preapproval_approved": "Pre-approvazione approvata",
     "transactions.event.preapproval_refused": "Pre-approvazione rifiutata",
     "transactions.event.preapproved": "Cliente inviato a Soisy per documenti e firma",
+    "transactions.event.soisy_order_interrupted":
+      "Un tentativo precedente di creare l'ordine Soisy è stato interrotto: per questo pagamento potrebbe esistere un secondo ordine Soisy; controlla il back office di Soisy",
     "transactions.review.title": "Questo pagamento aspetta una tua decisione",
     "transactions.review.body": "L'importo del finanziamento Soisy non corrisponde all'ordine, quindi l'app non lo conferma da sola. Verifica con Soisy: conferma il pagamento se Soisy finanzia l'importo dell'ordine, altrimenti rifiutalo.",
     "transactions.review.resolve": "Conferma il pagamento",
@@ -201,6 +203,8 @@ export const transactionsMessages = defineMessages(
     "transactions.event.preapproval_approved": "Pre-approval approved",
     "transactions.event.preapproval_refused": "Pre-approval refused",
     "transactions.event.preapproved": "Customer sent to Soisy for documents and signature",
+    "transactions.event.soisy_order_interrupted":
+      "An earlier attempt to create the Soisy order was interrupted: a second Soisy order may exist for this payment; check Soisy's back office",
     "transactions.review.title": "This payment is waiting for your decision",
     "transactions.review.body": "The Soisy loan amount does not match the order, so the app does not confirm it by itself. Check with Soisy: confirm the payment if Soisy funds the order's amount, otherwise reject it.",
     "transactions.review.resolve": "Confirm the payment",
