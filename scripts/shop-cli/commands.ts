@@ -16,6 +16,7 @@ import {
 } from "../../app/settings/settings.server";
 import type { Keyring } from "../../app/security/encryption.server";
 import { cleanShopName } from "../../app/shopify/shop-profile.server";
+import { rotateEncryptedValues, type RotationCounts } from "../../app/security/key-rotation.server";
 import { encryptSessionToken } from "../../app/shopify/session-storage.server";
 import { centsToDecimal } from "../../app/soisy/money";
 import { identityFrom } from "../../app/webhooks/customer-data";
@@ -81,6 +82,12 @@ Commands:
 
   export-customer <shop> <email> [--phone P] [--customer-id ID]
       Everything stored about a customer (the answer to a customers/data_request), as JSON.
+
+  rotate-keys [--batch-size 200] [--dry-run] [--json]
+      Re-encrypts every stored secret (Soisy API keys of both environments, Shopify access and
+      refresh tokens; plain-text tokens of older versions get encrypted) under the first key of
+      APP_ENCRYPTION_KEY ("k2:<new>,k1:<old>"), in batches; safe to re-run. Afterwards the old key
+      can be removed. Exit code 1 when a value cannot be decrypted (listed).
 
 Environment: DATABASE_URL (default file:./prisma/dev.sqlite), APP_ENCRYPTION_KEY (configure with keys).
 Exit codes: 0 done, 1 failed, 2 usage error.`;
@@ -514,8 +521,34 @@ export async function exportCustomer(io: CliIo, args: string[]): Promise<number>
   return 0;
 }
 
+/* ---------------------------------------------------------------------------------------------- */
+/* rotate-keys                                                                                     */
+/* ---------------------------------------------------------------------------------------------- */
+
+export async function rotateKeys(io: CliIo, args: string[]): Promise<number> {
+  const { values } = parse(args, { "batch-size": { type: "string", default: "200" }, "dry-run": { type: "boolean", default: false }, json: { type: "boolean", default: false } }, { min: 0, max: 0, names: "" });
+  const batchSize = integer("batch-size", values["batch-size"], 1, 10_000);
+  const keyring = io.keyring();
+  const db = await io.db();
+  const report = await rotateEncryptedValues(db, keyring, { batchSize, dryRun: values["dry-run"] });
+  if (values.json) io.out(JSON.stringify(report, null, 2));
+  else {
+    const line = (label: string, c: RotationCounts) =>
+      `${pad(label)}${c.scanned} rows, ${c.rotated} ${report.dryRun ? "to re-encrypt" : "re-encrypted"}, ${c.current} already current, ${c.raced} changed meanwhile, ${c.failed} failed`;
+    io.out(`${report.dryRun ? "dry run: nothing written; " : ""}current key "${report.keyId}"`);
+    io.out(line("Soisy API keys", report.soisyApiKeys));
+    io.out(line("Shopify tokens", report.shopifyTokens));
+  }
+  if (report.failures.length) {
+    io.err(`these values could not be decrypted with APP_ENCRYPTION_KEY (left as they are):\n  ${report.failures.join("\n  ")}`);
+    return 1;
+  }
+  return 0;
+}
+
 export const COMMANDS: Record<string, (io: CliIo, args: string[]) => Promise<number>> = {
   show,
+  "rotate-keys": rotateKeys,
   configure,
   stuck,
   "retry-dead": retryDead,

@@ -5,10 +5,14 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Session } from "@shopify/shopify-api";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import { generateKeyMaterial, parseKeyring } from "~/security/encryption.server";
 import { soisyCredentials } from "~/settings/settings.server";
+import { decryptSessionToken, EncryptedSessionStorage, encryptSessionToken } from "~/shopify/session-storage.server";
+import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prisma";
+import { configureShop } from "../../scripts/lib/local-stack";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const SHOP = "cli-shop.myshopify.com";
@@ -157,7 +161,11 @@ describe("configure and show", () => {
     const keyring = parseKeyring(encryptionKey);
     expect(await soisyCredentials(db(), SHOP, "sandbox", keyring)).toEqual({ soisyShopId: "partnershop", apiKey: SANDBOX_KEY });
     expect(await soisyCredentials(db(), SHOP, "production", keyring)).toEqual({ soisyShopId: "liveshop", apiKey: PRODUCTION_KEY });
-    expect(await db().session.findUnique({ where: { id: `offline_${SHOP}` } })).toMatchObject({ shop: SHOP, accessToken: "shpat_cli_token", isOnline: false });
+    const session = await db().session.findUniqueOrThrow({ where: { id: `offline_${SHOP}` } });
+    expect(session).toMatchObject({ shop: SHOP, isOnline: false });
+    // Stored encrypted, like the app's session storage stores it.
+    expect(session.accessToken).toMatch(/^v1\./);
+    expect(decryptSessionToken(session.accessToken, session.id, "accessToken", keyring)).toBe("shpat_cli_token");
   });
 
   it("updates only what it is given; the stored keys stay", async () => {
@@ -341,5 +349,85 @@ describe("export-customer", () => {
     const bad = await cli(["export-customer", SHOP, "not-an-email"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('"not-an-email" is not an email address');
+  });
+});
+
+describe("rotate-keys", () => {
+  const OLD = `k1:${generateKeyMaterial()}`;
+  const NEW = `k2:${generateKeyMaterial()}`;
+  const shops = ["rot-a.myshopify.com", "rot-b.myshopify.com", "rot-c.myshopify.com"];
+  let rotating: TestDatabase;
+  const run = (args: string[], key: string) => cli(["rotate-keys", ...args], { env: { DATABASE_URL: rotating.url, APP_ENCRYPTION_KEY: key } });
+
+  beforeAll(async () => {
+    rotating = await createTestDatabase();
+    const old = parseKeyring(OLD);
+    for (const [i, shop] of shops.entries()) await configureShop(rotating.db, old, shop, `shpat_rot_${i}`, { production: i !== 2 });
+    // An offline session with an expiring token, stored through the app's session storage under the old key.
+    const storage = new EncryptedSessionStorage(new PrismaSessionStorage(rotating.db as never), () => old);
+    const session = new Session({ id: "offline_rot-d.myshopify.com", shop: "rot-d.myshopify.com", state: "", isOnline: false, accessToken: "shpat_rot_d", refreshToken: "shprt_rot_d" });
+    expect(await storage.storeSession(session)).toBe(true);
+    // A row an older version of the app wrote in plain text.
+    await rotating.db.session.create({ data: { id: "offline_legacy.myshopify.com", shop: "legacy.myshopify.com", state: "", isOnline: false, accessToken: "shpat_plain", refreshToken: "shprt_plain" } });
+  });
+
+  afterAll(async () => {
+    await rotating?.cleanup();
+  });
+
+  it("re-encrypts everything under the newest key in batches; again is a no-op; then the old key can go", async () => {
+    const dry = await run(["--dry-run", "--json"], `${NEW},${OLD}`);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(JSON.parse(dry.stdout)).toMatchObject({ dryRun: true, soisyApiKeys: { rotated: 5 }, shopifyTokens: { rotated: 7 } });
+    expect((await rotating.db.shopSettings.findMany({ select: { sandboxApiKeyKeyId: true } })).map((r) => r.sandboxApiKeyKeyId)).toEqual(["k1", "k1", "k1"]);
+
+    const first = await run(["--batch-size", "2"], `${NEW},${OLD}`);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain('current key "k2"');
+    expect(first.stdout).toMatch(/Soisy API keys:\s+3 rows, 5 re-encrypted, 0 already current, 0 changed meanwhile, 0 failed/);
+    // 4 offline tokens + 1 refresh token under k1, 1 access + 1 refresh token in plain text.
+    expect(first.stdout).toMatch(/Shopify tokens:\s+5 rows, 7 re-encrypted, 0 already current, 0 changed meanwhile, 0 failed/);
+
+    const again = await run(["--json"], `${NEW},${OLD}`);
+    expect(again.code).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ soisyApiKeys: { rotated: 0, current: 5 }, shopifyTokens: { rotated: 0, current: 7 } });
+
+    // Only the new key from now on: everything decrypts; the old key alone no longer does.
+    const onlyNew = parseKeyring(NEW);
+    const onlyOld = parseKeyring(OLD);
+    for (const shop of shops) {
+      expect(await soisyCredentials(rotating.db, shop, "sandbox", onlyNew)).toEqual({ soisyShopId: "partnershop", apiKey: "partnerkey" });
+      await expect(soisyCredentials(rotating.db, shop, "sandbox", onlyOld)).rejects.toThrow(/no longer holds|failed/);
+    }
+    expect(await soisyCredentials(rotating.db, shops[0]!, "production", onlyNew)).toEqual({ soisyShopId: "partnershop", apiKey: "partnerkey" });
+    const settings = await rotating.db.shopSettings.findMany();
+    expect(settings.flatMap((r) => [r.sandboxApiKeyKeyId, r.productionApiKeyKeyId]).filter(Boolean)).toEqual(["k2", "k2", "k2", "k2", "k2"]);
+
+    const storage = new EncryptedSessionStorage(new PrismaSessionStorage(rotating.db as never), () => onlyNew);
+    for (const [i, shop] of shops.entries()) expect((await storage.loadSession(`offline_${shop}`))?.accessToken).toBe(`shpat_rot_${i}`);
+    expect(await storage.loadSession("offline_rot-d.myshopify.com")).toMatchObject({ accessToken: "shpat_rot_d", refreshToken: "shprt_rot_d" });
+    expect(await storage.loadSession("offline_legacy.myshopify.com")).toMatchObject({ accessToken: "shpat_plain", refreshToken: "shprt_plain" });
+    const raw = await rotating.db.session.findMany();
+    for (const row of raw) {
+      expect(row.accessToken).toMatch(/^v1\.k2\./);
+      if (row.refreshToken) expect(row.refreshToken).toMatch(/^v1\.k2\./);
+    }
+    // The CLI works with only the new key too.
+    const show = await cli(["show", shops[0]!], { env: { DATABASE_URL: rotating.url, APP_ENCRYPTION_KEY: NEW } });
+    expect(show.code, show.stderr).toBe(0);
+    expect((await run([], NEW)).code).toBe(0);
+  });
+
+  it("reports a value it cannot decrypt (exit 1) and rotates the rest", async () => {
+    const stray = encryptSessionToken("shpat_stray", "offline_stray.myshopify.com", "accessToken", parseKeyring(`k0:${generateKeyMaterial()}`));
+    await rotating.db.session.create({ data: { id: "offline_stray.myshopify.com", shop: "stray.myshopify.com", state: "", isOnline: false, accessToken: stray } });
+    await rotating.db.session.update({ where: { id: "offline_legacy.myshopify.com" }, data: { accessToken: "shpat_plain_again", refreshToken: null } });
+    const res = await run([], NEW);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toContain("Session:offline_stray.myshopify.com:accessToken");
+    expect(res.stdout).toMatch(/Shopify tokens:\s+6 rows, 1 re-encrypted, .* 1 failed/);
+    const legacy = await rotating.db.session.findUniqueOrThrow({ where: { id: "offline_legacy.myshopify.com" } });
+    expect(decryptSessionToken(legacy.accessToken, legacy.id, "accessToken", parseKeyring(NEW))).toBe("shpat_plain_again");
+    expect((await rotating.db.session.findUniqueOrThrow({ where: { id: "offline_stray.myshopify.com" } })).accessToken).toBe(stray);
   });
 });
