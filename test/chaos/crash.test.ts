@@ -151,4 +151,43 @@ describe("the app process dies mid-work", () => {
     await stack.restart(stack.primary);
     expectNoUnexpectedExit(stack, started);
   }, 60_000);
+
+  it("SIGTERM during a slow Shopify mutation: exit code 0, delivered without waiting for a stale claim", async () => {
+    const started = Date.now();
+    const id = sessionId("sigterm-mutation");
+    await startPaymentUntilOk(stack, { id, amount: "550.00" }, 30_000);
+    const token = (await db().paymentSession.findUniqueOrThrow({ where: { id } })).soisyToken!;
+    const gid = `gid://shopify/PaymentSession/${id}`;
+    const rule = stack.shopifyProxy.addRule({ method: "POST", path: "/graphql.json", bodyIncludes: gid, mode: { kind: "slow", ms: 3_000 }, times: 1 });
+    const callback = stack.soisy.fireEvent(token, "LoanWasVerified");
+    await waitFor(() => stack.shopifyProxy.count({ ruleId: rule }) === 1, 20_000, "the resolve to be in flight");
+    const exit = await stack.signal(stack.primary, "SIGTERM");
+    await callback;
+    await stack.restart(stack.primary);
+    const restartedAt = Date.now();
+    // Finished before the exit, or released and re-sent at once: well under the 30 s claim.
+    const message = await waitFor(
+      async () => {
+        const m = await db().outboxMessage.findFirst({ where: { paymentSessionId: id, mutation: "paymentSessionResolve" } });
+        return m?.status === "delivered" ? m : null;
+      },
+      12_000,
+      "the resolve to be delivered without waiting for its claim to expire",
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n${tail(stack.primary.output, 3000)}`);
+    });
+    const resolves = mutationsOf(stack, id, "paymentSessionResolve");
+    printSummary({
+      scenario: "SIGTERM mid Shopify mutation",
+      faults: 1,
+      unexpectedExits: stack.unexpectedExits(started).length,
+      duplicates: resolves.applied.length - 1,
+      recoveryToDeliveryMs: Math.max(0, message.deliveredAt!.getTime() - restartedAt),
+      note: `exit code=${exit.code} signal=${exit.signal} calls at Shopify=${resolves.all.length}`,
+    });
+    expect(exit.code).toBe(0);
+    expect(resolves.applied).toHaveLength(1);
+    expect(resolves.rejected).toHaveLength(0);
+    expectNoUnexpectedExit(stack, started);
+  }, 60_000);
 });
