@@ -11,7 +11,7 @@ import { PrismaSessionStorage } from "@shopify/shopify-app-session-storage-prism
 import { db } from "./db.server";
 import { appConfig, type AppConfig } from "./config.server";
 import { logger } from "./logger.server";
-import { assertSameOriginWrite, createAdminSession, findAdminSession, type AdminSessionLimits } from "./security/admin-session.server";
+import { assertSameOriginWrite, createAdminSession, findAdminSession, pruneAdminSessions, type AdminSessionLimits } from "./security/admin-session.server";
 import { appKeyring } from "./security/encryption.server";
 import { adminUrlTemplate, installAdminFetchOverride, withAdminRedirects } from "./shopify/admin-url-override.server";
 import { ensureFreshCookieSession, librarySessionCookie, SESSION_COOKIE, singleFlight, type RefreshDeps } from "./shopify/offline-refresh.server";
@@ -86,6 +86,8 @@ async function withAdminSessionCookie(response: Response, shop: string, config: 
   for (const c of kept) headers.append("set-cookie", c);
   for (const name of libraryCookies) headers.append("set-cookie", `${name}=; Path=/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly; SameSite=Lax`);
   headers.append("set-cookie", await createAdminSession(db(), shop, adminSessionLimits(config), config.SHOPIFY_APP_URL));
+  // Housekeeping at each login: rows that can no longer authenticate anything (never blocks the login).
+  pruneAdminSessions(db()).catch((error: unknown) => logger.warn({ err: error }, "pruning old admin sessions failed"));
   headers.set("cache-control", "no-store");
   return new Response(response.body, { status: response.status, statusText: response.statusText, headers });
 }

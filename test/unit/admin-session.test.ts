@@ -37,7 +37,8 @@ describe("Origin check on admin writes", () => {
     expect(isSameOriginWrite(req("DELETE", { referer: `${APP}/app/x?y=1` }), APP)).toBe(true);
   });
   it("refuses other origins, null, a missing Origin and Referer, a bad Referer, an Origin that disagrees with Referer", () => {
-    for (const headers of [{ origin: "https://evil.example" }, { origin: "null" }, {}, { referer: "not a url" }, { referer: "https://soisy.example.evil.example/" }, { origin: "http://soisy.example" }, { origin: "https://evil.example", referer: `${APP}/app` }]) {
+    const cases: Array<Record<string, string>> = [{ origin: "https://evil.example" }, { origin: "null" }, {}, { referer: "not a url" }, { referer: "https://soisy.example.evil.example/" }, { origin: "http://soisy.example" }, { origin: "https://evil.example", referer: `${APP}/app` }];
+    for (const headers of cases) {
       for (const method of ["POST", "PUT", "PATCH", "DELETE"]) expect(isSameOriginWrite(req(method, headers), APP), `${method} ${JSON.stringify(headers)}`).toBe(false);
     }
     let thrown: unknown;
