@@ -416,7 +416,7 @@ describe("rotate-keys", () => {
     const show = await cli(["show", shops[0]!], { env: { DATABASE_URL: rotating.url, APP_ENCRYPTION_KEY: NEW } });
     expect(show.code, show.stderr).toBe(0);
     expect((await run([], NEW)).code).toBe(0);
-  });
+  }, 240_000);
 
   it("reports a value it cannot decrypt (exit 1) and rotates the rest", async () => {
     const stray = encryptSessionToken("shpat_stray", "offline_stray.myshopify.com", "accessToken", parseKeyring(`k0:${generateKeyMaterial()}`));
@@ -429,5 +429,5 @@ describe("rotate-keys", () => {
     const legacy = await rotating.db.session.findUniqueOrThrow({ where: { id: "offline_legacy.myshopify.com" } });
     expect(decryptSessionToken(legacy.accessToken, legacy.id, "accessToken", parseKeyring(NEW))).toBe("shpat_plain_again");
     expect((await rotating.db.session.findUniqueOrThrow({ where: { id: "offline_stray.myshopify.com" } })).accessToken).toBe(stray);
-  });
+  }, 120_000);
 });
