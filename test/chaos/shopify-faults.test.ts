@@ -36,13 +36,14 @@ afterAll(async () => {
 const RETRY_AFTER_S = 2;
 
 /**
- * Attempts allowed while the fault lasts (a few seconds). The outbox backs off with full jitter:
- * attempt n+1 waits U[0, 1 s·2^(n−1)), so 10 attempts inside 6 s would need delays 4…9 all below 6 s
- * (probability < 1e-5). Shoppers polling 3 × 5 times a second must not add attempts.
+ * Attempts allowed while the fault lasts (FAULT_MIN_MS, 8 s). The outbox backs off with full jitter:
+ * attempt n+1 waits U[0, 1 s·2^(n−1)), so a correct app makes about 5 attempts in 8 s, and 11 would need
+ * delays 5…10 all below 8 s (probability < 1e-7). An app that lets each shopper poll trigger an attempt
+ * makes 2 or more a second (≈ 15).
  */
 const MAX_ATTEMPTS_DURING_FAULT = 10;
 /** How long a non-hang fault lasts at least. */
-const FAULT_MIN_MS = 4_000;
+const FAULT_MIN_MS = 8_000;
 
 const MODES: Array<{ label: string; mode: FaultMode; faultsBeforeRecovery: number; forwards: boolean }> = [
   { label: "hang", mode: { kind: "hang" }, faultsBeforeRecovery: 1, forwards: false },
@@ -64,7 +65,7 @@ describe("Shopify Payments API faults while shoppers poll the waiting page", () 
 
       // Soisy verifies the loan (the app owes Shopify a resolve); the shopper waits and polls.
       const callback = stack.soisy.fireEvent(token, "LoanWasVerified");
-      const pollers = pollWaitingPage(statusUrlOf(stack, id), 3, 200);
+      const pollers = pollWaitingPage(statusUrlOf(stack, id), 4, 150);
       try {
         // The fault lasts until it broke `faultsBeforeRecovery` calls and (except a hang, which holds the
         // claim by itself) at least FAULT_MIN_MS, so a retry loop driven by the polling would show.
