@@ -19,6 +19,7 @@ import { createDb, type Db } from "~/db.server";
 import { createLogger } from "~/logger.server";
 import { enqueueMutation, nudgeDueMessages, type EnqueueMutationInput, type OutboxMutation } from "~/payments/outbox.server";
 import { createOutboxWorker, type OutboxWorkerOptions } from "~/payments/outbox-worker.server";
+import { newLockHolder, PROCESS_HOLDER_PREFIX, releaseProcessCreationLeases } from "~/payments/payment-service.server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { startShopifySimulator, SHOPIFY_USER_ERROR_MESSAGES as MSG, type ShopifySimulator } from "../simulators/shopify";
 
@@ -1110,5 +1111,36 @@ describe("shoppers polling never bring a delivery forward (nudgeDueMessages)", (
     expect((await message(id)).status).toBe("delivered");
     expect(callsFor(p.gid, "paymentSessionResolve").map((c) => c.status)).toEqual([429, 200]);
     expect(await nudgeDueMessages(db, w.deliverNow, p.id, clock.now())).toEqual({ pending: 0, nudged: 0 });
+  });
+});
+
+describe("shutdown: releaseClaims", () => {
+  it("frees the pending messages this worker still claims, and only those", async () => {
+    const mine = await payment();
+    const theirs = await payment();
+    const { id: mineId } = await enqueue(resolveOf(mine));
+    const { id: theirsId } = await enqueue(resolveOf(theirs));
+    const w = worker({ workerId: "shutting-down" });
+    const until = new Date(clock.now().getTime() + 60_000);
+    await db.outboxMessage.update({ where: { id: mineId }, data: { lockedBy: "shutting-down#abc", lockedUntil: until } });
+    await db.outboxMessage.update({ where: { id: theirsId }, data: { lockedBy: "other-worker#def", lockedUntil: until } });
+    expect(await w.releaseClaims()).toBe(1);
+    expect(await message(mineId)).toMatchObject({ lockedBy: null, lockedUntil: null, status: "pending" });
+    expect(await message(theirsId)).toMatchObject({ lockedBy: "other-worker#def" });
+    // Another instance delivers the released one at once (no waiting for the claim to expire).
+    expect(await worker({ workerId: "next" }).runOnce()).toMatchObject({ claimed: 1, delivered: 1 });
+    expect((await message(mineId)).status).toBe("delivered");
+  });
+
+  it("releaseProcessCreationLeases frees this process's Soisy-order creation leases, and only those", async () => {
+    const mine = await payment();
+    const theirs = await payment();
+    const until = new Date(Date.now() + 60_000);
+    await db.paymentSession.update({ where: { id: mine.id }, data: { creationLockedBy: newLockHolder(), creationLockedUntil: until } });
+    await db.paymentSession.update({ where: { id: theirs.id }, data: { creationLockedBy: "p1-otherhost:0000", creationLockedUntil: until } });
+    expect(newLockHolder().startsWith(PROCESS_HOLDER_PREFIX)).toBe(true);
+    expect(await releaseProcessCreationLeases(db)).toBe(1);
+    expect(await db.paymentSession.findUniqueOrThrow({ where: { id: mine.id } })).toMatchObject({ creationLockedBy: null, creationLockedUntil: null });
+    expect(await db.paymentSession.findUniqueOrThrow({ where: { id: theirs.id } })).toMatchObject({ creationLockedBy: "p1-otherhost:0000" });
   });
 });
