@@ -36,8 +36,12 @@ let build: ServerBuild;
 try {
   build = (await import(pathToFileURL(path.join(buildDir, "server/index.js")).href)) as ServerBuild;
 } catch (error) {
-  logger.fatal({ err: error }, "the Remix build could not be loaded");
-  fail(`The server cannot start: no Remix build in ${buildDir} (run npm run build): ${(error as Error).message}`);
+  const missing = (error as NodeJS.ErrnoException).code === "ERR_MODULE_NOT_FOUND" && String((error as Error).message).includes("server/index.js");
+  fail(
+    missing
+      ? `The server cannot start: no Remix build in ${buildDir} (run npm run build)`
+      : `The server cannot start: loading the app (${buildDir}/server/index.js) failed: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
 
 const proof = config.shopifyProof;

@@ -19,7 +19,7 @@ let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({
     shop: "server-e2e.myshopify.com",
-    appEnv: { LOG_LEVEL: "info", RATE_LIMIT_WRONG_SECRET_MAX: "5" },
+    appEnv: { LOG_LEVEL: "info", RATE_LIMIT_WRONG_SECRET_MAX: "5", RATE_LIMIT_LOGIN_MAX: "3" },
   });
 }, 90_000);
 
@@ -139,7 +139,7 @@ describe("the production server", () => {
       const before = peakRssMb(child.pid!);
       const answers = await Promise.all(
         Array.from({ length: 8 }, (_, i) =>
-          postChunked(`${url}${i % 2 ? "/payments/sessions" : "/auth/login"}`, 64 * 1024 * 1024, {
+          postChunked(`${url}${i % 2 ? "/payments/sessions" : "/"}`, 64 * 1024 * 1024, {
             "shopify-shop-domain": stack.shop,
             ...shopifyProofHeaders(stack.env),
           }),
@@ -230,6 +230,24 @@ describe("the production server", () => {
     const callback = await fetch(urls.callback, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ orderToken: "nope" }) });
     expect(callback.status).not.toBe(429);
   }, 60_000);
+
+  it("login POSTs: 429 with Retry-After past the limit; the login page itself is not limited", async () => {
+    const login = () =>
+      fetch(`${stack.appUrl}/auth/login`, {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded", origin: stack.appUrl },
+        body: new URLSearchParams({ shop: "nobody" }),
+        redirect: "manual",
+      });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await login()).status);
+    expect(statuses.every((s) => s !== 429)).toBe(true);
+    const limited = await login();
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await limited.json()) as { error: string }).error).toMatch(/too many login attempts/);
+    expect((await fetch(`${stack.appUrl}/auth/login`)).status).toBe(200);
+  });
 
   it("SIGTERM during a request: the request completes, then the process exits 0", async () => {
     const port = await freePort();
