@@ -6,6 +6,8 @@
 import type { PaymentState } from "./lifecycle";
 import { applyInput, observeSoisy, type PaymentDeps } from "./payment-service.server";
 
+const RECONCILE_SOISY_DEADLINE_MS = 15_000;
+
 const OPEN_STATES: PaymentState[] = ["preapproval", "redirected", "abandoned", "pending"];
 
 export interface ReconcileReport {
@@ -31,7 +33,8 @@ export async function reconcileOpenPayments(deps: PaymentDeps, options: { olderT
   for (const session of candidates) {
     report.checked++;
     try {
-      const { observation, order } = await observeSoisy(deps, session);
+      // Bounded per order, so one hanging order cannot hold up the whole pass.
+      const { observation, order } = await observeSoisy(deps, session, { deadlineAt: Date.now() + RECONCILE_SOISY_DEADLINE_MS });
       const statusChanged = order.status !== session.soisyStatus;
       const applied = await applyInput(deps, session.id, { kind: "reconciled", soisy: observation }, {
         soisy: order,
