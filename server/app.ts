@@ -12,6 +12,7 @@ import { createAccessLog } from "./access-log";
 import { BodyReadError, BodyTooLargeError, closeIfAnsweredEarly, readBody } from "./body";
 import type { ServerConfig } from "./config";
 import { createRateLimits } from "./rate-limits";
+import { createOriginCheck } from "./origin-check";
 import { createFetchRequest, sendFetchResponse } from "./remix-adapter";
 import { bodyLimitFor, needsShopifyProof } from "./routes";
 import { createShopifyProofCheck } from "./shopify-proof";
@@ -54,6 +55,8 @@ export function createApp(options: { build: ServerBuild; clientDir: string; conf
   });
 
   app.use(createRateLimits(config.rateLimits, logger));
+  // Remix would answer a cross-origin or malformed Origin on a page route's action with a 500.
+  app.use(createOriginCheck());
 
   app.use(async (req: Request, res: Response, next: NextFunction) => {
     const limit = bodyLimitFor(req.method, req.path);

@@ -150,7 +150,11 @@ export async function decideRefund(
   const target: RefundState = decision === "resolve" ? "resolving" : "rejecting";
   const done: RefundState = decision === "resolve" ? "resolved" : "rejected";
   if (refund.state === target || refund.state === done) return { ok: true, state: refund.state as RefundState };
-  if (refund.state !== "awaiting_merchant") return { ok: false, status: 409, message: `refund already ${refund.state}` };
+  if (refund.state !== "awaiting_merchant") {
+    // Refused by the app's checks when Shopify sent it: never the merchant's to decide.
+    if (refund.decidedBy === "app") return { ok: false, status: 409, message: refund.rejectReason ?? "the app rejected this refund" };
+    return { ok: false, status: 409, message: `refund already ${refund.state}` };
+  }
   const changed = await db.$transaction(async (tx) => {
     const updated = await tx.refundSession.updateMany({
       where: { id: refund.id, state: "awaiting_merchant" },
