@@ -27,7 +27,7 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: SHOP }), launchBrowser()]);
+  [stack, browser] = await Promise.all([startStack({ shop: SHOP, adminOAuth: true }), launchBrowser()]);
   context = await browser.newContext({ locale: "it-IT", userAgent: USER_AGENT, extraHTTPHeaders: { "accept-language": "it-IT" } });
   await context.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, SHOP));
   page = await context.newPage();

@@ -44,7 +44,11 @@ export async function startStack(
     soisy?: SoisySimulatorOptions;
     appEnv?: Record<string, string>;
     ready?: boolean;
-    /** OAuth through the Shopify simulator (SHOPIFY_ADMIN_URL): only with NODE_ENV=development (the app refuses it in production). */
+    /**
+     * The shop's admin is the Shopify simulator's (SHOPIFY_ADMIN_URL): OAuth, the refresh grant and the Admin
+     * GraphQL API (checkout rules, shop name). Only with NODE_ENV=development: the app refuses SHOPIFY_ADMIN_URL
+     * in production. Without it (NODE_ENV=production) Admin API calls fail like Shopify being unreachable.
+     */
     adminOAuth?: boolean;
   } = {},
 ): Promise<Stack> {
