@@ -57,11 +57,20 @@ export function newLockHolder(): string {
   return `${PROCESS_HOLDER_PREFIX}${randomUUID()}`;
 }
 
-/** Releases the creation leases this process holds (shutdown). Returns how many were released. */
+/** Heartbeats of the creations running in this process (stopped on shutdown). */
+const creationHeartbeats = new Set<NodeJS.Timeout>();
+
+/**
+ * Hands back the creation leases this process holds (shutdown): stops their heartbeats and EXPIRES
+ * them, keeping the holder id — another instance takes over at once and, since the Soisy call may be
+ * in flight, writes the merchant note like after a crash. Returns how many.
+ */
 export async function releaseProcessCreationLeases(db: Db): Promise<number> {
+  for (const timer of creationHeartbeats) clearInterval(timer);
+  creationHeartbeats.clear();
   const { count } = await db.paymentSession.updateMany({
     where: { creationLockedBy: { startsWith: PROCESS_HOLDER_PREFIX } },
-    data: { creationLockedBy: null, creationLockedUntil: null },
+    data: { creationLockedUntil: new Date(Date.now() - 1) },
   });
   return count;
 }
@@ -302,10 +311,12 @@ async function createSoisyOrder(
       .catch((error: unknown) => deps.logger.warn({ sessionId: session.id, err: error }, "renewing the creation lease failed"));
   }, CREATION_HEARTBEAT_MS);
   heartbeat.unref();
+  creationHeartbeats.add(heartbeat);
   try {
     return await createSoisyOrderHeld(deps, session, settings, body, urls, holder);
   } finally {
     clearInterval(heartbeat);
+    creationHeartbeats.delete(heartbeat);
   }
 }
 

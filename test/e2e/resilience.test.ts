@@ -83,6 +83,7 @@ describe("Soisy-order creation lease", () => {
     const t0 = Date.now();
     const retry = await postSession(b.url, body, "retry");
     const tookMs = Date.now() - t0;
+    console.info(`[resilience] takeover after kill -9: Shopify's retry answered in ${tookMs} ms`);
     expect(retry.status).toBeGreaterThanOrEqual(200);
     expect(retry.status).toBeLessThan(300);
     expect(retry.body.redirect_url).toBeTruthy();
@@ -115,6 +116,7 @@ describe("the shopper's return page", () => {
     const t0 = Date.now();
     const res = await fetch(await returnUrl(payment.id), { redirect: "manual", signal: AbortSignal.timeout(30_000) });
     const tookMs = Date.now() - t0;
+    console.info(`[resilience] return page with Soisy hanging answered in ${tookMs} ms`);
     expect(tookMs).toBeLessThan(8_000);
     expect(res.status).toBe(200);
     expect(await res.text()).toMatch(/Stiamo confermando il tuo pagamento/);
@@ -163,6 +165,7 @@ describe("the shopper's return page", () => {
     expect(rows.map((r) => r.type)).toEqual(["returned_success"]);
     // A fresh observation is reused for 5 s: 20 quick GETs need one Soisy read, a slow machine a few.
     const gets = soisyGets(token).length - getsBefore;
+    console.info(`[resilience] 20 return GETs: ${rows.length} timeline row(s), ${gets} Soisy GET(s)`);
     expect(gets).toBeGreaterThanOrEqual(1);
     expect(gets).toBeLessThanOrEqual(5);
   });

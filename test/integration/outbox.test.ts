@@ -1132,7 +1132,7 @@ describe("shutdown: releaseClaims", () => {
     expect((await message(mineId)).status).toBe("delivered");
   });
 
-  it("releaseProcessCreationLeases frees this process's Soisy-order creation leases, and only those", async () => {
+  it("releaseProcessCreationLeases expires this process's Soisy-order creation leases (holder kept for the takeover note), and only those", async () => {
     const mine = await payment();
     const theirs = await payment();
     const until = new Date(Date.now() + 60_000);
@@ -1140,7 +1140,10 @@ describe("shutdown: releaseClaims", () => {
     await db.paymentSession.update({ where: { id: theirs.id }, data: { creationLockedBy: "p1-otherhost:0000", creationLockedUntil: until } });
     expect(newLockHolder().startsWith(PROCESS_HOLDER_PREFIX)).toBe(true);
     expect(await releaseProcessCreationLeases(db)).toBe(1);
-    expect(await db.paymentSession.findUniqueOrThrow({ where: { id: mine.id } })).toMatchObject({ creationLockedBy: null, creationLockedUntil: null });
-    expect(await db.paymentSession.findUniqueOrThrow({ where: { id: theirs.id } })).toMatchObject({ creationLockedBy: "p1-otherhost:0000" });
+    const released = await db.paymentSession.findUniqueOrThrow({ where: { id: mine.id } });
+    expect(released.creationLockedBy?.startsWith(PROCESS_HOLDER_PREFIX)).toBe(true);
+    expect(released.creationLockedUntil!.getTime()).toBeLessThan(Date.now());
+    const kept = await db.paymentSession.findUniqueOrThrow({ where: { id: theirs.id } });
+    expect(kept).toMatchObject({ creationLockedBy: "p1-otherhost:0000", creationLockedUntil: until });
   });
 });
