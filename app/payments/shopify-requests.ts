@@ -156,8 +156,8 @@ export async function readJsonBody(request: Request, maxBytes = MAX_SESSION_BODY
   } catch {
     throw new BodyError(400, "body is not valid JSON");
   }
-  const bad = illFormedPath(value);
-  if (bad !== null) throw new BodyError(400, `${bad.slice(0, 200)}: contains a lone UTF-16 surrogate (not valid Unicode)`);
+  const bad = unstorableString(value);
+  if (bad !== null) throw new BodyError(400, `${bad.path.slice(0, 200)}: ${bad.problem}`);
   return value;
 }
 
@@ -192,31 +192,47 @@ export function isWellFormedString(value: string): boolean {
   return !LONE_SURROGATE.test(value);
 }
 
+const NUL = "\u0000";
+
+/**
+ * The first string (value or key) PostgreSQL cannot store — a lone UTF-16 surrogate, or a NUL
+ * character (U+0000, refused in text columns) — with its path, or null. Answered 400 at the
+ * boundary instead of failing in the database (SQLite would store them; both answer alike).
+ */
+export function unstorableString(value: unknown): { path: string; problem: string } | null {
+  const path = illFormedPath(value);
+  if (path !== null) return { path, problem: "contains a lone UTF-16 surrogate (not valid Unicode)" };
+  const nul = pathOfString(value, (s) => s.includes(NUL));
+  if (nul !== null) return { path: nul, problem: "contains a NUL character" };
+  return null;
+}
+
 /**
  * The path of the first string (value or key) holding a lone UTF-16 surrogate, or null. PostgreSQL
  * refuses such text, so it is answered 400 at the boundary instead of failing in the database.
- * Iterative (the depth is bounded anyway).
  */
 export function illFormedPath(value: unknown): string | null {
+  return pathOfString(value, (s) => !isWellFormedString(s));
+}
+
+/** The path of the first string (value or key) matching `bad`, or null. Iterative (the depth is bounded anyway). */
+function pathOfString(value: unknown, bad: (s: string) => boolean): string | null {
   const stack: Array<{ value: unknown; path: string }> = [{ value, path: "body" }];
   while (stack.length) {
     const { value: v, path } = stack.pop()!;
     if (typeof v === "string") {
-      if (!isWellFormedString(v)) return path;
+      if (bad(v)) return path;
     } else if (Array.isArray(v)) {
       v.forEach((item, i) => stack.push({ value: item, path: `${path}.${i}` }));
     } else if (v && typeof v === "object") {
       for (const [k, item] of Object.entries(v as Record<string, unknown>)) {
-        if (!isWellFormedString(k)) return `${path} (a key)`;
+        if (bad(k)) return `${path} (a key)`;
         stack.push({ value: item, path: `${path}.${k}` });
       }
     }
   }
   return null;
 }
-
-/** A zod string that must be well-formed Unicode (for form fields and other non-JSON inputs). */
-export const wellFormedString = z.string().refine(isWellFormedString, "contains a lone UTF-16 surrogate (not valid Unicode)");
 
 export type ParsedShopifyPost<T> =
   | { ok: true; shop: string; requestId: string | null; body: T }

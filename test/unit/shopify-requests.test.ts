@@ -168,6 +168,8 @@ describe("hostile JSON", () => {
     expect(result).toEqual({ ok: false, status: 400, error: "body.customer.email: contains a lone UTF-16 surrogate (not valid Unicode)" });
     const merchant = await parseShopifyPost(post(JSON.stringify({ ...session, merchant_locale: "\udfff" })), paymentSessionRequestSchema, "payment session");
     expect(merchant).toMatchObject({ ok: false, status: 400 });
+    const nul = await parseShopifyPost(post(JSON.stringify({ ...session, group: "a\u0000b" })), paymentSessionRequestSchema, "payment session");
+    expect(nul).toEqual({ ok: false, status: 400, error: "body.group: contains a NUL character" });
   });
 });
 
