@@ -32,9 +32,9 @@ afterEach((context) => {
 
 const db = () => stack.database.db;
 
-async function instance(): Promise<{ child: ChildProcess; url: string }> {
+async function instance(env: Record<string, string> = {}): Promise<{ child: ChildProcess; url: string }> {
   const port = await freePort();
-  const child = await spawnApp({ port, env: stack.env, onOutput: (text) => (output += text) });
+  const child = await spawnApp({ port, env: { ...stack.env, ...env }, onOutput: (text) => (output += text) });
   extra.push(child);
   return { child, url: `http://127.0.0.1:${port}` };
 }
@@ -103,6 +103,39 @@ describe("Soisy-order creation lease", () => {
     expect(await db().soisyEvent.count({ where: { paymentSessionId: id, type: "soisy_order_interrupted" } })).toBe(1);
     const created = [...stack.soisy.orders.values()].filter((o) => o.orderReference === id);
     expect(created).toHaveLength(1);
+    await stopProcess(b.child, "SIGKILL");
+  });
+});
+
+describe("SIGTERM during a Soisy-order creation", () => {
+  it("the stopping instance hands its lease back: the other one takes over at once (not after the lease) and notes it", async () => {
+    const template = await stack.shopify.startPayment({ shop: stack.shop, amount: "334.00", test: true });
+    const body = structuredClone(template.request) as Record<string, unknown>;
+    const id = `term${Date.now()}`;
+    body.id = id;
+    body.gid = `gid://shopify/PaymentSession/${id}`;
+    const [a, b] = await Promise.all([instance({ SHUTDOWN_GRACE_MS: "300" }), instance()]);
+    stack.soisy.setFaults({ hangNext: 1, match: "/orders" });
+    const hungBefore = stack.soisy.requests.filter((r) => r.method === "POST" && r.fault === "hang").length;
+    const first = postSession(a.url, body, "first").catch(() => ({ status: 0, body: {} }));
+    await eventually(
+      async () => stack.soisy.requests.filter((r) => r.method === "POST" && r.fault === "hang").length > hungBefore,
+      20_000,
+      "the hung Soisy POST",
+    );
+    const exited = new Promise<number>((resolve) => a.child.once("exit", () => resolve(Date.now())));
+    a.child.kill("SIGTERM");
+    const exitedAt = await exited;
+    await first;
+    const retry = await postSession(b.url, body, "retry");
+    const afterExitMs = Date.now() - exitedAt;
+    console.info(`[resilience] takeover after SIGTERM: answered ${afterExitMs} ms after the old instance exited`);
+    expect(retry.status).toBeGreaterThanOrEqual(200);
+    expect(retry.status).toBeLessThan(300);
+    // A lease left to expire would still have ≥ 4 s to run (6 s lease, renewed every 2 s until shutdown).
+    expect(afterExitMs).toBeLessThan(3_000);
+    expect(await db().soisyEvent.count({ where: { paymentSessionId: id, type: "soisy_order_interrupted" } })).toBe(1);
+    expect(output).not.toMatch(/releasing this process's locks failed/);
     await stopProcess(b.child, "SIGKILL");
   });
 });
