@@ -99,6 +99,9 @@ export async function startChaosStack(options: { shop: string; appEnv?: Record<s
     SOISY_API_URL: soisyProxy.url,
     ...shopifyProofEnv(proof),
     OUTBOX_POLL_MS: "200",
+    // Full-jitter backoff from 1 s, capped at 8 s (production: 10 min), so recovery→delivery stays short.
+    OUTBOX_BACKOFF_BASE_MS: "1000",
+    OUTBOX_BACKOFF_MAX_MS: "8000",
     RECONCILE_INTERVAL_MS: "500",
     // Reconciliation stays out of the way (its GETs would blur the counters); scenarios recover
     // through callbacks, shopper returns and the waiting page.

@@ -36,10 +36,11 @@ afterAll(async () => {
 const RETRY_AFTER_S = 2;
 
 /**
- * Attempts allowed while the fault lasts (FAULT_MIN_MS, 8 s). The outbox backs off with full jitter:
- * attempt n+1 waits U[0, 1 s·2^(n−1)), so a correct app makes about 5 attempts in 8 s, and 11 would need
- * delays 5…10 all below 8 s (probability < 1e-7). An app that lets each shopper poll trigger an attempt
- * makes 2 or more a second (≈ 15).
+ * Attempts allowed while the fault lasts (FAULT_MIN_MS, 8 s). The outbox backs off with full jitter
+ * (chaos-stack.ts: base 1 s, cap 8 s): attempt n+1 waits U[0, min(8 s, 1 s·2^(n−1))), so a correct app
+ * makes about 5 attempts in 8 s, and 11 would need delays 4…10 (seven U[0, 8 s)) to sum below 8 s
+ * (probability below 1/7! ≈ 2e-4). An app that lets each shopper poll trigger an attempt makes
+ * 2 or more a second (12–13 measured).
  */
 const MAX_ATTEMPTS_DURING_FAULT = 10;
 /** How long a non-hang fault lasts at least. */
