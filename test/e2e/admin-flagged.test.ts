@@ -14,7 +14,7 @@ let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: "flagged-shop.myshopify.com" }), launchBrowser()]);
+  [stack, browser] = await Promise.all([startStack({ shop: "flagged-shop.myshopify.com", adminOAuth: true }), launchBrowser()]);
   context = await browser.newContext({ locale: "it-IT", userAgent: UA });
   await context.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, stack.shop));
 }, 90_000);

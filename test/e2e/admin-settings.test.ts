@@ -46,7 +46,7 @@ async function newContext(locale: string): Promise<BrowserContext> {
 }
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: SHOP, appEnv: { LOG_LEVEL: "debug" } }), launchBrowser()]);
+  [stack, browser] = await Promise.all([startStack({ shop: SHOP, adminOAuth: true, appEnv: { LOG_LEVEL: "debug" } }), launchBrowser()]);
   context = await newContext("it-IT");
   page = await context.newPage();
 }, 90_000);

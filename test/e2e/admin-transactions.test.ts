@@ -29,7 +29,7 @@ let dayBeforeCreation = "";
 
 beforeAll(async () => {
   dayBeforeCreation = new Date().toISOString().slice(0, 10);
-  [stack, browser] = await Promise.all([startStack({ shop: "tx-admin.myshopify.com" }), launchBrowser()]);
+  [stack, browser] = await Promise.all([startStack({ shop: "tx-admin.myshopify.com", adminOAuth: true }), launchBrowser()]);
   // @shopify/shopify-app-remix answers 410 to bots, and "HeadlessChrome" counts as one.
   context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: "it-IT", userAgent: BROWSER_UA });
   await context.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, stack.shop));

@@ -23,6 +23,8 @@ let stack: Stack;
 
 beforeAll(async () => {
   stack = await startStack({
+    // Settings saves reach the Admin API: the simulator's (development mode; see test/helpers/stack.ts).
+    adminOAuth: true,
     appEnv: { QUOTE_MISS_BURST: String(MISS_BURST), QUOTE_MISS_PER_SECOND: String(MISS_PER_SECOND) },
     soisy: { shops: [{ shopId: "partnershop", apiKey: "partnerkey" }, { shopId: "floodshop", apiKey: "floodkey" }] },
   });

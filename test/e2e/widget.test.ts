@@ -70,7 +70,7 @@ const widgetShown = (page: Page) =>
   page.locator(WIDGET).evaluate((el) => !(el as HTMLElement).hidden && getComputedStyle(el).visibility === "visible" && getComputedStyle(el).display !== "none");
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: SHOP }), launchBrowser()]);
+  [stack, browser] = await Promise.all([startStack({ shop: SHOP, adminOAuth: true }), launchBrowser()]);
 }, 90_000);
 
 afterEach((context) => {
