@@ -373,8 +373,17 @@ async function createSoisyOrderHeld(
   }
   const soisyMs = performance.now() - started;
   if (!created) {
-    await release();
     const kind = isSoisyError(failure) ? failure.kind : "unexpected";
+    if (kind === "timeout" || kind === "network") {
+      // Unknown outcome: Soisy may have created the order. Expire the lease but keep this holder, so
+      // the attempt that creates the order again first writes the merchant note (as after a crash).
+      await db.paymentSession.updateMany({
+        where: { id: session.id, creationLockedBy: holder },
+        data: { creationLockedUntil: new Date(deps.now().getTime() - 1) },
+      });
+    } else {
+      await release();
+    }
     await db.soisyEvent.create({
       data: {
         shop: session.shop,
