@@ -268,6 +268,25 @@ describe("getOrder", () => {
     expect(requestsTo(`/orders/${token}`, "GET").length).toBe(2 + 3);
   });
 
+  it("getOrder with an overall deadline: attempts and backoff together stop at it (default 10 s attempts, 2 retries)", async () => {
+    const c = client({ timeoutMs: 10_000, getRetries: 2, retryBaseDelayMs: 200 });
+    const { token } = await c.createOrder({ amount: 1000 });
+    sim.setFaults({ hangNext: 10, match: `/orders/${token}` });
+    const started = Date.now();
+    const err = await catchError(c.getOrder(token, { deadlineAt: Date.now() + 800 }));
+    const took = Date.now() - started;
+    expect(err.kind).toBe("timeout");
+    expect(took).toBeGreaterThanOrEqual(700);
+    expect(took).toBeLessThan(5_000);
+  });
+
+  it("a response body above maxResponseBytes is refused (bad_response), not buffered", async () => {
+    const { token } = await client().createOrder({ amount: 1000 });
+    const err = await catchError(client({ maxResponseBytes: 64 }).getOrder(token));
+    expect(err.kind).toBe("bad_response");
+    expect(err.message).toMatch(/larger than 64 bytes/);
+  });
+
   it("still succeeds under latency below the timeout", async () => {
     const c = client({ timeoutMs: 1000 });
     const { token } = await c.createOrder({ amount: 1000 });

@@ -125,4 +125,11 @@ describe("callPaymentsApi", () => {
     reply = (res) => res.writeHead(429, { "Retry-After": "3" }).end(JSON.stringify({ errors: "Exceeded 2 calls per second" }));
     expect(await call()).toMatchObject({ kind: "retry", httpStatus: 429, retryAfterMs: 3_000 });
   });
+
+  it("an answer larger than maxResponseBytes → retry (the transfer is aborted, nothing buffered)", async () => {
+    reply = (res) => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ data: { pad: "x".repeat(10_000) } }));
+    const result = await call({ maxResponseBytes: 1_000 });
+    expect(result).toMatchObject({ kind: "retry", reason: expect.stringMatching(/larger than 1000 bytes/) });
+    expect(JSON.stringify(result)).not.toContain(TOKEN);
+  });
 });
