@@ -287,6 +287,18 @@ describe("customers/data_request and customers/redact", () => {
     expect(await db().soisyEvent.count({ where: { type: "customer_redacted" } })).toBe(3);
   });
 
+  it("customers/redact erases only the shop's own data: the same customer at another shop is kept", async () => {
+    const mine = "redact-mine.myshopify.com";
+    const theirs = "redact-theirs.myshopify.com";
+    const minePayment = await seedShop(mine);
+    const theirPayment = await seedShop(theirs);
+    const payload = { customer: { id: 5, email: "seed@example.com" }, orders_to_redact: [] };
+    const res = await compliance("customers/redact", mine, payload);
+    expect(res.json).toMatchObject({ paymentsRedacted: 1, paymentIds: [minePayment] });
+    expect(await rawPayment(minePayment)).toMatchObject({ customerEmail: null, customerJson: null });
+    expect(await rawPayment(theirPayment)).toMatchObject({ customerEmail: "seed@example.com" });
+  });
+
   it("a payment still in flight when redacted goes on to be resolved", async () => {
     const row = await rawPayment(mario1);
     expect(row.state).toBe("redirected");
