@@ -10,6 +10,7 @@ import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, shopifyProofHeaders, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
 import { eventually, startStack, type Stack } from "../helpers/stack";
+import { withCheckChar } from "~/preapproval/fiscal-code";
 
 let stack: Stack;
 const extra: ChildProcess[] = [];
@@ -137,6 +138,71 @@ describe("SIGTERM during a Soisy-order creation", () => {
     expect(await db().soisyEvent.count({ where: { paymentSessionId: id, type: "soisy_order_interrupted" } })).toBe(1);
     expect(output).not.toMatch(/releasing this process's locks failed/);
     await stopProcess(b.child, "SIGKILL");
+  });
+});
+
+describe("pre-approval lease", () => {
+  it("holder killed during the Soisy request: the shopper's next submit (other instance) goes through within seconds", async () => {
+    await db().shopSettings.update({ where: { shop: stack.shop }, data: { integrationLevel: "preapproval" } });
+    try {
+      const payment = await stack.shopify.startPayment({ shop: stack.shop, amount: "480.00", test: true });
+      expect(payment.ok).toBe(true);
+      const page = new URL(payment.redirectUrl!);
+      expect(page.pathname).toMatch(/^\/payments\/preapproval\//);
+      const fiscalCode = withCheckChar("LSEMRA80A01H501");
+      const form = new URLSearchParams({
+        instalments: "12",
+        fiscalCode,
+        citizenship: "italian",
+        jobDescription: "retired",
+        firstname: "Alice",
+        lastname: "Rossi",
+        email: "alice.rossi@example.com",
+        mobilePhone: "3331234567",
+        address: "Via Roma",
+        civicNumber: "1",
+        postalCode: "20121",
+        city: "Milano",
+        province: "MI",
+        privacy: "on",
+      });
+      const submit = (base: string) =>
+        fetch(`${base}${page.pathname}`, {
+          method: "POST",
+          body: form,
+          redirect: "manual",
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+          signal: AbortSignal.timeout(60_000),
+        });
+      const [a, b] = await Promise.all([instance(), instance()]);
+      stack.soisy.setFaults({ hangNext: 1, match: "/requests" });
+      const first = submit(a.url).catch(() => null);
+      await eventually(
+        async () => stack.soisy.requests.some((r) => r.method === "POST" && r.path.endsWith("/requests") && r.fault === "hang"),
+        20_000,
+        "the hung Soisy step-2 request",
+      );
+      const locked = await db().paymentSession.findUniqueOrThrow({ where: { id: payment.id } });
+      expect(locked.preapprovalLockedUntil!.getTime()).toBeGreaterThan(Date.now());
+      await stopProcess(a.child, "SIGKILL");
+      expect(await first).toBeNull();
+
+      const t0 = Date.now();
+      const again = await submit(b.url);
+      const tookMs = Date.now() - t0;
+      console.info(`[resilience] pre-approval submit after kill -9 of the lease holder answered in ${tookMs} ms (${again.status})`);
+      // 303 to Soisy's webapp (approved), not the "busy, try again" form after a 45 s lock / 25 s wait.
+      expect(again.status).toBe(303);
+      expect(tookMs).toBeLessThan(20_000);
+      const row = await db().paymentSession.findUniqueOrThrow({ where: { id: payment.id } });
+      expect(row.state).toBe("redirected");
+      expect(again.headers.get("location")).toBe(row.preapprovalRedirectUrl);
+      expect(row.preapprovalLockedUntil).toBeNull();
+      await stopProcess(b.child, "SIGKILL");
+    } finally {
+      stack.soisy.clearFaults();
+      await db().shopSettings.update({ where: { shop: stack.shop }, data: { integrationLevel: "redirect" } });
+    }
   });
 });
 
