@@ -8,6 +8,7 @@ import { json } from "@remix-run/node";
 import { logger } from "~/logger.server";
 import { findSession, handleSoisyCallback } from "~/payments/payment-service.server";
 import { paymentDeps } from "~/payments/runtime.server";
+import { unstorableString } from "~/payments/shopify-requests";
 import { verifySessionSecret } from "~/payments/url-secrets.server";
 import { parseSoisyCallback } from "~/soisy/types";
 
@@ -37,6 +38,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
     parsed = parseSoisyCallback(text);
   }
   if (!parsed.success) return json({ error: "invalid callback" }, { status: 400 });
+  // A NUL or a lone surrogate would reach the timeline (eventId) and fail in PostgreSQL.
+  if (unstorableString(parsed.data) !== null) return json({ error: "invalid callback" }, { status: 400 });
   const session = await findSession(deps.db, id);
   if (!session) return notFound();
   try {

@@ -26,7 +26,7 @@ const RUNS = Math.max(1, Number(process.env.HOSTILE_RUNS ?? 1500));
 const SEED = Number(process.env.HOSTILE_SEED ?? 20_261_204);
 
 let stack: Stack;
-const known = { redirectId: "", preapprovalId: "", notEligibleId: "", redirectSecret: "", preapprovalSecret: "", notEligibleSecret: "" };
+const known = { soisyToken: "", redirectId: "", preapprovalId: "", notEligibleId: "", redirectSecret: "", preapprovalSecret: "", notEligibleSecret: "" };
 let paymentBody: Record<string, unknown> = {};
 let tables: string[] = [];
 
@@ -56,6 +56,7 @@ beforeAll(async () => {
   const level2 = await stack.shopify.startPayment({ shop: stack.shop, amount: "800.00", test: true });
   expect(level2.ok).toBe(true);
   Object.assign(known, {
+    soisyToken: token,
     redirectId: paid.id,
     preapprovalId: level2.id,
     notEligibleId: small.id,
@@ -333,16 +334,19 @@ const soisyCallback: fc.Arbitrary<Spec> = fc
     ct: fc.constantFrom("application/x-www-form-urlencoded", "application/json", "text/plain", ""),
     m: method("POST"),
     form: formBody,
-    json: jsonBody(() => ({ eventId: "LoanWasVerified", orderToken: "tok", eventDate: new Date().toISOString() }), [["eventId"], ["orderToken"], ["eventDate"]]),
+    json: jsonBody(() => ({ eventId: "LoanWasVerified", orderToken: known.soisyToken, eventDate: new Date().toISOString() }), [["eventId"], ["orderToken"], ["eventDate"], ["eventMessage"], ["amount"]]),
+    // The session's own order token, with a hostile event: gets past the token check.
+    tokenForm: fc.tuple(fc.oneof(formValue, fc.constantFrom("LoanWasVerified", "LoanWasDisbursed", "\u0000", "Loan\u0000")), formValue).map(([eventId, date]) => Buffer.from(`eventId=${encodeLoose(eventId)}&orderToken=${known.soisyToken}&eventDate=${encodeLoose(date)}`)),
+    useToken: fc.boolean(),
   })
-  .map(({ validSecret, bad, ct, m, form, json }): Spec => {
+  .map(({ validSecret, bad, ct, m, form, json, tokenForm, useToken }): Spec => {
     const secret = validSecret ? known.redirectSecret : bad;
     return {
       route: `${m} /soisy/callback (${validSecret ? "valid" : "invalid"} secret)`,
       method: m,
       path: `/soisy/callback/${known.redirectId}/${secret}`,
       headers: ct ? { "content-type": ct } : {},
-      ...(m === "GET" || m === "HEAD" ? {} : { body: ct === "application/json" ? json : form }),
+      ...(m === "GET" || m === "HEAD" ? {} : { body: ct === "application/json" ? json : useToken ? tokenForm : form }),
     };
   });
 
