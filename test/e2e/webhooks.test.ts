@@ -14,6 +14,14 @@ let stack: Stack;
 
 beforeAll(async () => {
   stack = await startStack();
+  // Processed webhook ids 31 and 29 days old: the first webhook the app handles prunes the first.
+  const day = 86_400_000;
+  await stack.database.db.processedWebhook.createMany({
+    data: [
+      { id: "old-31d", topic: "SHOP_REDACT", shop: "old.myshopify.com", receivedAt: new Date(Date.now() - 31 * day) },
+      { id: "recent-29d", topic: "SHOP_REDACT", shop: "old.myshopify.com", receivedAt: new Date(Date.now() - 29 * day) },
+    ],
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -178,6 +186,13 @@ describe("shopify.app.toml", () => {
       }
     }
     expect(served.sort()).toEqual(["app/uninstalled", "customers/data_request", "customers/redact", "shop/redact"]);
+  });
+
+  it("processed webhook ids older than 30 days are pruned after a webhook; newer ones are kept", async () => {
+    await eventually(async () => (await db().processedWebhook.count({ where: { id: "old-31d" } })) === 0, 10_000, "old id pruned");
+    expect(await db().processedWebhook.count({ where: { id: "recent-29d" } })).toBe(1);
+    // Every signed webhook of the previous test was recorded.
+    expect(await db().processedWebhook.count({ where: { shop: "toml-check.myshopify.com" } })).toBeGreaterThanOrEqual(3);
   });
 });
 
