@@ -4,11 +4,20 @@
  * Safe with several workers and processes on one database:
  * - a message is CLAIMED with a conditional update (pending, due, lock free or expired → lockedBy =
  *   a token unique to this claim, lockedUntil = now + lockMs) and delivered only when exactly one row
- *   changed, so two workers never deliver it at once; a crashed worker's lock simply expires;
- * - the outcome is written with a conditional update on that claim token (a worker that lost its lock
- *   — it was slower than lockMs — cannot overwrite what the new owner wrote), in ONE transaction with the
- *   OutboxAttempt row and the effects (PaymentSession.nextActionUrl, RefundSession.state, the
- *   dead-letter timeline row).
+ *   changed, so two workers never deliver it at once;
+ * - the claim is a short LEASE (default 8 s) renewed by a heartbeat (every lockMs/4) while the HTTP call
+ *   to Shopify runs, so a crashed worker's message is taken over within seconds, while a live slow call
+ *   (up to timeoutMs, 10 s) keeps its claim. A renewal is compare-and-set on the claim token. When the
+ *   holder cannot confirm its lease (renewals failing) it abandons the call before the lease lapses, and
+ *   when a renewal finds another owner it abandons it at once: a claim never lapses under a live request;
+ * - the outcome is written with a conditional update on that claim token (a worker that lost its lease
+ *   cannot overwrite what the new owner wrote), in ONE transaction with the OutboxAttempt row and the
+ *   effects (PaymentSession.nextActionUrl, RefundSession.state, the dead-letter timeline row).
+ *
+ * A paymentSessionPending is not sent when a resolve or reject of the same payment is queued or delivered
+ * (it would only be refused with PENDING_INVALID_STATE): it is closed (status delivered, attempt outcome
+ * `superseded`, resultJson `{kind: "superseded"}`) without an HTTP call. A pending Shopify still refuses
+ * with PENDING_INVALID_STATE "already resolved or rejected" is `already_done`: info log, no merchant alert.
  *
  * Outcomes (see callPaymentsApi for the classification):
  *   ok / already_done → delivered
@@ -47,8 +56,10 @@ export interface OutboxWorkerOptions {
   batchSize?: number;
   /** Deliveries in flight at once within a pass (default 4). */
   concurrency?: number;
-  /** How long a claim holds a message (default 30 s; must be ≥ 2 × timeoutMs). */
+  /** The claim's lease: how long it holds a message without a renewal (default 8 s). */
   lockMs?: number;
+  /** How often the lease is renewed while a delivery runs (default lockMs / 4; at most lockMs / 3). */
+  heartbeatMs?: number;
   /** Per request to Shopify (default 10 s). */
   timeoutMs?: number;
   /** A message still failing this long after it was enqueued is dead-lettered (default 72 h). */
@@ -96,6 +107,22 @@ type AttemptVerdict = "delivered" | "retry" | "dead" | "locked";
 
 const HOUR = 3_600_000;
 
+/** The outbox claim's lease (renewed every quarter of it while a delivery runs). */
+export const DEFAULT_OUTBOX_LEASE_MS = 8_000;
+
+interface Claim {
+  token: string;
+  /** performance.now() by which the lease surely holds. */
+  heldUntil: number;
+}
+
+interface Lease {
+  /** Aborted when the claim was taken over or could not be renewed in time. */
+  readonly signal: AbortSignal;
+  readonly lost: "taken_over" | "lapsing" | null;
+  stop(): void;
+}
+
 /**
  * Expiries (from now) tried, longest first, when Shopify answers OUT_OF_RANGE_PENDING_EXPIRES_AT: the
  * documented maximum (minus a minute for clock skew), then one day, then one hour.
@@ -116,7 +143,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     endpointFor,
     batchSize = 20,
     concurrency = 4,
-    lockMs = 30_000,
+    lockMs = DEFAULT_OUTBOX_LEASE_MS,
     timeoutMs = 10_000,
     maxAgeMs = 72 * HOUR,
     ambiguousGraceMs = 15 * 60_000,
@@ -127,9 +154,13 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   } = options;
   const workerId = options.workerId ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const log = (options.logger ?? appLogger).child({ component: "outbox", workerId });
-  if (!(lockMs >= 2 * timeoutMs)) {
-    throw new Error(`outbox worker: lockMs (${lockMs}) must be at least twice timeoutMs (${timeoutMs})`);
+  const heartbeatMs = options.heartbeatMs ?? Math.floor(lockMs / 4);
+  if (!(lockMs >= 1_000) || !(heartbeatMs >= 50) || !(heartbeatMs * 3 <= lockMs)) {
+    throw new Error(`outbox worker: lockMs (${lockMs}) must be ≥ 1000 and heartbeatMs (${heartbeatMs}) between 50 and lockMs / 3`);
   }
+  if (!(timeoutMs > 0)) throw new Error("outbox worker: timeoutMs must be > 0");
+  /** A holder that could not confirm its lease abandons its call this long before the lease would lapse. */
+  const leaseMarginMs = Math.floor(lockMs / 4);
   if (batchSize < 1 || concurrency < 1) throw new Error("outbox worker: batchSize and concurrency must be ≥ 1");
 
   const dueWhere = (at: Date) => ({
@@ -138,18 +169,93 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     OR: [{ lockedUntil: null }, { lockedUntil: { lte: at } }],
   });
 
-  /** Conditional claim: returns this claim's token when exactly this worker got the message. */
-  async function claim(id: string): Promise<string | null> {
+  /**
+   * Conditional claim: returns this claim's token when exactly this worker got the message, and the
+   * monotonic time (performance.now()) by which the lease surely holds (measured from before the write).
+   */
+  async function claim(id: string): Promise<Claim | null> {
+    const issued = performance.now();
     const at = now();
     const token = `${workerId}#${randomUUID().slice(0, 8)}`;
     const { count } = await db.outboxMessage.updateMany({
       where: { id, ...dueWhere(at) },
       data: { lockedBy: token, lockedUntil: new Date(at.getTime() + lockMs) },
     });
-    return count === 1 ? token : null;
+    return count === 1 ? { token, heldUntil: issued + lockMs } : null;
   }
 
-  async function send(message: MessageRow): Promise<SendResult> {
+  /**
+   * Keeps a claim alive while its delivery runs: renews it every heartbeatMs (compare-and-set on the
+   * token) and aborts `signal` when the claim was taken over, or when no renewal was confirmed and the
+   * lease would lapse within leaseMarginMs (the call is abandoned before anyone else may take the message).
+   */
+  function holdLease(messageId: string, claimed: Claim): Lease {
+    const controller = new AbortController();
+    let heldUntil = claimed.heldUntil;
+    let lost: Lease["lost"] = null;
+    let stopped = false;
+    let renewing = false;
+    const abandon = (why: Exclude<Lease["lost"], null>) => {
+      if (lost || stopped) return;
+      lost = why;
+      controller.abort(new Error(`outbox lease ${why}`));
+      log.warn({ messageId, why }, why === "taken_over" ? "outbox claim taken over by another worker; abandoning the call" : "outbox claim could not be renewed; abandoning the call before it lapses");
+    };
+    let watchdog: NodeJS.Timeout | null = null;
+    const arm = () => {
+      if (watchdog) clearTimeout(watchdog);
+      watchdog = setTimeout(() => abandon("lapsing"), Math.max(0, heldUntil - leaseMarginMs - performance.now()));
+      watchdog.unref();
+    };
+    arm();
+    const heartbeat = setInterval(() => {
+      if (renewing || stopped || lost) return;
+      renewing = true;
+      const issued = performance.now();
+      const at = now();
+      db.outboxMessage
+        .updateMany({
+          where: { id: messageId, lockedBy: claimed.token, status: "pending" },
+          data: { lockedUntil: new Date(at.getTime() + lockMs) },
+        })
+        .then(({ count }) => {
+          if (stopped) return;
+          if (count === 1) {
+            heldUntil = issued + lockMs;
+            arm();
+          } else abandon("taken_over");
+        })
+        .catch((error: unknown) => log.warn({ messageId, err: error }, "renewing the outbox claim failed"))
+        .finally(() => (renewing = false));
+    }, heartbeatMs);
+    heartbeat.unref();
+    return {
+      signal: controller.signal,
+      get lost() {
+        return lost;
+      },
+      stop() {
+        stopped = true;
+        clearInterval(heartbeat);
+        if (watchdog) clearTimeout(watchdog);
+      },
+    };
+  }
+
+  /** The resolve / reject of the same payment that makes a queued pending pointless, if any. */
+  async function supersedingMessage(message: MessageRow): Promise<{ id: string; mutation: string } | null> {
+    if (message.mutation !== "paymentSessionPending" || !message.paymentSessionId) return null;
+    return db.outboxMessage.findFirst({
+      where: {
+        paymentSessionId: message.paymentSessionId,
+        mutation: { in: ["paymentSessionResolve", "paymentSessionReject"] },
+        status: { in: ["pending", "delivered"] },
+      },
+      select: { id: true, mutation: true },
+    });
+  }
+
+  async function send(message: MessageRow, signal: AbortSignal): Promise<SendResult> {
     const mutation = message.mutation;
     if (!isPaymentSessionMutation(mutation) && !isRefundSessionMutation(mutation)) {
       return { kind: "fatal", reason: `unknown outbox mutation "${mutation}"` };
@@ -171,16 +277,26 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       return { kind: "retry", reason: `no access token / endpoint for ${message.shop}: ${errorText(error)}` };
     }
     if (!accessToken) return { kind: "retry", reason: `no access token for ${message.shop}` };
-    const call = (variables: unknown) =>
-      callPaymentsApi({
+    // callPaymentsApi takes no AbortSignal: the lease's signal joins the request's own through fetch.
+    const baseFetch = fetchImpl ?? globalThis.fetch;
+    const leasedFetch: typeof fetch = (input, init) =>
+      baseFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+    const call = async (variables: unknown): Promise<PaymentsApiResult> => {
+      if (signal.aborted) return { kind: "retry", reason: "the claim was lost before the request was sent" };
+      const result = await callPaymentsApi({
         endpoint,
         accessToken,
         mutation,
         variables: variables as never,
         timeoutMs,
         now,
-        ...(fetchImpl ? { fetch: fetchImpl } : {}),
+        fetch: leasedFetch,
       });
+      // An abandoned call's outcome is unknown (Shopify may have applied it): a retry, like a timeout.
+      return signal.aborted && result.kind === "retry"
+        ? { kind: "retry", reason: `call abandoned: the claim was lost or could not be renewed (${result.reason})` }
+        : result;
+    };
     try {
       let result: PaymentsApiResult = await call(parsed.data);
       if (mutation === "paymentSessionPending") {
@@ -223,12 +339,54 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     return Boolean(session?.nextActionUrl);
   }
 
-  async function attemptClaimed(id: string, claimToken: string): Promise<AttemptVerdict> {
+  /** Closes a pending that a resolve / reject of the same payment superseded (no HTTP call). */
+  async function closeSuperseded(message: MessageRow, claimToken: string, by: { id: string; mutation: string }): Promise<AttemptVerdict> {
+    const at = now();
+    const closed = await db.$transaction(async (tx) => {
+      const { count } = await tx.outboxMessage.updateMany({
+        where: { id: message.id, lockedBy: claimToken, status: "pending" },
+        data: {
+          lockedBy: null,
+          lockedUntil: null,
+          status: "delivered",
+          deliveredAt: at,
+          resultJson: JSON.stringify({ kind: "superseded", by: { messageId: by.id, mutation: by.mutation } }),
+        },
+      });
+      if (count !== 1) return false;
+      await tx.outboxAttempt.create({
+        data: { outboxMessageId: message.id, startedAt: at, durationMs: 0, httpStatus: null, outcome: "superseded", error: null },
+      });
+      return true;
+    });
+    if (!closed) return "locked";
+    log.info(
+      { messageId: message.id, mutation: message.mutation, paymentSessionId: message.paymentSessionId, supersededBy: by.mutation, supersedingMessageId: by.id },
+      "pending not sent: superseded by the payment's resolve / reject",
+    );
+    return "delivered";
+  }
+
+  async function attemptClaimed(id: string, claimed: Claim): Promise<AttemptVerdict> {
+    const claimToken = claimed.token;
+    const lease = holdLease(id, claimed);
+    try {
+      return await attemptLeased(id, claimToken, lease);
+    } finally {
+      lease.stop();
+    }
+  }
+
+  async function attemptLeased(id: string, claimToken: string, lease: Lease): Promise<AttemptVerdict> {
     const message = await db.outboxMessage.findUnique({ where: { id } });
     if (!message || message.lockedBy !== claimToken) return "locked";
+    const superseding = await supersedingMessage(message);
+    if (superseding) return closeSuperseded(message, claimToken, superseding);
     const startedAt = now();
     const t0 = performance.now();
-    const sent = await send(message);
+    const sent = await send(message, lease.signal);
+    // The call is over: no more renewals (the outcome write below is compare-and-set on the token).
+    lease.stop();
     let result: PaymentsApiResult = sent;
     const durationMs = Math.max(0, Math.round(performance.now() - t0));
     const finishedAt = now();
@@ -405,7 +563,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
       log.warn({ ...fields, result: resultText }, "outbox claim expired during delivery; the new owner's outcome stands");
       return "locked";
     }
-    if (verdict === "delivered") log.info({ ...fields, outcome }, "Shopify mutation delivered");
+    if (verdict === "delivered" && message.mutation === "paymentSessionPending" && outcome === "already_done") {
+      // PENDING_INVALID_STATE "already resolved or rejected": the final answer reached Shopify first.
+      log.info({ ...fields, outcome }, "pending refused by Shopify: the payment is already resolved or rejected; closed, nothing to do");
+    } else if (verdict === "delivered") log.info({ ...fields, outcome }, "Shopify mutation delivered");
     else if (verdict === "retry") {
       log.warn({ ...fields, error: resultText, nextAttemptAt: (data.nextAttemptAt as Date).toISOString() }, "Shopify mutation failed; will retry");
     } else {
@@ -428,10 +589,10 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         const item = due[next++];
         if (!item) break;
         try {
-          const claimToken = await claim(item.id);
-          if (!claimToken) continue;
+          const claimed = await claim(item.id);
+          if (!claimed) continue;
           report.claimed += 1;
-          const verdict = await attemptClaimed(item.id, claimToken);
+          const verdict = await attemptClaimed(item.id, claimed);
           if (verdict === "delivered") report.delivered += 1;
           else if (verdict === "retry") report.retried += 1;
           else if (verdict === "dead") report.dead += 1;
@@ -479,9 +640,9 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         };
         const before = await status();
         if (before) return before;
-        const claimToken = await claim(messageId);
-        if (!claimToken) return (await status()) ?? "locked";
-        const verdict = await attemptClaimed(messageId, claimToken);
+        const claimed = await claim(messageId);
+        if (!claimed) return (await status()) ?? "locked";
+        const verdict = await attemptClaimed(messageId, claimed);
         return verdict === "locked" ? ((await status()) ?? "locked") : verdict;
       })(),
     );

@@ -36,8 +36,8 @@ export function isOutboxMutation(name: string): name is OutboxMutation {
 export const OUTBOX_STATUSES = ["pending", "delivered", "dead"] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
-/** OutboxAttempt.outcome values. */
-export type OutboxAttemptOutcome = "delivered" | "already_done" | "retry" | "user_error" | "dead";
+/** OutboxAttempt.outcome values ("superseded": a pending closed unsent, its payment's resolve/reject is queued or delivered). */
+export type OutboxAttemptOutcome = "delivered" | "already_done" | "superseded" | "retry" | "user_error" | "dead";
 
 export interface EnqueueMutationInput<M extends OutboxMutation = OutboxMutation> {
   shop: string;

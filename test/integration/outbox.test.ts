@@ -19,6 +19,7 @@ import { createDb, type Db } from "~/db.server";
 import { createLogger } from "~/logger.server";
 import { enqueueMutation, nudgeDueMessages, type EnqueueMutationInput, type OutboxMutation } from "~/payments/outbox.server";
 import { createOutboxWorker, type OutboxWorkerOptions } from "~/payments/outbox-worker.server";
+import { callPaymentsApi } from "~/shopify/payments-api.server";
 import { newLockHolder, PROCESS_HOLDER_PREFIX, releaseProcessCreationLeases } from "~/payments/payment-service.server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { startShopifySimulator, SHOPIFY_USER_ERROR_MESSAGES as MSG, type ShopifySimulator } from "../simulators/shopify";
@@ -69,7 +70,7 @@ if (config.mode === "enqueue") {
 } else {
   const worker = createOutboxWorker({
     db, workerId: "child", tokenProvider: async () => config.token, endpointFor: () => config.endpoint,
-    batchSize: 7, concurrency: 3, random: () => 0.5, timeoutMs: 2000,
+    batchSize: 7, concurrency: 3, random: () => 0.5, timeoutMs: config.timeoutMs ?? 2000,
   });
   report = { claimed: 0, delivered: 0, retried: 0, dead: 0 };
   for (let round = 0; round < 60; round++) {
@@ -87,6 +88,8 @@ let childDir = "";
 interface ChildProcess {
   go(): void;
   report: Promise<unknown>;
+  /** kill -9 (a crash: no shutdown, no released claims). */
+  kill(): Promise<void>;
 }
 
 async function startChild(config: Record<string, unknown>): Promise<ChildProcess> {
@@ -120,7 +123,16 @@ async function startChild(config: Record<string, unknown>): Promise<ChildProcess
     child.on("exit", (code) => reject(new Error(`child exited with ${code}: ${stderr.slice(-2000)}`)));
   });
   await Promise.race([isReady, report]);
-  return { go: () => child.stdin.end("go\n"), report };
+  report.catch(() => undefined); // a killed child rejects it
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    go: () => child.stdin.end("go\n"),
+    report,
+    kill: async () => {
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
 }
 
 // ----- per test -----
@@ -637,22 +649,60 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(sim.paymentSessions.get(p.id)?.state.code).toBe("PENDING");
   });
 
-  it("pending superseded by a delivered resolve counts as delivered (nothing left to do)", async () => {
-    const p = await payment();
-    const w = worker();
-    await enqueue(resolveOf(p));
-    await w.runOnce();
-    const { id } = await enqueue({
+  const pendingOf = (p: { id: string; gid: string }) =>
+    ({
       shop: SHOP,
       paymentSessionId: p.id,
       mutation: "paymentSessionPending",
       variables: { id: p.gid, pendingExpiresAt: new Date(Date.now() + 2 * 24 * HOUR).toISOString(), reason: "PARTNER_ACTION_REQUIRED" },
-    });
-    expect(await w.runOnce()).toMatchObject({ delivered: 1 });
+    }) as const;
+
+  it("a pending superseded by a delivered resolve is closed as superseded, never sent", async () => {
+    const p = await payment();
+    const w = worker();
+    const resolve = await enqueue(resolveOf(p));
+    await w.runOnce();
+    const { id } = await enqueue(pendingOf(p));
+    expect(await w.runOnce()).toMatchObject({ claimed: 1, delivered: 1, dead: 0 });
+    const m = await message(id);
+    expect(m).toMatchObject({ status: "delivered", attempts: 0, lockedBy: null, lastError: null });
+    expect(m.attemptsLog.map((a) => [a.outcome, a.httpStatus])).toEqual([["superseded", null]]);
+    expect(JSON.parse(m.resultJson ?? "{}")).toEqual({ kind: "superseded", by: { messageId: resolve.id, mutation: "paymentSessionResolve" } });
+    expect(callsFor(p.gid, "paymentSessionPending")).toHaveLength(0);
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("RESOLVED");
+    expect(logLines.some((l) => l.level === 30 && /superseded/.test(l.msg) && l.messageId === id)).toBe(true);
+    expect(await db.soisyEvent.count({ where: { type: "outbox_dead_letter" } })).toBe(0);
+  });
+
+  it("a queued pending that a queued reject supersedes (after an outage) is not sent; the reject is", async () => {
+    const p = await payment();
+    const pending = await enqueue(pendingOf(p));
+    const reject = await enqueue({ shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionReject", variables: { id: p.gid, reason: { code: "RISKY" } } });
+    // One lane: the older pending is looked at first, while the reject is still queued.
+    expect(await worker({ concurrency: 1 }).runOnce()).toMatchObject({ claimed: 2, delivered: 2, dead: 0 });
+    const m = await message(pending.id);
+    expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["superseded"]);
+    expect(JSON.parse(m.resultJson ?? "{}")).toMatchObject({ kind: "superseded", by: { messageId: reject.id } });
+    expect(callsFor(p.gid, "paymentSessionPending")).toHaveLength(0);
+    expect(callsFor(p.gid, "paymentSessionReject")).toHaveLength(1);
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("REJECTED");
+  });
+
+  it("a pending Shopify refuses with PENDING_INVALID_STATE (already resolved) is closed at info, without a merchant alert", async () => {
+    const p = await payment();
+    // Resolved at Shopify by a call that did not go through this outbox: nothing here supersedes the pending.
+    const direct = await callPaymentsApi({ endpoint: sim.graphqlUrl(SHOP), accessToken: TOKEN, mutation: "paymentSessionResolve", variables: { id: p.gid } });
+    expect(direct.kind).toBe("ok");
+    const { id } = await enqueue(pendingOf(p));
+    expect(await worker().runOnce()).toMatchObject({ delivered: 1, dead: 0 });
     const m = await message(id);
     expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["already_done"]);
-    expect(JSON.parse(m.resultJson ?? "{}")).toMatchObject({ kind: "already_done" });
-    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("RESOLVED");
+    expect(JSON.parse(m.resultJson ?? "{}")).toMatchObject({ kind: "already_done", userErrors: [{ code: "PENDING_INVALID_STATE" }] });
+    expect(callsFor(p.gid, "paymentSessionPending")).toHaveLength(1);
+    expect(await db.soisyEvent.count({ where: { type: "outbox_dead_letter" } })).toBe(0);
+    const line = logLines.find((l) => l.messageId === id && /already resolved or rejected/.test(l.msg));
+    expect(line?.level).toBe(30);
+    expect(logLines.some((l) => l.messageId === id && l.level >= 40)).toBe(false);
   });
 
   it("an invalid token is retried (a refreshed one may come), then dead after maxAgeMs; the token is never stored or logged", async () => {
@@ -1032,9 +1082,95 @@ describe("several workers, restarts, the loop", () => {
     expect(logLines.filter((l) => /outbox pass failed/.test(l.msg)).length).toBe(count);
   });
 
-  it("lockMs shorter than twice the request timeout is refused", () => {
-    expect(() => worker({ timeoutMs: 10_000, lockMs: 15_000 })).toThrow(/lockMs/);
+  it("a heartbeat longer than a third of the lease, or a lease under 1 s, is refused", () => {
+    expect(() => worker({ lockMs: 6_000, heartbeatMs: 2_500 })).toThrow(/heartbeatMs/);
+    expect(() => worker({ lockMs: 500 })).toThrow(/lockMs/);
+    expect(() => worker({ lockMs: 6_000, heartbeatMs: 2_000 })).not.toThrow();
   });
+});
+
+describe("claims are leases renewed while the call runs (default 8 s lease, 10 s per request)", () => {
+  it("a holder killed -9 mid-request stops renewing: another worker delivers within seconds, once", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    sim.setFaults({ hangNext: 1 });
+    // Another app process with the production lease and request timeout claims it and hangs on Shopify.
+    const child = await startChild({ mode: "work", token: TOKEN, endpoint: sim.graphqlUrl(SHOP), timeoutMs: 10_000 });
+    child.go();
+    await waitFor(() => callsFor(p.gid, "paymentSessionResolve").length === 1, "the child's request", 20_000);
+    expect((await message(id)).lockedBy).toMatch(/^child#/);
+    await child.kill();
+    const killedAt = Date.now();
+    const survivor = worker({ workerId: "survivor", now: () => new Date(), timeoutMs: 10_000, lockMs: undefined });
+    survivor.start(100);
+    try {
+      await waitFor(async () => (await message(id)).status === "delivered", "the survivor's delivery", 30_000);
+    } finally {
+      await survivor.stop();
+    }
+    const recoveredMs = Date.now() - killedAt;
+    console.log(`[outbox] holder killed -9 → delivered by another worker after ${recoveredMs} ms (lease 8 s)`);
+    // The lease (8 s) plus a generous margin for a loaded machine; the old 30 s claim could not pass this.
+    expect(recoveredMs).toBeLessThan(14_000);
+    const m = await message(id);
+    expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["delivered"]);
+    expect(sim.paymentSessions.get(p.id)?.mutations.filter((x) => x.outcome === "applied")).toHaveLength(1);
+  }, 60_000);
+
+  it("a live slow delivery (9 s, longer than the lease) keeps its claim: no other worker takes it", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    sim.setFaults({ latencyMs: 9_000 });
+    const realClock = () => new Date();
+    const slow = worker({ workerId: "slow", now: realClock, timeoutMs: 10_000, lockMs: undefined });
+    const slowRun = slow.runOnce();
+    await waitFor(() => callsFor(p.gid, "paymentSessionResolve").length === 1, "the slow request");
+    const firstLease = (await message(id)).lockedUntil!;
+    const other = worker({ workerId: "other", db: sameProcessClient(), now: realClock, timeoutMs: 10_000, lockMs: undefined });
+    let otherPasses = 0;
+    let otherClaims = 0;
+    let latestLease = firstLease.getTime();
+    let done = false;
+    void slowRun.finally(() => (done = true));
+    while (!done) {
+      const r = await other.runOnce();
+      otherPasses += 1;
+      otherClaims += r.claimed;
+      const lease = (await message(id)).lockedUntil;
+      if (lease) latestLease = Math.max(latestLease, lease.getTime());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await slowRun).toMatchObject({ claimed: 1, delivered: 1 });
+    const m = await message(id);
+    expect(m).toMatchObject({ status: "delivered", lockedBy: null });
+    expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["delivered"]);
+    expect(m.attemptsLog[0]!.durationMs).toBeGreaterThanOrEqual(8_500);
+    expect(otherPasses).toBeGreaterThan(10); // the other worker really kept trying past the first lease
+    expect(otherClaims).toBe(0);
+    expect(callsFor(p.gid, "paymentSessionResolve")).toHaveLength(1);
+    // Renewed by the heartbeat: the lease seen during the call moved well past the first one.
+    expect(latestLease - firstLease.getTime()).toBeGreaterThan(4_000);
+    expect(logLines.some((l) => /abandon/.test(l.msg))).toBe(false);
+  }, 60_000);
+
+  it("a holder whose claim was taken over abandons its call at the next renewal; its late outcome is discarded", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    sim.setFaults({ hangNext: 1 });
+    const holder = worker({ workerId: "holder", now: () => new Date(), timeoutMs: 10_000, lockMs: 2_000 });
+    const run = holder.runOnce();
+    await waitFor(() => callsFor(p.gid, "paymentSessionResolve").length === 1, "the holder's request");
+    // Someone else takes the message over (as after a stall longer than the lease).
+    await db.outboxMessage.update({ where: { id }, data: { lockedBy: "intruder#1", lockedUntil: new Date(Date.now() + 60_000) } });
+    const started = Date.now();
+    expect(await run).toEqual({ claimed: 1, delivered: 0, retried: 0, dead: 0 });
+    expect(Date.now() - started).toBeLessThan(5_000); // well before the 10 s request timeout
+    const m = await message(id);
+    expect(m).toMatchObject({ status: "pending", lockedBy: "intruder#1", attempts: 0 });
+    expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["retry"]);
+    expect(m.attemptsLog[0]!.error).toMatch(/abandoned.*claim expired before the outcome was written/);
+    expect(logLines.some((l) => l.level === 40 && /taken over/.test(l.msg))).toBe(true);
+  }, 30_000);
 });
 
 describe("pending expiry within Shopify's limit", () => {
