@@ -25,7 +25,7 @@ export async function staleForShop(db: Tx, shop: string, triggeredAt: Date | nul
 }
 
 /**
- * app/uninstalled: the shop's Shopify sessions are deleted (Shopify revoked the tokens), the shop is
+ * app/uninstalled: the shop's Shopify sessions and admin logins are deleted (Shopify revoked the tokens), the shop is
  * marked not ready and uninstalled (the payment route then refuses new sessions for it). Payments,
  * refunds, timeline and outbox are kept (financial records). A redelivery keeps the first
  * uninstalledAt.
@@ -35,6 +35,8 @@ export async function uninstallShop(tx: Tx, shop: string, options: { triggeredAt
   if (stale.stale) return { topic: "app/uninstalled" as const, applied: false, reason: "reinstalled_since" as const };
   const now = options.now ?? new Date();
   const sessions = await tx.session.deleteMany({ where: { shop } });
+  // The merchant's admin logins end with the install: a copied cookie must not outlive it.
+  await tx.adminSession.deleteMany({ where: { shop } });
   const marked = await tx.shopSettings.updateMany({ where: { shop, uninstalledAt: null }, data: { ready: false, readyChangedAt: now, uninstalledAt: now } });
   return { topic: "app/uninstalled" as const, applied: sessions.count > 0 || marked.count > 0, sessionsDeleted: sessions.count, markedUninstalled: marked.count > 0 };
 }
@@ -72,6 +74,7 @@ export async function redactShop(tx: Tx, shop: string, options: { triggeredAt: D
   const groups = await tx.groupResolution.deleteMany({ where: { shop } });
   const payments = await tx.paymentSession.deleteMany({ where: { shop } });
   const sessions = await tx.session.deleteMany({ where: { shop } });
+  await tx.adminSession.deleteMany({ where: { shop } });
   const settings = await tx.shopSettings.deleteMany({ where: { shop } });
   const deleted = {
     outboxAttempts: attempts.count,

@@ -424,11 +424,14 @@ describe("app/uninstalled", () => {
     const paymentsBefore = await db().paymentSession.count({ where: { shop: stack.shop } });
     const eventsBefore = await db().soisyEvent.count({ where: { shop: stack.shop } });
     expect(paymentsBefore).toBeGreaterThan(0);
+    // The stack seeded the merchant's admin login: it must not outlive the install.
+    expect(await db().adminSession.count({ where: { shop: stack.shop } })).toBeGreaterThan(0);
     const triggeredAt = new Date().toISOString();
     const res = await sendWebhook("/webhooks/app/uninstalled", "app/uninstalled", stack.shop, { id: 1, myshopify_domain: stack.shop }, { triggeredAt });
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ applied: true, markedUninstalled: true, sessionsDeleted: 1 });
     expect(await db().session.count({ where: { shop: stack.shop } })).toBe(0);
+    expect(await db().adminSession.count({ where: { shop: stack.shop } })).toBe(0);
     const settings = await db().shopSettings.findUniqueOrThrow({ where: { shop: stack.shop } });
     expect(settings.ready).toBe(false);
     expect(settings.uninstalledAt).toBeInstanceOf(Date);
