@@ -4,31 +4,14 @@
 //   npm run load:sessions -- [--requests 1000] [--concurrency 8] [--database-url postgresql://…]
 import { randomBytes } from "node:crypto";
 import { parseLoadArgs, printSummary, runConcurrently, runMain, startLoadStack } from "./lib/load-run";
+import { paymentSessionBody } from "./lib/payment-session-body";
 
 const { requests, concurrency, databaseUrl } = parseLoadArgs({ requests: 1000, concurrency: 8 });
 
 const SHOP = "load-test.myshopify.com";
 
 function sessionBody(id: string) {
-  return {
-    id,
-    gid: `gid://shopify/PaymentSession/${id}`,
-    group: randomBytes(32).toString("base64"),
-    session_id: randomBytes(32).toString("base64"),
-    amount: "1234.56",
-    currency: "EUR",
-    test: true,
-    merchant_locale: "it",
-    payment_method: { type: "offsite", data: { cancel_url: "https://load-test.myshopify.com/checkouts/x" } },
-    proposed_at: new Date().toISOString(),
-    kind: "sale",
-    customer: {
-      email: "buyer@example.com",
-      phone_number: "3331234567",
-      locale: "it",
-      billing_address: { given_name: "Alice", family_name: "Rossi", line1: "Via Roma 1", line2: "", city: "Milano", postal_code: "20121", province: "Milano", province_code: "MI", country_code: "IT", phone_number: "3331234567", company: "" },
-    },
-  };
+  return paymentSessionBody(id, { shop: "load-test.myshopify.com", amount: "1234.56" });
 }
 
 runMain(async () => {

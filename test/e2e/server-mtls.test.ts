@@ -13,6 +13,7 @@ import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { appServerEntry, freePort, repoRoot, shopifyProofHeaders, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
 import { startStack, type Stack } from "../helpers/stack";
+import { paymentSessionBody } from "../../scripts/lib/payment-session-body";
 
 const OPENSSL = "/usr/bin/openssl";
 
@@ -38,20 +39,7 @@ function makeCertificates() {
 }
 
 function sessionBody(id: string) {
-  return {
-    id,
-    gid: `gid://shopify/PaymentSession/${id}`,
-    group: randomBytes(32).toString("base64"),
-    session_id: randomBytes(32).toString("base64"),
-    amount: "450.00",
-    currency: "EUR",
-    test: true,
-    merchant_locale: "it",
-    payment_method: { type: "offsite", data: { cancel_url: "https://mtls-e2e.myshopify.com/checkouts/x" } },
-    proposed_at: new Date().toISOString(),
-    kind: "sale",
-    customer: { email: "buyer@example.com", locale: "it" },
-  };
+  return paymentSessionBody(id, { shop: "mtls-e2e.myshopify.com", amount: "450.00", customer: { email: "buyer@example.com", locale: "it" } });
 }
 
 function httpsRequest(url: string, options: { ca: Buffer; cert?: Buffer; key?: Buffer; method?: string; headers?: Record<string, string>; body?: string }) {

@@ -13,6 +13,7 @@ import { eventually, startStack, type Stack } from "../helpers/stack";
 import { paymentUrls } from "~/payments/app-urls";
 import { sessionSecret } from "~/payments/url-secrets.server";
 import { parseKeyring } from "~/security/encryption.server";
+import { paymentSessionBody } from "../../scripts/lib/payment-session-body";
 
 let stack: Stack;
 
@@ -32,25 +33,7 @@ afterEach((context) => {
 });
 
 function sessionBody(id: string) {
-  return {
-    id,
-    gid: `gid://shopify/PaymentSession/${id}`,
-    group: randomBytes(32).toString("base64"),
-    session_id: randomBytes(32).toString("base64"),
-    amount: "450.00",
-    currency: "EUR",
-    test: true,
-    merchant_locale: "it",
-    payment_method: { type: "offsite", data: { cancel_url: "https://server-e2e.myshopify.com/checkouts/x" } },
-    proposed_at: new Date().toISOString(),
-    kind: "sale",
-    customer: {
-      email: "buyer@example.com",
-      phone_number: "3331234567",
-      locale: "it",
-      billing_address: { given_name: "Alice", family_name: "Rossi", line1: "Via Roma 1", line2: "", city: "Milano", postal_code: "20121", province: "Milano", province_code: "MI", country_code: "IT", phone_number: "3331234567", company: "" },
-    },
-  };
+  return paymentSessionBody(id, { shop: "server-e2e.myshopify.com", amount: "450.00" });
 }
 
 function postSession(appUrl: string, id: string, signal?: AbortSignal) {
