@@ -1173,6 +1173,50 @@ describe("claims are leases renewed while the call runs (default 8 s lease, 10 s
   }, 30_000);
 });
 
+describe("a lease that cannot be renewed", () => {
+  // A row lock held by another PostgreSQL transaction makes the renewals wait (on SQLite the wait would
+  // block the whole event loop, see sameProcessClient).
+  it.skipIf(!ON_POSTGRES)("the holder abandons its call before the lease lapses; with no other owner its retry is recorded", async () => {
+    const p = await payment();
+    const { id } = await enqueue(resolveOf(p));
+    sim.setFaults({ hangNext: 1 });
+    const holder = worker({ workerId: "holder", db: secondClient(), now: () => new Date(), timeoutMs: 10_000, lockMs: 2_000 });
+    const locker = secondClient();
+    let unlock!: () => void;
+    const unlocked = new Promise<void>((resolve) => (unlock = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const run = holder.runOnce();
+    await waitFor(() => callsFor(p.gid, "paymentSessionResolve").length === 1, "the holder's request");
+    let leaseEnd = 0;
+    const lockTx = locker.$transaction(
+      async (tx) => {
+        // The lease as it stands from now on (renewals wait for this lock).
+        const rows = await tx.$queryRaw<Array<{ lockedUntil: Date }>>`SELECT "lockedUntil" FROM "OutboxMessage" WHERE "id" = ${id} FOR UPDATE`;
+        leaseEnd = new Date(rows[0]!.lockedUntil).getTime();
+        locked();
+        await unlocked;
+      },
+      { timeout: 20_000 },
+    );
+    try {
+      await isLocked;
+      const line = await waitFor(() => logLines.find((l) => /could not be renewed/.test(l.msg)), "the holder to give up its call", 10_000);
+      expect(line.level).toBe(40);
+      expect(Number(line.time)).toBeLessThan(leaseEnd); // before anyone else could claim the message
+    } finally {
+      unlock();
+      await lockTx;
+    }
+    expect(await run).toEqual({ claimed: 1, delivered: 0, retried: 1, dead: 0 });
+    const m = await message(id);
+    expect(m).toMatchObject({ status: "pending", attempts: 1, lockedBy: null });
+    expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["retry"]);
+    expect(m.attemptsLog[0]!.error).toMatch(/call abandoned/);
+    expect(m.attemptsLog[0]!.error).not.toMatch(/claim expired/);
+  }, 30_000);
+});
+
 describe("pending expiry within Shopify's limit", () => {
   it("OUT_OF_RANGE_PENDING_EXPIRES_AT → asked again with a shorter expiry; the pending is delivered and the app stores what Shopify holds", async () => {
     await sim.close();
