@@ -132,7 +132,8 @@ export function buildTimeline(events: TimelineEventInput[], messages: TimelineMe
       tone: m.status === "dead" ? "critical" : m.status === "delivered" ? "success" : "warning",
     });
     for (const a of m.attemptsLog) {
-      const ok = a.outcome === "delivered" || a.outcome === "already_done";
+      // "superseded": a pending closed unsent because the payment was already resolved or rejected.
+      const ok = a.outcome === "delivered" || a.outcome === "already_done" || a.outcome === "superseded";
       entries.push({
         id: a.id,
         kind: "attempt",
