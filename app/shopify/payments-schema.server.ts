@@ -1,6 +1,7 @@
 /**
- * Shopify's Payments Apps GraphQL schema (API 2026-04), built from the introspection result that lives
- * beside the project at `../shared/shopify/payments-apps-2026-04.introspection.json`.
+ * Shopify's Payments Apps GraphQL schema (API 2026-04), built from the introspection result kept in the
+ * repository at `test/fixtures/shopify/payments-apps-2026-04.introspection.json` (origin and how to
+ * refresh it: test/fixtures/shopify/README.md).
  *
  * Every GraphQL document the app sends to Shopify is validated against this schema in tests (and by the
  * Shopify simulator on every request), so a typo in a field name or a wrong argument type fails a test
@@ -37,11 +38,11 @@ function findRepoRoot(): string {
   }
 }
 
-/** Where the introspection JSON is read from: `$SHOPIFY_PAYMENTS_SCHEMA_PATH`, else `../shared/shopify/…`. */
+/** Where the introspection JSON is read from: `$SHOPIFY_PAYMENTS_SCHEMA_PATH`, else the repository's `test/fixtures/shopify/…`. */
 export function paymentsAppsSchemaPath(): string {
   const fromEnv = process.env.SHOPIFY_PAYMENTS_SCHEMA_PATH;
   if (fromEnv && fromEnv.trim() !== "") return path.resolve(fromEnv);
-  return path.resolve(findRepoRoot(), "../shared/shopify", SCHEMA_FILE);
+  return path.resolve(findRepoRoot(), "test/fixtures/shopify", SCHEMA_FILE);
 }
 
 /** Reads an introspection result (`{data: {__schema}}` or bare `{__schema}`) and builds a client schema. */

@@ -25,11 +25,11 @@ describe("Payments Apps schema loading", () => {
     else process.env.SHOPIFY_PAYMENTS_SCHEMA_PATH = savedEnv;
   });
 
-  it("reads the 2026-04 introspection JSON from ../shared beside the repo root by default", () => {
+  it("reads the 2026-04 introspection JSON from the repository's test fixtures by default", () => {
     delete process.env.SHOPIFY_PAYMENTS_SCHEMA_PATH;
     const repoRoot = path.resolve(import.meta.dirname, "../..");
     expect(paymentsAppsSchemaPath()).toBe(
-      path.resolve(repoRoot, "../shared/shopify/payments-apps-2026-04.introspection.json"),
+      path.resolve(repoRoot, "test/fixtures/shopify/payments-apps-2026-04.introspection.json"),
     );
   });
 
