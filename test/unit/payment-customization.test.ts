@@ -1,7 +1,8 @@
 /**
  * The payment customization function (extensions/soisy-payment-customization): its logic on realistic
- * inputs shaped exactly like its input query's result, its input query validated against the
- * Function API subset (schema.graphql), and its output validated as the target's result type.
+ * inputs shaped exactly like its input query's result, its input query validated against Shopify's
+ * full Function API schema (schema.graphql, as `shopify app function schema` writes it), and its
+ * output validated as the target's result type.
  * The WebAssembly build needs Shopify's CLI and Javy (not available offline): the JavaScript is tested directly.
  */
 import { readFileSync } from "node:fs";
