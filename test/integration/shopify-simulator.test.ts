@@ -1027,3 +1027,26 @@ describe("CLI entry (demo)", () => {
     expect(code).toBe(0);
   }, 20_000);
 });
+
+describe("start-up", () => {
+  it("refuses to start, saying why, when Shopify's schema file cannot be read", async () => {
+    const root = path.resolve(import.meta.dirname, "../..");
+    const script = `import { startShopifySimulator } from "./test/simulators/shopify";
+startShopifySimulator({ appUrl: "http://127.0.0.1:1" }).then(
+  () => { console.log("started"); process.exit(0); },
+  (error) => { console.error(error.message); process.exit(1); },
+);`;
+    const child = spawn(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "-e", script], {
+      cwd: root,
+      env: { ...process.env, SHOPIFY_PAYMENTS_SCHEMA_PATH: path.join(root, "test/fixtures/shopify/no-such-schema.json") },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (d: Buffer) => (output += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString()));
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(code, output).toBe(1);
+    expect(output).toContain("Cannot read Shopify's Payments Apps schema");
+    expect(output).not.toContain("started");
+  }, 60_000);
+});

@@ -18,7 +18,7 @@ import {
   refundSessionGid,
   shopifyTimestamp,
 } from "./fixtures";
-import { executeDocument, prepareDocument } from "./graphql-api";
+import { executeDocument, prepareDocument, simulatorSchema } from "./graphql-api";
 import { createOAuth } from "./oauth";
 import { createAdminApi, defaultShopName, type AdminApi, type SimMetafield } from "./admin-api";
 import { BodyTooLargeError, postRaw, readBody, sendHtml, sendJson, sleep } from "./http";
@@ -214,6 +214,9 @@ function normalizeAmount(raw: string): string | null {
 }
 
 export async function startShopifySimulator(opts: ShopifySimulatorOptions): Promise<ShopifySimulator> {
+  // Loaded now, not at the first mutation: a missing or broken schema file stops the simulator (and the
+  // demo) at start with the reason, instead of answering 500 to every payment later.
+  simulatorSchema();
   const apiVersion = opts.apiVersion ?? DEFAULT_API_VERSION;
   const paymentSessionPath = opts.paymentSessionPath ?? "/payments/sessions";
   const refundSessionPath = opts.refundSessionPath ?? "/payments/refunds";
