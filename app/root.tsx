@@ -1,15 +1,20 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
-import { Links, Meta, Outlet, Scripts, ScrollRestoration, useLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
 import { localeFromRequest, translate, type Locale } from "./i18n/i18n";
 
-export const links: LinksFunction = () => [{ rel: "preconnect", href: "https://cdn.shopify.com/" }];
+export const links: LinksFunction = () => [
+  { rel: "preconnect", href: "https://cdn.shopify.com/" },
+  { rel: "icon", href: "/favicon.svg", type: "image/svg+xml" },
+];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   return { locale: localeFromRequest(request) };
 }
 
 export function Layout({ children }: { children: React.ReactNode }) {
-  const data = useLoaderData<typeof loader>() as { locale: Locale } | undefined;
+  // The Layout also wraps the error boundary, where useLoaderData may not be called: read the root
+  // route's data by id (undefined when the root loader itself failed).
+  const data = useRouteLoaderData<typeof loader>("root");
   return (
     <html lang={data?.locale ?? "it"}>
       <head>

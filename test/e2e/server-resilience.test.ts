@@ -232,6 +232,23 @@ describe("the production server", () => {
     expect((await fetch(`${stack.appUrl}/auth/login`)).status).toBe(200);
   });
 
+  it("a quiet terminal: /favicon.ico leads to the app's icon, and a page that does not exist answers 404 without a layout error", async () => {
+    const ico = await fetch(`${stack.appUrl}/favicon.ico`, { redirect: "manual" });
+    expect(ico.status).toBe(301);
+    expect(ico.headers.get("location")).toBe("/favicon.svg");
+    const svg = await fetch(new URL("/favicon.svg", stack.appUrl));
+    expect(svg.status).toBe(200);
+    expect(svg.headers.get("content-type")).toContain("image/svg+xml");
+    expect(await svg.text()).toContain("<svg");
+    const before = stack.appOutput().length;
+    const missing = await fetch(`${stack.appUrl}/no-such-page`, { headers: { "user-agent": "Mozilla/5.0" } });
+    expect(missing.status).toBe(404);
+    const page = await missing.text();
+    expect(page).toContain('<html lang="it">');
+    expect(page).toContain('href="/favicon.svg"');
+    expect(stack.appOutput().slice(before)).not.toMatch(/useLoaderData|errorElement/);
+  });
+
   it("SIGTERM during a request: the request completes, then the process exits 0", async () => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
