@@ -3,7 +3,7 @@
  * `transition(context, input)` says what the new state is, what to write (patch) and what to do
  * (effects: Shopify mutations, timeline rows, merchant alerts). No I/O, no clock: the caller reads
  * the session, calls `transition`, and stores state + patch + effects in ONE transaction (the
- * mutations go to the outbox). Authoritative rules: shared/spec/lifecycle.md.
+ * mutations go to the outbox). The decisions behind it: docs/lifecycle.md.
  *
  * Sources of truth
  *   Soisy's GET /orders/{token} is the only truth about the loan: shopper returns, callbacks and

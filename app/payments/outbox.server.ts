@@ -1,5 +1,5 @@
 /**
- * The durable transactional outbox for Shopify Payments Apps mutations (../shared/spec/lifecycle.md,
+ * The durable transactional outbox for Shopify Payments Apps mutations (docs/lifecycle.md,
  * "Every Shopify mutation goes through a durable outbox").
  *
  * A state change that needs Shopify to hear about it calls `enqueueMutation(tx, …)` INSIDE its own

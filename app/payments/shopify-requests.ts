@@ -1,6 +1,6 @@
 /**
  * What Shopify POSTs to the app (payment and refund sessions), validated with zod.
- * Shape: ../shared/spec/shopify-payments.md. Unknown keys are allowed (Shopify adds fields over
+ * Shape: docs/shopify-payments-contract.md. Unknown keys are allowed (Shopify adds fields over
  * time); what the app relies on is checked strictly.
  */
 import { isIPv4 } from "node:net";

@@ -1,5 +1,5 @@
 /**
- * Instalment-widget quotes (issue 5): the shop's settings applied to an amount, then Soisy's public
+ * Instalment-widget quotes: the shop's settings applied to an amount, then Soisy's public
  * `GET /loan-quotes`, cached.
  *
  * - Environment: a storefront request carries no Shopify "test" flag, so the widget quotes with the

@@ -1,5 +1,5 @@
 /**
- * HTTP client for Soisy's API (shared/spec/soisy-api.md).
+ * HTTP client for Soisy's API (docs/soisy-api.md).
  *
  * - Authenticated calls send the shop id in the path and the API key in `X-Auth-Token`; the public
  *   ones (shop info, loan quotes) send no key at all.

@@ -1,5 +1,5 @@
 /**
- * Zod schemas and types for everything exchanged with Soisy (see shared/spec/soisy-api.md).
+ * Zod schemas and types for everything exchanged with Soisy (see docs/soisy-api.md).
  *
  * Inputs (what we send) are strict: unknown keys and malformed values are rejected before any
  * network call. Responses are strict only on what the payment flow cannot do without (token,

@@ -16,7 +16,7 @@ const milano = {
   company: "",
 };
 
-/** What Shopify sends (shared/spec/shopify-payments.md). */
+/** What Shopify sends (docs/shopify-payments-contract.md). */
 const shopifyCustomer = {
   email: "buyer@example.com",
   phone_number: "3331234567",

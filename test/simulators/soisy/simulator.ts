@@ -1,6 +1,6 @@
 /**
  * A real HTTP simulator of Soisy's API, its shopper webapp and its callbacks, faithful to
- * shared/spec/soisy-api.md. Rules and endpoints are documented in README.md next to this file.
+ * docs/soisy-api.md. Rules and endpoints are documented in README.md next to this file.
  */
 import { randomBytes } from "node:crypto";
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
