@@ -1,7 +1,7 @@
 /**
  * The app's configuration, read from the environment and validated once (zod). Every outside base
  * URL is configurable so the offline demo and the tests can point the app at the simulators.
- * See the README's table of environment variables.
+ * See docs/configuration.md for every variable.
  */
 import { z } from "zod";
 
