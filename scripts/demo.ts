@@ -18,7 +18,10 @@ import { parseArgs } from "node:util";
 import { startSoisySimulator } from "../test/simulators/soisy";
 import { startShopifySimulator } from "../test/simulators/shopify";
 import { createDb, tuneDatabase } from "../app/db.server";
-import { generateKeyMaterial } from "../app/security/encryption.server";
+import { generateKeyMaterial, parseKeyring } from "../app/security/encryption.server";
+import { createLogger } from "../app/logger.server";
+import { SOISY_ENVIRONMENTS } from "../app/settings/settings.server";
+import { verifySoisyCredentials } from "../app/settings/verify.server";
 import { withCheckChar } from "../app/preapproval/fiscal-code";
 import { appServerEntry, freePort, newShopifyProof, repoRoot as root, shopifyProofEnv, spawnApp, stopProcess } from "./lib/local-stack";
 
@@ -137,6 +140,25 @@ async function main() {
   // --shop-name: what an install stores from the Admin API (the simulator answers the same names).
   configureDemoShop(DEMO_SHOP, DEMO_ACCESS_TOKEN, ["--shop-name", "Negozio Demo Soisy"]);
   configureDemoShop(DEMO_SHOP_INSTORE, DEMO_INSTORE_ACCESS_TOKEN, ["--integration-level", "preapproval", "--shop-name", "Negozio Demo Soisy (in negozio)"]);
+  // The stored credentials are checked at Soisy (the simulator) exactly as "Salva e verifica" does, so
+  // the demo shops start verified in both environments, consistent with "ready"; a refusal stops the demo.
+  const verifyDb = createDb(databaseUrl);
+  try {
+    const keyring = parseKeyring(secrets.encryptionKey);
+    const quiet = createLogger({ level: "warn" });
+    for (const shop of [DEMO_SHOP, DEMO_SHOP_INSTORE]) {
+      for (const environment of SOISY_ENVIRONMENTS) {
+        const outcome = await verifySoisyCredentials(verifyDb, shop, environment, { keyring, baseUrl: soisy.url, logger: quiet });
+        if (outcome !== "ok") throw new Error(`the ${environment} credentials of ${shop} were not verified by the Soisy simulator (${outcome})`);
+      }
+    }
+    log("Soisy credentials verified (sandbox and production) for the demo shops");
+  } catch (error) {
+    await Promise.allSettled([soisy.close(), shopify.close()]);
+    throw error;
+  } finally {
+    await verifyDb.$disconnect();
+  }
 
   const appEnv: NodeJS.ProcessEnv = {
     ...process.env,

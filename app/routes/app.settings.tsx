@@ -41,11 +41,13 @@ import { refreshShopName } from "~/shopify/shop-profile.server";
 import { shopify } from "~/shopify.server";
 import {
   AMOUNT_LIMITS,
+  credentialStatus,
   ensureShopSettings,
   getShopSettings,
   removeSoisyCredentials,
   saveShopOptions,
   saveSoisyCredentials,
+  type CredentialStatus,
   type SoisyEnvironment,
 } from "~/settings/settings.server";
 import {
@@ -87,11 +89,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const credentials = Object.fromEntries(
     ENVIRONMENTS.map((env) => {
       const c = settings.credentials[env];
-      return [env, { soisyShopId: c.soisyShopId ?? "", apiKeySet: c.apiKeySet, verifiedAt: c.verifiedAt?.toISOString() ?? null }];
+      return [
+        env,
+        {
+          soisyShopId: c.soisyShopId ?? "",
+          apiKeySet: c.apiKeySet,
+          verifiedAt: c.verifiedAt?.toISOString() ?? null,
+          rejectedAt: c.rejectedAt?.toISOString() ?? null,
+          status: credentialStatus(c),
+        },
+      ];
     }),
-  ) as Record<SoisyEnvironment, { soisyShopId: string; apiKeySet: boolean; verifiedAt: string | null }>;
+  ) as Record<SoisyEnvironment, StoredCredentials>;
   return {
     locale: localeFromRequest(request),
+    productionStatus: credentials.production.status,
     adminPaymentsUrl: adminPaymentsUrl(session.shop),
     options: optionsToForm(optionsOf(settings)),
     credentials,
@@ -109,6 +121,15 @@ export async function loader({ request }: LoaderFunctionArgs) {
       instalments: settings.widgetInstalments,
     },
   };
+}
+
+/** One environment's credentials as the page shows them (never the key). */
+interface StoredCredentials {
+  soisyShopId: string;
+  apiKeySet: boolean;
+  verifiedAt: string | null;
+  rejectedAt: string | null;
+  status: CredentialStatus;
 }
 
 type Notice = { tone: "success" | "critical" | "warning"; key: MessageKey; env?: SoisyEnvironment };
@@ -146,9 +167,12 @@ function verifyNotice(outcome: VerifyOutcome, env: SoisyEnvironment): Notice {
   return { tone: VERIFY_NOTICE[outcome], key: `settings.verify.${outcome}` as MessageKey, env };
 }
 
+/** Shopify accepted the update: good news only when the shop is ready; "no longer ready" is a warning. */
 function readinessNotice(outcome: ConfigureOutcome): Notice {
   if (outcome.kind === "updated") {
-    return { tone: "success", key: outcome.ready ? "settings.readiness.updatedReady" : "settings.readiness.updatedNotReady" };
+    return outcome.ready
+      ? { tone: "success", key: "settings.readiness.updatedReady" }
+      : { tone: "warning", key: "settings.readiness.updatedNotReady" };
   }
   return { tone: "critical", key: outcome.kind === "unreachable" ? "settings.readiness.unreachable" : "settings.readiness.refused" };
 }
@@ -213,8 +237,10 @@ export async function action({ request }: ActionFunctionArgs) {
       }
       await saveSoisyCredentials(database, shop, env, credentials.value);
       invalidateQuoteSettings(shop);
-      result.notices.push({ tone: "success", key: "settings.credentials.saved", env });
-      result.notices.push(verifyNotice(await verifySoisyCredentials(database, shop, env), env));
+      const outcome = await verifySoisyCredentials(database, shop, env);
+      // Saved is good news only when Soisy accepted them; refused credentials get only the critical notice (what to check).
+      if (outcome !== "auth") result.notices.push({ tone: outcome === "ok" ? "success" : "warning", key: "settings.credentials.saved", env });
+      result.notices.push(verifyNotice(outcome, env));
       if (env === "production") result.notices.push(readinessNotice(await syncReadiness(database, shop)));
       if (env === "production") result.notices.push(...(await checkoutRulesNotices(admin.graphql, shop)));
       return json(result);
@@ -276,15 +302,17 @@ export default function SettingsPage() {
           <Layout.Section>
             <BlockStack gap="200">
               {actionData.notices.map((n, i) => (
-                <Banner key={`${actionData.nonce}-${i}`} tone={n.tone}>
-                  <p>{t(n.key, n.env ? { env: envName(n.env) } : {})}</p>
-                </Banner>
+                <div key={`${actionData.nonce}-${i}`} data-notice-tone={n.tone}>
+                  <Banner tone={n.tone}>
+                    <p>{t(n.key, n.env ? { env: envName(n.env) } : {})}</p>
+                  </Banner>
+                </div>
               ))}
             </BlockStack>
           </Layout.Section>
         ) : null}
         <Layout.Section>
-          <Readiness t={t} readiness={data.readiness} adminUrl={data.adminPaymentsUrl} actionUrl={actionUrl} />
+          <Readiness t={t} readiness={data.readiness} productionStatus={data.productionStatus} adminUrl={data.adminPaymentsUrl} actionUrl={actionUrl} />
         </Layout.Section>
         {ENVIRONMENTS.map((env) => {
           const mine = actionData?.environment === env && actionData.intent === "saveCredentials" ? actionData : undefined;
@@ -340,6 +368,7 @@ function useBusy(intent: string, env?: SoisyEnvironment): boolean {
 function Readiness(props: {
   t: T;
   readiness: { ready: boolean; wanted: boolean; inSync: boolean; missing: string[] };
+  productionStatus: CredentialStatus;
   adminUrl: string;
   actionUrl: string;
 }) {
@@ -360,7 +389,11 @@ function Readiness(props: {
         {readiness.missing.length > 0 || !readiness.inSync ? (
           <List>
             {readiness.missing.includes("production_credentials") ? <List.Item>{t("settings.readiness.missingProduction")}</List.Item> : null}
-            {readiness.missing.includes("production_unverified") ? <List.Item>{t("settings.readiness.unverifiedProduction")}</List.Item> : null}
+            {readiness.missing.includes("production_unverified") ? (
+              <List.Item>
+                {props.productionStatus === "rejected" ? t("settings.readiness.rejectedProduction") : t("settings.readiness.unverifiedProduction")}
+              </List.Item>
+            ) : null}
             {!readiness.inSync ? <List.Item>{t("settings.readiness.outOfSync")}</List.Item> : null}
           </List>
         ) : null}
@@ -389,11 +422,16 @@ function formatDate(iso: string, locale: Locale): string {
   }).format(new Date(iso));
 }
 
+const BADGE_TONE = { verified: "success", unverified: "warning", rejected: "critical", missing: "attention" } as const satisfies Record<
+  CredentialStatus,
+  "success" | "warning" | "critical" | "attention"
+>;
+
 function Credentials(props: {
   t: T;
   env: SoisyEnvironment;
   locale: Locale;
-  stored: { soisyShopId: string; apiKeySet: boolean; verifiedAt: string | null };
+  stored: StoredCredentials;
   actionUrl: string;
   errors: FieldErrors<CredentialField>;
   shopIdEcho: string | undefined;
@@ -404,8 +442,8 @@ function Credentials(props: {
   const saving = useBusy("saveCredentials", env);
   const verifying = useBusy("verify", env);
   const removing = useBusy("removeCredentials", env);
-  const configured = !!stored.soisyShopId && stored.apiKeySet;
-  const status = !configured ? "missing" : stored.verifiedAt ? "verified" : "unverified";
+  const status = stored.status;
+  const configured = status !== "missing";
   const title = t("settings.credentials.title", { env: t(`settings.env.${env}`) });
   return (
     <Card>
@@ -414,12 +452,17 @@ function Credentials(props: {
           <Text as="h2" variant="headingMd">
             {title}
           </Text>
-          <Badge tone={status === "verified" ? "success" : status === "unverified" ? "warning" : "attention"}>
+          <Badge tone={BADGE_TONE[status]}>
             {t(`settings.credentials.status.${status}`)}
           </Badge>
         </InlineStack>
         <Text as="p">{t("settings.credentials.intro")}</Text>
         {stored.verifiedAt ? <Text as="p">{t("settings.credentials.verifiedAt", { date: formatDate(stored.verifiedAt, props.locale) })}</Text> : null}
+        {stored.rejectedAt ? (
+          <Text as="p" tone="critical">
+            {t("settings.credentials.rejectedAt", { date: formatDate(stored.rejectedAt, props.locale) })}
+          </Text>
+        ) : null}
         <Form method="post" action={props.actionUrl} aria-label={title}>
           <input type="hidden" name="intent" value="saveCredentials" />
           <input type="hidden" name="environment" value={env} />

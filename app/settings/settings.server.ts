@@ -58,7 +58,29 @@ export function credentialContext(shop: string, environment: SoisyEnvironment): 
 export interface ShopSettingsView extends ShopOptions {
   shop: string;
   ready: boolean;
-  credentials: Record<SoisyEnvironment, { soisyShopId: string | null; apiKeySet: boolean; verifiedAt: Date | null }>;
+  credentials: Record<SoisyEnvironment, StoredCredentialsView>;
+}
+
+/** One environment's stored credentials as the app shows them (never the key). */
+export interface StoredCredentialsView {
+  soisyShopId: string | null;
+  apiKeySet: boolean;
+  /** Soisy accepted them (the last check passed); null when not (yet) verified or rejected. */
+  verifiedAt: Date | null;
+  /** Soisy refused them (403 to the last check); present only when the stored credentials are rejected. */
+  rejectedAt?: Date;
+}
+
+export type CredentialStatus = "missing" | "rejected" | "unverified" | "verified";
+
+/**
+ * The state of one environment's credentials: "verified" only when Soisy accepted them and has
+ * not refused them since. Readiness needs the production ones "verified" (see readinessOf).
+ */
+export function credentialStatus(c: Pick<StoredCredentialsView, "soisyShopId" | "apiKeySet" | "verifiedAt" | "rejectedAt">): CredentialStatus {
+  if (!c.soisyShopId || !c.apiKeySet) return "missing";
+  if (c.rejectedAt) return "rejected";
+  return c.verifiedAt ? "verified" : "unverified";
 }
 
 export async function ensureShopSettings(db: Db, shop: string) {
@@ -86,12 +108,15 @@ export async function getShopSettings(db: Db, shop: string): Promise<ShopSetting
       sandbox: {
         soisyShopId: row.sandboxSoisyShopId,
         apiKeySet: row.sandboxApiKeyEncrypted !== null,
-        verifiedAt: row.sandboxVerifiedAt,
+        // Rejected credentials are never verified, whatever an older check said.
+        verifiedAt: row.sandboxRejectedAt ? null : row.sandboxVerifiedAt,
+        ...(row.sandboxRejectedAt ? { rejectedAt: row.sandboxRejectedAt } : {}),
       },
       production: {
         soisyShopId: row.productionSoisyShopId,
         apiKeySet: row.productionApiKeyEncrypted !== null,
-        verifiedAt: row.productionVerifiedAt,
+        verifiedAt: row.productionRejectedAt ? null : row.productionVerifiedAt,
+        ...(row.productionRejectedAt ? { rejectedAt: row.productionRejectedAt } : {}),
       },
     },
   };
@@ -110,7 +135,8 @@ export async function saveShopOptions(db: Db, shop: string, input: unknown): Pro
 
 /**
  * Stores a Soisy shop id + API key for one environment, the key encrypted. A blank apiKey keeps
- * the stored one (the settings form never shows it back); changing either clears "verified".
+ * the stored one (the settings form never shows it back); saving clears "verified" and "rejected"
+ * (the new credentials are unchecked until the next check).
  */
 export async function saveSoisyCredentials(
   db: Db,
@@ -122,7 +148,7 @@ export async function saveSoisyCredentials(
   const soisyShopId = soisyCredentialsSchema.shape.soisyShopId.parse(input.soisyShopId);
   const apiKey = input.apiKey?.trim() ? soisyCredentialsSchema.shape.apiKey.parse(input.apiKey) : null;
   const prefix = environment;
-  const data: Record<string, unknown> = { [`${prefix}SoisyShopId`]: soisyShopId, [`${prefix}VerifiedAt`]: null };
+  const data: Record<string, unknown> = { [`${prefix}SoisyShopId`]: soisyShopId, [`${prefix}VerifiedAt`]: null, [`${prefix}RejectedAt`]: null };
   if (apiKey) {
     const { ciphertext, keyId } = encrypt(apiKey, credentialContext(shop, environment), keyring);
     data[`${prefix}ApiKeyEncrypted`] = ciphertext;
@@ -144,6 +170,7 @@ export async function removeSoisyCredentials(db: Db, shop: string, environment: 
       [`${prefix}ApiKeyEncrypted`]: null,
       [`${prefix}ApiKeyKeyId`]: null,
       [`${prefix}VerifiedAt`]: null,
+      [`${prefix}RejectedAt`]: null,
     },
   });
 }
@@ -169,15 +196,19 @@ export async function soisyCredentials(
   return row ? credentialsFromRow(row, environment, keyring) : null;
 }
 
+/** Soisy accepted the stored credentials (a passed check): verified, no longer rejected. */
 export async function markCredentialsVerified(db: Db, shop: string, environment: SoisyEnvironment, at = new Date()) {
-  await db.shopSettings.update({ where: { shop }, data: { [`${environment}VerifiedAt`]: at } });
+  await db.shopSettings.update({ where: { shop }, data: { [`${environment}VerifiedAt`]: at, [`${environment}RejectedAt`]: null } });
 }
 
 export async function setReady(db: Db, shop: string, ready: boolean, at = new Date()) {
   await db.shopSettings.update({ where: { shop }, data: { ready, readyChangedAt: at } });
 }
 
-/** Credentials Soisy refused: no longer verified (the stored key stays until the merchant changes it). */
-export async function clearCredentialsVerified(db: Db, shop: string, environment: SoisyEnvironment) {
-  await db.shopSettings.updateMany({ where: { shop }, data: { [`${environment}VerifiedAt`]: null } });
+/**
+ * Credentials Soisy refused (403: wrong shop id or key): rejected and no longer verified, so the
+ * shop is not ready with them. The stored key stays until the merchant changes it.
+ */
+export async function markCredentialsRejected(db: Db, shop: string, environment: SoisyEnvironment, at = new Date()) {
+  await db.shopSettings.updateMany({ where: { shop }, data: { [`${environment}VerifiedAt`]: null, [`${environment}RejectedAt`]: at } });
 }

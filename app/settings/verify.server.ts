@@ -9,7 +9,7 @@ import type { Keyring } from "~/security/encryption.server";
 import { createSoisyClient } from "~/soisy/client.server";
 import { SoisyError } from "~/soisy/errors";
 import {
-  clearCredentialsVerified,
+  markCredentialsRejected,
   markCredentialsVerified,
   soisyCredentials,
   type SoisyEnvironment,
@@ -51,7 +51,8 @@ export function outcomeOfCheck(error: unknown): VerifyOutcome {
 
 /**
  * Checks one environment's stored credentials at Soisy and records the result: "ok" marks them
- * verified, "auth" (Soisy refused them) clears "verified"; temporary failures change nothing.
+ * verified (and clears "rejected"), "auth" (Soisy refused them, 403) marks them rejected and no
+ * longer verified; temporary failures change nothing.
  */
 export async function verifySoisyCredentials(
   db: Db,
@@ -81,7 +82,7 @@ export async function verifySoisyCredentials(
   }
   const outcome = outcomeOfCheck(failure);
   if (outcome === "ok") await markCredentialsVerified(db, shop, environment, options.now ?? new Date());
-  if (outcome === "auth") await clearCredentialsVerified(db, shop, environment);
+  if (outcome === "auth") await markCredentialsRejected(db, shop, environment, options.now ?? new Date());
   log.info({ outcome, ...(failure instanceof SoisyError ? { kind: failure.kind, status: failure.status } : {}) }, "soisy credentials checked");
   return outcome;
 }

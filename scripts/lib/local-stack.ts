@@ -9,7 +9,14 @@ import path from "node:path";
 import type { Db } from "../../app/db.server";
 import type { Keyring } from "../../app/security/encryption.server";
 import { encryptSessionToken } from "../../app/shopify/session-storage.server";
-import { ensureShopSettings, saveShopOptions, saveSoisyCredentials, setReady, type ShopOptions } from "../../app/settings/settings.server";
+import {
+  ensureShopSettings,
+  markCredentialsVerified,
+  saveShopOptions,
+  saveSoisyCredentials,
+  setReady,
+  type ShopOptions,
+} from "../../app/settings/settings.server";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -29,7 +36,8 @@ export const DEFAULT_SHOP_OPTIONS: ShopOptions = {
 
 /**
  * A shop that has installed the app: settings, Soisy's public sandbox credentials (encrypted) for
- * both environments unless told otherwise, ready, and an offline Shopify session with `accessToken`.
+ * both environments unless told otherwise, marked verified as a passed "Salva e verifica" marks them
+ * (so a ready shop is consistent with its credentials), ready, and an offline Shopify session with `accessToken`.
  */
 export async function configureShop(
   db: Db,
@@ -41,8 +49,10 @@ export async function configureShop(
   await ensureShopSettings(db, shop);
   await saveShopOptions(db, shop, { ...DEFAULT_SHOP_OPTIONS, ...options.options });
   await saveSoisyCredentials(db, shop, "sandbox", { soisyShopId: "partnershop", apiKey: "partnerkey" }, keyring);
+  await markCredentialsVerified(db, shop, "sandbox");
   if (options.production ?? true) {
     await saveSoisyCredentials(db, shop, "production", { soisyShopId: "partnershop", apiKey: "partnerkey" }, keyring);
+    await markCredentialsVerified(db, shop, "production");
   }
   await setReady(db, shop, options.ready ?? true);
   const id = `offline_${shop}`;

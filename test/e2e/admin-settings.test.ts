@@ -79,6 +79,38 @@ async function banner(text: string) {
   await page.getByText(text, { exact: false }).first().waitFor({ timeout: 15_000 });
 }
 
+/** The tones of the notices (banners) the last action put on the page, in order. */
+async function noticeTones(): Promise<string[]> {
+  return page.locator("[data-notice-tone]").evaluateAll((els) => els.map((el) => el.getAttribute("data-notice-tone") ?? ""));
+}
+
+/** The status badge of one environment's credentials card: its visible label and tone. */
+async function credentialsBadge(env: "sandbox" | "production"): Promise<{ text: string; critical: boolean; success: boolean }> {
+  const card = page.locator(".Polaris-Card, .Polaris-ShadowBevel").filter({ has: page.getByRole("form", { name: env === "sandbox" ? /Sandbox/ : /Produzione|Production/ }) }).last();
+  const badge = card.locator(".Polaris-Badge").first();
+  const cls = (await badge.getAttribute("class")) ?? "";
+  // The visible label only: Polaris adds the tone's name for screen readers ("Critico", "Operazione riuscita").
+  const text = await badge.evaluate((el) => {
+    const copy = el.cloneNode(true) as HTMLElement;
+    copy.querySelectorAll("[class*='visuallyHidden']").forEach((hidden) => hidden.remove());
+    return (copy.textContent ?? "").trim();
+  });
+  return { text, critical: cls.includes("Polaris-Badge--toneCritical"), success: cls.includes("Polaris-Badge--toneSuccess") };
+}
+
+const storefrontProduct = () => `${stack.shopify.url}/shops/${SHOP}/products/divano-letto`;
+/** Whether the simulated storefront's product page renders the Soisy widget (the theme block reads the app's metafield). */
+async function storefrontHasWidget(): Promise<boolean> {
+  const html = await (await fetch(storefrontProduct())).text();
+  return html.includes("data-soisy-widget");
+}
+/** The app-data metafield the theme widget reads ({ready, …}), as the app last wrote it. */
+function widgetMetafield(): { ready?: boolean } | undefined {
+  const admin = stack.shopify.adminApi;
+  const raw = admin.metafield(admin.appInstallationId(SHOP), "soisy", "widget")?.value;
+  return raw ? (JSON.parse(raw) as { ready?: boolean }) : undefined;
+}
+
 /** The error text Polaris shows under a field (referenced by the input's aria-describedby). */
 async function fieldError(id: string): Promise<string> {
   expect(await page.locator(`#${id}`).getAttribute("aria-invalid")).toBe("true");
@@ -92,6 +124,19 @@ async function saveCredentials(env: "sandbox" | "production", shopId: string, ap
 }
 
 describe("settings page (non-embedded admin)", () => {
+  it("starts consistent: both environments verified, ready, no contradiction on the page", async () => {
+    const s = await settings();
+    expect(s.ready).toBe(true);
+    expect(s.credentials.sandbox.verifiedAt).toBeInstanceOf(Date);
+    expect(s.credentials.production.verifiedAt).toBeInstanceOf(Date);
+    await open();
+    await page.getByText("Pronto", { exact: true }).waitFor();
+    expect((await credentialsBadge("sandbox")).text).toBe("Verificate");
+    expect((await credentialsBadge("production")).text).toBe("Verificate");
+    expect(await page.getByText("Le credenziali di produzione non sono ancora verificate").count()).toBe(0);
+    expect(await page.getByRole("button", { name: "Aggiorna Shopify" }).count()).toBe(0);
+  });
+
   it("shows the settings in Italian, keys masked, screenshot and axe clean", async () => {
     await open();
     await expect.poll(() => page.getByRole("heading", { level: 1 }).innerText()).toBe("Impostazioni");
@@ -209,20 +254,35 @@ describe("settings page (non-embedded admin)", () => {
   it("verifies credentials: Soisy refuses a wrong key (403), accepts the right one", async () => {
     await open();
     await saveCredentials("sandbox", "partnershop", CANARY_KEY);
-    await banner("Credenziali sandbox salvate.");
-    await banner("Soisy ha rifiutato le credenziali sandbox: controlla l'ID negozio e la chiave API (Soisy ha risposto 403).");
+    await banner("Soisy ha rifiutato le credenziali sandbox (ha risposto 403)");
+    // Refused credentials: one critical notice saying what to check, no green "saved".
+    expect(await noticeTones()).toEqual(["critical"]);
+    await banner("Controlla che l'ID negozio e la chiave API siano quelli sandbox che ti ha dato Soisy");
     expect((await settings()).credentials.sandbox.verifiedAt).toBeNull();
+    expect((await settings()).credentials.sandbox.rejectedAt).toBeInstanceOf(Date);
+    await expect.poll(() => credentialsBadge("sandbox")).toEqual({ text: "Rifiutate da Soisy", critical: true, success: false });
+    await page.getByText(/Soisy ha rifiutato queste credenziali il /).first().waitFor();
     // The app really sent the new key to Soisy (and only there).
     expect(stack.soisy.requests.some((r) => r.headers["x-auth-token"] === CANARY_KEY)).toBe(true);
 
     await submit(page.getByRole("button", { name: /^Verifica: .*Sandbox/ }));
     await expect.poll(() => page.getByText(/Soisy ha rifiutato le credenziali sandbox/).count()).toBe(1);
-    await page.getByText("Da verificare").first().waitFor();
+    expect(await noticeTones()).toEqual(["critical"]);
+    await expect.poll(() => credentialsBadge("sandbox")).toEqual({ text: "Rifiutate da Soisy", critical: true, success: false });
+
+    // English: the same state, in English.
+    await open("?lang=en");
+    await expect.poll(() => credentialsBadge("sandbox")).toEqual({ text: "Rejected by Soisy", critical: true, success: false });
+    await page.getByText(/Soisy rejected these credentials on /).first().waitFor();
+    await open();
 
     // Blank key = keep the stored one: changing only... the key must change here, so type it.
     await saveCredentials("sandbox", "partnershop", GOOD_KEY);
     await banner("Credenziali sandbox verificate: Soisy le ha accettate.");
+    expect(await noticeTones()).toEqual(["success", "success"]);
     expect((await settings()).credentials.sandbox.verifiedAt).toBeInstanceOf(Date);
+    expect((await settings()).credentials.sandbox.rejectedAt).toBeUndefined();
+    await expect.poll(() => credentialsBadge("sandbox")).toEqual({ text: "Verificate", critical: false, success: true });
 
     // Verify with the stored key (blank field) in English.
     await open("?lang=en");
@@ -254,16 +314,39 @@ describe("settings page (non-embedded admin)", () => {
     expect(sim().configuration).toEqual({ externalHandle: "partnershop", ready: true });
     await page.getByText("Pronto", { exact: true }).waitFor();
 
-    // A key Soisy refuses invalidates the production credentials.
+    expect(widgetMetafield()?.ready).toBe(true);
+    expect(await storefrontHasWidget()).toBe(true);
+
+    // A key Soisy refuses: rejected, red, not ready, said as a warning — never as good news.
     await saveCredentials("production", "partnershop", CANARY_KEY);
+    await banner("Soisy ha rifiutato le credenziali di produzione (ha risposto 403)");
     await banner("Shopify aggiornato: Soisy non è più pronto.");
+    const tones = await noticeTones();
+    expect(tones).not.toContain("success");
+    expect(tones.slice(0, 2)).toEqual(["critical", "warning"]);
     expect(sim().configuration).toEqual({ externalHandle: "partnershop", ready: false });
     expect((await settings()).ready).toBe(false);
-    await page.getByText("Le credenziali di produzione non sono ancora verificate: premi «Verifica».").waitFor();
+    expect((await settings()).credentials.production.rejectedAt).toBeInstanceOf(Date);
+    await expect.poll(() => credentialsBadge("production")).toEqual({ text: "Rifiutate da Soisy", critical: true, success: false });
+    await page.getByText("Non pronto", { exact: true }).waitFor();
+    await page.getByText("Soisy ha rifiutato le credenziali di produzione: correggi l'ID negozio o la chiave API e premi «Salva e verifica».").waitFor();
+    // The storefront follows: the widget's metafield says not ready and the theme block renders no widget.
+    expect(widgetMetafield()?.ready).toBe(false);
+    expect(await storefrontHasWidget()).toBe(false);
+    // "Verifica" again with the stored wrong key: still rejected, still no success banner.
+    await submit(page.getByRole("button", { name: /^Verifica: .*Produzione/ }));
+    await banner("Soisy ha rifiutato le credenziali di produzione (ha risposto 403)");
+    expect(await noticeTones()).not.toContain("success");
+    expect((await settings()).ready).toBe(false);
 
     await saveCredentials("production", "partnershop", GOOD_KEY);
     await banner("Shopify aggiornato: Soisy è pronto per essere attivato.");
     expect(sim().configuration?.ready).toBe(true);
+    expect((await settings()).credentials.production.rejectedAt).toBeUndefined();
+    await expect.poll(() => credentialsBadge("production")).toEqual({ text: "Verificate", critical: false, success: true });
+    await page.getByText("Pronto", { exact: true }).waitFor();
+    expect(widgetMetafield()?.ready).toBe(true);
+    expect(await storefrontHasWidget()).toBe(true);
 
     // Shopify unreachable while removing: said on the page, not recorded as done; retry works.
     stack.shopify.setFaults({ failNext: { count: 1, status: 503 } });
@@ -278,8 +361,11 @@ describe("settings page (non-embedded admin)", () => {
 
     await submit(page.getByRole("button", { name: "Aggiorna Shopify" }));
     await banner("Shopify aggiornato: Soisy non è più pronto.");
+    // No longer ready is never announced as good news.
+    expect(await noticeTones()).not.toContain("success");
+    expect((await noticeTones())[0]).toBe("warning");
     expect(sim().configuration).toEqual({ externalHandle: null, ready: false });
-    expect(sim().configurationHistory.map((c) => c.ready)).toEqual([true, false, true, false]);
+    expect(sim().configurationHistory.map((c) => c.ready)).toEqual([true, false, false, true, false]);
     expect((await settings()).ready).toBe(false);
     await expect.poll(() => page.getByRole("button", { name: "Aggiorna Shopify" }).count()).toBe(0);
     await page.getByText("Non pronto", { exact: true }).waitFor();

@@ -4,6 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
+import { createDb } from "~/db.server";
+import { credentialStatus, getShopSettings, SOISY_ENVIRONMENTS } from "~/settings/settings.server";
+import { readinessOf } from "~/shopify/configure.server";
 
 const run = promisify(execFile);
 const root = path.resolve(import.meta.dirname, "../..");
@@ -28,6 +31,26 @@ describe("npm run demo", () => {
       expect(stdout).toMatch(/check ok .*\/payments\/preapproval\//);
       expect(stdout).toContain("/checkout");
       expect(stdout).toContain("soisy-demo.myshopify.com");
+
+      // The demo shops start consistent: credentials verified at Soisy in both environments, ready,
+      // and nothing left for "Aggiorna Shopify" to take away.
+      expect(stdout).toContain("Soisy credentials verified (sandbox and production)");
+      const db = createDb(`file:${path.join(dir, "demo.sqlite")}`);
+      try {
+        const shops = (await db.shopSettings.findMany({ select: { shop: true } })).map((r) => r.shop);
+        expect(shops).toContain("soisy-demo.myshopify.com");
+        expect(shops.length).toBeGreaterThanOrEqual(2);
+        for (const shop of shops) {
+          const settings = (await getShopSettings(db, shop))!;
+          for (const env of SOISY_ENVIRONMENTS) {
+            expect(credentialStatus(settings.credentials[env]), `${shop} ${env}`).toBe("verified");
+            expect(settings.credentials[env].verifiedAt, `${shop} ${env}`).toBeInstanceOf(Date);
+          }
+          expect(readinessOf(settings), shop).toMatchObject({ ready: true, wanted: true, inSync: true, missing: [] });
+        }
+      } finally {
+        await db.$disconnect();
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,9 +7,17 @@ import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
 import { freePort } from "../../scripts/lib/local-stack";
 import { generateKeyMaterial, parseKeyring } from "~/security/encryption.server";
-import { ensureShopSettings, getShopSettings, removeSoisyCredentials, saveSoisyCredentials, setReady } from "~/settings/settings.server";
+import {
+  credentialStatus,
+  ensureShopSettings,
+  getShopSettings,
+  markCredentialsVerified,
+  removeSoisyCredentials,
+  saveSoisyCredentials,
+  setReady,
+} from "~/settings/settings.server";
 import { verifySoisyCredentials } from "~/settings/verify.server";
-import { syncReadiness } from "~/shopify/configure.server";
+import { readinessOf, syncReadiness } from "~/shopify/configure.server";
 import { createLogger } from "~/logger.server";
 
 const keyring = parseKeyring(generateKeyMaterial());
@@ -48,6 +56,39 @@ describe("verifySoisyCredentials", () => {
     await saveSoisyCredentials(t.db, SHOP, "sandbox", { soisyShopId: "partnershop", apiKey: "wrong" }, keyring);
     expect(await verify("sandbox")).toBe("auth");
     expect((await view()).credentials.sandbox.verifiedAt).toBeNull();
+    expect((await view()).credentials.sandbox.rejectedAt).toBeInstanceOf(Date);
+    expect(credentialStatus((await view()).credentials.sandbox)).toBe("rejected");
+  });
+
+  it("a wrong shop id is rejected too; the right credentials verified again clear the rejection", async () => {
+    await saveSoisyCredentials(t.db, SHOP, "sandbox", { soisyShopId: "no-such-shop", apiKey: "partnerkey" }, keyring);
+    expect(credentialStatus((await view()).credentials.sandbox)).toBe("unverified");
+    expect(await verify("sandbox")).toBe("auth");
+    expect(credentialStatus((await view()).credentials.sandbox)).toBe("rejected");
+    // Re-checking the same wrong credentials keeps them rejected.
+    expect(await verify("sandbox")).toBe("auth");
+    expect(credentialStatus((await view()).credentials.sandbox)).toBe("rejected");
+    // New credentials are unchecked (no longer "rejected") until the check; Soisy's 404 = good.
+    await saveSoisyCredentials(t.db, SHOP, "sandbox", { soisyShopId: "partnershop", apiKey: "partnerkey" }, keyring);
+    expect(credentialStatus((await view()).credentials.sandbox)).toBe("unverified");
+    expect(await verify("sandbox")).toBe("ok");
+    const sandbox = (await view()).credentials.sandbox;
+    expect(credentialStatus(sandbox)).toBe("verified");
+    expect(sandbox.rejectedAt).toBeUndefined();
+    const row = await t.db.shopSettings.findUniqueOrThrow({ where: { shop: SHOP } });
+    expect(row.sandboxRejectedAt).toBeNull();
+  });
+
+  it("temporary failures neither reject nor clear a rejection", async () => {
+    await saveSoisyCredentials(t.db, SHOP, "sandbox", { soisyShopId: "partnershop", apiKey: "wrong" }, keyring);
+    expect(await verify("sandbox")).toBe("auth");
+    soisy.setFaults({ failNext: { count: 5, status: 500 } });
+    try {
+      expect(await verify("sandbox")).toBe("server");
+    } finally {
+      soisy.clearFaults();
+    }
+    expect(credentialStatus((await view()).credentials.sandbox)).toBe("rejected");
   });
 
   it("says 'server' on 5xx and 'unreachable' when nobody answers, keeping an earlier verification", async () => {
@@ -94,6 +135,46 @@ describe("syncReadiness", () => {
     expect(await sync()).toEqual({ kind: "updated", ready: true });
     expect(calls).toEqual([{ url: `https://shopify.test/${SHOP}/graphql.json`, token: "shpat_readiness", variables: { externalHandle: "partnershop", ready: true } }]);
     expect((await view()).ready).toBe(true);
+  });
+
+  it("rejected production credentials → not ready (ready: false to Shopify); the right key verified → ready again", async () => {
+    await saveSoisyCredentials(t.db, SHOP, "production", { soisyShopId: "partnershop", apiKey: "partnerkey" }, keyring);
+    expect(await verify("production")).toBe("ok");
+    answer = () => configured(true, "partnershop");
+    expect(await sync()).toEqual({ kind: "updated", ready: true });
+    expect(readinessOf(await view())).toMatchObject({ wanted: true, ready: true, missing: [] });
+
+    await saveSoisyCredentials(t.db, SHOP, "production", { soisyShopId: "partnershop", apiKey: "wrong-key" }, keyring);
+    expect(await verify("production")).toBe("auth");
+    const rejected = await view();
+    expect(credentialStatus(rejected.credentials.production)).toBe("rejected");
+    expect(readinessOf(rejected)).toMatchObject({ wanted: false, ready: true, inSync: false, missing: ["production_unverified"] });
+    answer = () => configured(false, "partnershop");
+    expect(await sync()).toEqual({ kind: "updated", ready: false });
+    expect(calls.at(-1)?.variables).toEqual({ externalHandle: "partnershop", ready: false });
+    expect((await view()).ready).toBe(false);
+
+    await saveSoisyCredentials(t.db, SHOP, "production", { soisyShopId: "partnershop", apiKey: "partnerkey" }, keyring);
+    expect(await verify("production")).toBe("ok");
+    answer = () => configured(true, "partnershop");
+    expect(await sync()).toEqual({ kind: "updated", ready: true });
+    expect(readinessOf(await view())).toMatchObject({ wanted: true, ready: true, inSync: true, missing: [] });
+  });
+
+  it("the rejected state wins over an older verification: rejected credentials are never verified, never ready", async () => {
+    await saveSoisyCredentials(t.db, SHOP, "production", { soisyShopId: "partnershop", apiKey: "partnerkey" }, keyring);
+    await markCredentialsVerified(t.db, SHOP, "production");
+    expect(readinessOf(await view()).wanted).toBe(true);
+    // A row carrying both (e.g. written by an older version): the rejection decides.
+    await t.db.shopSettings.update({ where: { shop: SHOP }, data: { productionRejectedAt: new Date() } });
+    const v = await view();
+    expect(v.credentials.production.verifiedAt).toBeNull();
+    expect(credentialStatus(v.credentials.production)).toBe("rejected");
+    expect(readinessOf(v)).toMatchObject({ wanted: false, missing: ["production_unverified"] });
+    // A passed check clears it.
+    await markCredentialsVerified(t.db, SHOP, "production");
+    expect(credentialStatus((await view()).credentials.production)).toBe("verified");
+    expect(readinessOf(await view()).wanted).toBe(true);
   });
 
   it("Shopify unreachable or refusing → nothing persisted", async () => {
