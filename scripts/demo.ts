@@ -213,7 +213,10 @@ async function main() {
   };
   process.stdout.write("\nSoisy for Shopify — offline demo is running\n\n");
   for (const [label, url] of Object.entries(urls)) process.stdout.write(`  ${label.padEnd(58)} ${url}\n`);
-  process.stdout.write(`\n  Demo shop: ${DEMO_SHOP} (Soisy sandbox: partnershop / partnerkey)\n  Database:  ${databaseUrl}\n\n`);
+  process.stdout.write(
+    `\n  Demo shop: ${DEMO_SHOP} (Soisy sandbox: partnershop / partnerkey)\n  Database:  ${databaseUrl}\n` +
+      `  Operator CLI on this database: DATABASE_URL=${databaseUrl} npm run shop -- show ${DEMO_SHOP}\n\n`,
+  );
   process.stdout.write(
     [
       `  In-store pre-approval (level 2): in the demo checkout pick the shop ${DEMO_SHOP_INSTORE}.`,

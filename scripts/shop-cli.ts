@@ -2,7 +2,10 @@
 // dead-lettered outbox messages, export a customer's data). Reads DATABASE_URL and
 // APP_ENCRYPTION_KEY like the app. Exit codes: 0 done, 1 failed, 2 usage error.
 // Commands and options: scripts/shop-cli/commands.ts (USAGE), or `npm run shop -- help`.
+import { existsSync } from "node:fs";
+import path from "node:path";
 import type { Db } from "../app/db.server";
+import { databaseKind, databaseUrl } from "../app/db/database-url";
 import { appKeyring } from "../app/security/encryption.server";
 import { CommandFailure, UsageError } from "./shop-cli/args";
 import { COMMANDS, USAGE, type CliIo } from "./shop-cli/commands";
@@ -12,6 +15,24 @@ async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * DATABASE_URL (or the default), refusing a SQLite file that does not exist: opening it would create an
+ * empty database and the command would then fail on a missing table (or find nothing) instead of saying
+ * that it looked in the wrong place.
+ */
+function existingDatabaseUrl(): string {
+  const url = databaseUrl();
+  if (databaseKind(url) !== "sqlite") return url;
+  const file = path.resolve(url.slice("file:".length).split("?")[0]!);
+  if (!existsSync(file)) {
+    throw new CommandFailure(
+      `no SQLite database at ${file} (DATABASE_URL=${url}). Set DATABASE_URL to the app's database ` +
+        `(the demo's: DATABASE_URL=file:./.demo/demo.sqlite) or create one with \`npm run setup\`.`,
+    );
+  }
+  return url;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -32,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
     env: process.env,
     readStdin,
     // Loaded on first use: usage errors answer without loading the Prisma clients.
-    db: async () => (db ??= (await import("../app/db.server")).createDb()),
+    db: async () => (db ??= (await import("../app/db.server")).createDb(existingDatabaseUrl())),
     keyring: () => appKeyring(),
     now: () => new Date(),
   };

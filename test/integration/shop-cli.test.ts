@@ -3,6 +3,8 @@
  * operator would: output, exit codes (0 done, 1 failed, 2 usage) and the database's rows.
  */
 import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "@shopify/shopify-api";
@@ -114,6 +116,22 @@ describe("usage", () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown command "frobnicate"');
   });
+});
+
+describe("which database", () => {
+  it("refuses a SQLite file that does not exist (exit 1, naming it) and does not create it", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "soisy-cli-nodb-"));
+    const missing = path.join(dir, "nope.sqlite");
+    try {
+      const res = await cli(["show", "some-shop.myshopify.com"], { env: { DATABASE_URL: `file:${missing}` } });
+      expect(res.code).toBe(1);
+      expect(res.stderr).toContain(`no SQLite database at ${missing}`);
+      expect(res.stderr).toContain("DATABASE_URL=file:./.demo/demo.sqlite");
+      expect(existsSync(missing)).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
 
 describe("configure and show", () => {
