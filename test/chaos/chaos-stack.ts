@@ -10,6 +10,7 @@ import { expect } from "vitest";
 import { configureShop, freePort, newShopifyProof, shopifyProofEnv, spawnApp } from "../../scripts/lib/local-stack";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { eventually } from "../helpers/stack";
 import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
 import type { StartPaymentResult } from "../simulators/shopify/types";
 import { startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
@@ -207,20 +208,9 @@ export async function startChaosStack(options: { shop: string; appEnv?: Record<s
   return stack;
 }
 
-/** Polls `check` until it returns a truthy value; throws (with `what`) after timeoutMs. */
-export async function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const value = await check();
-      if (value) return value;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The e2e helpers' `eventually`, for checks that may also answer synchronously. */
+export function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: string): Promise<T> {
+  return eventually(async () => check(), timeoutMs, what);
 }
 
 /** Soisy orders created for a payment session (orderReference = the session id). */
