@@ -11,6 +11,12 @@ const booleanFlag = z
   .transform((v) => v === "true" || v === "1");
 
 const url = z.string().url();
+/** A link shown to shoppers: https only. */
+const httpsUrl = z
+  .string()
+  .trim()
+  .url()
+  .refine((v) => v.startsWith("https://"), "must be an https:// URL");
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -48,6 +54,16 @@ export const configSchema = z.object({
   ADMIN_SESSION_IDLE_SECONDS: z.coerce.number().int().min(60).max(30 * 86_400).default(8 * 3_600),
   /** …and this long after the login, however active (app/security/admin-session.server.ts). */
   ADMIN_SESSION_MAX_SECONDS: z.coerce.number().int().min(60).max(90 * 86_400).default(24 * 3_600),
+  /**
+   * The lender named next to every instalment offer (credit advertising, docs/compliance.md). Safe
+   * defaults assert nothing the app cannot verify: no registration text until the operator sets the one
+   * Soisy's legal team confirms.
+   */
+  LENDER_NAME: z.string().trim().min(1).max(120).default("Soisy S.p.A."),
+  LENDER_REGISTRATION: z.string().trim().max(300).default(""),
+  LENDER_TRANSPARENCY_URL: httpsUrl.default("https://www.soisy.it/"),
+  LENDER_PRIVACY_URL: httpsUrl.default("https://www.soisy.it/privacy-policy/"),
+  LENDER_CONTACT_URL: httpsUrl.default("https://www.soisy.it/"),
   /** Local development and tests only (app/shopify/admin-url-override.server.ts); refused in production. */
   SHOPIFY_ADMIN_URL: z.string().optional(),
 });

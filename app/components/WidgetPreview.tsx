@@ -14,8 +14,8 @@ import { formatEuro } from "~/soisy/money";
 /** The storefront texts (extensions/soisy-widget/locales, `soisy_widget`), given by the loader. */
 export interface WidgetTexts {
   quote: string;
-  rates: string;
-  zero: string;
+  quote_zero: string;
+  warning: string;
   example: string;
   info: string;
   title: string;
@@ -23,6 +23,8 @@ export interface WidgetTexts {
   how_2: string;
   how_3: string;
   legal: string;
+  transparency: string;
+  privacy: string;
   close: string;
 }
 type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
@@ -44,18 +46,18 @@ function esc(value: string): string {
 /** The widget box's HTML, as the app block renders it (kind "manual": initialised by this component). */
 export function widgetMarkup(input: { texts: WidgetTexts; locale: Locale; endpoint: string; amountCents: number; instalments: number; uid: string }): string {
   const { texts: t, uid } = input;
-  const config = JSON.stringify({ quote: t.quote, rates: t.rates, zero: t.zero, example: t.example, variants: {} }).replace(/</g, "\\u003c");
+  const config = JSON.stringify({ quote: t.quote, quote_zero: t.quote_zero, example: t.example, legal: t.legal, variants: {} }).replace(/</g, "\\u003c");
   return `<div class="soisy-w soisy-w--left" data-soisy-widget="manual" data-amount="${input.amountCents}" data-instalments="${input.instalments}" data-endpoint="${esc(input.endpoint)}" data-locale="${input.locale}">
 <script type="application/json" data-soisy-t>${config}</script>
 <div class="soisy-w__row">
-<p class="soisy-w__live" aria-live="polite" aria-atomic="true"><span class="soisy-w__quote" data-soisy-quote></span> <span class="soisy-w__rates" data-soisy-rates></span></p>
+<div class="soisy-w__live" aria-live="polite" aria-atomic="true"><p class="soisy-w__quote" data-soisy-quote></p><p class="soisy-w__warn" data-soisy-warning>${esc(t.warning)}</p><p class="soisy-w__example" data-soisy-example></p></div>
 <button type="button" class="soisy-w__info" data-soisy-open aria-haspopup="dialog" aria-controls="${uid}-d" disabled><span aria-hidden="true">i</span><span class="soisy-w__sr">${esc(t.info)}</span></button>
 </div>
 <dialog class="soisy-w__dialog" id="${uid}-d" aria-labelledby="${uid}-h">
 <h2 class="soisy-w__title" id="${uid}-h">${esc(t.title)}</h2>
 <ol class="soisy-w__steps"><li>${esc(t.how_1)}</li><li>${esc(t.how_2)}</li><li>${esc(t.how_3)}</li></ol>
-<p class="soisy-w__example" data-soisy-example></p>
-<p class="soisy-w__legal">${esc(t.legal)}</p>
+<p class="soisy-w__legal" data-soisy-legal></p>
+<p class="soisy-w__legal"><a data-soisy-doc="transparency" target="_blank" rel="noopener">${esc(t.transparency)}</a> · <a data-soisy-doc="privacy" target="_blank" rel="noopener">${esc(t.privacy)}</a></p>
 <form method="dialog"><button type="submit" class="soisy-w__close">${esc(t.close)}</button></form>
 </dialog>
 </div>`;

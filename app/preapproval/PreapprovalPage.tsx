@@ -24,8 +24,8 @@ import {
   type FormValues,
 } from "./form";
 import type { FormPage, FormProblem } from "./preapproval.server";
-
-export const SOISY_PRIVACY_URL = "https://www.soisy.it/privacy-policy/";
+import type { OfferPart, PageOffers } from "~/quotes/offer-text.server";
+import type { LenderInfo } from "~/quotes/widget-quote";
 
 const CSS = `
 .pa{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1a1a1a;line-height:1.5;max-width:40rem;margin:0 auto;padding:0 1rem 2rem}
@@ -53,6 +53,10 @@ const CSS = `
 .pa .summary{border:2px solid #b3261e;border-radius:8px;padding:.75rem 1rem;margin:1rem 0;background:#fff5f4}
 .pa .summary h2{font-size:1.1rem;margin:0 0 .4rem}
 .pa .notice{border:2px solid #005e58;border-radius:8px;padding:.75rem 1rem;margin:1rem 0;background:#f0faf9}
+.pa .warn{font-weight:700;margin:.25rem 0 .5rem}
+.pa .offer-q{display:block;font-weight:600}
+.pa .offer-x{display:block;font-size:.92rem}
+.pa .decision{border-left:4px solid #005e58;padding:.25rem .75rem;margin:1rem 0;background:#f7f7f7}
 .pa footer{border-top:1px solid #d0d0d0;margin-top:1.5rem;padding-top:.75rem;font-size:.92rem;color:#4a4a4a}
 `;
 
@@ -70,12 +74,42 @@ export function formatEuro(cents: number, locale: Locale): string {
   return locale === "it" ? `${sign}€ ${grouped},${rest}` : `${sign}€${grouped}.${rest}`;
 }
 
-function formatPercent(value: number, locale: Locale): string {
-  const fixed = value.toFixed(2);
-  return `${locale === "it" ? fixed.replace(".", ",") : fixed} %`;
+/** Text parts from the widget's formatter (app/quotes/offer-text.server.ts): each figure in its own span. */
+function Parts({ parts }: { parts: OfferPart[] }) {
+  return (
+    <>
+      {parts.map((p, i) =>
+        p[1] ? (
+          <span key={i} data-soisy-field={p[1]}>
+            {p[0]}
+          </span>
+        ) : (
+          p[0]
+        ),
+      )}
+    </>
+  );
 }
 
-function Shell({ locale, shopName, children }: { locale: Locale; shopName: string; children: ReactNode }) {
+/** Soisy may decide by automated means; the shopper's rights (docs/compliance.md). */
+function DecisionNotice({ locale, lender, refused }: { locale: Locale; lender: LenderInfo; refused: boolean }) {
+  const t = translator(locale);
+  return (
+    <div className="decision" data-testid="decision-notice">
+      <p>{t("preapproval.decision.notice", { lender: lender.name })}</p>
+      {refused ? (
+        <p>
+          {t("preapproval.decision.contact", { lender: lender.name })}{" "}
+          <a href={lender.contactUrl} target="_blank" rel="noreferrer" data-testid="lender-contact">
+            {t("preapproval.decision.contactLink", { lender: lender.name })}
+          </a>
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+function Shell({ locale, shopName, lender, children }: { locale: Locale; shopName: string; lender: LenderInfo; children: ReactNode }) {
   const t = translator(locale);
   return (
     <div className="pa" lang={locale}>
@@ -89,8 +123,8 @@ function Shell({ locale, shopName, children }: { locale: Locale; shopName: strin
       {children}
       <footer>
         <p>
-          {t("preapproval.privacy.note")}{" "}
-          <a href={SOISY_PRIVACY_URL} target="_blank" rel="noreferrer">
+          {t("preapproval.privacy.note", { lender: lender.name })}{" "}
+          <a href={lender.privacyUrl} target="_blank" rel="noreferrer">
             {t("preapproval.privacy.link")}
           </a>
         </p>
@@ -99,13 +133,14 @@ function Shell({ locale, shopName, children }: { locale: Locale; shopName: strin
   );
 }
 
-export function RefusedPage({ locale, shopName, cancelUrl }: { locale: Locale; shopName: string; cancelUrl: string | null }) {
+export function RefusedPage({ locale, shopName, cancelUrl, lender }: { locale: Locale; shopName: string; cancelUrl: string | null; lender: LenderInfo }) {
   const t = translator(locale);
   return (
-    <Shell locale={locale} shopName={shopName}>
+    <Shell locale={locale} shopName={shopName} lender={lender}>
       <main data-page="preapproval-refused">
         <h1>{t("preapproval.refused.title")}</h1>
         <p role="status">{t("preapproval.refused.body")}</p>
+        <DecisionNotice locale={locale} lender={lender} refused />
         {cancelUrl ? (
           <a className="button" href={cancelUrl}>
             {t("preapproval.refused.button")}
@@ -124,7 +159,8 @@ export interface ActionView {
   proof: string | null;
 }
 
-export function PreapprovalForm({ locale, page, action }: { locale: Locale; page: FormPage; action: ActionView | null }) {
+export function PreapprovalForm(props: { locale: Locale; page: FormPage; lender: LenderInfo; offers: PageOffers; action: ActionView | null }) {
+  const { locale, page, lender, offers, action } = props;
   const t = translator(locale);
   const additional = action?.additional ?? false;
   const values: FormValues = action?.values ?? { ...page.prefill, instalments: String(page.defaultInstalments) };
@@ -241,7 +277,7 @@ export function PreapprovalForm({ locale, page, action }: { locale: Locale; page
         : t("preapproval.problem.unavailable");
 
   return (
-    <Shell locale={locale} shopName={page.shopName}>
+    <Shell locale={locale} shopName={page.shopName} lender={lender}>
       <main data-page="preapproval">
         <h1>{t("preapproval.title")}</h1>
         <p>{t("preapproval.intro", { amount: formatEuro(page.amountCents, locale) })}</p>
@@ -284,6 +320,11 @@ export function PreapprovalForm({ locale, page, action }: { locale: Locale; page
 
           <fieldset aria-describedby={["quote-note", errors.instalments ? "f-instalments-error" : ""].filter(Boolean).join(" ")}>
             <legend>{t("preapproval.instalments.legend")}</legend>
+            {page.quotesAvailable ? (
+              <p className="warn" data-soisy-warning>
+                {offers.warning}
+              </p>
+            ) : null}
             <ErrorText f="instalments" />
             {page.options.map((o, i) => (
               <label className="opt" key={o.instalments} htmlFor={i === 0 ? "f-instalments" : `f-instalments-${o.instalments}`}>
@@ -294,24 +335,34 @@ export function PreapprovalForm({ locale, page, action }: { locale: Locale; page
                   value={o.instalments}
                   defaultChecked={values.instalments === String(o.instalments)}
                 />
-                <span>
-                  <strong>{t("preapproval.instalments.option", { n: o.instalments })}</strong>
-                  <span data-testid={`quote-${o.instalments}`}>
-                    {o.instalmentCents !== null && o.tan !== null && o.taeg !== null && o.totalCents !== null
-                      ? t("preapproval.instalments.quote", {
-                          instalment: formatEuro(o.instalmentCents, locale),
-                          tan: formatPercent(o.tan, locale),
-                          taeg: formatPercent(o.taeg, locale),
-                          total: formatEuro(o.totalCents, locale),
-                        })
-                      : t("preapproval.instalments.noQuote")}
+                {offers.byInstalments[o.instalments] ? (
+                  <span data-testid={`quote-${o.instalments}`} data-soisy-offer={o.instalments}>
+                    <span className="offer-q" data-soisy-quote>
+                      <Parts parts={offers.byInstalments[o.instalments]!.quote} />
+                    </span>
+                    <span className="offer-x" data-soisy-example>
+                      <Parts parts={offers.byInstalments[o.instalments]!.example} />
+                    </span>
                   </span>
-                </span>
+                ) : (
+                  <span data-testid={`quote-${o.instalments}`}>
+                    <strong>{t("preapproval.instalments.option", { n: o.instalments })}</strong>
+                    <span className="offer-x">{t("preapproval.instalments.noQuote")}</span>
+                  </span>
+                )}
               </label>
             ))}
             <p className="hint" id="quote-note">
               {page.quotesAvailable ? t("preapproval.instalments.note") : t("preapproval.instalments.quotesUnavailable")}
             </p>
+            {offers.legal ? (
+              <p className="hint" data-soisy-legal>
+                <Parts parts={offers.legal} />{" "}
+                <a href={lender.transparencyUrl} target="_blank" rel="noreferrer" data-soisy-doc="transparency">
+                  {t("preapproval.transparency.link")}
+                </a>
+              </p>
+            ) : null}
           </fieldset>
 
           <fieldset>
@@ -364,7 +415,7 @@ export function PreapprovalForm({ locale, page, action }: { locale: Locale; page
               <label htmlFor="f-privacy">{t("preapproval.privacy")}</label>
             </div>
             <p id="privacy-link">
-              <a href={SOISY_PRIVACY_URL} target="_blank" rel="noreferrer">
+              <a href={lender.privacyUrl} target="_blank" rel="noreferrer">
                 {t("preapproval.privacy.link")}
               </a>
             </p>
@@ -374,6 +425,7 @@ export function PreapprovalForm({ locale, page, action }: { locale: Locale; page
             </div>
           </fieldset>
 
+          <DecisionNotice locale={locale} lender={lender} refused={false} />
           <button type="submit" aria-disabled={submitting ? true : undefined}>
             {submitting ? t("preapproval.submitting") : additional ? t("preapproval.continue") : t("preapproval.submit")}
           </button>

@@ -26,6 +26,7 @@ import type { SoisyEnvironment } from "~/settings/settings.server";
 import type { SoisyClient } from "~/soisy/client.server";
 import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
 import { cachedLoanQuotes, type QuoteDeps } from "~/quotes/quote-service.server";
+import { representativeExample, type RepresentativeExample } from "~/quotes/representative-example";
 import { INSTALMENT_CHOICES, soisyErrorsToForm, soisyInputs, validateForm, type FieldErrors, type FormValues } from "./form";
 
 /**
@@ -93,11 +94,8 @@ export async function releaseProcessPreapprovalLeases(deps: Pick<PaymentDeps, "d
 
 export interface QuoteOption {
   instalments: number;
-  /** Median profile of Soisy's loan quote (cents / percent); null when Soisy did not answer. */
-  instalmentCents: number | null;
-  tan: number | null;
-  taeg: number | null;
-  totalCents: number | null;
+  /** The representative example for this number of instalments (the widget's); null when Soisy did not answer. */
+  example: RepresentativeExample | null;
 }
 
 export interface FormPage {
@@ -187,11 +185,11 @@ async function quoteOptions(quotes: QuoteDeps, client: SoisyClient | null, sessi
       const answer = client
         ? await cachedLoanQuotes(quotes, { environment: client.environment, soisyShopId: client.shopId, amountCents: session.amountCents, instalments: n, zeroInterest })
         : null;
-      const m = answer?.outcome.ok ? answer.outcome.quotes.median : null;
-      return { instalments: n, instalmentCents: m?.instalmentAmount ?? null, tan: m?.interestRate ?? null, taeg: m?.apr ?? null, totalCents: m?.totalRepaid ?? null };
+      const example = answer?.outcome.ok ? representativeExample(answer.outcome.quotes, { amountCents: session.amountCents, instalments: n, zeroInterest }) : null;
+      return { instalments: n, example };
     }),
   );
-  return { choices, options, quotesAvailable: options.some((o) => o.instalmentCents !== null) };
+  return { choices, options, quotesAvailable: options.some((o) => o.example !== null) };
 }
 
 // ---------------------------------------------------------------------------------------------

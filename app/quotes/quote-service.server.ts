@@ -53,7 +53,6 @@ export type {
   AvailableQuote,
   QuoteEnvironment,
   QuoteUnavailableReason,
-  Range,
   UnavailableQuote,
   WidgetQuote,
 } from "./widget-quote";
@@ -214,7 +213,13 @@ export async function getWidgetQuoteWithStatus(deps: QuoteDeps, rawInput: Widget
       ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
     };
   }
-  return { quote: { ...quoteFromLoanQuotes(outcome.quotes, request), ...range }, cache };
+  const quote = quoteFromLoanQuotes(outcome.quotes, request);
+  if (!quote) {
+    // Figures that do not add up are never advertised (docs/compliance.md): the widget hides itself.
+    deps.logger.warn({ shop: input.shop, amountCents: request.amountCents, instalments: request.instalments }, "Soisy loan quote not consistent: not shown");
+    return { quote: { available: false, reason: "soisy_unavailable" }, cache };
+  }
+  return { quote: { ...quote, ...range }, cache };
 }
 
 /** What one Soisy loan-quotes answer depends on (the cache key's parts). */

@@ -1,8 +1,9 @@
 /**
  * Pure pieces of the instalment-widget quotes: the answer's types, the cache key and the mapping of
- * Soisy's `{min, median, max}` loan quotes to the widget's answer. No I/O here.
+ * Soisy's loan quotes to the widget's answer (one representative example). No I/O here.
  */
 import type { LoanQuotes } from "~/soisy/types";
+import { representativeExample, type ExampleRequest, type RepresentativeExample } from "./representative-example";
 
 export type QuoteEnvironment = "sandbox" | "production";
 
@@ -12,9 +13,17 @@ export type QuoteEnvironment = "sandbox" | "production";
  */
 export type QuoteUnavailableReason = "not_ready" | "out_of_range" | "not_configured" | "soisy_unavailable" | "busy";
 
-export interface Range {
-  min: number;
-  max: number;
+/** The lender named next to every offer (docs/compliance.md): from the operator's configuration. */
+export interface LenderInfo {
+  /** Legal name, e.g. "Soisy S.p.A.". */
+  name: string;
+  /** Registration text (register and number); empty when not configured: nothing is asserted then. */
+  registration: string;
+  /** Transparency documents (SECCI, "Informazioni europee di base sul credito ai consumatori"). */
+  transparencyUrl: string;
+  privacyUrl: string;
+  /** Where a shopper asks Soisy for a human review or an explanation of a decision. */
+  contactUrl: string;
 }
 
 export interface AvailableQuote {
@@ -23,16 +32,10 @@ export interface AvailableQuote {
   amount: number;
   instalments: number;
   zeroInterest: boolean;
-  /** Monthly instalment of the median ("typical") profile, cents. */
-  instalmentAmount: number;
-  /** Total repaid by the median profile (amount + interest + fees), cents. */
-  totalRepaid: number;
-  /** TAN, percent (e.g. 7.9), from Soisy's min and max profiles. */
-  tan: Range;
-  /** TAEG, percent, from Soisy's min and max profiles. */
-  taeg: Range;
-  /** Total repaid by the min and max profiles, cents. */
-  totalRepaidRange: Range;
+  /** The one representative example every surface shows (app/quotes/representative-example.ts). */
+  example: RepresentativeExample;
+  /** The lender, from configuration (added by the route, never cached with Soisy's answer). */
+  lender?: LenderInfo;
   /** The shop's amount range (cents), so a widget can tell the shopper where Soisy applies. */
   minAmount: number;
   maxAmount: number;
@@ -65,26 +68,13 @@ export function quoteCacheKey(p: QuoteKeyParts): string {
   return `${p.environment}|${p.soisyShopId}|${p.amountCents}|${p.instalments}|${p.zeroInterest ? "z1" : "z0"}`;
 }
 
-/** Soisy's quotes → the widget's answer (without the shop's range, added by the caller). */
+/** Soisy's quotes → the widget's answer (without the shop's range, added by the caller); null when
+ * Soisy's figures do not add up (never advertised). */
 export function quoteFromLoanQuotes(
   q: LoanQuotes,
-  request: { amountCents: number; instalments: number; zeroInterest: boolean },
-): Omit<AvailableQuote, "minAmount" | "maxAmount"> {
-  const lo = Math.min(q.min.interestRate, q.max.interestRate);
-  const hi = Math.max(q.min.interestRate, q.max.interestRate);
-  const aprLo = Math.min(q.min.apr, q.max.apr);
-  const aprHi = Math.max(q.min.apr, q.max.apr);
-  const totalLo = Math.min(q.min.totalRepaid, q.max.totalRepaid);
-  const totalHi = Math.max(q.min.totalRepaid, q.max.totalRepaid);
-  return {
-    available: true,
-    amount: request.amountCents,
-    instalments: request.instalments,
-    zeroInterest: request.zeroInterest,
-    instalmentAmount: q.median.instalmentAmount,
-    totalRepaid: q.median.totalRepaid,
-    tan: { min: lo, max: hi },
-    taeg: { min: aprLo, max: aprHi },
-    totalRepaidRange: { min: totalLo, max: totalHi },
-  };
+  request: ExampleRequest,
+): Omit<AvailableQuote, "minAmount" | "maxAmount"> | null {
+  const example = representativeExample(q, request);
+  if (!example) return null;
+  return { available: true, amount: request.amountCents, instalments: request.instalments, zeroInterest: request.zeroInterest, example };
 }

@@ -7,6 +7,7 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { logger } from "~/logger.server";
+import { lenderInfo } from "~/quotes/lender.server";
 import { getWidgetQuote } from "~/quotes/quote-service.server";
 import { quoteDeps } from "~/quotes/runtime.server";
 import { parseQuoteQuery } from "~/shopify/quote-query.server";
@@ -26,5 +27,5 @@ export async function loader({ request }: LoaderFunctionArgs) {
     freshSettings: true,
   });
   if (!quote.available) logger.debug({ shop: session.shop, reason: quote.reason }, "widget preview: no quote");
-  return json(quote, { status: !quote.available && quote.reason === "soisy_unavailable" ? 503 : 200, headers: NO_STORE });
+  return json(quote.available ? { ...quote, lender: lenderInfo() } : quote, { status: !quote.available && quote.reason === "soisy_unavailable" ? 503 : 200, headers: NO_STORE });
 }

@@ -14,6 +14,8 @@ import { PreapprovalForm, RefusedPage } from "~/preapproval/PreapprovalPage";
 import { preapprovalPage, submitPreapproval } from "~/preapproval/preapproval.server";
 import { findSession } from "~/payments/payment-service.server";
 import { paymentDeps } from "~/payments/runtime.server";
+import { lenderInfo } from "~/quotes/lender.server";
+import { pageOffers } from "~/quotes/offer-text.server";
 import { quoteDeps } from "~/quotes/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";
 import { shopDisplayName } from "~/shopify/shop-profile.server";
@@ -41,7 +43,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (page.kind === "redirect") throw redirect(page.url, { status: 303, headers: NO_STORE });
   const { locale, shopName } = await shopperContext(request, id, secret);
   const shown = shopName && page.kind !== "invalid" ? { ...page, shopName } : page;
-  return json({ page: shown, locale }, { status: page.kind === "invalid" ? 404 : 200, headers: NO_STORE });
+  const lender = lenderInfo();
+  const offers = page.kind === "form" ? pageOffers(page.options, lender, locale) : null;
+  return json({ page: shown, locale, lender, offers }, { status: page.kind === "invalid" ? 404 : 200, headers: NO_STORE });
 }
 
 /** The form's post is a few hundred bytes: anything far larger is refused before it is read whole. */
@@ -86,10 +90,19 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const headers = () => NO_STORE;
 
 export default function PreapprovalRoute() {
-  const { page, locale } = useLoaderData<typeof loader>();
+  const { page, locale, lender, offers } = useLoaderData<typeof loader>();
   const submitted = useActionData<typeof action>();
   if (page.kind === "invalid") return <LinkNotValid locale={locale} />;
-  if (page.kind === "refused") return <RefusedPage locale={locale} shopName={page.shopName} cancelUrl={page.cancelUrl} />;
-  if (page.kind !== "form") return null;
-  return <PreapprovalForm key={submitted ? JSON.stringify(submitted.errors) + String(submitted.additional) : "first"} locale={locale} page={page} action={submitted ?? null} />;
+  if (page.kind === "refused") return <RefusedPage locale={locale} shopName={page.shopName} cancelUrl={page.cancelUrl} lender={lender} />;
+  if (page.kind !== "form" || !offers) return null;
+  return (
+    <PreapprovalForm
+      key={submitted ? JSON.stringify(submitted.errors) + String(submitted.additional) : "first"}
+      locale={locale}
+      page={page}
+      lender={lender}
+      offers={offers}
+      action={submitted ?? null}
+    />
+  );
 }

@@ -15,6 +15,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { appConfig } from "~/config.server";
 import { logger } from "~/logger.server";
+import { lenderInfo } from "~/quotes/lender.server";
 import { getWidgetQuoteWithStatus, type QuoteCacheStatus } from "~/quotes/quote-service.server";
 import { quoteDeps } from "~/quotes/runtime.server";
 import { verifyAppProxyQuery } from "~/shopify/app-proxy.server";
@@ -54,7 +55,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       limitMisses: true,
     });
     if (quote.available) {
-      return json(quote, { headers: { "Cache-Control": "public, max-age=60", "Server-Timing": timing(started, cache) } });
+      return json({ ...quote, lender: lenderInfo() }, { headers: { "Cache-Control": "public, max-age=60", "Server-Timing": timing(started, cache) } });
     }
     if (quote.reason === "busy") {
       return json(quote, {

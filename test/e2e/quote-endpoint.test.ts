@@ -76,9 +76,9 @@ describe("GET /proxy/quote", () => {
   it("takes the instalments from the query", async () => {
     const res = await fetch(quoteUrl({ amount: "60000", instalments: "6", locale: "it" }));
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { instalments: number; instalmentAmount: number };
+    const body = (await res.json()) as { instalments: number; example: { instalment: number } };
     expect(body.instalments).toBe(6);
-    expect(body.instalmentAmount).toBe(computeQuotes(60_000, 6, false).median.instalmentAmount);
+    expect(body.example.instalment).toBe(computeQuotes(60_000, 6, false).median.instalmentAmount);
   });
 
   it("out of the shop's range → available: false, out_of_range (no Soisy call)", async () => {
@@ -256,9 +256,9 @@ describe("a merchant's settings change reaches the very next quote", () => {
     expect(await below.json()).toEqual({ available: false, reason: "out_of_range", minAmount: 50_000, maxAmount: DEFAULT_SHOP_OPTIONS.maxAmountCents });
     const zero = await fetch(quoteUrl({ amount: "149900" }));
     expect(zero.status).toBe(200);
-    const quote = (await zero.json()) as { zeroInterest: boolean; instalmentAmount: number; tan: { min: number; max: number } };
+    const quote = (await zero.json()) as { zeroInterest: boolean; example: { instalment: number; tan: number; taeg: number; zeroInterest: boolean } };
     expect(quote.zeroInterest).toBe(true);
-    expect(quote.instalmentAmount).toBe(computeQuotes(149_900, 12, true).median.instalmentAmount);
+    expect(quote.example).toMatchObject({ instalment: computeQuotes(149_900, 12, true).median.instalmentAmount, tan: 0, taeg: 0, zeroInterest: true });
     // Proves something only while the old settings would still be cached (5 s).
     expect(Date.now() - cachedAt).toBeLessThan(5_000);
   });

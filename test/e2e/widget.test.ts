@@ -24,21 +24,26 @@ const pageErrors: string[] = [];
 /** Independent of the widget's code: Intl with forced grouping. */
 function eur(cents: number, lang: "it" | "en"): string {
   const n = new Intl.NumberFormat(lang === "it" ? "it-IT" : "en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: "always" }).format(cents / 100);
-  return lang === "it" ? `€ ${n}` : `€${n}`;
+  return lang === "it" ? `€\u00a0${n}` : `€${n}`;
 }
 function pct(x: number, lang: "it" | "en"): string {
   const s = x.toFixed(2);
   return `${lang === "it" ? s.replace(".", ",") : s}%`;
 }
-/** The texts the widget must show for an amount, from the Soisy simulator's own numbers. */
+/** The texts the widget must show for an amount: the Soisy simulator's median profile, one loan. */
 function expected(amount: number, lang: "it" | "en", n = 12) {
-  const q = computeQuotes(amount, n, false);
-  const tan = `${pct(q.min.interestRate, lang)}\u00a0– ${pct(q.max.interestRate, lang)}`;
-  const taeg = `${pct(Math.min(q.min.apr, q.max.apr), lang)}\u00a0– ${pct(Math.max(q.min.apr, q.max.apr), lang)}`;
-  const total = `${eur(Math.min(q.min.totalRepaid, q.max.totalRepaid), lang)}\u00a0– ${eur(Math.max(q.min.totalRepaid, q.max.totalRepaid), lang)}`;
+  const q = computeQuotes(amount, n, false).median;
+  const e = (c: number) => eur(c, lang);
+  const p = (x: number) => pct(x, lang);
   return lang === "it"
-    ? { quote: `Paga in ${n} rate da ${eur(q.median.instalmentAmount, "it")} con Soisy`, rates: `TAN ${tan}, TAEG ${taeg}. Importo totale dovuto ${total}.` }
-    : { quote: `Pay in ${n} instalments of ${eur(q.median.instalmentAmount, "en")} with Soisy`, rates: `TAN ${tan}, TAEG (APR) ${taeg}. Total amount due ${total}.` };
+    ? {
+        quote: `Paga in ${n} rate da ${e(q.instalmentAmount)} con Soisy · TAEG ${p(q.apr)}`,
+        example: `Esempio rappresentativo: prezzo in contanti ${e(amount)}, anticipo ${e(0)}; importo totale del credito ${e(amount)}; durata ${n} mesi, ${n} rate mensili da ${e(q.instalmentAmount)}; TAN fisso ${p(q.interestRate)}; TAEG ${p(q.apr)}; importo totale dovuto ${e(q.totalRepaid)}, che comprende interessi ${e(q.interest)} e imposta di bollo e spese ${e(q.fee)}.`,
+      }
+    : {
+        quote: `Pay in ${n} instalments of ${e(q.instalmentAmount)} with Soisy · APR (TAEG) ${p(q.apr)}`,
+        example: `Representative example: cash price ${e(amount)}, advance ${e(0)}; total amount of credit ${e(amount)}; duration ${n} months, ${n} monthly instalments of ${e(q.instalmentAmount)}; fixed borrowing rate (TAN) ${p(q.interestRate)}; APR (TAEG) ${p(q.apr)}; total amount payable ${e(q.totalRepaid)}, including interest ${e(q.interest)} and stamp duty and fees ${e(q.fee)}.`,
+      };
 }
 
 async function newPage(locale = "it-IT"): Promise<Page> {
@@ -64,7 +69,7 @@ async function newPage(locale = "it-IT"): Promise<Page> {
 
 const storefront = (path: string) => `${stack.shopify.url}/shops/${SHOP}${path}`;
 const quoteText = (page: Page) => page.locator(`${WIDGET} [data-soisy-quote]`).textContent();
-const ratesText = async (page: Page) => (await page.locator(`${WIDGET} [data-soisy-rates]`).textContent())?.trim();
+const exampleText = async (page: Page) => (await page.locator(`${WIDGET} [data-soisy-example]`).textContent())?.trim();
 /** Visible = not [hidden] and not visibility:hidden (the reserved-but-empty state). */
 const widgetShown = (page: Page) =>
   page.locator(WIDGET).evaluate((el) => !(el as HTMLElement).hidden && getComputedStyle(el).visibility === "visible" && getComputedStyle(el).display !== "none");
@@ -91,7 +96,7 @@ describe("product page", () => {
     await page.goto(storefront("/products/divano-letto"));
     const want = expected(123_456, "it");
     await eventually(async () => (await quoteText(page)) === want.quote, 10_000, "the Italian quote");
-    expect(await ratesText(page)).toBe(want.rates);
+    expect(await exampleText(page)).toBe(want.example);
     expect(await widgetShown(page)).toBe(true);
     // The quote came through the simulated app proxy, signed, and the app accepted it.
     const proxied = stack.shopify.storefront.proxyRequests.filter((r) => r.url.includes("amount=123456"));
@@ -108,8 +113,9 @@ describe("product page", () => {
     expect(shifts).toEqual([]);
     expect(cls).toBe(0);
 
-    // The dialog's representative example is filled too.
-    expect(await page.locator(`${WIDGET} [data-soisy-example]`).textContent()).toContain(`importo finanziato ${eur(123_456, "it")}`);
+    // The warning is visible without opening the dialog; the dialog names the configured lender.
+    expect(await page.locator(`${WIDGET} [data-soisy-warning]`).isVisible()).toBe(true);
+    expect(await page.locator(`${WIDGET} [data-soisy-legal]`).textContent()).toContain("Soisy S.p.A.");
     await page.screenshot({ path: screenshotPath("widget-product-it"), fullPage: true });
     expect(await seriousAxeViolations(page)).toEqual([]);
     expect(pageErrors).toEqual([]);
@@ -123,7 +129,7 @@ describe("product page", () => {
 
     await page.selectOption("#variant", "41002");
     await eventually(async () => (await quoteText(page)) === expected(249_900, "it").quote, 10_000, "quote of the second variant");
-    expect(await ratesText(page)).toBe(expected(249_900, "it").rates);
+    expect(await exampleText(page)).toBe(expected(249_900, "it").example);
     expect(page.url()).toContain("variant=41002");
 
     await page.selectOption("#variant", "41003"); // € 49,90 < € 100 minimum
@@ -234,7 +240,7 @@ describe("product page", () => {
     await page.goto(storefront("/products/divano-letto?locale=en"));
     const want = expected(123_456, "en");
     await eventually(async () => (await quoteText(page)) === want.quote, 10_000, "the English quote");
-    expect(await ratesText(page)).toBe(want.rates);
+    expect(await exampleText(page)).toBe(want.example);
     expect(await page.locator(`${WIDGET} [data-soisy-open]`).textContent()).toContain("How paying in instalments with Soisy works");
     expect(await page.locator(`${WIDGET} dialog`).textContent()).toContain("Advertising message for promotional purposes");
     await page.screenshot({ path: screenshotPath("widget-product-en"), fullPage: true });
@@ -293,7 +299,7 @@ describe("cart page", () => {
     await page.fill("#q-43001", "3"); // € 179,70
     await page.locator("#q-43001").dispatchEvent("change");
     await eventually(async () => (await widgetShown(page)) && (await quoteText(page)) === expected(17_970, "it").quote, 10_000, "quote of 3 lamps");
-    expect(await ratesText(page)).toBe(expected(17_970, "it").rates);
+    expect(await exampleText(page)).toBe(expected(17_970, "it").example);
     expect(await page.locator("#cart-total").textContent()).toBe("€ 179,70");
     await page.screenshot({ path: screenshotPath("widget-cart-it"), fullPage: true });
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -338,7 +344,7 @@ describe("settings page: widget preview", () => {
     await page.getByRole("heading", { name: "Anteprima del widget" }).waitFor();
     expect(await page.locator("#widgetPreviewAmount").inputValue()).toBe("1.000,00");
     await eventually(async () => (await previewQuote(page)) === expected(100_000, "it").quote, 15_000, "preview quote for € 1.000");
-    expect((await page.locator(`${preview} [data-soisy-rates]`).textContent())?.trim()).toBe(expected(100_000, "it").rates);
+    expect((await page.locator(`${preview} [data-soisy-example]`).textContent())?.trim()).toBe(expected(100_000, "it").example);
     // The storefront's own script and stylesheet, from the app.
     const assets = await page.evaluate(() => ({
       script: document.querySelector<HTMLScriptElement>("script[data-soisy-preview]")?.src ?? "",
@@ -386,14 +392,14 @@ describe("settings page: widget preview", () => {
       return !!v && v !== before;
     }, 15_000, "options saved");
     await eventually(async () => (await previewQuote(page)) === expected(100_000, "en", 6).quote, 15_000, "6 instalments in the preview");
-    expect((await page.locator(`${preview} [data-soisy-rates]`).textContent())?.trim()).toBe(expected(100_000, "en", 6).rates);
+    expect((await page.locator(`${preview} [data-soisy-example]`).textContent())?.trim()).toBe(expected(100_000, "en", 6).example);
     await page.screenshot({ path: screenshotPath("widget-preview-en"), fullPage: true });
     expect(await seriousAxeViolations(page)).toEqual([]);
     // The storefront's block (no instalments set in the theme editor) follows the saved setting too, at once.
     const shopper = await newPage("en-GB");
     await shopper.goto(storefront("/products/divano-letto?locale=en"));
     await eventually(async () => (await quoteText(shopper)) === expected(123_456, "en", 6).quote, 10_000, "6 instalments on the product page");
-    expect(await ratesText(shopper)).toBe(expected(123_456, "en", 6).rates);
+    expect(await exampleText(shopper)).toBe(expected(123_456, "en", 6).example);
     expect(pageErrors).toEqual([]);
   });
 
@@ -426,6 +432,6 @@ describe("settings page: widget preview", () => {
     expect(low).toEqual({ status: 200, body: { available: false, reason: "out_of_range", minAmount: 10_000, maxAmount: 1_500_000 } });
     const ok = await api("amount=100000&instalments=12");
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ available: true, amount: 100_000, instalments: 12, instalmentAmount: computeQuotes(100_000, 12, false).median.instalmentAmount });
+    expect(ok.body).toMatchObject({ available: true, amount: 100_000, instalments: 12, example: { instalment: computeQuotes(100_000, 12, false).median.instalmentAmount } });
   });
 });

@@ -1,27 +1,53 @@
 /**
  * The widget quote the app must answer for an amount, built from the Soisy simulator's own numbers
  * (test/simulators/soisy/quotes.ts) and the shop's options: the expected body of `/proxy/quote` and
- * of `getWidgetQuote` when available (interest-bearing, i.e. zero-interest off). Literal TAN bounds on purpose (the simulator's 4.9 / 9.9 %).
+ * of `getWidgetQuote` when available (interest-bearing, i.e. zero-interest off). The representative
+ * example is the simulator's median profile, written out field by field on purpose (not through the
+ * app's own mapping).
  */
 import { DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
 import { computeQuotes } from "../simulators/soisy";
 
+export function expectedExample(amount: number, instalments: number, zeroInterest = false) {
+  const m = computeQuotes(amount, instalments, zeroInterest).median;
+  return {
+    profile: "median",
+    cashPrice: amount,
+    advance: 0,
+    credit: amount,
+    instalments,
+    months: instalments,
+    instalment: m.instalmentAmount,
+    tan: m.interestRate,
+    taeg: m.apr,
+    interest: m.interest,
+    fees: m.fee,
+    total: m.totalRepaid,
+    zeroInterest,
+  };
+}
+
+/** The lender of the app's default configuration (LENDER_* unset). */
+export const DEFAULT_LENDER = {
+  name: "Soisy S.p.A.",
+  registration: "",
+  transparencyUrl: "https://www.soisy.it/",
+  privacyUrl: "https://www.soisy.it/privacy-policy/",
+  contactUrl: "https://www.soisy.it/",
+};
+
 export function expectedAvailableQuote(
   amount: number,
-  options: { instalments?: number; minAmount?: number; maxAmount?: number } = {},
+  options: { instalments?: number; minAmount?: number; maxAmount?: number; lender?: boolean } = {},
 ) {
   const instalments = options.instalments ?? DEFAULT_SHOP_OPTIONS.widgetInstalments;
-  const q = computeQuotes(amount, instalments, false);
   return {
     available: true,
     amount,
     instalments,
     zeroInterest: false,
-    instalmentAmount: q.median.instalmentAmount,
-    totalRepaid: q.median.totalRepaid,
-    tan: { min: 4.9, max: 9.9 },
-    taeg: { min: q.min.apr, max: q.max.apr },
-    totalRepaidRange: { min: q.min.totalRepaid, max: q.max.totalRepaid },
+    example: expectedExample(amount, instalments),
+    ...(options.lender === false ? {} : { lender: DEFAULT_LENDER }),
     minAmount: options.minAmount ?? DEFAULT_SHOP_OPTIONS.minAmountCents,
     maxAmount: options.maxAmount ?? DEFAULT_SHOP_OPTIONS.maxAmountCents,
   };

@@ -15,7 +15,7 @@ import { cachedLoanQuotes, DEFAULT_MISS_LIMIT, getWidgetQuote, getWidgetQuoteWit
 import { TokenBuckets } from "~/quotes/token-bucket";
 import { configureShop, DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
 import { computeQuotes, startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
-import { expectedAvailableQuote } from "../helpers/expected-quote";
+import { expectedAvailableQuote, expectedExample } from "../helpers/expected-quote";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 
 const SHOP = "quote-shop.myshopify.com";
@@ -82,26 +82,31 @@ describe("pure helpers", () => {
     expect(quoteCacheKey({ ...base, amountCents: 1, instalments: 23 })).not.toBe(quoteCacheKey({ ...base, amountCents: 12, instalments: 3 }));
   });
 
-  it("quoteFromLoanQuotes takes the median for the example and min/max for the ranges", () => {
+  it("quoteFromLoanQuotes takes one representative example from the median profile, never a range", () => {
     const q = LoanQuotesSchema.parse(computeQuotes(100_000, 12, false));
     expect(quoteFromLoanQuotes(q, { amountCents: 100_000, instalments: 12, zeroInterest: false })).toEqual({
       available: true,
       amount: 100_000,
       instalments: 12,
       zeroInterest: false,
-      instalmentAmount: q.median.instalmentAmount,
-      totalRepaid: q.median.totalRepaid,
-      tan: { min: 4.9, max: 9.9 },
-      taeg: { min: q.min.apr, max: q.max.apr },
-      totalRepaidRange: { min: q.min.totalRepaid, max: q.max.totalRepaid },
+      example: expectedExample(100_000, 12),
     });
+  });
+
+  it("quoteFromLoanQuotes refuses figures that do not add up (nothing is advertised)", () => {
+    const q = LoanQuotesSchema.parse(computeQuotes(100_000, 12, false));
+    const lying = { ...q, median: { ...q.median, totalRepaid: q.median.totalRepaid - 5_000 } };
+    expect(quoteFromLoanQuotes(lying, { amountCents: 100_000, instalments: 12, zeroInterest: false })).toBeNull();
+    const zeroWithRate = LoanQuotesSchema.parse(computeQuotes(100_000, 12, true));
+    const notZero = { ...zeroWithRate, median: { ...zeroWithRate.median, apr: 1.5 } };
+    expect(quoteFromLoanQuotes(notZero, { amountCents: 100_000, instalments: 12, zeroInterest: true })).toBeNull();
   });
 });
 
 describe("getWidgetQuote", () => {
   it("answers with the simulator's own numbers for the shop's default instalments", async () => {
     const quote = await getWidgetQuote(deps, { shop: SHOP, amountCents: 123_456 });
-    expect(quote).toEqual(expectedAvailableQuote(123_456));
+    expect(quote).toEqual(expectedAvailableQuote(123_456, { lender: false }));
     const calls = loanQuoteCalls();
     expect(calls).toHaveLength(1);
     expect(calls[0]!.path).toBe("/api/shops/partnershop/loan-quotes");
@@ -114,7 +119,7 @@ describe("getWidgetQuote", () => {
     await saveShopOptions(database.db, SHOP, { ...DEFAULT_SHOP_OPTIONS, zeroInterest: true });
     try {
       const quote = await getWidgetQuote(deps, { shop: SHOP, amountCents: 50_000, instalments: 10 });
-      expect(quote).toMatchObject({ available: true, instalments: 10, zeroInterest: true, instalmentAmount: 5_000, totalRepaid: 50_000, tan: { min: 0, max: 0 } });
+      expect(quote).toMatchObject({ available: true, instalments: 10, zeroInterest: true, example: { instalment: 5_000, total: 50_000, tan: 0, taeg: 0, zeroInterest: true } });
       expect(loanQuoteCalls()[0]!.query).toMatchObject({ instalments: "10", zeroInterestRate: "true" });
     } finally {
       await saveShopOptions(database.db, SHOP, DEFAULT_SHOP_OPTIONS);
@@ -341,7 +346,7 @@ describe("storefront miss limit (token bucket per Soisy account)", () => {
     const answers = [];
     for (const amountCents of asked) answers.push(await storefront(SHOP, amountCents));
     expect(loanQuoteCalls()).toHaveLength(5);
-    expect(answers.slice(0, 5).map((a) => a.quote)).toEqual(asked.slice(0, 5).map((amount) => expectedAvailableQuote(amount)));
+    expect(answers.slice(0, 5).map((a) => a.quote)).toEqual(asked.slice(0, 5).map((amount) => expectedAvailableQuote(amount, { lender: false })));
     for (const busy of answers.slice(5)) {
       expect(busy).toEqual({ quote: { available: false, reason: "busy" }, cache: "limited", retryAfterSeconds: 1 });
     }
@@ -351,7 +356,7 @@ describe("storefront miss limit (token bucket per Soisy account)", () => {
     for (const amountCents of asked.slice(0, 5)) {
       const again = await storefront(SHOP, amountCents);
       expect(again.cache).toBe("hit");
-      expect(again.quote).toEqual(expectedAvailableQuote(amountCents));
+      expect(again.quote).toEqual(expectedAvailableQuote(amountCents, { lender: false }));
     }
     // "busy" is not cached: the same amount is still a (limited) miss, not a hit.
     expect((await storefront(SHOP, asked[5]!)).cache).toBe("limited");
@@ -427,7 +432,7 @@ describe("storefront miss limit (token bucket per Soisy account)", () => {
     expect(options.map((o) => o.cache)).toEqual(choices.map(() => "miss"));
     expect(options.every((o) => o.outcome.ok)).toBe(true);
     // The merchant's preview (no limitMisses) still quotes a new amount.
-    expect(await getWidgetQuote(deps, { shop: SHOP, amountCents: 600_003, freshSettings: true })).toEqual(expectedAvailableQuote(600_003));
+    expect(await getWidgetQuote(deps, { shop: SHOP, amountCents: 600_003, freshSettings: true })).toEqual(expectedAvailableQuote(600_003, { lender: false }));
     expect(loanQuoteCalls()).toHaveLength(1 + choices.length + 1);
     // …and they did not refill or drain the storefront's bucket.
     expect((await storefront(SHOP, 600_004)).cache).toBe("limited");

@@ -13,19 +13,20 @@ const EXT = path.resolve(import.meta.dirname, "../../extensions/soisy-widget");
 const JS = readFileSync(path.join(EXT, "assets/soisy-widget.js"), "utf8");
 
 type Quote = AvailableQuote;
+type Part = [string] | [string, string];
 interface Texts {
   quote: string;
-  rates: string;
-  zero: string;
+  quote_zero: string;
   example: string;
+  legal: string;
 }
 interface WidgetApi {
   money(cents: number, locale: string): string;
   percent(value: number, locale: string): string;
-  texts(q: Quote, t: Texts, locale: string): { quote: string; rates: string; example: string };
+  parts(template: string, values: Record<string, unknown>): Part[];
+  texts(q: Quote, t: Texts, locale: string): { quote: Part[]; example: Part[]; legal: Part[] };
   usable(q: unknown): boolean;
   quoteUrl(endpoint: string, amount: number, n: number | string | null, locale: string): string;
-  fill(template: string, values: Record<string, unknown>): string;
 }
 
 function loadWidget(): WidgetApi {
@@ -40,19 +41,33 @@ function locale(name: string): Texts {
   return json.soisy_widget;
 }
 
+/** 12 × €\u00a0107,40 + €\u00a016,00 stamp duty = €\u00a01.304,80; interest €\u00a054,24 on €\u00a01.234,56. */
 const quote: Quote = {
   available: true,
   amount: 123_456,
   instalments: 12,
   zeroInterest: false,
-  instalmentAmount: 10_740,
-  totalRepaid: 130_480,
-  tan: { min: 4.9, max: 9.9 },
-  taeg: { min: 8.12, max: 13.55 },
-  totalRepaidRange: { min: 128_304, max: 131_900 },
+  example: {
+    profile: "median",
+    cashPrice: 123_456,
+    advance: 0,
+    credit: 123_456,
+    instalments: 12,
+    months: 12,
+    instalment: 10_740,
+    tan: 7.9,
+    taeg: 9.12,
+    interest: 5_424,
+    fees: 1_600,
+    total: 130_480,
+    zeroInterest: false,
+  },
+  lender: { name: "Prestatore S.p.A.", registration: "iscritto al registro X n. 1", transparencyUrl: "https://lender.example/t", privacyUrl: "https://lender.example/p", contactUrl: "https://lender.example/c" },
   minAmount: 10_000,
   maxAmount: 1_500_000,
 };
+const text = (parts: Part[]) => parts.map((p) => p[0]).join("");
+const fields = (parts: Part[]) => Object.fromEntries(parts.filter((p) => p.length > 1).map((p) => [p[1], p[0]]));
 
 describe("soisy-widget.js", () => {
   const w = loadWidget();
@@ -65,13 +80,13 @@ describe("soisy-widget.js", () => {
     expect(Buffer.byteLength(JS)).toBeLessThan(10_000);
   });
 
-  it("formats money in Italian as € 1.234,56 (grouping also 4-digit amounts)", () => {
-    expect(w.money(123_456, "it")).toBe("€ 1.234,56");
-    expect(w.money(123_456, "it-IT")).toBe("€ 1.234,56");
-    expect(w.money(8_540, "it")).toBe("€ 85,40");
-    expect(w.money(5, "it")).toBe("€ 0,05");
-    expect(w.money(100_000_000, "it")).toBe("€ 1.000.000,00");
-    expect(w.money(-1_500, "it")).toBe("-€ 15,00");
+  it("formats money in Italian as €\u00a01.234,56 (grouping also 4-digit amounts)", () => {
+    expect(w.money(123_456, "it")).toBe("€\u00a01.234,56");
+    expect(w.money(123_456, "it-IT")).toBe("€\u00a01.234,56");
+    expect(w.money(8_540, "it")).toBe("€\u00a085,40");
+    expect(w.money(5, "it")).toBe("€\u00a00,05");
+    expect(w.money(100_000_000, "it")).toBe("€\u00a01.000.000,00");
+    expect(w.money(-1_500, "it")).toBe("-€\u00a015,00");
   });
 
   it("formats money in English as €1,234.56", () => {
@@ -88,37 +103,45 @@ describe("soisy-widget.js", () => {
     expect(w.percent(0, "en")).toBe("0.00%");
   });
 
-  it("writes the Italian quote, TAN/TAEG range and total due from locales/it.json", () => {
+  it("writes one representative example in Italian (locales/it.json): headline with the TAEG, every field, the lender", () => {
     const s = w.texts(quote, locale("it.json"), "it");
-    expect(s.quote).toBe("Paga in 12 rate da € 107,40 con Soisy");
-    expect(s.rates).toBe("TAN 4,90%\u00a0– 9,90%, TAEG 8,12%\u00a0– 13,55%. Importo totale dovuto € 1.283,04\u00a0– € 1.319,00.");
-    expect(s.example).toContain("importo finanziato € 1.234,56 in 12 rate mensili da € 107,40");
-    expect(s.example).toContain("importo totale dovuto € 1.304,80");
+    expect(text(s.quote)).toBe("Paga in 12 rate da €\u00a0107,40 con Soisy · TAEG 9,12%");
+    expect(text(s.example)).toBe(
+      "Esempio rappresentativo: prezzo in contanti €\u00a01.234,56, anticipo €\u00a00,00; importo totale del credito €\u00a01.234,56; durata 12 mesi, 12 rate mensili da €\u00a0107,40; TAN fisso 7,90%; TAEG 9,12%; importo totale dovuto €\u00a01.304,80, che comprende interessi €\u00a054,24 e imposta di bollo e spese €\u00a016,00.",
+    );
+    expect(text(s.legal)).toContain("di Prestatore S.p.A., iscritto al registro X n. 1, soggetta alla sua approvazione");
   });
 
-  it("writes the English texts from locales/en.default.json", () => {
+  it("tags every figure with its field (the pages measure the TAEG's prominence by it)", () => {
     const s = w.texts(quote, locale("en.default.json"), "en");
-    expect(s.quote).toBe("Pay in 12 instalments of €107.40 with Soisy");
-    expect(s.rates).toBe("TAN 4.90%\u00a0– 9.90%, TAEG (APR) 8.12%\u00a0– 13.55%. Total amount due €1,283.04\u00a0– €1,319.00.");
-    expect(s.example).toContain("amount financed €1,234.56 in 12 monthly instalments of €107.40");
+    expect(fields(s.quote)).toEqual({ n: "12", instalment: "€107.40", taeg: "9.12%" });
+    expect(fields(s.example)).toEqual({
+      price: "€1,234.56",
+      advance: "€0.00",
+      credit: "€1,234.56",
+      months: "12",
+      n: "12",
+      instalment: "€107.40",
+      tan: "7.90%",
+      taeg: "9.12%",
+      total: "€1,304.80",
+      interest: "€54.24",
+      fees: "€16.00",
+    });
+    expect(text(s.quote)).toBe("Pay in 12 instalments of €107.40 with Soisy · APR (TAEG) 9.12%");
   });
 
-  it("keeps a range's first value with its dash (no-break space before –)", () => {
-    expect(w.texts(quote, locale("it.json"), "it").rates).toContain("4,90%\u00a0– 9,90%");
+  it("zero interest: the headline says so and states TAN 0 % and TAEG 0 %; the details are the same fields", () => {
+    const zero: Quote = { ...quote, zeroInterest: true, example: { ...quote.example, zeroInterest: true, instalment: 10_288, tan: 0, taeg: 0, interest: 0, fees: 0, total: 123_456 } };
+    const it = w.texts(zero, locale("it.json"), "it");
+    expect(text(it.quote)).toBe("Paga in 12 rate da €\u00a0102,88 a tasso zero con Soisy · TAN 0,00% · TAEG 0,00%");
+    expect(fields(it.example)).toMatchObject({ tan: "0,00%", taeg: "0,00%", total: "€\u00a01.234,56", interest: "€\u00a00,00" });
+    expect(text(w.texts(zero, locale("en.default.json"), "en").quote)).toBe("Pay in 12 interest-free instalments of €102.88 with Soisy · fixed rate (TAN) 0.00% · APR (TAEG) 0.00%");
   });
 
-  it("shows single values when min = max, and the zero-interest line", () => {
-    const zero: Quote = {
-      ...quote,
-      zeroInterest: true,
-      instalmentAmount: 10_288,
-      totalRepaid: 123_456,
-      tan: { min: 0, max: 0 },
-      taeg: { min: 0, max: 0 },
-      totalRepaidRange: { min: 123_456, max: 123_456 },
-    };
-    expect(w.texts(zero, locale("it.json"), "it").rates).toBe("Tasso zero: TAN 0%, TAEG 0%. Importo totale dovuto € 1.234,56.");
-    expect(w.texts(zero, locale("en.default.json"), "en").rates).toBe("Zero interest: TAN 0%, TAEG (APR) 0%. Total amount due €1,234.56.");
+  it("names no lender registration when none is configured", () => {
+    const s = w.texts({ ...quote, lender: { ...quote.lender!, registration: "" } }, locale("it.json"), "it");
+    expect(text(s.legal)).toContain("di Prestatore S.p.A., soggetta");
   });
 
   it("only shows complete available answers", () => {
@@ -126,9 +149,10 @@ describe("soisy-widget.js", () => {
     expect(w.usable({ available: false, reason: "out_of_range" })).toBe(false);
     expect(w.usable({ available: false, reason: "soisy_unavailable" })).toBe(false);
     expect(w.usable(null)).toBe(false);
-    expect(w.usable({ ...quote, tan: null })).toBe(false);
-    expect(w.usable({ ...quote, instalmentAmount: "107.40" })).toBe(false);
-    expect(w.usable({ ...quote, totalRepaidRange: { min: 1, max: Number.NaN } })).toBe(false);
+    expect(w.usable({ ...quote, example: undefined })).toBe(false);
+    expect(w.usable({ ...quote, example: { ...quote.example, taeg: null } })).toBe(false);
+    expect(w.usable({ ...quote, example: { ...quote.example, instalment: "107.40" } })).toBe(false);
+    expect(w.usable({ ...quote, example: { ...quote.example, total: Number.NaN } })).toBe(false);
   });
 
   it("builds the endpoint URL (app proxy path or a URL with a query already)", () => {
@@ -143,7 +167,7 @@ describe("soisy-widget.js", () => {
   });
 
   it("leaves unknown placeholders as they are", () => {
-    expect(w.fill("{a} {b}", { a: 1 })).toBe("1 {b}");
+    expect(w.parts("{a} {b}", { a: 1 })).toEqual([["1", "a"], [" "], ["{b}"]]);
   });
 });
 

@@ -1,9 +1,8 @@
 /*
- * Soisy instalment widget ("Paga in 12 rate da € X con Soisy"). Plain JavaScript, no dependencies.
- * Each [data-soisy-widget] box asks its data-endpoint (the app proxy) for a quote of data-amount
- * cents and fills its aria-live region. It follows variant changes (product) and cart changes
- * (cart), hides itself when Soisy cannot be offered, and never throws into the page.
- * window.SoisyWidget exposes the pure helpers (unit tests) and init/update (the admin preview).
+ * Soisy instalment widget: credit advertising with one representative example (docs/compliance.md).
+ * Each [data-soisy-widget] box asks data-endpoint (the app proxy) for a quote of data-amount cents,
+ * follows variant and cart changes, hides itself when Soisy cannot be offered, never throws.
+ * window.SoisyWidget: the pure formatter (also used by the app's in-store pages) and init/update.
  */
 (function (w) {
   "use strict";
@@ -15,65 +14,63 @@
   function group(digits, sep) {
     return digits.replace(/\B(?=(\d{3})+(?!\d))/g, sep);
   }
-  /** Cents → "€ 1.234,56" (Italian) or "€1,234.56" (English). */
+  /** Cents → "€ 1.234,56" (Italian, no-break space) or "€1,234.56" (English). */
   function money(cents, locale) {
     var c = Math.abs(Math.round(cents));
     var units = String(Math.floor(c / 100));
     var dec = String(c % 100).padStart(2, "0");
     var sign = cents < 0 ? "-" : "";
-    return isIt(locale) ? sign + "€ " + group(units, ".") + "," + dec : sign + "€" + group(units, ",") + "." + dec;
+    return isIt(locale) ? sign + "€\u00a0" + group(units, ".") + "," + dec : sign + "€" + group(units, ",") + "." + dec;
   }
   /** 7.9 → "7,90%" (Italian) or "7.90%" (English). */
   function percent(value, locale) {
     var s = Number(value).toFixed(2);
     return (isIt(locale) ? s.replace(".", ",") : s) + "%";
   }
-  function range(r, format) {
-    return r.min === r.max ? format(r.min) : format(r.min) + "\u00a0– " + format(r.max);
-  }
-  function fill(template, values) {
-    return String(template || "").replace(/\{(\w+)\}/g, function (m, k) {
-      return k in values ? values[k] : m;
-    });
-  }
-  /** The texts of an available quote: {quote, rates, example}. */
-  function texts(q, t, locale) {
-    var m = function (c) {
-      return money(c, locale);
-    };
-    var p = function (x) {
-      return percent(x, locale);
-    };
-    var v = {
-      n: q.instalments,
-      amount: m(q.instalmentAmount),
-      instalment: m(q.instalmentAmount),
-      tan: range(q.tan, p),
-      taeg: range(q.taeg, p),
-      total: range(q.totalRepaidRange, m),
-    };
-    var out = { quote: fill(t.quote, v), rates: fill(q.zeroInterest ? t.zero : t.rates, v) };
-    v.amount = m(q.amount);
-    v.total = m(q.totalRepaid);
-    out.example = fill(t.example, v);
+  /** "a {x}" + {x: 1} → [["a "], ["1", "x"]]: figures tagged with their field. */
+  function parts(template, values) {
+    var out = [];
+    var re = /\{(\w+)\}/g;
+    var s = String(template || "");
+    var last = 0;
+    var m;
+    while ((m = re.exec(s))) {
+      if (m.index > last) out.push([s.slice(last, m.index)]);
+      out.push(m[1] in values ? [String(values[m[1]]), m[1]] : [m[0]]);
+      last = re.lastIndex;
+    }
+    if (last < s.length) out.push([s.slice(last)]);
     return out;
+  }
+  /** q.example → the parts of the headline, the details and the legal note. */
+  function texts(q, t, locale) {
+    var e = q.example;
+    var l = q.lender || {};
+    var v = { n: e.instalments, months: e.months, tan: percent(e.tan, locale), taeg: percent(e.taeg, locale) };
+    [["instalment"], ["price", "cashPrice"], ["advance"], ["credit"], ["interest"], ["fees"], ["total"]].forEach(function (k) {
+      v[k[0]] = money(e[k[1] || k[0]], locale);
+    });
+    return {
+      quote: parts(e.zeroInterest ? t.quote_zero : t.quote, v),
+      example: parts(t.example, v),
+      legal: parts(t.legal, { lender: l.name || "", registration: l.registration ? ", " + l.registration : "" }),
+    };
   }
   /** A quote answer the widget can show (anything else hides it). */
   function usable(q) {
-    var n = function (x) {
-      return typeof x === "number" && isFinite(x);
-    };
-    var r = function (x) {
-      return x && n(x.min) && n(x.max);
-    };
-    return !!(q && q.available === true && n(q.amount) && n(q.instalments) && n(q.instalmentAmount) && n(q.totalRepaid) && r(q.tan) && r(q.taeg) && r(q.totalRepaidRange));
+    var e = q && q.example;
+    var ok = !!(q && q.available === true && e);
+    ["cashPrice", "advance", "credit", "instalments", "months", "instalment", "tan", "taeg", "interest", "fees", "total"].forEach(function (k) {
+      ok = ok && typeof e[k] === "number" && isFinite(e[k]);
+    });
+    return ok;
   }
   /** No n: the endpoint uses the number of instalments of the shop's settings. */
   function quoteUrl(endpoint, amount, n, locale) {
     return endpoint + (endpoint.indexOf("?") < 0 ? "?" : "&") + "amount=" + amount + (n ? "&instalments=" + n : "") + "&locale=" + (isIt(locale) ? "it" : "en");
   }
 
-  var api = { money: money, percent: percent, texts: texts, usable: usable, quoteUrl: quoteUrl, fill: fill };
+  var api = { money: money, percent: percent, parts: parts, texts: texts, usable: usable, quoteUrl: quoteUrl };
   w.SoisyWidget = api;
   var d = w.document;
   if (!d || !w.fetch) return;
@@ -102,9 +99,7 @@
     var t = {};
     try {
       t = JSON.parse(el.querySelector("[data-soisy-t]").textContent);
-    } catch (e) {
-      /* no texts: the widget stays empty */
-    }
+    } catch (e) {/**/}
     var box = { el: el, t: t, seq: 0, acted: false };
     el.soisy = box;
     boxes.push(box);
@@ -119,6 +114,18 @@
       });
     }
     if (!el.hidden) show(box, +el.getAttribute("data-amount"));
+  }
+
+  /** Parts → text and <span data-soisy-field> (never HTML). */
+  function render(el, ps) {
+    if (!el) return;
+    el.textContent = "";
+    ps.forEach(function (p) {
+      var n = d.createElement("span");
+      n.textContent = p[0];
+      if (p[1]) n.setAttribute("data-soisy-field", p[1]);
+      el.appendChild(p[1] ? n : d.createTextNode(p[0]));
+    });
   }
 
   function hide(box) {
@@ -140,10 +147,15 @@
       if (seq !== box.seq) return;
       if (!usable(q)) return hide(box);
       var s = texts(q, box.t, locale);
-      el.querySelector("[data-soisy-quote]").textContent = s.quote;
-      el.querySelector("[data-soisy-rates]").textContent = " " + s.rates;
-      var ex = el.querySelector("[data-soisy-example]");
-      if (ex) ex.textContent = s.example;
+      render(el.querySelector("[data-soisy-quote]"), s.quote);
+      render(el.querySelector("[data-soisy-example]"), s.example);
+      render(el.querySelector("[data-soisy-legal]"), s.legal);
+      var l = q.lender || {};
+      el.querySelectorAll("[data-soisy-doc]").forEach(function (a) {
+        var href = l[a.getAttribute("data-soisy-doc") + "Url"];
+        if (/^https:\/\//.test(href || "")) a.href = href;
+        else a.removeAttribute("href");
+      });
       el.querySelector("[data-soisy-open]").disabled = false;
       el.classList.remove("soisy-w--off");
       el.classList.add("soisy-w--on");
@@ -202,9 +214,7 @@
     var p = realFetch.apply(w, arguments);
     try {
       if (isCart(typeof input === "string" ? input : (input && input.url) || String(input))) p.then(refreshCart, function () {});
-    } catch (e) {
-      /* never break the theme's fetch */
-    }
+    } catch (e) {/**/}
     return p;
   };
   var X = w.XMLHttpRequest && w.XMLHttpRequest.prototype;
@@ -213,9 +223,7 @@
     X.open = function (method, url) {
       try {
         if (isCart(String(url))) this.addEventListener("load", refreshCart);
-      } catch (e) {
-        /* ignore */
-      }
+      } catch (e) {/**/}
       return open.apply(this, arguments);
     };
   }
@@ -240,9 +248,7 @@
       var r = orig.apply(this, arguments);
       try {
         fromUrl();
-      } catch (e) {
-        /* ignore */
-      }
+      } catch (e) {/**/}
       return r;
     };
   });
