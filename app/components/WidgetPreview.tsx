@@ -15,6 +15,8 @@ import { formatEuro } from "~/soisy/money";
 export interface WidgetTexts {
   quote: string;
   quote_zero: string;
+  option: string;
+  option_zero: string;
   warning: string;
   example: string;
   info: string;

@@ -338,16 +338,18 @@ export function PreapprovalForm(props: { locale: Locale; page: FormPage; lender:
                 {offers.byInstalments[o.instalments] ? (
                   <span data-testid={`quote-${o.instalments}`} data-soisy-offer={o.instalments}>
                     <span className="offer-q" data-soisy-quote>
-                      <Parts parts={offers.byInstalments[o.instalments]!.quote} />
+                      <Parts parts={offers.byInstalments[o.instalments]!.option} />
                     </span>
                     <span className="offer-x" data-soisy-example>
                       <Parts parts={offers.byInstalments[o.instalments]!.example} />
                     </span>
                   </span>
                 ) : (
-                  <span data-testid={`quote-${o.instalments}`}>
+                  <span>
                     <strong>{t("preapproval.instalments.option", { n: o.instalments })}</strong>
-                    <span className="offer-x">{t("preapproval.instalments.noQuote")}</span>
+                    <span className="offer-x" data-testid={`quote-${o.instalments}`}>
+                      {t("preapproval.instalments.noQuote")}
+                    </span>
                   </span>
                 )}
               </label>

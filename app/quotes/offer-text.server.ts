@@ -20,6 +20,8 @@ export type OfferPart = [text: string] | [text: string, field: string];
 export interface OfferParts {
   /** The headline: "Paga in 12 rate da € 88,50 con Soisy · TAEG 9,12%". */
   quote: OfferPart[];
+  /** An instalment option's title on the in-store page: "12 rate da € 88,50 · TAEG 9,12%". */
+  option: OfferPart[];
   /** Every figure of the representative example. */
   example: OfferPart[];
   /** The lender's note (who lends, subject to approval, SECCI). */
@@ -54,7 +56,7 @@ export function offerParts(example: RepresentativeExample, lender: LenderInfo, l
   const parts = widgetFormatter().texts({ example, lender }, offerTexts(locale), locale);
   // Plain arrays of plain strings (the vm's arrays are another realm's: copy them for JSON and React).
   const copy = (list: OfferPart[]): OfferPart[] => list.map((p) => (p.length > 1 ? [String(p[0]), String(p[1])] : [String(p[0])]));
-  return { quote: copy(parts.quote), example: copy(parts.example), legal: copy(parts.legal) };
+  return { quote: copy(parts.quote), option: copy(parts.option), example: copy(parts.example), legal: copy(parts.legal) };
 }
 
 /** What the in-store pre-approval page shows around its instalment options. */
@@ -64,7 +66,7 @@ export interface PageOffers {
   /** The lender's note (null when no option has an example). */
   legal: OfferPart[] | null;
   /** Headline and details per number of instalments (only those Soisy quoted). */
-  byInstalments: Record<number, Pick<OfferParts, "quote" | "example">>;
+  byInstalments: Record<number, Pick<OfferParts, "option" | "example">>;
 }
 
 export function pageOffers(options: { instalments: number; example: RepresentativeExample | null }[], lender: LenderInfo, locale: OfferLocale): PageOffers {
@@ -73,7 +75,7 @@ export function pageOffers(options: { instalments: number; example: Representati
   for (const o of options) {
     if (!o.example) continue;
     const parts = offerParts(o.example, lender, locale);
-    byInstalments[o.instalments] = { quote: parts.quote, example: parts.example };
+    byInstalments[o.instalments] = { option: parts.option, example: parts.example };
     legal = parts.legal;
   }
   return { warning: offerTexts(locale).warning, legal, byInstalments };

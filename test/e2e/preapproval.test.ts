@@ -130,8 +130,8 @@ describe("in-store pre-approval (level 2, browser)", () => {
     await expect.poll(() => page.locator("h1").textContent()).toBe("Paga a rate con Soisy");
     // Live quotes from Soisy's loan-quotes (the simulator's median profile: TAN 7,90 %).
     const quote12 = await page.getByTestId("quote-12").textContent();
-    expect(quote12).toMatch(/al mese · TAN 7,90 % · TAEG \d+,\d\d % · totale dovuto/);
-    expect(await page.getByTestId("quote-3").textContent()).toMatch(/TAN/);
+    expect(quote12).toMatch(/^12 rate da €\s[\d.,]+ · TAEG \d+,\d\d%Esempio rappresentativo: .*TAN fisso 7,90%; TAEG \d+,\d\d%; importo totale dovuto/);
+    expect(await page.getByTestId("quote-3").textContent()).toMatch(/TAN fisso/);
     expect(await page.getByLabel(/^12 rate/).isChecked()).toBe(true);
     // Prefilled from Shopify's customer data (phone without +39, street and civic number split).
     expect(await page.getByLabel("Email").inputValue()).toBe("alice.rossi@example.com");
@@ -398,7 +398,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
     await checkout(page);
     await page.goto(`${page.url()}?lang=en`);
     expect(await page.locator("h1").textContent()).toBe("Pay in instalments with Soisy");
-    expect(await page.getByTestId("quote-12").textContent()).toMatch(/a month · TAN 7\.90 % · APR \(TAEG\) \d+\.\d\d % · total due/);
+    expect(await page.getByTestId("quote-12").textContent()).toMatch(/^12 instalments of €[\d.,]+ · APR \(TAEG\) \d+\.\d\d%Representative example: .*fixed borrowing rate \(TAN\) 7\.90%; APR \(TAEG\) \d+\.\d\d%; total amount payable/);
     expect(await page.locator("[lang=en]").count()).toBeGreaterThan(0);
     await expectNoSeriousAxe(page);
     await shot(page, "preapproval-form-en");
@@ -587,7 +587,7 @@ describe("in-store pre-approval (HTTP)", () => {
     }
     const options = [...pages[0]!.matchAll(/data-testid="quote-(\d+)"/g)].map((m) => Number(m[1]));
     expect(options).toEqual([3, 6, 10, 12, 18, 24, 30, 36, 48, 60]);
-    for (const html of pages) expect(html).toContain("TAN 7,90 %");
+    for (const html of pages) expect(html).toContain("TAN fisso <span data-soisy-field=\"tan\">7,90%</span>");
     expect(quoteCalls()).toHaveLength(options.length);
     await fetch(url).then((r) => r.text());
     expect(quoteCalls()).toHaveLength(options.length);

@@ -42,7 +42,7 @@
     if (last < s.length) out.push([s.slice(last)]);
     return out;
   }
-  /** q.example → the parts of the headline, the details and the legal note. */
+  /** q.example → headline, option (in-store page), details, legal note. */
   function texts(q, t, locale) {
     var e = q.example;
     var l = q.lender || {};
@@ -52,11 +52,12 @@
     });
     return {
       quote: parts(e.zeroInterest ? t.quote_zero : t.quote, v),
+      option: parts(e.zeroInterest ? t.option_zero : t.option, v),
       example: parts(t.example, v),
       legal: parts(t.legal, { lender: l.name || "", registration: l.registration ? ", " + l.registration : "" }),
     };
   }
-  /** A quote answer the widget can show (anything else hides it). */
+  /** Only a complete offer is shown. */
   function usable(q) {
     var e = q && q.example;
     var ok = !!(q && q.available === true && e);
@@ -65,7 +66,7 @@
     });
     return ok;
   }
-  /** No n: the endpoint uses the number of instalments of the shop's settings. */
+  /** No n: the shop's setting decides. */
   function quoteUrl(endpoint, amount, n, locale) {
     return endpoint + (endpoint.indexOf("?") < 0 ? "?" : "&") + "amount=" + amount + (n ? "&instalments=" + n : "") + "&locale=" + (isIt(locale) ? "it" : "en");
   }
