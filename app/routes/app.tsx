@@ -4,8 +4,9 @@ import { NavLink, Outlet, useLoaderData, useRouteError } from "@remix-run/react"
 import { boundary } from "@shopify/shopify-app-remix/server";
 import { AppProvider } from "@shopify/shopify-app-remix/react";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
+// Only Italian: the library's AppProvider brings Polaris's English (importing it here too, without its
+// import attributes, makes the build warn).
 import polarisIt from "@shopify/polaris/locales/it.json";
-import polarisEn from "@shopify/polaris/locales/en.json";
 import { isEmbedded, shopify } from "~/shopify.server";
 import { appConfig } from "~/config.server";
 import { localeFromRequest, translator, type Locale } from "~/i18n/i18n";
@@ -30,7 +31,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export default function AppLayout() {
   const { apiKey, embedded, locale } = useLoaderData<typeof loader>();
   return (
-    <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={locale === "it" ? polarisIt : polarisEn}>
+    <AppProvider isEmbeddedApp={embedded} apiKey={apiKey} i18n={locale === "it" ? polarisIt : undefined}>
       {embedded ? null : <AdminNav locale={locale} />}
       <Outlet />
     </AppProvider>

@@ -1,11 +1,11 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { Form, useActionData, useLoaderData } from "@remix-run/react";
-import { AppProvider as PolarisAppProvider, Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
+import { Button, Card, FormLayout, Page, Text, TextField } from "@shopify/polaris";
+import { AppProvider } from "@shopify/shopify-app-remix/react";
 import { LoginErrorType } from "@shopify/shopify-app-remix/server";
 import polarisStyles from "@shopify/polaris/build/esm/styles.css?url";
 import polarisIt from "@shopify/polaris/locales/it.json";
-import polarisEn from "@shopify/polaris/locales/en.json";
 import { useState } from "react";
 import { shopify } from "~/shopify.server";
 import { localeFromRequest, translator, type Locale } from "~/i18n/i18n";
@@ -71,7 +71,8 @@ export default function Login() {
   const t = translator(locale);
   const errorKey = actionData?.errorKey ?? loaderData.errorKey;
   return (
-    <PolarisAppProvider i18n={locale === "it" ? polarisIt : polarisEn}>
+    // Not embedded: no App Bridge script, so no API key. English is the library's default.
+    <AppProvider isEmbeddedApp={false} apiKey="" i18n={locale === "it" ? polarisIt : undefined}>
       <Page narrowWidth>
         <Card>
           {/* A document POST: the OAuth redirects that follow leave the app for Shopify's consent page. */}
@@ -95,6 +96,6 @@ export default function Login() {
           </Form>
         </Card>
       </Page>
-    </PolarisAppProvider>
+    </AppProvider>
   );
 }
