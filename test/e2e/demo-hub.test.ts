@@ -127,6 +127,10 @@ describe("demo hub", () => {
 
     // Soisy's operator verifies the loan from the hub.
     await page.goto(`${stack.appUrl}/demo`);
+    // No secret reaches the hub: Soisy's order token, the API key, Shopify's token, the URL secrets' key.
+    const html = await page.content();
+    const row = await stack.database.db.paymentSession.findUniqueOrThrow({ where: { id } });
+    for (const secret of [row.soisyToken!, "partnerkey", stack.accessToken, stack.encryptionKey]) expect(html).not.toContain(secret);
     const payment = page.locator(`[data-payment="${id}"]`);
     const verified = payment.getByRole("button", { name: "Verificato" });
     await fitsPhone(page, verified, "hub-operator");
@@ -171,5 +175,22 @@ describe("decline texts say why", () => {
     expect(await page.getByTestId("decline-reason").textContent()).toBe("Soisy only accepts payments in euros: this order is in USD.");
     await fitsPhone(page, page.getByRole("link", { name: "Choose another payment method" }), "decline-currency-en");
     await page.close();
+  });
+});
+
+describe("outside the demo", () => {
+  it("/demo does not exist without DEMO_MODE (page and operator action)", async () => {
+    stack.env.DEMO_MODE = "false";
+    await stack.stopApp();
+    await stack.startApp();
+    try {
+      expect((await fetch(`${stack.appUrl}/demo`)).status).toBe(404);
+      const post = await fetch(`${stack.appUrl}/demo`, { method: "POST", body: new URLSearchParams({ id: "x", decision: "verified" }) });
+      expect(post.status).toBe(404);
+    } finally {
+      stack.env.DEMO_MODE = "true";
+      await stack.stopApp();
+      await stack.startApp();
+    }
   });
 });

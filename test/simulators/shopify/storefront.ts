@@ -304,6 +304,7 @@ export function createStorefront(deps: StorefrontDeps) {
   header { flex-wrap: wrap; gap: 0.5rem 1rem; overflow-wrap: anywhere; }
   nav { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; }
   input[type="number"] { width: 5rem; }
+  td[data-line] { white-space: nowrap; }
   select { max-width: 100%; }
   @media (max-width: 36rem) {
     header { padding: 0.75rem 1rem; }

@@ -199,7 +199,7 @@ export function renderWebappPage(shopId: string): string {
 
 export function renderNotFoundPage(): string {
   return `<!doctype html>
-<html lang="it"><head><meta charset="utf-8"><title>Soisy (simulatore) – Negozio non trovato</title></head>
+<html lang="it"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Soisy (simulatore) – Negozio non trovato</title></head>
 <body><main><h1>Negozio non trovato</h1><p>Questo negozio non esiste nel simulatore.</p></main></body></html>
 `;
 }
