@@ -5,7 +5,8 @@
 import { useEffect, useState } from "react";
 import { translator, type Locale } from "~/i18n/i18n";
 
-const pageStyle = {
+/** The shopper pages' look (also the demo hub's). */
+export const pageStyle = {
   fontFamily: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
   maxWidth: 520,
   margin: "12vh auto",
@@ -77,16 +78,53 @@ export function ConfirmingPayment({
   );
 }
 
-export function NotEligible({ locale, shopName }: { locale: Locale; shopName?: string | null }) {
+/**
+ * Soisy cannot pay this order. With `backUrl` (Shopify's next step is known) the shopper reads why
+ * (`reason`) and goes back with a button; without it a ConfirmingPayment below forwards them.
+ */
+export function NotEligible({
+  locale,
+  shopName,
+  reason,
+  backUrl,
+}: {
+  locale: Locale;
+  shopName?: string | null;
+  reason?: string | null;
+  backUrl?: string | null;
+}) {
   const t = translator(locale);
   return (
     <main style={pageStyle} data-page="not-eligible">
       <ShopLine locale={locale} shopName={shopName} />
       <h1 style={{ fontSize: "1.4rem" }}>{t("shopper.notEligible.title")}</h1>
-      <p role="status">{t("shopper.notEligible.body")}</p>
+      {reason ? (
+        <p role="status" data-testid="decline-reason" style={{ fontWeight: 600 }}>
+          {reason}
+        </p>
+      ) : null}
+      {backUrl ? (
+        <p>
+          <a href={backUrl} style={buttonStyle}>
+            {t("decline.back")}
+          </a>
+        </p>
+      ) : (
+        <p role={reason ? undefined : "status"}>{t("shopper.notEligible.body")}</p>
+      )}
     </main>
   );
 }
+
+const buttonStyle = {
+  display: "inline-block",
+  background: "#00857c",
+  color: "#fff",
+  padding: "0.75rem 1.25rem",
+  borderRadius: 8,
+  fontWeight: 600,
+  textDecoration: "none",
+} as const;
 
 export function LinkNotValid({ locale }: { locale: Locale }) {
   return (

@@ -12,6 +12,8 @@ import { widgetMessages } from "./messages/widget";
 import { preapprovalMessages } from "./messages/preapproval";
 import { checkoutRulesMessages } from "./messages/checkoutRules";
 import { refundsMessages } from "./messages/refunds";
+import { demoMessages } from "./messages/demo";
+import { declineMessages } from "./messages/decline";
 
 const coreIt = {
   "app.name": "Soisy per Shopify",
@@ -33,10 +35,6 @@ const coreIt = {
   "dashboard.missing": "mancanti",
   "dashboard.amountRange": "Importi ammessi: da {min} a {max}",
   "dashboard.payments": "Pagamenti registrati: {count}",
-  "demo.title": "Demo offline",
-  "demo.shop": "Negozio demo",
-  "demo.sessions": "Sessioni di pagamento",
-  "demo.noSessions": "Nessuna sessione di pagamento ancora: avviane una dal checkout demo.",
   "error.title": "Si è verificato un errore",
   "error.notFound": "Pagina non trovata",
   "common.language": "Lingua",
@@ -62,6 +60,8 @@ const it = {
   ...preapprovalMessages.it,
   ...checkoutRulesMessages.it,
   ...refundsMessages.it,
+  ...demoMessages.it,
+  ...declineMessages.it,
 };
 export type MessageKey = keyof typeof it;
 
@@ -85,10 +85,6 @@ const coreEn: Record<keyof typeof coreIt, string> = {
   "dashboard.missing": "missing",
   "dashboard.amountRange": "Accepted amounts: from {min} to {max}",
   "dashboard.payments": "Recorded payments: {count}",
-  "demo.title": "Offline demo",
-  "demo.shop": "Demo shop",
-  "demo.sessions": "Payment sessions",
-  "demo.noSessions": "No payment sessions yet: start one from the demo checkout.",
   "error.title": "Something went wrong",
   "error.notFound": "Page not found",
   "common.language": "Language",
@@ -114,6 +110,8 @@ const en: Record<MessageKey, string> = {
   ...preapprovalMessages.en,
   ...checkoutRulesMessages.en,
   ...refundsMessages.en,
+  ...demoMessages.en,
+  ...declineMessages.en,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };

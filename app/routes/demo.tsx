@@ -1,114 +1,163 @@
+/**
+ * The offline demo's hub (DEMO_MODE only, 404 otherwise): every demo surface in one page, styled like
+ * the shopper pages, Italian or English (?lang=, else the browser's language), no JavaScript needed.
+ */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
-import { Form, useLoaderData } from "@remix-run/react";
+import { Form, useActionData, useLoaderData } from "@remix-run/react";
 import { z } from "zod";
-import { appConfig } from "~/config.server";
-import { db } from "~/db.server";
-import { outgoingRequest } from "~/http/outgoing.server";
-import { getShopSettings } from "~/settings/settings.server";
-import { localeFromRequest, translator } from "~/i18n/i18n";
-import { formatEuro } from "~/soisy/money";
+import { pageStyle } from "~/components/ShopperPage";
+import { OPERATOR_DECISIONS } from "~/demo/hub";
+import { demoEnabled, hubData, operatorDecides } from "~/demo/hub.server";
+import { localeFromRequest, translator, type Locale } from "~/i18n/i18n";
 
-export const meta: MetaFunction = () => [{ title: "Soisy per Shopify — demo" }];
+export const meta: MetaFunction = () => [{ title: "Soisy per Shopify — demo" }, { name: "robots", content: "noindex" }];
 
-/** Offline demo overview (DEMO_MODE only): the demo shop's settings and its payment sessions. */
 export async function loader({ request }: LoaderFunctionArgs) {
-  if (!appConfig().DEMO_MODE) throw new Response("Not Found", { status: 404 });
-  const shops = await db().shopSettings.findMany({ orderBy: { shop: "asc" }, take: 10 });
-  const settings = await Promise.all(shops.map((s) => getShopSettings(db(), s.shop)));
-  const sessions = await db().paymentSession.findMany({
-    orderBy: { createdAt: "desc" },
-    take: 50,
-    select: { id: true, shop: true, amountCents: true, state: true, test: true, soisyToken: true, createdAt: true },
-  });
-  return { settings: settings.filter((s) => s !== null), sessions, locale: localeFromRequest(request) };
+  if (!demoEnabled()) throw new Response("Not Found", { status: 404 });
+  return json(await hubData(localeFromRequest(request)), { headers: { "Cache-Control": "no-store" } });
 }
 
-const operatorAction = z.object({ id: z.string().min(1).max(255), eventId: z.enum(["LoanWasVerified", "LoanWasDisbursed"]) });
+const operatorAction = z.object({
+  id: z.string().min(1).max(255),
+  decision: z.enum(OPERATOR_DECISIONS),
+});
 
-/**
- * Demo only: plays Soisy's operator (who verifies loans by hand in sandbox) through the Soisy
- * simulator's operator endpoint, so the whole flow can be seen without waiting for anyone.
- */
+/** Demo only: Soisy's operator decides a loan (the Soisy simulator fires the event and calls the app back). */
 export async function action({ request }: ActionFunctionArgs) {
-  if (!appConfig().DEMO_MODE || !process.env.SOISY_API_URL) throw new Response("Not Found", { status: 404 });
+  if (!demoEnabled()) throw new Response("Not Found", { status: 404 });
   const input = operatorAction.safeParse(Object.fromEntries(await request.formData()));
   if (!input.success) return json({ error: "invalid request" }, { status: 400 });
-  const session = await db().paymentSession.findUnique({ where: { id: input.data.id } });
-  if (!session?.soisyToken) return json({ error: "unknown payment" }, { status: 404 });
-  const res = await outgoingRequest({
-    url: `${process.env.SOISY_API_URL.replace(/\/$/, "")}/_sim/orders/${encodeURIComponent(session.soisyToken)}/events`,
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ eventId: input.data.eventId }),
-  });
-  if (res.kind !== "ok") return json({ error: `the Soisy simulator answered ${"status" in res ? res.status : res.kind}` }, { status: 502 });
-  return redirect(`/demo?${new URL(request.url).searchParams.toString()}`);
+  const failure = await operatorDecides(input.data.id, input.data.decision);
+  if (failure) return json({ error: failure.detail }, { status: failure.status });
+  const lang = new URL(request.url).searchParams.get("lang");
+  return redirect(`/demo${lang ? `?lang=${encodeURIComponent(lang)}` : ""}#payments`);
+}
+
+const card = { border: "1px solid #d9d9d9", borderRadius: 10, padding: "0.75rem 1rem", margin: "0.75rem 0" } as const;
+const linkButton = {
+  display: "inline-block",
+  margin: "0.25rem 0.5rem 0.25rem 0",
+  padding: "0.5rem 0.9rem",
+  borderRadius: 8,
+  background: "#00857c",
+  color: "#fff",
+  fontWeight: 600,
+  textDecoration: "none",
+} as const;
+const smallButton = { font: "inherit", padding: "0.45rem 0.8rem", borderRadius: 8, border: "1px solid #00857c", background: "#fff", color: "#00574f", cursor: "pointer" } as const;
+
+function LanguageSwitch({ locale }: { locale: Locale }) {
+  const t = translator(locale);
+  const options = [
+    { lang: "it", label: "Italiano" },
+    { lang: "en", label: "English" },
+  ] as const;
+  return (
+    <nav aria-label={t("common.language")} style={{ textAlign: "right", fontSize: "0.95rem" }}>
+      {options.map((o, i) => (
+        <span key={o.lang}>
+          {i > 0 ? " · " : null}
+          <a href={`?lang=${o.lang}`} hrefLang={o.lang} lang={o.lang} aria-current={o.lang === locale ? "true" : undefined} style={{ fontWeight: o.lang === locale ? 700 : 400 }}>
+            {o.label}
+          </a>
+        </span>
+      ))}
+    </nav>
+  );
 }
 
 export default function Demo() {
-  const { settings, sessions, locale } = useLoaderData<typeof loader>();
-  const t = translator(locale);
+  const data = useLoaderData<typeof loader>();
+  const failed = useActionData<typeof action>();
+  const t = translator(data.locale);
+  const online = data.shops.filter((s) => s.level === "redirect");
+  const inStore = data.shops.filter((s) => s.level === "preapproval");
   return (
-    <main style={{ fontFamily: "system-ui, sans-serif", maxWidth: 960, margin: "2rem auto", padding: "0 1rem" }}>
-      <h1>
+    <main style={{ ...pageStyle, margin: "1.5rem auto", overflowWrap: "anywhere" }} data-page="demo-hub">
+      <LanguageSwitch locale={data.locale} />
+      <h1 style={{ fontSize: "1.5rem" }}>
         {t("app.name")} — {t("demo.title")}
       </h1>
-      {settings.map((s) => (
-        <section key={s.shop} aria-label={t("demo.shop")}>
-          <h2>
-            {t("demo.shop")}: <span data-testid="demo-shop">{s.shop}</span>
-          </h2>
-          <p>{s.ready ? t("dashboard.ready") : t("dashboard.notReady")}</p>
-          <p>
-            {t("dashboard.sandbox")}: {s.credentials.sandbox.soisyShopId && s.credentials.sandbox.apiKeySet ? `${s.credentials.sandbox.soisyShopId} (${t("dashboard.configured")})` : t("dashboard.missing")}
+      <p>{t("demo.intro")}</p>
+      {data.shops.length === 0 ? <p role="status">{t("demo.noShops")}</p> : null}
+
+      <section aria-labelledby="demo-shopper">
+        <h2 id="demo-shopper" style={{ fontSize: "1.2rem" }}>{t("demo.shopper.title")}</h2>
+        <p>{t("demo.shopper.body")}</p>
+        {online.map((s) => (
+          <div key={s.shop} style={card} data-testid="demo-shop" data-shop={s.shop}>
+            <p style={{ margin: "0 0 0.5rem" }}>
+              <strong>{s.name}</strong> · {t("demo.shop.level.redirect")}
+            </p>
+            <a href={s.products} style={linkButton}>{t("demo.link.product")}</a>
+            <a href={s.cart} style={linkButton}>{t("demo.link.cart")}</a>
+            <a href={s.checkout} style={linkButton}>{t("demo.link.checkout")}</a>
+          </div>
+        ))}
+      </section>
+
+      <section aria-labelledby="demo-merchant">
+        <h2 id="demo-merchant" style={{ fontSize: "1.2rem" }}>{t("demo.merchant.title")}</h2>
+        <p>{t("demo.merchant.body", { shop: online[0]?.shop ?? data.shops[0]?.shop ?? "—" })}</p>
+        <a href={data.adminLogin} style={linkButton}>{t("demo.link.admin")}</a>
+      </section>
+
+      <section aria-labelledby="demo-instore">
+        <h2 id="demo-instore" style={{ fontSize: "1.2rem" }}>{t("demo.instore.title")}</h2>
+        <p>{t("demo.instore.body")}</p>
+        {inStore.map((s) => (
+          <div key={s.shop} style={card} data-testid="demo-shop" data-shop={s.shop}>
+            <p style={{ margin: "0 0 0.5rem" }}>
+              <strong>{s.name}</strong> · {t("demo.shop.level.preapproval")}
+            </p>
+            <a href={s.checkout} style={linkButton}>{t("demo.link.instoreCheckout")}</a>
+          </div>
+        ))}
+        <h3 style={{ fontSize: "1rem" }}>{t("demo.codes.title")}</h3>
+        <ul data-testid="fiscal-codes" style={{ paddingLeft: "1.25rem" }}>
+          {data.fiscalCodes.map((f) => (
+            <li key={f.code}>
+              <code style={{ fontWeight: 700 }}>{f.code}</code> — {t(`demo.codes.${f.outcome}`)}
+            </li>
+          ))}
+          <li>{t("demo.codes.postalCode", { code: data.refusedPostalCode })}</li>
+        </ul>
+      </section>
+
+      <section aria-labelledby="payments">
+        <h2 id="payments" style={{ fontSize: "1.2rem" }}>{t("demo.operator.title")}</h2>
+        <p>{t("demo.operator.body")}</p>
+        {failed && "error" in failed ? (
+          <p role="alert" style={{ borderLeft: "4px solid #d72c0d", background: "#fff4f4", padding: "0.5rem 0.75rem" }}>
+            {t("demo.operator.failed", { detail: failed.error })}
           </p>
-          <p>{t("dashboard.amountRange", { min: formatEuro(s.minAmountCents, locale), max: formatEuro(s.maxAmountCents, locale) })}</p>
-        </section>
-      ))}
-      <h2>{t("demo.sessions")}</h2>
-      {sessions.length === 0 ? (
-        <p>{t("demo.noSessions")}</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">id</th>
-              <th scope="col">shop</th>
-              <th scope="col">€</th>
-              <th scope="col">state</th>
-              <th scope="col">test</th>
-              <th scope="col">Soisy token</th>
-              <th scope="col">Soisy operator</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sessions.map((s) => (
-              <tr key={s.id}>
-                <td>{s.id}</td>
-                <td>{s.shop}</td>
-                <td>{formatEuro(s.amountCents, locale)}</td>
-                <td>{s.state}</td>
-                <td>{String(s.test)}</td>
-                <td>{s.soisyToken ?? "—"}</td>
-                <td>
-                  {s.soisyToken && (s.state === "pending" || s.state === "redirected") ? (
-                    <Form method="post">
-                      <input type="hidden" name="id" value={s.id} />
-                      <button type="submit" name="eventId" value="LoanWasVerified">
-                        LoanWasVerified
-                      </button>
-                    </Form>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <nav aria-label={t("common.language")}>
-        <a href="?lang=it" hrefLang="it">Italiano</a> · <a href="?lang=en" hrefLang="en">English</a>
-      </nav>
+        ) : null}
+        <h3 style={{ fontSize: "1rem" }}>{t("demo.sessions")}</h3>
+        {data.payments.length === 0 ? <p>{t("demo.noSessions")}</p> : null}
+        {data.payments.map((p) => (
+          <div key={p.id} style={card} data-testid="demo-payment" data-payment={p.id}>
+            <p style={{ margin: "0 0 0.25rem" }}>
+              <strong>{p.amount}</strong> · {p.shop}
+            </p>
+            <p style={{ margin: "0 0 0.5rem" }}>
+              {t("demo.order.state")}: <span data-testid="demo-payment-state">{p.state}</span> · <a href={p.orderPage}>{t("demo.order.page")}</a>
+            </p>
+            {p.operable ? (
+              <Form method="post" style={{ display: "flex", flexWrap: "wrap", gap: "0.5rem" }}>
+                <input type="hidden" name="id" value={p.id} />
+                {OPERATOR_DECISIONS.map((d) => (
+                  <button key={d} type="submit" name="decision" value={d} style={smallButton}>
+                    {t(`demo.operator.${d}`)}
+                  </button>
+                ))}
+              </Form>
+            ) : (
+              <p style={{ margin: 0, color: "#4a4a4a" }}>{t("demo.operator.none")}</p>
+            )}
+          </div>
+        ))}
+      </section>
     </main>
   );
 }

@@ -141,7 +141,7 @@ describe("shopper pays in instalments (browser)", () => {
     await page.close();
   });
 
-  it("not eligible (amount too small): rejected with AMOUNT_TOO_SMALL, shopper forwarded", async () => {
+  it("not eligible (amount too small): rejected with AMOUNT_TOO_SMALL, shopper told why and sent back", async () => {
     const page = await browser.newPage();
     await page.goto(`${stack.shopify.url}/checkout`);
     await page.getByLabel(/^Importo/).fill("50.00");
@@ -149,6 +149,9 @@ describe("shopper pays in instalments (browser)", () => {
     const id = [...stack.shopify.paymentSessions.values()].at(-1)!.id;
     await eventually(async () => simSession(id).state.code === "REJECTED", 10_000, "reject");
     expect(simSession(id).state).toMatchObject({ code: "REJECTED", reason: "AMOUNT_TOO_SMALL" });
+    // The app's page says why (test/e2e/demo-hub.test.ts checks the words); its button goes back to Shopify.
+    await page.getByTestId("decline-reason").waitFor();
+    await page.getByRole("link", { name: "Scegli un altro metodo di pagamento" }).click();
     await expect.poll(() => page.url(), { timeout: 10_000 }).not.toContain("/payments/not-eligible/");
     expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("not_eligible");
     await page.close();

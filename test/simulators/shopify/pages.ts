@@ -12,6 +12,7 @@ export function escapeHtml(value: unknown): string {
 }
 
 const STYLE = `
+  *, *::before, *::after { box-sizing: border-box; }
   :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
   body { margin: 0; background: #f4f6f8; color: #1a1a1a; }
   header { background: #1a1a1a; color: #fff; padding: 0.75rem 1.5rem; }
@@ -25,7 +26,8 @@ const STYLE = `
   .field { display: flex; flex-direction: column; margin-bottom: 0.75rem; }
   .field label { font-weight: 500; margin-bottom: 0.25rem; }
   .row { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
-  input, select { font: inherit; padding: 0.5rem; border: 1px solid #8c9196; border-radius: 0.375rem; }
+  input, select { font: inherit; padding: 0.5rem; border: 1px solid #8c9196; border-radius: 0.375rem; width: 100%; min-width: 0; }
+  .check input { width: auto; }
   input:focus, select:focus, button:focus, a:focus { outline: 3px solid #2c6ecb; outline-offset: 2px; }
   .check { flex-direction: row; align-items: center; gap: 0.5rem; }
   button { font: inherit; font-weight: 600; background: #008060; color: #fff; border: 0; border-radius: 0.5rem;
@@ -35,6 +37,15 @@ const STYLE = `
   .pending { border-left: 4px solid #b98900; background: #fff5ea; padding: 0.75rem 1rem; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 1rem; }
   dt { font-weight: 600; }
+  dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+  /* Phones (360 px): one column, less chrome, nothing wider than the screen. */
+  @media (max-width: 36rem) {
+    header { padding: 0.75rem 1rem; }
+    main { margin: 0.75rem 0.5rem; padding: 1rem; }
+    .row { grid-template-columns: 1fr; }
+    dl { grid-template-columns: 1fr; }
+    dd { margin-bottom: 0.5rem; }
+  }
   code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.85em; }
   pre { white-space: pre-wrap; word-break: break-all; background: #f6f6f7; padding: 0.5rem; }
 `;
@@ -214,8 +225,13 @@ export function appFailedPage(input: {
 
 export function cancelledPage(session: SimPaymentSession | undefined): string {
   const rejected = session?.state.code === "REJECTED";
+  const state = session?.state.code === "REJECTED" ? session.state : null;
+  // What the app told Shopify (merchantMessage, the app's words): Shopify's checkout shows it with the decline.
+  const why = state?.merchantMessage
+    ? `<p data-testid="reject-reason">Motivo indicato dall'app di pagamento <span lang="en">/ Reason given by the payments app</span>: ${escapeHtml(state.merchantMessage)}</p>`
+    : "";
   const note = rejected
-    ? `<div class="alert" role="status"><p>Il pagamento è stato rifiutato. <span lang="en">The payment was declined.</span></p></div>`
+    ? `<div class="alert" role="status"><p>Il pagamento è stato rifiutato. <span lang="en">The payment was declined.</span></p>${why}</div>`
     : "";
   return layout(
     "Scegli un altro metodo di pagamento",

@@ -668,6 +668,17 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     };
   }
 
+  /** GET /checkout?shop=&amount=&currency= (the storefront cart's "Check out", the demo hub): those fields prefilled. */
+  function prefilledCheckoutValues(shops: SimShop[], query: URLSearchParams): CheckoutFormValues {
+    const shop = query.get("shop");
+    const values = defaultCheckoutValues(shop && store.shops.has(shop) ? shop : (shops[0]?.domain ?? ""));
+    const amount = normalizeAmount(query.get("amount") ?? "");
+    if (amount) values.amount = amount;
+    const currency = query.get("currency")?.toUpperCase();
+    if (currency && /^[A-Z]{3}$/.test(currency)) values.currency = currency;
+    return values;
+  }
+
   async function handleCheckoutPost(req: IncomingMessage, res: ServerResponse) {
     const form = new URLSearchParams(await readBody(req));
     const shops = [...store.shops.values()];
@@ -791,7 +802,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     }
     if (path === "/checkout" && method === "GET") {
       const shops = [...store.shops.values()];
-      return sendHtml(res, 200, checkoutPage({ shops, values: defaultCheckoutValues(shops[0]?.domain ?? "") }));
+      return sendHtml(res, 200, checkoutPage({ shops, values: prefilledCheckoutValues(shops, url.searchParams) }));
     }
     if (path === "/checkout" && method === "POST") return handleCheckoutPost(req, res);
     if (path === "/healthz") return sendJson(res, 200, { ok: true });

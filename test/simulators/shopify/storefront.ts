@@ -130,6 +130,12 @@ interface BlockFile {
   schema: { javascript?: string; stylesheet?: string; settings?: Array<{ id: string; default?: unknown }> };
 }
 
+/** 123456 → "1234.56" (what the checkout's amount field takes). */
+function decimal(cents: number): string {
+  const c = Math.abs(Math.round(cents));
+  return `${Math.floor(c / 100)}.${String(c % 100).padStart(2, "0")}`;
+}
+
 function money(cents: number, locale: string): string {
   const c = Math.abs(Math.round(cents));
   const units = String(Math.floor(c / 100));
@@ -291,10 +297,20 @@ export function createStorefront(deps: StorefrontDeps) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(input.title)} — ${escapeHtml(shop)}</title>
 <style>
+  *, *::before, *::after { box-sizing: border-box; }
   body { margin: 0; font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #1a1a1a; background: #fff; }
   header { display: flex; justify-content: space-between; align-items: center; padding: 0.75rem 1.5rem; background: #1a1a1a; color: #fff; }
   header a { color: #fff; }
-  nav a { margin-left: 1rem; }
+  header { flex-wrap: wrap; gap: 0.5rem 1rem; overflow-wrap: anywhere; }
+  nav { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; }
+  input[type="number"] { width: 5rem; }
+  td[data-line] { white-space: nowrap; }
+  select { max-width: 100%; }
+  @media (max-width: 36rem) {
+    header { padding: 0.75rem 1rem; }
+    main { padding: 0 1rem; }
+    th, td { padding: 0.5rem 0.25rem; }
+  }
   main { max-width: 44rem; margin: 1.5rem auto; padding: 0 1.5rem; }
   .price { font-size: 1.5rem; font-weight: 700; margin: 0.5rem 0; }
   label { display: block; font-weight: 600; margin: 0.75rem 0 0.25rem; }
@@ -385,10 +401,16 @@ ${
 <p class="total">${it ? "Totale" : "Total"}: <span id="cart-total">${escapeHtml(money(cart.total_price, lang))}</span></p>
 ${widget.html}
 <p class="below" id="below">${it ? "Spedizione calcolata al checkout." : "Shipping calculated at checkout."}</p>
-<button type="button" class="primary">${it ? "Vai al checkout" : "Check out"}</button>`;
+<form method="get" action="/checkout" id="checkout-form">
+  <input type="hidden" name="shop" value="${escapeHtml(shop)}">
+  <input type="hidden" name="amount" id="checkout-amount" value="${decimal(cart.total_price)}">
+  <input type="hidden" name="currency" value="${escapeHtml(currencies.get(shop) ?? "EUR")}">
+  <button type="submit" class="primary" id="checkout"${cart.items.length ? "" : " disabled"}>${it ? "Vai al checkout" : "Check out"}</button>
+</form>`;
     const script = `
 (function () {
   var fmt = ${money.toString()};
+  var dec = ${decimal.toString()};
   document.querySelectorAll("input[data-key]").forEach(function (input) {
     input.addEventListener("change", function () {
       fetch("${root}/cart/change.js", { method: "POST", headers: { "Content-Type": "application/json" },
@@ -396,6 +418,8 @@ ${widget.html}
         .then(function (r) { return r.json(); })
         .then(function (cart) {
           document.getElementById("cart-total").textContent = fmt(cart.total_price, "${lang}");
+          document.getElementById("checkout-amount").value = dec(cart.total_price);
+          document.getElementById("checkout").disabled = cart.items.length === 0;
           cart.items.forEach(function (i) {
             var cell = document.querySelector('[data-line="' + i.key + '"]');
             if (cell) cell.textContent = fmt(i.line_price, "${lang}");

@@ -19,6 +19,7 @@ export function renderWebappPage(shopId: string): string {
 <title>Soisy (simulatore) – Richiesta di finanziamento</title>
 <style>
   :root { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1a1a2e; background: #f4f6fb; }
+  *, *::before, *::after { box-sizing: border-box; }
   body { margin: 0; }
   main { max-width: 34rem; margin: 2rem auto; background: #fff; padding: 1.5rem 2rem; border-radius: 12px;
          box-shadow: 0 2px 12px rgba(0,0,0,.08); }
@@ -27,7 +28,14 @@ export function renderWebappPage(shopId: string): string {
            font-size: .8rem; }
   dl { display: grid; grid-template-columns: max-content 1fr; gap: .4rem 1rem; }
   dt { font-weight: 600; }
-  dd { margin: 0; }
+  dd { margin: 0; min-width: 0; overflow-wrap: anywhere; }
+  select, input { max-width: 100%; }
+  /* Phones (360 px): nothing wider than the screen. */
+  @media (max-width: 36rem) {
+    main { margin: 0.75rem 0.5rem; padding: 1rem; }
+    dl { grid-template-columns: 1fr; }
+    .actions button { flex: 1 1 100%; }
+  }
   label { display: block; font-weight: 600; margin-top: 1rem; }
   select, input { font: inherit; padding: .4rem; margin-top: .25rem; }
   .example { background: #eef2ff; padding: .75rem 1rem; border-radius: 8px; margin-top: 1rem; }
@@ -191,7 +199,7 @@ export function renderWebappPage(shopId: string): string {
 
 export function renderNotFoundPage(): string {
   return `<!doctype html>
-<html lang="it"><head><meta charset="utf-8"><title>Soisy (simulatore) – Negozio non trovato</title></head>
+<html lang="it"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Soisy (simulatore) – Negozio non trovato</title></head>
 <body><main><h1>Negozio non trovato</h1><p>Questo negozio non esiste nel simulatore.</p></main></body></html>
 `;
 }
