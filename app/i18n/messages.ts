@@ -12,6 +12,7 @@ import { widgetMessages } from "./messages/widget";
 import { preapprovalMessages } from "./messages/preapproval";
 import { checkoutRulesMessages } from "./messages/checkoutRules";
 import { refundsMessages } from "./messages/refunds";
+import { timelineMessages } from "./messages/timeline";
 
 const coreIt = {
   "app.name": "Soisy per Shopify",
@@ -62,6 +63,7 @@ const it = {
   ...preapprovalMessages.it,
   ...checkoutRulesMessages.it,
   ...refundsMessages.it,
+  ...timelineMessages.it,
 };
 export type MessageKey = keyof typeof it;
 
@@ -114,6 +116,7 @@ const en: Record<MessageKey, string> = {
   ...preapprovalMessages.en,
   ...checkoutRulesMessages.en,
   ...refundsMessages.en,
+  ...timelineMessages.en,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };
