@@ -136,7 +136,9 @@ export default function TransactionDetail() {
   if (payment.flag) facts.push([t("transactions.detail.flag"), payment.flag]);
 
   return (
-    <Page title={t("transactions.detail.title", { id: payment.id })} backAction={{ content: t("transactions.detail.back"), url: withLang("/app/transactions", locale) }}>
+    // Session ids are long unbroken words: let them (title, token, email) break instead of widening the page.
+    <div style={{ overflowWrap: "anywhere" }}>
+      <Page title={t("transactions.detail.title", { id: payment.id })} backAction={{ content: t("transactions.detail.back"), url: withLang("/app/transactions", locale) }}>
       <Layout>
         {decided ? (
           <Layout.Section>
@@ -257,6 +259,7 @@ export default function TransactionDetail() {
           </Card>
         </Layout.Section>
       </Layout>
-    </Page>
+      </Page>
+    </div>
   );
 }
