@@ -139,126 +139,126 @@ export default function TransactionDetail() {
     // Session ids are long unbroken words: let them (title, token, email) break instead of widening the page.
     <div style={{ overflowWrap: "anywhere" }}>
       <Page title={t("transactions.detail.title", { id: payment.id })} backAction={{ content: t("transactions.detail.back"), url: withLang("/app/transactions", locale) }}>
-      <Layout>
-        {decided ? (
+        <Layout>
+          {decided ? (
+            <Layout.Section>
+              <Banner tone="success">
+                <p>{t(decided === "resolve" ? "transactions.review.done.resolve" : "transactions.review.done.reject")}</p>
+              </Banner>
+            </Layout.Section>
+          ) : null}
+          {payment.awaitingDecision ? (
+            <Layout.Section>
+              <Banner tone="warning" title={t("transactions.review.title")}>
+                <p>{t("transactions.review.body")}</p>
+                <InlineStack gap="200">
+                  <PaymentDecisionForm decision="resolve" label={t("transactions.review.resolve")} busy={busy} />
+                  <PaymentDecisionForm decision="reject" label={t("transactions.review.reject")} busy={busy} />
+                </InlineStack>
+              </Banner>
+            </Layout.Section>
+          ) : null}
+          {done ? (
+            <Layout.Section>
+              <Banner tone="success">
+                <p>{t(done === "resolve" ? "transactions.refunds.done.resolve" : "transactions.refunds.done.reject")}</p>
+              </Banner>
+            </Layout.Section>
+          ) : null}
+          {error ? (
+            <Layout.Section>
+              <Banner tone="critical">
+                <p>{t("transactions.refunds.failed", { error })}</p>
+              </Banner>
+            </Layout.Section>
+          ) : null}
+          {payment.amountMismatch ? (
+            <Layout.Section>
+              <Banner tone="critical">
+                <p>{t("transactions.detail.mismatch")}</p>
+              </Banner>
+            </Layout.Section>
+          ) : null}
           <Layout.Section>
-            <Banner tone="success">
-              <p>{t(decided === "resolve" ? "transactions.review.done.resolve" : "transactions.review.done.reject")}</p>
-            </Banner>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("transactions.detail.summary")}
+                </Text>
+                <dl style={{ display: "grid", gridTemplateColumns: "minmax(7rem, max-content) minmax(0, 1fr)", gap: "0.4rem 1rem", margin: 0 }} data-testid="summary">
+                  {facts.map(([label, value]) => (
+                    <div key={label} style={{ display: "contents" }}>
+                      <dt style={{ fontWeight: 600 }}>{label}</dt>
+                      <dd style={{ margin: 0, overflowWrap: "anywhere" }} data-field={label}>
+                        {value}
+                      </dd>
+                    </div>
+                  ))}
+                </dl>
+              </BlockStack>
+            </Card>
           </Layout.Section>
-        ) : null}
-        {payment.awaitingDecision ? (
           <Layout.Section>
-            <Banner tone="warning" title={t("transactions.review.title")}>
-              <p>{t("transactions.review.body")}</p>
-              <InlineStack gap="200">
-                <PaymentDecisionForm decision="resolve" label={t("transactions.review.resolve")} busy={busy} />
-                <PaymentDecisionForm decision="reject" label={t("transactions.review.reject")} busy={busy} />
-              </InlineStack>
-            </Banner>
-          </Layout.Section>
-        ) : null}
-        {done ? (
-          <Layout.Section>
-            <Banner tone="success">
-              <p>{t(done === "resolve" ? "transactions.refunds.done.resolve" : "transactions.refunds.done.reject")}</p>
-            </Banner>
-          </Layout.Section>
-        ) : null}
-        {error ? (
-          <Layout.Section>
-            <Banner tone="critical">
-              <p>{t("transactions.refunds.failed", { error })}</p>
-            </Banner>
-          </Layout.Section>
-        ) : null}
-        {payment.amountMismatch ? (
-          <Layout.Section>
-            <Banner tone="critical">
-              <p>{t("transactions.detail.mismatch")}</p>
-            </Banner>
-          </Layout.Section>
-        ) : null}
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("transactions.detail.summary")}
-              </Text>
-              <dl style={{ display: "grid", gridTemplateColumns: "minmax(7rem, max-content) minmax(0, 1fr)", gap: "0.4rem 1rem", margin: 0 }} data-testid="summary">
-                {facts.map(([label, value]) => (
-                  <div key={label} style={{ display: "contents" }}>
-                    <dt style={{ fontWeight: 600 }}>{label}</dt>
-                    <dd style={{ margin: 0, overflowWrap: "anywhere" }} data-field={label}>
-                      {value}
-                    </dd>
-                  </div>
-                ))}
-              </dl>
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("transactions.refunds.title")}
-              </Text>
-              {refunds.length === 0 ? <Text as="p">{t("transactions.refunds.none")}</Text> : null}
-              {refunds.map((r) => (
-                <Box key={r.id} padding="300" borderWidth="025" borderColor="border" borderRadius="200">
-                  <section aria-label={t("transactions.refunds.amount", { amount: r.amount })} data-refund={r.id} data-refund-state={r.state}>
-                    <BlockStack gap="200">
-                      <InlineStack gap="200" blockAlign="center">
-                        <Text as="h3" variant="headingSm">
-                          {t("transactions.refunds.amount", { amount: r.amount })}
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("transactions.refunds.title")}
+                </Text>
+                {refunds.length === 0 ? <Text as="p">{t("transactions.refunds.none")}</Text> : null}
+                {refunds.map((r) => (
+                  <Box key={r.id} padding="300" borderWidth="025" borderColor="border" borderRadius="200">
+                    <section aria-label={t("transactions.refunds.amount", { amount: r.amount })} data-refund={r.id} data-refund-state={r.state}>
+                      <BlockStack gap="200">
+                        <InlineStack gap="200" blockAlign="center">
+                          <Text as="h3" variant="headingSm">
+                            {t("transactions.refunds.amount", { amount: r.amount })}
+                          </Text>
+                          <Badge tone={r.state === "resolved" ? "success" : r.state === "rejected" ? "critical" : r.state === "awaiting_merchant" ? "attention" : "info"}>{r.stateLabel}</Badge>
+                        </InlineStack>
+                        <Text as="p" tone="subdued">
+                          {t("transactions.refunds.requested", { date: r.requested })}
+                          {r.decidedBy && r.decidedAt ? ` · ${t("transactions.refunds.decided", { by: r.decidedBy, date: r.decidedAt })}` : ""}
                         </Text>
-                        <Badge tone={r.state === "resolved" ? "success" : r.state === "rejected" ? "critical" : r.state === "awaiting_merchant" ? "attention" : "info"}>{r.stateLabel}</Badge>
-                      </InlineStack>
-                      <Text as="p" tone="subdued">
-                        {t("transactions.refunds.requested", { date: r.requested })}
-                        {r.decidedBy && r.decidedAt ? ` · ${t("transactions.refunds.decided", { by: r.decidedBy, date: r.decidedAt })}` : ""}
-                      </Text>
-                      {r.state === "awaiting_merchant" ? (
-                        <>
-                          <Text as="p">{t("transactions.refunds.howTo")}</Text>
-                          <InlineStack gap="200">
-                            {(["resolve", "reject"] as const).map((decision) => (
-                              <Form key={decision} method="post" action={withLang(`/app/transactions/${encodeURIComponent(payment.id)}`, locale)}>
-                                <input type="hidden" name="refundId" value={r.id} />
-                                <input type="hidden" name="decision" value={decision} />
-                                <Button submit variant={decision === "resolve" ? "primary" : undefined} tone={decision === "reject" ? "critical" : undefined} disabled={busy}>
-                                  {t(decision === "resolve" ? "transactions.refunds.resolve" : "transactions.refunds.reject")}
-                                </Button>
-                              </Form>
-                            ))}
-                          </InlineStack>
-                        </>
-                      ) : null}
-                    </BlockStack>
-                  </section>
-                </Box>
-              ))}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card padding="0">
-            <Box padding="400">
-              <Text as="h2" variant="headingMd">
-                {t("transactions.timeline.title")}
-              </Text>
-            </Box>
-            {timeline.length === 0 ? (
+                        {r.state === "awaiting_merchant" ? (
+                          <>
+                            <Text as="p">{t("transactions.refunds.howTo")}</Text>
+                            <InlineStack gap="200">
+                              {(["resolve", "reject"] as const).map((decision) => (
+                                <Form key={decision} method="post" action={withLang(`/app/transactions/${encodeURIComponent(payment.id)}`, locale)}>
+                                  <input type="hidden" name="refundId" value={r.id} />
+                                  <input type="hidden" name="decision" value={decision} />
+                                  <Button submit variant={decision === "resolve" ? "primary" : undefined} tone={decision === "reject" ? "critical" : undefined} disabled={busy}>
+                                    {t(decision === "resolve" ? "transactions.refunds.resolve" : "transactions.refunds.reject")}
+                                  </Button>
+                                </Form>
+                              ))}
+                            </InlineStack>
+                          </>
+                        ) : null}
+                      </BlockStack>
+                    </section>
+                  </Box>
+                ))}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+          <Layout.Section>
+            <Card padding="0">
               <Box padding="400">
-                <Text as="p">{t("transactions.timeline.empty")}</Text>
+                <Text as="h2" variant="headingMd">
+                  {t("transactions.timeline.title")}
+                </Text>
               </Box>
-            ) : (
-              <TimelineList entries={timeline} locale={locale} />
-            )}
-          </Card>
-        </Layout.Section>
-      </Layout>
+              {timeline.length === 0 ? (
+                <Box padding="400">
+                  <Text as="p">{t("transactions.timeline.empty")}</Text>
+                </Box>
+              ) : (
+                <TimelineList entries={timeline} locale={locale} />
+              )}
+            </Card>
+          </Layout.Section>
+        </Layout>
       </Page>
     </div>
   );
