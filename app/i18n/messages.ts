@@ -14,6 +14,7 @@ import { checkoutRulesMessages } from "./messages/checkoutRules";
 import { refundsMessages } from "./messages/refunds";
 import { demoMessages } from "./messages/demo";
 import { declineMessages } from "./messages/decline";
+import { timelineMessages } from "./messages/timeline";
 
 const coreIt = {
   "app.name": "Soisy per Shopify",
@@ -62,6 +63,7 @@ const it = {
   ...refundsMessages.it,
   ...demoMessages.it,
   ...declineMessages.it,
+  ...timelineMessages.it,
 };
 export type MessageKey = keyof typeof it;
 
@@ -112,6 +114,7 @@ const en: Record<MessageKey, string> = {
   ...refundsMessages.en,
   ...demoMessages.en,
   ...declineMessages.en,
+  ...timelineMessages.en,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };

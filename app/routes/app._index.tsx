@@ -5,7 +5,7 @@ import { shopify } from "~/shopify.server";
 import { db } from "~/db.server";
 import { ensureShopSettings, getShopSettings } from "~/settings/settings.server";
 import { localeFromRequest, translator } from "~/i18n/i18n";
-import { formatEuro } from "~/soisy/money";
+import { formatMoney } from "~/i18n/money";
 import { attentionSummary } from "~/transactions/query.server";
 import { AttentionBanner } from "~/transactions/AttentionBanner";
 
@@ -42,7 +42,7 @@ export default function Dashboard() {
                 {t("dashboard.production")}: <Badge tone={env("production") ? "success" : "attention"}>{env("production") ? t("dashboard.configured") : t("dashboard.missing")}</Badge>
               </Text>
               <Text as="p">
-                {t("dashboard.amountRange", { min: formatEuro(settings.minAmountCents, locale), max: formatEuro(settings.maxAmountCents, locale) })}
+                {t("dashboard.amountRange", { min: formatMoney(settings.minAmountCents, "EUR", locale), max: formatMoney(settings.maxAmountCents, "EUR", locale) })}
               </Text>
               <Text as="p">{t("dashboard.payments", { count: payments })}</Text>
             </BlockStack>

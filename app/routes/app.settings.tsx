@@ -33,7 +33,8 @@ import { db } from "~/db.server";
 import { localeFromRequest, translator, type Locale } from "~/i18n/i18n";
 import type { MessageKey } from "~/i18n/messages";
 import { logger } from "~/logger.server";
-import { centsToDecimal } from "~/soisy/money";
+import { parseDecimalToCents } from "~/soisy/money";
+import { formatMoney } from "~/i18n/money";
 import { readinessOf, syncReadiness, type ConfigureOutcome } from "~/shopify/configure.server";
 import { invalidateQuoteSettings } from "~/quotes/runtime.server";
 import { checkoutRulesNotices } from "~/shopify/payment-customization.server";
@@ -105,9 +106,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
     locale: localeFromRequest(request),
     productionStatus: credentials.production.status,
     adminPaymentsUrl: adminPaymentsUrl(session.shop),
-    options: optionsToForm(optionsOf(settings)),
+    options: localizedAmounts(optionsToForm(optionsOf(settings)), localeFromRequest(request)),
     credentials,
-    amountLimits: { min: centsToDecimal(AMOUNT_LIMITS.minCents), max: centsToDecimal(AMOUNT_LIMITS.maxCents) },
+    amountLimits: { min: formatMoney(AMOUNT_LIMITS.minCents, "EUR", localeFromRequest(request)), max: formatMoney(AMOUNT_LIMITS.maxCents, "EUR", localeFromRequest(request)) },
     readiness: { ready: readiness.ready, wanted: readiness.wanted, inSync: readiness.inSync, missing: readiness.missing },
     widgetPreview: {
       texts: widgetTexts(localeFromRequest(request)),
@@ -121,6 +122,30 @@ export async function loader({ request }: LoaderFunctionArgs) {
       instalments: settings.widgetInstalments,
     },
   };
+}
+
+/** The amount fields as the merchant writes them: "150,50" in Italian, "150.50" in English. */
+function localizedAmounts(values: OptionsFormValues, locale: Locale): OptionsFormValues {
+  if (locale !== "it") return values;
+  return { ...values, minAmount: values.minAmount.replace(".", ","), maxAmount: values.maxAmount.replace(".", ",") };
+}
+
+/**
+ * What an amount field holds, in the admin's money format ("€ 15.000,00"), or null while it is not
+ * an amount. Reads what the options form accepts (settings-form.ts parseEuroInput: "150.50",
+ * "150,50", an optional €), client-side.
+ */
+function typedAmount(raw: string, locale: Locale): string | null {
+  let text = raw.trim().replace(/^€\s*|\s*€$/g, "");
+  if (text.includes(",")) {
+    if (text.includes(".") || text.indexOf(",") !== text.lastIndexOf(",")) return null;
+    text = text.replace(",", ".");
+  }
+  try {
+    return formatMoney(parseDecimalToCents(text), "EUR", locale);
+  } catch {
+    return null;
+  }
 }
 
 /** One environment's credentials as the page shows them (never the key). */
@@ -338,6 +363,7 @@ export default function SettingsPage() {
             t={t}
             actionUrl={actionUrl}
             amountLimits={data.amountLimits}
+            locale={locale}
             initial={actionData?.intent === "saveOptions" && actionData.optionValues ? actionData.optionValues : data.options}
             errors={actionData?.intent === "saveOptions" ? (actionData.optionErrors ?? {}) : {}}
           />
@@ -518,13 +544,19 @@ function Credentials(props: {
   );
 }
 
-function Options(props: { t: T; actionUrl: string; amountLimits: { min: string; max: string }; initial: OptionsFormValues; errors: FieldErrors<OptionField> }) {
+function Options(props: { t: T; locale: Locale; actionUrl: string; amountLimits: { min: string; max: string }; initial: OptionsFormValues; errors: FieldErrors<OptionField> }) {
   const { t, errors } = props;
   const [v, setV] = useState<OptionsFormValues>(props.initial);
   const set = (field: OptionField) => (value: string) => setV((old) => ({ ...old, [field]: value }));
   const toggle = (field: OptionField) => (checked: boolean) => setV((old) => ({ ...old, [field]: checked ? "on" : "" }));
   const saving = useBusy("saveOptions");
-  const amountHelp = t("settings.options.amountHelp", props.amountLimits);
+  const amountHelp = (raw: string) => {
+    const typed = typedAmount(raw, props.locale);
+    const range = t("settings.options.amountHelp", props.amountLimits);
+    return typed ? `${t("settings.options.amountIs", { amount: typed })} ${range}` : range;
+  };
+  // The range error names the limits in the same money format as the rest of the admin.
+  const amountError = (error: FieldError | undefined) => (error?.key === "settings.error.amountRange" ? t(error.key, props.amountLimits) : errorText(t, error));
   return (
     <Card>
       <BlockStack gap="300">
@@ -543,8 +575,8 @@ function Options(props: { t: T; actionUrl: string; amountLimits: { min: string; 
                 onChange={set("minAmount")}
                 autoComplete="off"
                 inputMode="decimal"
-                helpText={amountHelp}
-                error={errorText(t, errors.minAmount)}
+                helpText={amountHelp(v.minAmount)}
+                error={amountError(errors.minAmount)}
               />
               <TextField
                 id="maxAmount"
@@ -554,8 +586,8 @@ function Options(props: { t: T; actionUrl: string; amountLimits: { min: string; 
                 onChange={set("maxAmount")}
                 autoComplete="off"
                 inputMode="decimal"
-                helpText={amountHelp}
-                error={errorText(t, errors.maxAmount)}
+                helpText={amountHelp(v.maxAmount)}
+                error={amountError(errors.maxAmount)}
               />
             </FormLayout.Group>
             <FormLayout.Group>

@@ -8,18 +8,19 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remi
 import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { z } from "zod";
-import { Badge, Banner, BlockStack, Box, Button, Card, DataTable, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { shopify } from "~/shopify.server";
 import { db } from "~/db.server";
-import { localeFromRequest, translator, type Locale, type MessageKey } from "~/i18n/i18n";
-import { describeState, PAYMENT_STATES, type PaymentState } from "~/payments/lifecycle";
+import { localeFromRequest, translator, type MessageKey } from "~/i18n/i18n";
 import { REFUND_STATES } from "~/payments/refund-service.server";
 import { decideRefund } from "~/payments/refund-service.server";
 import { decideFlaggedPayment } from "~/payments/payment-service.server";
 import { paymentDeps } from "~/payments/runtime.server";
-import { formatEuro } from "~/soisy/money";
+import { formatMoney } from "~/i18n/money";
 import { getTransaction } from "~/transactions/detail.server";
 import { alertLabel, buildTimeline } from "~/transactions/timeline";
+import { deciderLabel, soisyStatusSentence, stateSentence } from "~/transactions/sentences";
+import { TimelineList } from "~/transactions/TimelineList";
 import { formatDateTime, withLang } from "~/transactions/format";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
@@ -29,10 +30,6 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 
 const idSchema = z.string().trim().min(1).max(255);
 const doneSchema = z.enum(["resolve", "reject"]);
-
-function money(cents: number, currency: string, locale: Locale): string {
-  return currency === "EUR" ? formatEuro(cents, locale) : `${currency} ${(cents / 100).toFixed(2)}`;
-}
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { session } = await shopify().authenticate.admin(request);
@@ -54,11 +51,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     error: error.success ? error.data : null,
     payment: {
       id: payment.id,
-      amount: money(payment.amountCents, payment.currency, locale),
-      loanAmount: payment.soisyLoanAmountCents === null ? null : money(payment.soisyLoanAmountCents, "EUR", locale),
+      amount: formatMoney(payment.amountCents, payment.currency, locale),
+      loanAmount: payment.soisyLoanAmountCents === null ? null : formatMoney(payment.soisyLoanAmountCents, "EUR", locale),
       soisyStatus: payment.soisyStatus,
+      soisyStatusLabel: payment.soisyStatus === null ? null : soisyStatusSentence(payment.soisyStatus, locale),
       state: payment.state,
-      stateLabel: (PAYMENT_STATES as readonly string[]).includes(payment.state) ? describeState(payment.state as PaymentState, locale) : payment.state,
+      stateLabel: stateSentence(payment.state, locale),
       test: payment.test,
       email: payment.customerEmail,
       token: payment.soisyToken,
@@ -69,14 +67,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     },
     refunds: payment.refunds.map((r) => ({
       id: r.id,
-      amount: money(r.amountCents, r.currency, locale),
+      amount: formatMoney(r.amountCents, r.currency, locale),
       state: r.state,
       stateLabel: (REFUND_STATES as readonly string[]).includes(r.state) ? t(`transactions.refund.${r.state}` as MessageKey) : r.state,
       requested: fmt(r.createdAt),
-      decidedBy: r.decidedBy,
+      decidedBy: r.decidedBy ? deciderLabel(r.decidedBy, locale) : null,
       decidedAt: r.decidedAt ? fmt(r.decidedAt) : null,
     })),
-    timeline: buildTimeline(payment.events, messages, locale, fmt),
+    timeline: buildTimeline(payment.events, messages, locale, fmt, payment.currency),
   };
 }
 
@@ -128,7 +126,7 @@ export default function TransactionDetail() {
   const facts: [string, string][] = [
     [t("transactions.detail.shopifyAmount"), payment.amount],
     [t("transactions.detail.loanAmount"), payment.loanAmount ?? none],
-    [t("transactions.detail.soisyStatus"), payment.soisyStatus ?? none],
+    [t("transactions.detail.soisyStatus"), payment.soisyStatusLabel ?? none],
     [t("transactions.detail.state"), payment.stateLabel],
     [t("transactions.detail.mode"), payment.test ? t("transactions.mode.test") : t("transactions.mode.live")],
     [t("transactions.detail.email"), payment.email ?? none],
@@ -138,144 +136,130 @@ export default function TransactionDetail() {
   if (payment.flag) facts.push([t("transactions.detail.flag"), payment.flag]);
 
   return (
-    <Page title={t("transactions.detail.title", { id: payment.id })} backAction={{ content: t("transactions.detail.back"), url: withLang("/app/transactions", locale) }}>
-      <Layout>
-        {decided ? (
+    // Session ids are long unbroken words: let them (title, token, email) break instead of widening the page.
+    <div style={{ overflowWrap: "anywhere" }}>
+      <Page title={t("transactions.detail.title", { id: payment.id })} backAction={{ content: t("transactions.detail.back"), url: withLang("/app/transactions", locale) }}>
+        <Layout>
+          {decided ? (
+            <Layout.Section>
+              <Banner tone="success">
+                <p>{t(decided === "resolve" ? "transactions.review.done.resolve" : "transactions.review.done.reject")}</p>
+              </Banner>
+            </Layout.Section>
+          ) : null}
+          {payment.awaitingDecision ? (
+            <Layout.Section>
+              <Banner tone="warning" title={t("transactions.review.title")}>
+                <p>{t("transactions.review.body")}</p>
+                <InlineStack gap="200">
+                  <PaymentDecisionForm decision="resolve" label={t("transactions.review.resolve")} busy={busy} />
+                  <PaymentDecisionForm decision="reject" label={t("transactions.review.reject")} busy={busy} />
+                </InlineStack>
+              </Banner>
+            </Layout.Section>
+          ) : null}
+          {done ? (
+            <Layout.Section>
+              <Banner tone="success">
+                <p>{t(done === "resolve" ? "transactions.refunds.done.resolve" : "transactions.refunds.done.reject")}</p>
+              </Banner>
+            </Layout.Section>
+          ) : null}
+          {error ? (
+            <Layout.Section>
+              <Banner tone="critical">
+                <p>{t("transactions.refunds.failed", { error })}</p>
+              </Banner>
+            </Layout.Section>
+          ) : null}
+          {payment.amountMismatch ? (
+            <Layout.Section>
+              <Banner tone="critical">
+                <p>{t("transactions.detail.mismatch")}</p>
+              </Banner>
+            </Layout.Section>
+          ) : null}
           <Layout.Section>
-            <Banner tone="success">
-              <p>{t(decided === "resolve" ? "transactions.review.done.resolve" : "transactions.review.done.reject")}</p>
-            </Banner>
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("transactions.detail.summary")}
+                </Text>
+                <dl style={{ display: "grid", gridTemplateColumns: "minmax(7rem, max-content) minmax(0, 1fr)", gap: "0.4rem 1rem", margin: 0 }} data-testid="summary">
+                  {facts.map(([label, value]) => (
+                    <div key={label} style={{ display: "contents" }}>
+                      <dt style={{ fontWeight: 600 }}>{label}</dt>
+                      <dd style={{ margin: 0, overflowWrap: "anywhere" }} data-field={label}>
+                        {value}
+                      </dd>
+                    </div>
+                  ))}
+                </dl>
+              </BlockStack>
+            </Card>
           </Layout.Section>
-        ) : null}
-        {payment.awaitingDecision ? (
           <Layout.Section>
-            <Banner tone="warning" title={t("transactions.review.title")}>
-              <p>{t("transactions.review.body")}</p>
-              <InlineStack gap="200">
-                <PaymentDecisionForm decision="resolve" label={t("transactions.review.resolve")} busy={busy} />
-                <PaymentDecisionForm decision="reject" label={t("transactions.review.reject")} busy={busy} />
-              </InlineStack>
-            </Banner>
-          </Layout.Section>
-        ) : null}
-        {done ? (
-          <Layout.Section>
-            <Banner tone="success">
-              <p>{t(done === "resolve" ? "transactions.refunds.done.resolve" : "transactions.refunds.done.reject")}</p>
-            </Banner>
-          </Layout.Section>
-        ) : null}
-        {error ? (
-          <Layout.Section>
-            <Banner tone="critical">
-              <p>{t("transactions.refunds.failed", { error })}</p>
-            </Banner>
-          </Layout.Section>
-        ) : null}
-        {payment.amountMismatch ? (
-          <Layout.Section>
-            <Banner tone="critical">
-              <p>{t("transactions.detail.mismatch")}</p>
-            </Banner>
-          </Layout.Section>
-        ) : null}
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("transactions.detail.summary")}
-              </Text>
-              <dl style={{ display: "grid", gridTemplateColumns: "max-content 1fr", gap: "0.4rem 1.5rem", margin: 0 }} data-testid="summary">
-                {facts.map(([label, value]) => (
-                  <div key={label} style={{ display: "contents" }}>
-                    <dt style={{ fontWeight: 600 }}>{label}</dt>
-                    <dd style={{ margin: 0 }} data-field={label}>
-                      {value}
-                    </dd>
-                  </div>
-                ))}
-              </dl>
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card>
-            <BlockStack gap="300">
-              <Text as="h2" variant="headingMd">
-                {t("transactions.refunds.title")}
-              </Text>
-              {refunds.length === 0 ? <Text as="p">{t("transactions.refunds.none")}</Text> : null}
-              {refunds.map((r) => (
-                <Box key={r.id} padding="300" borderWidth="025" borderColor="border" borderRadius="200">
-                  <section aria-label={t("transactions.refunds.amount", { amount: r.amount })} data-refund={r.id} data-refund-state={r.state}>
-                    <BlockStack gap="200">
-                      <InlineStack gap="200" blockAlign="center">
-                        <Text as="h3" variant="headingSm">
-                          {t("transactions.refunds.amount", { amount: r.amount })}
+            <Card>
+              <BlockStack gap="300">
+                <Text as="h2" variant="headingMd">
+                  {t("transactions.refunds.title")}
+                </Text>
+                {refunds.length === 0 ? <Text as="p">{t("transactions.refunds.none")}</Text> : null}
+                {refunds.map((r) => (
+                  <Box key={r.id} padding="300" borderWidth="025" borderColor="border" borderRadius="200">
+                    <section aria-label={t("transactions.refunds.amount", { amount: r.amount })} data-refund={r.id} data-refund-state={r.state}>
+                      <BlockStack gap="200">
+                        <InlineStack gap="200" blockAlign="center">
+                          <Text as="h3" variant="headingSm">
+                            {t("transactions.refunds.amount", { amount: r.amount })}
+                          </Text>
+                          <Badge tone={r.state === "resolved" ? "success" : r.state === "rejected" ? "critical" : r.state === "awaiting_merchant" ? "attention" : "info"}>{r.stateLabel}</Badge>
+                        </InlineStack>
+                        <Text as="p" tone="subdued">
+                          {t("transactions.refunds.requested", { date: r.requested })}
+                          {r.decidedBy && r.decidedAt ? ` · ${t("transactions.refunds.decided", { by: r.decidedBy, date: r.decidedAt })}` : ""}
                         </Text>
-                        <Badge tone={r.state === "resolved" ? "success" : r.state === "rejected" ? "critical" : r.state === "awaiting_merchant" ? "attention" : "info"}>{r.stateLabel}</Badge>
-                      </InlineStack>
-                      <Text as="p" tone="subdued">
-                        {t("transactions.refunds.requested", { date: r.requested })}
-                        {r.decidedBy && r.decidedAt ? ` · ${t("transactions.refunds.decided", { by: r.decidedBy, date: r.decidedAt })}` : ""}
-                      </Text>
-                      {r.state === "awaiting_merchant" ? (
-                        <>
-                          <Text as="p">{t("transactions.refunds.howTo")}</Text>
-                          <InlineStack gap="200">
-                            {(["resolve", "reject"] as const).map((decision) => (
-                              <Form key={decision} method="post" action={withLang(`/app/transactions/${encodeURIComponent(payment.id)}`, locale)}>
-                                <input type="hidden" name="refundId" value={r.id} />
-                                <input type="hidden" name="decision" value={decision} />
-                                <Button submit variant={decision === "resolve" ? "primary" : undefined} tone={decision === "reject" ? "critical" : undefined} disabled={busy}>
-                                  {t(decision === "resolve" ? "transactions.refunds.resolve" : "transactions.refunds.reject")}
-                                </Button>
-                              </Form>
-                            ))}
-                          </InlineStack>
-                        </>
-                      ) : null}
-                    </BlockStack>
-                  </section>
-                </Box>
-              ))}
-            </BlockStack>
-          </Card>
-        </Layout.Section>
-        <Layout.Section>
-          <Card padding="0">
-            <Box padding="400">
-              <Text as="h2" variant="headingMd">
-                {t("transactions.timeline.title")}
-              </Text>
-            </Box>
-            {timeline.length === 0 ? (
+                        {r.state === "awaiting_merchant" ? (
+                          <>
+                            <Text as="p">{t("transactions.refunds.howTo")}</Text>
+                            <InlineStack gap="200">
+                              {(["resolve", "reject"] as const).map((decision) => (
+                                <Form key={decision} method="post" action={withLang(`/app/transactions/${encodeURIComponent(payment.id)}`, locale)}>
+                                  <input type="hidden" name="refundId" value={r.id} />
+                                  <input type="hidden" name="decision" value={decision} />
+                                  <Button submit variant={decision === "resolve" ? "primary" : undefined} tone={decision === "reject" ? "critical" : undefined} disabled={busy}>
+                                    {t(decision === "resolve" ? "transactions.refunds.resolve" : "transactions.refunds.reject")}
+                                  </Button>
+                                </Form>
+                              ))}
+                            </InlineStack>
+                          </>
+                        ) : null}
+                      </BlockStack>
+                    </section>
+                  </Box>
+                ))}
+              </BlockStack>
+            </Card>
+          </Layout.Section>
+          <Layout.Section>
+            <Card padding="0">
               <Box padding="400">
-                <Text as="p">{t("transactions.timeline.empty")}</Text>
+                <Text as="h2" variant="headingMd">
+                  {t("transactions.timeline.title")}
+                </Text>
               </Box>
-            ) : (
-              <div data-testid="timeline">
-                <DataTable
-                  columnContentTypes={["text", "text", "text", "text"]}
-                  headings={[t("transactions.timeline.time"), t("transactions.timeline.source"), t("transactions.timeline.event"), t("transactions.timeline.details")]}
-                  rows={timeline.map((e) => [
-                    <time key="t" dateTime={e.at}>
-                      {e.time}
-                    </time>,
-                    e.source,
-                    <span key="e" data-kind={e.kind} data-outcome={e.outcome ?? undefined} data-http-status={e.httpStatus ?? undefined}>
-                      {e.tone === "critical" ? <Badge tone="critical">{e.event}</Badge> : e.event}
-                    </span>,
-                    <span key="d" style={{ whiteSpace: "normal", wordBreak: "break-word" }}>
-                      {e.details}
-                    </span>,
-                  ])}
-                />
-              </div>
-            )}
-          </Card>
-        </Layout.Section>
-      </Layout>
-    </Page>
+              {timeline.length === 0 ? (
+                <Box padding="400">
+                  <Text as="p">{t("transactions.timeline.empty")}</Text>
+                </Box>
+              ) : (
+                <TimelineList entries={timeline} locale={locale} />
+              )}
+            </Card>
+          </Layout.Section>
+        </Layout>
+      </Page>
+    </div>
   );
 }

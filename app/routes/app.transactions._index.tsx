@@ -10,8 +10,9 @@ import { Badge, Banner, BlockStack, Button, Card, DataTable, InlineStack, Layout
 import { shopify } from "~/shopify.server";
 import { db } from "~/db.server";
 import { localeFromRequest, translator, type Locale } from "~/i18n/i18n";
-import { describeState, PAYMENT_STATES, type PaymentState } from "~/payments/lifecycle";
-import { formatEuro } from "~/soisy/money";
+import { PAYMENT_STATES } from "~/payments/lifecycle";
+import { formatMoney } from "~/i18n/money";
+import { soisyStatusSentence, stateSentence } from "~/transactions/sentences";
 import { filterSearch, parseTransactionQuery } from "~/transactions/filters";
 import { attentionSummary, listTransactions } from "~/transactions/query.server";
 import { formatDateTime, withLang } from "~/transactions/format";
@@ -32,15 +33,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
     id: row.id,
     date: formatDateTime(row.createdAt, locale),
     email: row.customerEmail,
-    amount: row.currency === "EUR" ? formatEuro(row.amountCents, locale) : `${row.currency} ${(row.amountCents / 100).toFixed(2)}`,
+    amount: formatMoney(row.amountCents, row.currency, locale),
     state: row.state,
-    stateLabel: (PAYMENT_STATES as readonly string[]).includes(row.state) ? describeState(row.state as PaymentState, locale) : row.state,
+    stateLabel: stateSentence(row.state, locale),
     test: row.test,
-    soisyStatus: row.soisyStatus,
+    soisyStatus: row.soisyStatus === null ? null : soisyStatusSentence(row.soisyStatus, locale),
     flagged: row.flagReason !== null || row.amountMismatch,
   }));
   return { locale, rows, params: query.params, ignored: query.ignored, nextCursor: page.nextCursor, prevCursor: page.prevCursor, attention };
 }
+
+/** State and Soisy status are sentences: let them wrap instead of widening the table. */
+const SENTENCE_CELL = { display: "inline-block", whiteSpace: "normal", minWidth: "10rem", maxWidth: "16rem" } as const;
 
 export default function Transactions() {
   const { locale, rows, params, ignored, nextCursor, prevCursor, attention } = useLoaderData<typeof loader>();
@@ -57,11 +61,15 @@ export default function Transactions() {
     row.email ?? none,
     row.amount,
     <InlineStack key="state" gap="100" wrap={false}>
-      <span data-state={row.state}>{row.stateLabel}</span>
+      <span data-state={row.state} style={SENTENCE_CELL}>
+        {row.stateLabel}
+      </span>
       {row.flagged ? <Badge tone="critical">{t("transactions.flaggedBadge")}</Badge> : null}
     </InlineStack>,
     row.test ? t("transactions.mode.test") : t("transactions.mode.live"),
-    row.soisyStatus ?? none,
+    <span key="soisy" style={SENTENCE_CELL}>
+      {row.soisyStatus ?? none}
+    </span>,
   ]);
 
   return (
@@ -148,7 +156,7 @@ function FiltersCard({ params, locale, csvUrl }: { params: Record<string, string
               name="state"
               value={state}
               onChange={setState}
-              options={[{ label: t("transactions.filters.anyState"), value: "" }, ...PAYMENT_STATES.map((s) => ({ label: describeState(s, locale), value: s }))]}
+              options={[{ label: t("transactions.filters.anyState"), value: "" }, ...PAYMENT_STATES.map((s) => ({ label: stateSentence(s, locale), value: s }))]}
             />
             <Select
               label={t("transactions.filters.mode")}

@@ -38,38 +38,49 @@ export default function AppLayout() {
   );
 }
 
-/** The non-embedded admin's navigation (embedded, Shopify's admin shows the app's menu). */
+/**
+ * The non-embedded admin's navigation (embedded, Shopify's admin shows the app's menu). It wraps
+ * instead of overflowing: at 360 px the name takes a line and the links the next.
+ */
 function AdminNav({ locale }: { locale: Locale }) {
   const t = translator(locale);
   const style = ({ isActive }: { isActive: boolean }) => ({
-    padding: "0.5rem 0.75rem",
+    padding: "0.4rem 0.6rem",
     borderRadius: 8,
     color: "#303030",
     textDecoration: "none",
     fontWeight: isActive ? 650 : 450,
     background: isActive ? "#ebebeb" : "transparent",
+    whiteSpace: "nowrap" as const,
   });
   const other = locale === "it" ? "en" : "it";
   return (
-    <nav aria-label={t("nav.label")} style={{ display: "flex", gap: 4, alignItems: "center", padding: "0.75rem 1rem", borderBottom: "1px solid #e3e3e3", background: "#fff" }}>
-      <strong style={{ marginRight: 12 }}>{t("app.name")}</strong>
-      <NavLink to={`/app?lang=${locale}`} end style={style}>
-        {t("nav.dashboard")}
-      </NavLink>
-      <NavLink to={`/app/settings?lang=${locale}`} style={style}>
-        {t("nav.settings")}
-      </NavLink>
-      <NavLink to={`/app/transactions?lang=${locale}`} style={style}>
-        {t("nav.transactions")}
-      </NavLink>
-      <a href={`?lang=${other}`} hrefLang={other} lang={other} style={{ marginLeft: "auto", color: "#303030" }}>
-        {other === "en" ? "English" : "Italiano"}
-      </a>
-      <form method="post" action={`/auth/logout?lang=${locale}`} style={{ margin: 0 }}>
-        <button type="submit" style={{ padding: "0.4rem 0.75rem", borderRadius: 8, border: "1px solid #c9c9c9", background: "#fff", cursor: "pointer" }}>
-          {t("nav.logout")}
-        </button>
-      </form>
+    <nav
+      aria-label={t("nav.label")}
+      style={{ display: "flex", flexWrap: "wrap", gap: "0.25rem 0.25rem", alignItems: "center", padding: "0.5rem 0.75rem", borderBottom: "1px solid #e3e3e3", background: "#fff" }}
+    >
+      <strong style={{ marginRight: "0.5rem", whiteSpace: "nowrap" }}>{t("app.name")}</strong>
+      <div style={{ display: "flex", flexWrap: "wrap", gap: "0.25rem", alignItems: "center", flex: "1 1 auto" }}>
+        <NavLink to={`/app?lang=${locale}`} end style={style}>
+          {t("nav.dashboard")}
+        </NavLink>
+        <NavLink to={`/app/settings?lang=${locale}`} style={style}>
+          {t("nav.settings")}
+        </NavLink>
+        <NavLink to={`/app/transactions?lang=${locale}`} style={style}>
+          {t("nav.transactions")}
+        </NavLink>
+        <span style={{ display: "flex", gap: "0.5rem", alignItems: "center", marginLeft: "auto" }}>
+          <a href={`?lang=${other}`} hrefLang={other} lang={other} style={{ color: "#303030" }}>
+            {other === "en" ? "English" : "Italiano"}
+          </a>
+          <form method="post" action={`/auth/logout?lang=${locale}`} style={{ margin: 0 }}>
+            <button type="submit" style={{ padding: "0.4rem 0.75rem", borderRadius: 8, border: "1px solid #c9c9c9", background: "#fff", cursor: "pointer" }}>
+              {t("nav.logout")}
+            </button>
+          </form>
+        </span>
+      </div>
     </nav>
   );
 }

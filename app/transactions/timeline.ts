@@ -2,9 +2,12 @@
  * A payment's timeline for the merchant: timeline rows (Shopify requests, Soisy callbacks and polls,
  * shopper returns, app and merchant decisions, alerts), every Shopify mutation queued in the outbox
  * and each of its delivery attempts — merged and ordered by time (ties keep a fixed kind order, then
- * their id, so the order is stable). Pure: the route formats it for one locale.
+ * their id, so the order is stable). Pure: the route formats it for one locale. Each entry says who
+ * acted and what happened as a sentence (sentences.ts); the recorded code and detail are kept apart
+ * for the page's "technical details" disclosure.
  */
 import { translator, type Locale, type MessageKey } from "~/i18n/i18n";
+import { alertSentence, mutationWords, timelineSentence, whoActed } from "./sentences";
 
 export interface TimelineEventInput {
   id: string;
@@ -39,8 +42,13 @@ export interface TimelineEntry {
   id: string;
   kind: TimelineKind;
   at: string;
+  /** Who acted, in words ("Soisy", "Il negozio (tu)"). */
   source: string;
+  /** What happened, as a sentence in the merchant's language. */
   event: string;
+  /** The recorded code (source and type, or the Shopify mutation): technical details only. */
+  code: string;
+  /** The recorded detail ("key: value, …"): technical details only. */
   details: string;
   /** Attempts: the HTTP status; alerts / dead / errors: "critical"; others null. */
   httpStatus: number | null;
@@ -50,8 +58,6 @@ export interface TimelineEntry {
 
 const CAUSE_WINDOW_MS = 1_000;
 const KIND_ORDER: Record<TimelineKind, number> = { event: 0, alert: 1, mutation: 2, attempt: 3 };
-const SOURCES = ["shopify", "soisy_callback", "soisy_poll", "shopper_return", "app", "merchant"] as const;
-const ALERTS = ["amount_mismatch", "duplicate_loan_in_group", "cancelled_after_resolve", "loan_after_reject", "pending_past_expiry", "unknown_soisy_status"] as const;
 const OUTBOX_STATUSES = ["pending", "delivered", "dead"] as const;
 
 function clip(text: string, max = 300): string {
@@ -77,46 +83,43 @@ export function describeDetail(detailJson: string | null): string {
 }
 
 export function alertLabel(code: string, locale: Locale): string {
+  return alertSentence(code, locale);
+}
+
+function parseDetail(detailJson: string | null): Record<string, unknown> {
+  if (!detailJson) return {};
+  try {
+    const detail: unknown = JSON.parse(detailJson);
+    return detail !== null && typeof detail === "object" && !Array.isArray(detail) ? (detail as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
+const ATTEMPT_SENTENCE: Record<string, MessageKey> = {
+  delivered: "tl.attempt.ok",
+  already_done: "tl.attempt.already",
+  superseded: "tl.attempt.superseded",
+  retry: "tl.attempt.retry",
+  user_error: "tl.attempt.refused",
+  dead: "tl.attempt.dead",
+};
+
+export function buildTimeline(
+  events: TimelineEventInput[],
+  messages: TimelineMessageInput[],
+  locale: Locale,
+  formatTime: (d: Date) => string,
+  currency = "EUR",
+): (TimelineEntry & { time: string })[] {
   const t = translator(locale);
-  return (ALERTS as readonly string[]).includes(code) ? t(`transactions.alert.${code}` as MessageKey) : t("transactions.alert.other", { code });
-}
-
-/** Timeline rows of the in-store pre-approval (level 2) get words; other types are shown as recorded. */
-const LABELLED_EVENTS = [
-  "preapproval_requested",
-  "preapproval_additional_data",
-  "preapproval_invalid",
-  "preapproval_failed",
-  "preapproval_approved",
-  "preapproval_refused",
-  "preapproved",
-  "soisy_order_interrupted",
-] as const;
-
-export function eventLabel(type: string, locale: Locale): string {
-  return (LABELLED_EVENTS as readonly string[]).includes(type) ? translator(locale)(`transactions.event.${type}` as MessageKey) : type;
-}
-
-export function sourceLabel(source: string, locale: Locale): string {
-  return (SOURCES as readonly string[]).includes(source) ? translator(locale)(`transactions.source.${source}` as MessageKey) : source;
-}
-
-export function outboxStatusLabel(status: string, locale: Locale): string {
-  return (OUTBOX_STATUSES as readonly string[]).includes(status) ? translator(locale)(`transactions.outbox.${status}` as MessageKey) : status;
-}
-
-export function buildTimeline(events: TimelineEventInput[], messages: TimelineMessageInput[], locale: Locale, formatTime: (d: Date) => string): (TimelineEntry & { time: string })[] {
-  const t = translator(locale);
+  const outboxStatus = (status: string) => ((OUTBOX_STATUSES as readonly string[]).includes(status) ? t(`transactions.outbox.${status}` as MessageKey) : status);
   const entries: (TimelineEntry & { date: Date })[] = [];
   for (const e of events) {
-    const isAlert = e.type.startsWith("alert:");
-    if (isAlert) {
-      const code = e.type.slice("alert:".length);
-      entries.push({ id: e.id, kind: "alert", date: e.createdAt, at: "", source: t("transactions.source.alert"), event: alertLabel(code, locale), details: describeDetail(e.detailJson), httpStatus: null, outcome: null, tone: "critical" });
-    } else {
-      const dead = e.type === "outbox_dead_letter";
-      entries.push({ id: e.id, kind: "event", date: e.createdAt, at: "", source: sourceLabel(e.source, locale), event: eventLabel(e.type, locale), details: describeDetail(e.detailJson), httpStatus: null, outcome: null, tone: dead ? "critical" : e.type === "soisy_order_interrupted" ? "warning" : null });
-    }
+    const row = { source: e.source, type: e.type, detail: parseDetail(e.detailJson) };
+    const base = { id: e.id, date: e.createdAt, at: "", source: whoActed(row, locale), event: timelineSentence(row, locale, currency), code: `${e.source} · ${e.type}`, details: describeDetail(e.detailJson), httpStatus: null, outcome: null };
+    if (e.type.startsWith("alert:")) entries.push({ ...base, kind: "alert", tone: "critical" });
+    else entries.push({ ...base, kind: "event", tone: e.type === "outbox_dead_letter" ? "critical" : e.type === "soisy_order_interrupted" ? "warning" : null });
   }
   for (const m of messages) {
     entries.push({
@@ -124,9 +127,10 @@ export function buildTimeline(events: TimelineEventInput[], messages: TimelineMe
       kind: "mutation",
       date: m.createdAt,
       at: "",
-      source: t("transactions.source.outbox"),
-      event: t("transactions.timeline.mutation", { mutation: m.mutation }),
-      details: [t("transactions.timeline.mutationStatus", { status: outboxStatusLabel(m.status, locale), attempts: m.attempts }), m.lastError ? t("transactions.timeline.error", { error: clip(m.lastError) }) : ""].filter(Boolean).join(", "),
+      source: t("who.app"),
+      event: t(m.status === "dead" ? "tl.message.dead" : m.status === "delivered" ? "tl.message.delivered" : "tl.message.pending", { what: mutationWords(m.mutation, locale) }),
+      code: m.mutation,
+      details: [t("transactions.timeline.mutationStatus", { status: outboxStatus(m.status), attempts: m.attempts }), m.lastError ? t("transactions.timeline.error", { error: clip(m.lastError) }) : ""].filter(Boolean).join(", "),
       httpStatus: null,
       outcome: m.status,
       tone: m.status === "dead" ? "critical" : m.status === "delivered" ? "success" : "warning",
@@ -139,8 +143,9 @@ export function buildTimeline(events: TimelineEventInput[], messages: TimelineMe
         kind: "attempt",
         date: a.startedAt,
         at: "",
-        source: t("transactions.source.outbox"),
-        event: t("transactions.timeline.attempt", { mutation: m.mutation }),
+        source: t("who.app"),
+        event: t(ATTEMPT_SENTENCE[a.outcome] ?? "tl.attempt.retry", { what: mutationWords(m.mutation, locale) }),
+        code: m.mutation,
         details: [
           t("transactions.timeline.attemptDetail", { status: a.httpStatus ?? t("transactions.timeline.noHttp"), outcome: a.outcome, ms: a.durationMs }),
           a.error ? t("transactions.timeline.error", { error: clip(a.error) }) : "",

@@ -200,8 +200,11 @@ describe("settings page (non-embedded admin)", () => {
     });
 
     await page.reload();
-    await expect.poll(() => page.locator("#minAmount").inputValue()).toBe("150.50");
-    await expect.poll(() => page.locator("#maxAmount").inputValue()).toBe("9999.99");
+    // Amounts as Italians write them, with the admin's money format beside them.
+    await expect.poll(() => page.locator("#minAmount").inputValue()).toBe("150,50");
+    await expect.poll(() => page.locator("#maxAmount").inputValue()).toBe("9999,99");
+    expect(await page.locator("#minAmountHelpText").innerText()).toBe("Importo: € 150,50. Per esempio 150,50; tra € 1,00 e € 30.000,00.");
+    expect(await page.locator("#maxAmountHelpText").innerText()).toContain("Importo: € 9.999,99.");
     await expect.poll(() => page.locator("#integrationLevel").inputValue()).toBe("preapproval");
     await expect.poll(() => page.locator("#resolveOn").inputValue()).toBe("disbursed");
     await expect.poll(() => page.locator("#pendingExpiryDays").inputValue()).toBe("2");
@@ -222,7 +225,7 @@ describe("settings page (non-embedded admin)", () => {
     await page.locator("#pendingExpiryDays").fill("1"); // valid, but must not be saved alone
     await submit(page.getByRole("button", { name: "Salva opzioni" }));
     await banner("Non salvato: correggi i campi evidenziati.");
-    expect(await fieldError("minAmount")).toBe("Importo non valido: usa cifre con al massimo due decimali, per esempio 150.50.");
+    expect(await fieldError("minAmount")).toBe("Importo non valido: usa cifre con al massimo due decimali, per esempio 150,50.");
     expect(await fieldError("allowedCountries")).toBe("Codice paese sconosciuto: XX. Usa i codici ISO a due lettere (IT, SM, …).");
     await expect.poll(() => page.locator("#minAmount").inputValue()).toBe("12,5.3"); // what was typed stays
     await expect.poll(() => page.locator("#maxAmountError").count()).toBe(0);

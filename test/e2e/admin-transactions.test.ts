@@ -223,33 +223,47 @@ describe("CSV export", () => {
 });
 
 describe("payment detail", () => {
-  it("shows amounts, Soisy's status and the timeline with each delivery attempt", async () => {
+  it("shows amounts, Soisy's status and the timeline as sentences, each delivery attempt included", async () => {
     await open(`/app/transactions/${ids.paid}`);
     const summary = await page.getByTestId("summary").innerText();
     expect(summary).toContain("€ 1.234,56");
-    expect(summary).toContain("Pagato");
-    expect(summary).toContain("waiting_for_disbursement");
+    expect(summary).toContain("Pagato: ordine confermato su Shopify");
+    expect(summary).toContain("Approvato da Soisy, in attesa di erogazione");
+    expect(summary).not.toContain("waiting_for_disbursement");
     expect(summary).toContain("Test");
     const timeline = page.getByTestId("timeline");
     const text = await timeline.innerText();
-    for (const event of ["payment_session_received", "soisy_order_created", "LoanWasVerified", "refund_session_received", "Comunicazione a Shopify: paymentSessionResolve", "Tentativo di consegna: paymentSessionResolve"]) {
-      expect(text).toContain(event);
+    for (const sentence of [
+      "Shopify ha chiesto un pagamento a rate di € 1.234,56",
+      "Ordine creato su Soisy",
+      "Soisy ha verificato il finanziamento",
+      "Soisy ha verificato il finanziamento: ordine confermato su Shopify",
+      "L'app ha comunicato a Shopify: conferma del pagamento (consegnata)",
+      "Consegna a Shopify riuscita: conferma del pagamento",
+      "Shopify ha chiesto un rimborso di € 1.000,00: aspetta la tua decisione",
+    ]) {
+      expect(text).toContain(sentence);
     }
+    // No codes in what the merchant reads: they are behind the closed "Dettagli tecnici".
+    expect(text).not.toMatch(/\b[a-z]+_[a-z_]+\b|paymentSession|LoanWas|esito:/);
     // The delivered attempt of the resolve: HTTP 200, delivered.
     const attempts = timeline.locator('[data-kind="attempt"]');
     expect(await attempts.count()).toBeGreaterThanOrEqual(1);
-    expect(await timeline.locator('[data-kind="attempt"][data-outcome="delivered"][data-http-status="200"]').count()).toBe(1);
-    expect(text).toMatch(/HTTP 200, esito: delivered, \d+ ms/);
+    const delivered = timeline.locator('[data-kind="attempt"][data-outcome="delivered"][data-http-status="200"]');
+    expect(await delivered.count()).toBe(1);
+    await delivered.locator("summary").click();
+    expect(await delivered.innerText()).toMatch(/paymentSessionResolve\s+HTTP 200, esito: delivered, \d+ ms/);
     // Time order (mutations are placed right after the decision that queued them, shown at their own time).
-    const rows = await timeline.locator("tbody tr").evaluateAll((trs) =>
-      trs.map((tr) => ({ at: tr.querySelector("time")!.getAttribute("datetime")!, kind: tr.querySelector("[data-kind]")!.getAttribute("data-kind")!, text: (tr as HTMLElement).innerText })),
+    const rows = await timeline.locator("li").evaluateAll((lis) =>
+      lis.map((li) => ({ at: li.querySelector("time")!.getAttribute("datetime")!, kind: li.getAttribute("data-kind")!, text: li.querySelector("[data-sentence]")!.textContent! })),
     );
     const times = rows.filter((r) => r.kind !== "mutation").map((r) => r.at);
     expect(times).toEqual([...times].sort());
     const index = (re: RegExp) => rows.findIndex((r) => re.test(r.text));
-    expect(index(/\bLoanWasVerified\b/)).toBeLessThan(index(/Comunicazione a Shopify: paymentSessionResolve/));
-    expect(index(/\tresolved\t/)).toBeLessThan(index(/Comunicazione a Shopify: paymentSessionResolve/));
-    expect(index(/Comunicazione a Shopify: paymentSessionResolve/)).toBeLessThan(index(/Tentativo di consegna: paymentSessionResolve/));
+    const message = /^L'app ha comunicato a Shopify: conferma del pagamento/;
+    expect(index(/^Soisy ha verificato il finanziamento$/)).toBeLessThan(index(message));
+    expect(index(/ordine confermato su Shopify$/)).toBeLessThan(index(message));
+    expect(index(message)).toBeLessThan(index(/^Consegna a Shopify riuscita: conferma del pagamento/));
     // Refunds awaiting the merchant, with what to do at Soisy.
     expect(await page.locator('[data-refund-state="awaiting_merchant"]').count()).toBe(2);
     expect(await page.getByText(/Soisy non ha un'API per i rimborsi/).count()).toBe(2);
@@ -291,7 +305,8 @@ describe("payment detail", () => {
     expect(await page.getByRole("button", { name: "Rimborsato su Soisy" }).count()).toBe(0);
     expect(await page.locator(`[data-refund="${refunds.full}"]`).innerText()).toContain("Rimborsato");
     expect(await page.locator(`[data-refund="${refunds.partial}"]`).innerText()).toContain("Rifiutato");
-    expect(await page.getByTestId("timeline").innerText()).toContain("refund_confirmed");
+    expect(await page.getByTestId("timeline").innerText()).toContain("Rimborso di € 1.000,00 confermato: già rimborsato su Soisy");
+    expect(await page.locator(`[data-refund="${refunds.full}"]`).innerText()).toContain("da: Il negozio (tu)");
     await page.screenshot({ path: screenshotPath("admin-transaction-detail-refunds-decided"), fullPage: true });
   });
 
@@ -311,6 +326,65 @@ describe("payment detail", () => {
       });
     expect((await post(ids.paid, { refundId: refunds.full, decision: "maybe" })).status).toBe(400);
     expect((await post(ids.live, { refundId: refunds.full, decision: "reject" })).status).toBe(404);
+  });
+});
+
+describe("merchant language and small screens", () => {
+  it("tells the paid payment's whole history in English sentences, codes behind the technical details", async () => {
+    await open(`/app/transactions/${ids.paid}?lang=en`);
+    const summary = await page.getByTestId("summary").innerText();
+    expect(summary).toContain("€1,234.56");
+    expect(summary).toContain("Approved by Soisy, awaiting payout");
+    const timeline = page.getByTestId("timeline");
+    const text = await timeline.innerText();
+    for (const sentence of [
+      "Shopify asked for an instalment payment of €1,234.56",
+      "Soisy verified the loan: order confirmed on Shopify",
+      "The app told Shopify: payment confirmation (delivered)",
+      "Refund of €1,000.00 confirmed: already refunded at Soisy",
+      "Refund of €234.56 declined",
+      "Your shop (you)",
+    ]) {
+      expect(text).toContain(sentence);
+    }
+    expect(text).not.toMatch(/\b[a-z]+_[a-z_]+\b|merchant:|paymentSession|refundSession|LoanWas/);
+    // One closed disclosure per entry; opened, it shows the recorded code.
+    const entries = await timeline.locator("li").count();
+    expect(await timeline.locator("li > details:not([open])").count()).toBe(entries);
+    const first = timeline.locator("li").first();
+    expect(await first.locator("summary").innerText()).toBe("Technical details");
+    await first.locator("summary").click();
+    expect(await first.innerText()).toContain("shopify · payment_session_received");
+    expect(await page.locator(`[data-refund="${refunds.partial}"]`).innerText()).toContain("by: Your shop (you)");
+  });
+
+  it("every admin page fits a 360 px screen, in both languages", async () => {
+    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "it-IT", userAgent: BROWSER_UA });
+    await phone.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, stack.shop));
+    const small = await phone.newPage();
+    try {
+      const pages: [string, string][] = [
+        ["login", "/auth/login"],
+        ["dashboard", "/app"],
+        ["transactions", "/app/transactions"],
+        ["transaction", `/app/transactions/${ids.paid}`],
+        ["settings", "/app/settings"],
+      ];
+      const widths: string[] = [];
+      for (const lang of ["it", "en"]) {
+        for (const [name, path] of pages) {
+          const response = await small.goto(`${stack.appUrl}${path}${path.includes("?") ? "&" : "?"}lang=${lang}`);
+          expect(response?.status(), path).toBe(200);
+          await small.locator("h1").first().waitFor();
+          const width = await small.evaluate(() => document.scrollingElement!.scrollWidth);
+          widths.push(`${name}-${lang}: ${width}`);
+          await small.screenshot({ path: screenshotPath(`admin-360-${name}-${lang}`), fullPage: true });
+        }
+      }
+      expect(widths.filter((w) => Number(w.split(": ")[1]) > 360)).toEqual([]);
+    } finally {
+      await phone.close();
+    }
   });
 });
 

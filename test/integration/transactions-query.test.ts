@@ -169,12 +169,13 @@ describe("getTransaction", () => {
     expect(found).not.toBeNull();
     const timeline = buildTimeline(found!.payment.events, found!.messages, "en", (d) => d.toISOString());
     expect(timeline.map((e) => [e.kind, e.event])).toEqual([
-      ["event", "payment_session_received"],
-      ["mutation", "Message to Shopify: refundSessionResolve"],
-      ["attempt", "Delivery attempt: refundSessionResolve"],
+      ["event", "Shopify asked for an instalment payment"],
+      ["mutation", "Message to Shopify not delivered: refund confirmation"],
+      ["attempt", "Delivery to Shopify failed (refund confirmation): the app will retry"],
       ["alert", "Loan amount differs from the Shopify amount"],
-      ["attempt", "Delivery attempt: refundSessionResolve"],
+      ["attempt", "Delivery to Shopify failed (refund confirmation): no more retries"],
     ]);
+    expect(timeline.map((e) => e.code)).toEqual(["shopify · payment_session_received", "refundSessionResolve", "refundSessionResolve", "app · alert:amount_mismatch", "refundSessionResolve"]);
     expect(timeline[2]).toMatchObject({ httpStatus: 503, outcome: "retry", details: "HTTP 503, outcome: retry, 12 ms, error: Service Unavailable" });
     expect(timeline[4]).toMatchObject({ httpStatus: null, outcome: "dead", tone: "critical" });
     expect(timeline[4]!.details).toContain("no HTTP answer");

@@ -99,8 +99,8 @@ describe("pre-approval form", () => {
       "Pre-approvazione richiesta (in negozio)",
       "Pre-approvazione approvata",
       "Pre-approvazione rifiutata",
-      "payment_session_received",
+      "Un evento che l'app non sa ancora descrivere (vedi i dettagli tecnici)",
     ]);
-    expect(buildTimeline(events, [], "en", String).map((e) => e.event)).toEqual(["Pre-approval requested (in store)", "Pre-approval approved", "Pre-approval refused", "payment_session_received"]);
+    expect(buildTimeline(events, [], "en", String).map((e) => e.event)).toEqual(["Pre-approval requested (in store)", "Pre-approval approved", "Pre-approval refused", "An event the app cannot describe yet (see the technical details)"]);
   });
 });
