@@ -62,7 +62,7 @@ describe("the app's pages write offers with the widget's formatter and texts", (
     const text = (parts: Array<[string] | [string, string]>) => parts.map((p) => p[0]).join("");
     expect(text(it.option)).toBe(`12 rate da €\u00a0${(example.instalment / 100).toFixed(2).replace(".", ",")} · TAEG ${example.taeg.toFixed(2).replace(".", ",")}%`);
     expect(it.example.filter((p) => p.length > 1).map((p) => p[1])).toEqual(["price", "advance", "credit", "months", "n", "instalment", "tan", "taeg", "total", "interest", "fees"]);
-    expect(text(it.legal)).toContain("di Soisy S.p.A., soggetta alla sua approvazione");
+    expect(text(it.legal)).toContain("tramite Soisy S.p.A., soggetta alla sua approvazione");
     expect(text(offerParts(example, lender, "en").quote)).toMatch(/^Pay in 12 instalments of €\d+\.\d\d with Soisy · APR \(TAEG\) \d+\.\d\d%$/);
   });
 

@@ -109,7 +109,7 @@ describe("soisy-widget.js", () => {
     expect(text(s.example)).toBe(
       "Esempio rappresentativo: prezzo in contanti €\u00a01.234,56, anticipo €\u00a00,00; importo totale del credito €\u00a01.234,56; durata 12 mesi, 12 rate mensili da €\u00a0107,40; TAN fisso 7,90%; TAEG 9,12%; importo totale dovuto €\u00a01.304,80, che comprende interessi €\u00a054,24 e imposta di bollo e spese €\u00a016,00.",
     );
-    expect(text(s.legal)).toContain("di Prestatore S.p.A., iscritto al registro X n. 1, soggetta alla sua approvazione");
+    expect(text(s.legal)).toContain("tramite Prestatore S.p.A., iscritto al registro X n. 1, soggetta alla sua approvazione");
   });
 
   it("tags every figure with its field (the pages measure the TAEG's prominence by it)", () => {
@@ -141,7 +141,7 @@ describe("soisy-widget.js", () => {
 
   it("names no lender registration when none is configured", () => {
     const s = w.texts({ ...quote, lender: { ...quote.lender!, registration: "" } }, locale("it.json"), "it");
-    expect(text(s.legal)).toContain("di Prestatore S.p.A., soggetta");
+    expect(text(s.legal)).toContain("tramite Prestatore S.p.A., soggetta");
   });
 
   it("only shows complete available answers", () => {
