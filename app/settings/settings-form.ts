@@ -87,8 +87,17 @@ export function optionsOf(view: ShopSettingsView): ShopOptions {
 /** "150,50" → 15050; null when not an exact euro amount. */
 export function parseEuroInput(raw: string): number | null {
   let text = raw.trim().replace(/^€\s*|\s*€$/g, "");
-  if (text.includes(",")) {
-    if (text.includes(".") || text.indexOf(",") !== text.lastIndexOf(",")) return null;
+  const dot = text.lastIndexOf(".");
+  const comma = text.lastIndexOf(",");
+  if (dot >= 0 && comma >= 0) {
+    // Both separators: the last one is the decimal mark, the other groups thousands ("15.000,00", "15,000.00").
+    const at = Math.max(dot, comma);
+    const group = at === dot ? "," : ".";
+    const whole = text.slice(0, at);
+    if (!new RegExp(`^\\d{1,3}(\\${group}\\d{3})+$`).test(whole)) return null;
+    text = `${whole.split(group).join("")}.${text.slice(at + 1)}`;
+  } else if (comma >= 0) {
+    if (text.indexOf(",") !== comma) return null;
     text = text.replace(",", ".");
   }
   try {

@@ -35,11 +35,16 @@ describe("settings form: amounts", () => {
     [" 100 ", 10000],
     ["€ 10", 1000],
     ["1.230", 123],
+    // Grouped thousands with a decimal mark, as the settings page shows amounts.
+    ["15.000,00", 1_500_000],
+    ["1.000,5", 100_050],
+    ["€ 1.234.567,89", 123_456_789],
+    ["15,000.00", 1_500_000],
   ])("%j → %d cents", (input, cents) => {
     expect(parseEuroInput(input)).toBe(cents);
   });
 
-  it.each(["12,5.3", "1,000,00", "1.000,00", "1.234", "-5", "", "abc", "1e3", "10,", "007"])("%j is refused", (input) => {
+  it.each(["12,5.3", "1,000,00", "1.00,00", "12.3456,00", "1.234", "-5", "", "abc", "1e3", "10,", "007", "1.000,00,00"])("%j is refused", (input) => {
     expect(parseEuroInput(input)).toBeNull();
   });
 });
