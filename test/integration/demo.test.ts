@@ -4,7 +4,7 @@ import { connect, createServer, type Server } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "~/db.server";
 import { credentialStatus, getShopSettings, SOISY_ENVIRONMENTS } from "~/settings/settings.server";
 import { readinessOf } from "~/shopify/configure.server";
@@ -39,74 +39,74 @@ function listening(port: number): Promise<boolean> {
 }
 
 describe("npm run demo", () => {
-  it("builds, starts the app and both simulators on SQLite, and every printed URL answers", { timeout: 180_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "soisy-demo-"));
+  // The --check run's DEMO_DIR, reused by the interactive run: what --check leaves behind must not trouble the next demo.
+  const checkedDir = mkdtempSync(path.join(os.tmpdir(), "soisy-demo-"));
+  afterAll(() => rmSync(checkedDir, { recursive: true, force: true }));
+
+  it("--check: app and both simulators on SQLite, every printed URL answers, a payment and an in-store pre-approval end resolved", { timeout: 180_000 }, async () => {
+    const dir = checkedDir;
+    const result = await runDemo(["--check", "--no-build"], { DEMO_DIR: dir, NODE_ENV: "production", DEMO_APP_PORT: "0", DEMO_SOISY_PORT: "0", DEMO_SHOPIFY_PORT: "0" });
+    const { stdout } = result;
+    expect(result.code, `${stdout}\n${result.stderr}`).toBe(0);
+    const checks = stdout.split("\n").filter((l) => l.trim().startsWith("check "));
+    // 7 printed URLs (incl. the simulated storefront's product page with the widget) answer 200, plus the install flow.
+    expect(checks.length).toBe(8);
+    for (const line of checks) expect(line).toMatch(/check ok /);
+    expect(checks.filter((l) => / 200 /.test(l)).length).toBe(7);
+    expect(stdout).toMatch(/check ok .*\/admin\/oauth\/authorize/);
+    expect(stdout).toMatch(/check ok .*\/products\//);
+    expect(stdout).toContain("/checkout");
+    expect(stdout).toContain("soisy-demo.myshopify.com");
+
+    // One line per step of both payments, each with its time; both end resolved at Shopify.
+    const steps = stdout.split("\n").filter((l) => l.trim().startsWith("✓ "));
+    for (const line of steps) expect(line).toMatch(/ in \d+\.\d s$/);
+    expect(steps.map((l) => l.trim().replace(/ in \d+\.\d s$/, ""))).toEqual([
+      "✓ payment: checkout at Shopify → the app → Soisy order for € 1.234,56",
+      "✓ payment: the shopper completed at Soisy, Shopify's order page shows it pending",
+      "✓ payment: Soisy's operator verified the loan, the app took the callback",
+      "✓ payment resolved at Shopify (order paid)",
+      "✓ in-store payment: checkout at Shopify → the app's pre-approval page",
+      "✓ in-store payment: Soisy pre-approved RSSMRA80A01H501U, the shopper is on Soisy's webapp",
+      "✓ in-store payment: the shopper completed at Soisy, Shopify's order page shows it pending",
+      "✓ in-store payment: Soisy's operator verified the loan, the app took the callback",
+      "✓ in-store payment resolved at Shopify (order paid)",
+    ]);
+    const [, paymentId, instoreId] = /demo checked: payment (\S+) and in-store payment (\S+) resolved/.exec(stdout) ?? [];
+    expect(paymentId).toBeTruthy();
+    expect(instoreId).toBeTruthy();
+    // No log line of the app (held back by --check) in the terminal.
+    expect(stdout).not.toMatch(/^\{/m);
+
+    // The demo shops start consistent: credentials verified at Soisy in both environments, ready,
+    // and nothing left for "Aggiorna Shopify" to take away.
+    expect(stdout).toContain("Soisy credentials verified (sandbox and production)");
+    const db = createDb(`file:${path.join(dir, "demo.sqlite")}`);
     try {
-      const result = await runDemo(["--check", "--no-build"], { DEMO_DIR: dir, NODE_ENV: "production", DEMO_APP_PORT: "0", DEMO_SOISY_PORT: "0", DEMO_SHOPIFY_PORT: "0" });
-      const { stdout } = result;
-      expect(result.code, `${stdout}\n${result.stderr}`).toBe(0);
-      const checks = stdout.split("\n").filter((l) => l.trim().startsWith("check "));
-      // 7 printed URLs (incl. the simulated storefront's product page with the widget) answer 200, plus the install flow.
-      expect(checks.length).toBe(8);
-      for (const line of checks) expect(line).toMatch(/check ok /);
-      expect(checks.filter((l) => / 200 /.test(l)).length).toBe(7);
-      expect(stdout).toMatch(/check ok .*\/admin\/oauth\/authorize/);
-      expect(stdout).toMatch(/check ok .*\/products\//);
-      expect(stdout).toContain("/checkout");
-      expect(stdout).toContain("soisy-demo.myshopify.com");
+      const shops = (await db.shopSettings.findMany({ select: { shop: true } })).map((r) => r.shop);
+      expect(shops).toContain("soisy-demo.myshopify.com");
+      expect(shops.length).toBeGreaterThanOrEqual(2);
+      // What the app stored: both payments resolved, the in-store one through Soisy's pre-approval.
+      const payment = await db.paymentSession.findUniqueOrThrow({ where: { id: paymentId! } });
+      expect(payment).toMatchObject({ shop: "soisy-demo.myshopify.com", state: "resolved", amountCents: 123_456, test: true });
+      const instore = await db.paymentSession.findUniqueOrThrow({ where: { id: instoreId! } });
+      expect(instore).toMatchObject({ shop: "soisy-demo-instore.myshopify.com", state: "resolved", amountCents: 48_000 });
+      const events = async (id: string) => (await db.soisyEvent.findMany({ where: { paymentSessionId: id } })).map((e) => e.type);
+      expect(await events(paymentId!)).toEqual(expect.arrayContaining(["soisy_order_created", "RequestCompleted", "LoanWasVerified"]));
+      expect(await events(instoreId!)).toEqual(expect.arrayContaining(["preapproval_requested", "preapproval_approved", "LoanWasVerified"]));
+      // Nothing left open for a later demo to retry against simulators that no longer know it.
+      expect(await db.paymentSession.count({ where: { state: { notIn: ["resolved"] } } })).toBe(0);
 
-      // One line per step of both payments, each with its time; both end resolved at Shopify.
-      const steps = stdout.split("\n").filter((l) => l.trim().startsWith("✓ "));
-      for (const line of steps) expect(line).toMatch(/ in \d+\.\d s$/);
-      expect(steps.map((l) => l.trim().replace(/ in \d+\.\d s$/, ""))).toEqual([
-        "✓ payment: checkout at Shopify → the app → Soisy order for € 1.234,56",
-        "✓ payment: the shopper completed at Soisy, Shopify's order page shows it pending",
-        "✓ payment: Soisy's operator verified the loan, the app took the callback",
-        "✓ payment resolved at Shopify (order paid)",
-        "✓ in-store payment: checkout at Shopify → the app's pre-approval page",
-        "✓ in-store payment: Soisy pre-approved RSSMRA80A01H501U, the shopper is on Soisy's webapp",
-        "✓ in-store payment: the shopper completed at Soisy, Shopify's order page shows it pending",
-        "✓ in-store payment: Soisy's operator verified the loan, the app took the callback",
-        "✓ in-store payment resolved at Shopify (order paid)",
-      ]);
-      const [, paymentId, instoreId] = /demo checked: payment (\S+) and in-store payment (\S+) resolved/.exec(stdout) ?? [];
-      expect(paymentId).toBeTruthy();
-      expect(instoreId).toBeTruthy();
-      // No log line of the app (held back by --check) in the terminal.
-      expect(stdout).not.toMatch(/^\{/m);
-
-      // The demo shops start consistent: credentials verified at Soisy in both environments, ready,
-      // and nothing left for "Aggiorna Shopify" to take away.
-      expect(stdout).toContain("Soisy credentials verified (sandbox and production)");
-      const db = createDb(`file:${path.join(dir, "demo.sqlite")}`);
-      try {
-        const shops = (await db.shopSettings.findMany({ select: { shop: true } })).map((r) => r.shop);
-        expect(shops).toContain("soisy-demo.myshopify.com");
-        expect(shops.length).toBeGreaterThanOrEqual(2);
-        // What the app stored: both payments resolved, the in-store one through Soisy's pre-approval.
-        const payment = await db.paymentSession.findUniqueOrThrow({ where: { id: paymentId! } });
-        expect(payment).toMatchObject({ shop: "soisy-demo.myshopify.com", state: "resolved", amountCents: 123_456, test: true });
-        const instore = await db.paymentSession.findUniqueOrThrow({ where: { id: instoreId! } });
-        expect(instore).toMatchObject({ shop: "soisy-demo-instore.myshopify.com", state: "resolved", amountCents: 48_000 });
-        const events = async (id: string) => (await db.soisyEvent.findMany({ where: { paymentSessionId: id } })).map((e) => e.type);
-        expect(await events(paymentId!)).toEqual(expect.arrayContaining(["soisy_order_created", "RequestCompleted", "LoanWasVerified"]));
-        expect(await events(instoreId!)).toEqual(expect.arrayContaining(["preapproval_requested", "preapproval_approved", "LoanWasVerified"]));
-        // Nothing left open for a later demo to retry against simulators that no longer know it.
-        expect(await db.paymentSession.count({ where: { state: { notIn: ["resolved"] } } })).toBe(0);
-
-        for (const shop of shops) {
-          const settings = (await getShopSettings(db, shop))!;
-          for (const env of SOISY_ENVIRONMENTS) {
-            expect(credentialStatus(settings.credentials[env]), `${shop} ${env}`).toBe("verified");
-            expect(settings.credentials[env].verifiedAt, `${shop} ${env}`).toBeInstanceOf(Date);
-          }
-          expect(readinessOf(settings), shop).toMatchObject({ ready: true, wanted: true, inSync: true, missing: [] });
+      for (const shop of shops) {
+        const settings = (await getShopSettings(db, shop))!;
+        for (const env of SOISY_ENVIRONMENTS) {
+          expect(credentialStatus(settings.credentials[env]), `${shop} ${env}`).toBe("verified");
+          expect(settings.credentials[env].verifiedAt, `${shop} ${env}`).toBeInstanceOf(Date);
         }
-      } finally {
-        await db.$disconnect();
+        expect(readinessOf(settings), shop).toMatchObject({ ready: true, wanted: true, inSync: true, missing: [] });
       }
     } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await db.$disconnect();
     }
   });
 
@@ -159,8 +159,8 @@ describe("npm run demo", () => {
     }
   });
 
-  it("interactive: the app's logs are pretty, the banner is one block, Ctrl-C stops everything", { timeout: 120_000 }, async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), "soisy-demo-pretty-"));
+  it("interactive, after --check on the same database: the app's logs are pretty, the banner is one block, Ctrl-C stops everything", { timeout: 120_000 }, async () => {
+    const dir = checkedDir;
     const child = spawn(process.execPath, [...demoScript, "--no-build"], {
       cwd: root,
       env: { ...process.env, DEMO_DIR: dir, DEMO_APP_PORT: "0", DEMO_SOISY_PORT: "0", DEMO_SHOPIFY_PORT: "0", LOG_LEVEL: "info" },
@@ -184,10 +184,12 @@ describe("npm run demo", () => {
       // The banner, from its title to "Press Ctrl-C", holds no log line.
       const banner = stdout.slice(stdout.indexOf("offline demo is running"), stdout.indexOf("Press Ctrl-C to stop."));
       expect(banner).not.toMatch(/INFO|WARN|ERROR|"level"/);
+      // The payments --check left (resolved) give the app nothing to complain about.
+      expect(stdout).not.toMatch(/\b(WARN|ERROR|FATAL)\b/);
+      expect(stderr, stderr).toBe("");
       expect(await listening(Number(new URL(health).port))).toBe(false);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
-      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
