@@ -141,7 +141,8 @@ export async function spawnApp(options: {
   port: number;
   env: NodeJS.ProcessEnv;
   stdio?: "inherit" | "pipe" | "ignore";
-  onOutput?: (text: string) => void;
+  /** What the app prints (stdio "pipe"), chunk by chunk, with the stream it came from. */
+  onOutput?: (text: string, stream: "stdout" | "stderr") => void;
   ready?: (isAlive: () => boolean) => Promise<void>;
 }): Promise<ChildProcess> {
   const stdio = options.stdio ?? "pipe";
@@ -151,15 +152,18 @@ export async function spawnApp(options: {
     stdio: ["ignore", stdio, stdio],
   });
   if (stdio === "pipe") {
-    child.stdout?.on("data", (d: Buffer) => options.onOutput?.(d.toString()));
-    child.stderr?.on("data", (d: Buffer) => options.onOutput?.(d.toString()));
+    child.stdout?.on("data", (d: Buffer) => options.onOutput?.(d.toString(), "stdout"));
+    child.stderr?.on("data", (d: Buffer) => options.onOutput?.(d.toString(), "stderr"));
   }
   const isAlive = () => child.exitCode === null && child.signalCode === null;
   try {
     if (options.ready) await options.ready(isAlive);
     else await waitForHttp(`http://127.0.0.1:${options.port}/healthz`, 60_000, isAlive);
   } catch (error) {
+    // Say how the app ended when it died at start (a crash, a port taken, a missing build), not only that it did not answer.
+    const ended = isAlive() ? null : child.signalCode ? `killed by ${child.signalCode}` : `exit code ${child.exitCode}`;
     child.kill("SIGKILL");
+    if (ended) throw new Error(`the app (${appServerEntry()}) exited before answering (${ended})`, { cause: error });
     throw error;
   }
   return child;
