@@ -79,7 +79,9 @@ describe("product and cart pages render the real blocks", () => {
     expect(html).toContain(`data-endpoint="/shops/${SHOP}/apps/soisy/quote"`);
     expect(html).toContain(`data-cart="/shops/${SHOP}/cart.js"`);
     expect(html).toContain('"variants": {"41001":123456,"41002":249900,"41003":4990}');
-    expect(html).toContain('"quote": "Paga in {n} rate da {amount} con Soisy"');
+    expect(html).toContain('"quote": "Paga in {n} rate da {instalment} con Soisy · TAEG {taeg}"');
+    // The warning is in the page from the first paint, outside the dialog.
+    expect(html).toMatch(/<p class="soisy-w__warn" data-soisy-warning>Attenzione! Prendere denaro in prestito costa denaro\.<\/p>/);
     expect(html).toContain("Messaggio pubblicitario con finalità promozionale");
     expect(html).toMatch(/<script src="[^"]+\/cdn\/soisy-widget\/soisy-widget\.js" defer><\/script>/);
     const js = await get("/cdn/soisy-widget/soisy-widget.js");
@@ -111,7 +113,8 @@ describe("product and cart pages render the real blocks", () => {
   it("English with ?locale=en", async () => {
     const html = await (await get("/products/divano-letto?locale=en")).text();
     expect(html).toContain('data-locale="en"');
-    expect(html).toContain('"quote": "Pay in {n} instalments of {amount} with Soisy"');
+    expect(html).toContain('"quote": "Pay in {n} instalments of {instalment} with Soisy · APR (TAEG) {taeg}"');
+    expect(html).toContain("Caution! Borrowing money costs money.");
   });
 
   it("the app-data metafield: not ready → no widget at all; out of range → hidden from the first paint", async () => {
