@@ -15,36 +15,14 @@ import {
   type PaymentState,
   type Transition,
 } from "~/payments/lifecycle";
-import { SOISY_ORDER_STATUSES } from "~/soisy/types";
+import { allLifecycleInputs, MATRIX_STATUSES } from "../helpers/lifecycle-inputs";
 
 const NOW = new Date("2026-07-13T10:00:00.000Z");
 const AMOUNT = 50_000;
 const DAY = 86_400_000;
-const STATUSES = [...SOISY_ORDER_STATUSES, "mystery_status"];
+const STATUSES = MATRIX_STATUSES;
 
-function inputs(): LifecycleInput[] {
-  const list: LifecycleInput[] = [
-    { kind: "order_created" },
-    { kind: "order_created", level: "preapproval" },
-    { kind: "preapproval_approved" },
-    { kind: "preapproval_refused" },
-    { kind: "not_eligible", code: "AMOUNT_TOO_LARGE", merchantMessage: "too large" },
-    { kind: "merchant_decided", decision: "resolve" },
-    { kind: "merchant_decided", decision: "reject" },
-  ];
-  for (const status of STATUSES) {
-    for (const loanAmountCents of [null, AMOUNT, AMOUNT + 1]) {
-      const soisy = { status, loanAmountCents };
-      list.push(
-        { kind: "shopper_returned", via: "success", soisy },
-        { kind: "shopper_returned", via: "error", soisy },
-        { kind: "soisy_callback", eventId: "LoanWasVerified", soisy },
-        { kind: "reconciled", soisy },
-      );
-    }
-  }
-  return list;
-}
+const inputs = () => allLifecycleInputs(AMOUNT);
 
 function contexts(state: PaymentState): LifecycleContext[] {
   const list: LifecycleContext[] = [];

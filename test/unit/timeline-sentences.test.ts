@@ -4,8 +4,9 @@
  * sentence in Italian and in English with no code in it; unknown ones get a readable fallback.
  */
 import { describe, expect, it } from "vitest";
-import { PAYMENT_STATES, transition, type LifecycleContext, type LifecycleInput, type PaymentState } from "~/payments/lifecycle";
+import { PAYMENT_STATES, transition, type LifecycleContext, type PaymentState } from "~/payments/lifecycle";
 import { SOISY_ORDER_STATUSES } from "~/soisy/types";
+import { allLifecycleInputs } from "../helpers/lifecycle-inputs";
 import { formatMoney } from "~/i18n/money";
 import { LOCALES, translate, type Locale } from "~/i18n/i18n";
 import { deciderLabel, soisyStatusSentence, stateSentence, TIMELINE_TYPES, timelineSentence, whoActed } from "~/transactions/sentences";
@@ -149,21 +150,4 @@ function contexts(): LifecycleContext[] {
   return list;
 }
 
-function inputs(): LifecycleInput[] {
-  const list: LifecycleInput[] = [
-    { kind: "order_created" },
-    { kind: "order_created", level: "preapproval" },
-    { kind: "preapproval_approved" },
-    { kind: "preapproval_refused" },
-    { kind: "not_eligible", code: "AMOUNT_TOO_LARGE", merchantMessage: "too large" },
-    { kind: "merchant_decided", decision: "resolve" },
-    { kind: "merchant_decided", decision: "reject" },
-  ];
-  for (const status of [...SOISY_ORDER_STATUSES, "mystery_status"]) {
-    for (const loanAmountCents of [null, 50_000, 40_000]) {
-      const soisy = { status, loanAmountCents };
-      list.push({ kind: "shopper_returned", via: "success", soisy }, { kind: "shopper_returned", via: "error", soisy }, { kind: "soisy_callback", eventId: "LoanWasVerified", soisy }, { kind: "reconciled", soisy });
-    }
-  }
-  return list;
-}
+const inputs = () => allLifecycleInputs(50_000);
