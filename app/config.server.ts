@@ -71,7 +71,7 @@ export type AppConfig = z.infer<typeof configSchema>;
 
 /**
  * Settings that must never reach a production server: DEMO_MODE serves /demo without a login (it
- * lists Soisy tokens) and SHOPIFY_ADMIN_URL sends OAuth (and the app's secret) to any host.
+ * acts on demo payments through the Soisy simulator) and SHOPIFY_ADMIN_URL sends OAuth (and the app's secret) to any host.
  */
 export function productionSafetyIssues(env: Record<string, string | undefined>): string[] {
   if (env.NODE_ENV !== "production") return [];

@@ -11,7 +11,7 @@ import type { Locale } from "~/i18n/i18n";
 import { describeState, type PaymentState } from "~/payments/lifecycle";
 import { withCheckChar } from "~/preapproval/fiscal-code";
 import { getShopSettings } from "~/settings/settings.server";
-import { centsToDecimal, formatEuro } from "~/soisy/money";
+import { formatMoney } from "~/i18n/money";
 import { OPERATOR_EVENTS, type OperatorDecision } from "./hub";
 
 /** The Soisy simulator's magic fiscal codes (first 15 characters; the check character is computed). */
@@ -68,7 +68,7 @@ export async function hubData(locale: Locale) {
     payments: sessions.map((s) => ({
       id: s.id,
       shop: s.shop,
-      amount: s.currency === "EUR" ? formatEuro(s.amountCents, locale) : `${centsToDecimal(s.amountCents)} ${s.currency}`,
+      amount: formatMoney(s.amountCents, s.currency, locale),
       state: describeState(s.state as PaymentState, locale),
       orderPage: `${shopify}/shops/${encodeURIComponent(s.shop)}/orders/${encodeURIComponent(s.id)}`,
       operable: !!s.soisyToken && OPEN_STATES.includes(s.state),
