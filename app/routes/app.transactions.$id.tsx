@@ -42,7 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const url = new URL(request.url);
   const done = doneSchema.safeParse(url.searchParams.get("done"));
   const decided = doneSchema.safeParse(url.searchParams.get("decided"));
-  const error = z.string().max(300).safeParse(url.searchParams.get("error"));
+  const error = decisionErrorSchema.safeParse(url.searchParams.get("error"));
   const fmt = (d: Date) => formatDateTime(d, locale);
   return {
     locale,
@@ -78,6 +78,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   };
 }
 
+/** Why a decision was not recorded, as the page explains it (the service's own messages are for logs). */
+const decisionErrorSchema = z.enum(["notFound", "alreadyDecided"]);
+const decisionError = (status: number): z.infer<typeof decisionErrorSchema> => (status === 404 ? "notFound" : "alreadyDecided");
+
 const decisionSchema = z.union([
   z.object({ intent: z.literal("payment"), decision: z.enum(["resolve", "reject"]) }),
   z.object({ refundId: z.string().trim().min(1).max(255), decision: z.enum(["resolve", "reject"]) }),
@@ -93,14 +97,14 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!("refundId" in input.data)) {
     // A payment held for the merchant's review (e.g. amount mismatch).
     const result = await decideFlaggedPayment(paymentDeps(), session.shop, params.id ?? "", input.data.decision, by);
-    if (!result.ok) return redirect(withLang(`${back}?error=${encodeURIComponent(result.message)}`, locale));
+    if (!result.ok) return redirect(withLang(`${back}?error=${decisionError(result.status)}`, locale));
     return redirect(withLang(`${back}?decided=${input.data.decision}`, locale));
   }
   // The refund must belong to THIS payment of THIS shop.
   const refund = await db().refundSession.findFirst({ where: { id: input.data.refundId, shop: session.shop, paymentSessionId: params.id ?? "" } });
   if (!refund) return json({ error: "refund not found" }, { status: 404 });
   const result = await decideRefund(paymentDeps(), session.shop, refund.id, input.data.decision, by);
-  if (!result.ok) return redirect(withLang(`${back}?error=${encodeURIComponent(result.message)}`, locale));
+  if (!result.ok) return redirect(withLang(`${back}?error=${decisionError(result.status)}`, locale));
   return redirect(withLang(`${back}?done=${input.data.decision}`, locale));
 }
 
@@ -168,7 +172,7 @@ export default function TransactionDetail() {
           {error ? (
             <Layout.Section>
               <Banner tone="critical">
-                <p>{t("transactions.refunds.failed", { error })}</p>
+                <p>{t(error === "notFound" ? "transactions.decision.notFound" : "transactions.decision.alreadyDecided")}</p>
               </Banner>
             </Layout.Section>
           ) : null}

@@ -326,6 +326,14 @@ describe("payment detail", () => {
       });
     expect((await post(ids.paid, { refundId: refunds.full, decision: "maybe" })).status).toBe(400);
     expect((await post(ids.live, { refundId: refunds.full, decision: "reject" })).status).toBe(404);
+    // Deciding a refund already decided: the page explains it in the merchant's words, not the service's message.
+    const again = await post(ids.paid, { refundId: refunds.full, decision: "reject" });
+    expect(again.status).toBe(302);
+    const location = new URL(again.headers.get("location")!, stack.appUrl);
+    expect(location.searchParams.get("error")).toBe("alreadyDecided");
+    await open(location.pathname + location.search);
+    expect(await page.getByText("Non è stato possibile registrare la decisione: è già stata presa").count()).toBe(1);
+    expect(await page.locator(`[data-refund="${refunds.full}"]`).innerText()).toContain("Rimborsato");
   });
 });
 
