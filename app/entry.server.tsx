@@ -5,10 +5,10 @@ import { RemixServer } from "@remix-run/react";
 import { isbot } from "isbot";
 import { renderToPipeableStream } from "react-dom/server";
 import { shopify } from "./shopify.server";
-import { startBackgroundJobs } from "./payments/runtime.server";
+import { startBackgroundJobs } from "./runtime.server";
 
 // Called by the production server (server/main.ts) after it drained on SIGTERM / SIGINT.
-export { shutdownBackgroundWork as shutdown } from "./payments/runtime.server";
+export { shutdownBackgroundWork as shutdown } from "./runtime.server";
 
 // The outbox worker and the reconciliation job run inside every app instance.
 if (process.env.NODE_ENV !== "test") startBackgroundJobs();

@@ -23,7 +23,7 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
 }
 
 process.env.JOBS_DISABLED = "true";
-const { paymentRuntime } = await import("../app/payments/runtime.server");
+const { paymentRuntime } = await import("../app/runtime.server");
 const { reconcileOpenPayments } = await import("../app/payments/reconcile.server");
 const { ConfigError } = await import("../app/config.server");
 

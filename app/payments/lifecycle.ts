@@ -73,6 +73,7 @@
  *      deterministic outcome when the callback races the submit); a reconciliation poll or a shopper
  *      return still acts on it as on "redirected" (a submit whose answer was lost is settled by them).
  */
+import { MAX_PENDING_EXPIRY_DAYS } from "~/settings/pending-expiry";
 import { isKnownOrderStatus, type SoisyKnownOrderStatus } from "~/soisy/types";
 
 /* ------------------------------------------------------------------------------------------------
@@ -239,12 +240,6 @@ export const MERCHANT_MESSAGES = {
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** now + days × 24 h, exactly. */
-/**
- * The longest pending expiry the app asks Shopify for. Shopify refuses a `pendingExpiresAt` past its
- * limit (OUT_OF_RANGE_PENDING_EXPIRES_AT) and documents "recommended to be within 3 days"
- * (Payments Apps API, paymentSessionPending). Settings above it (stored before the cap) are clamped.
- */
-export const MAX_PENDING_EXPIRY_DAYS = 3;
 export const MAX_PENDING_EXPIRY_MS = MAX_PENDING_EXPIRY_DAYS * DAY_MS;
 
 export function pendingExpiryFrom(now: Date, days: number): Date {

@@ -15,7 +15,7 @@ import { localeFromRequest, translator, type MessageKey } from "~/i18n/i18n";
 import { REFUND_STATES } from "~/payments/refund-service.server";
 import { decideRefund } from "~/payments/refund-service.server";
 import { decideFlaggedPayment } from "~/payments/payment-service.server";
-import { paymentDeps } from "~/payments/runtime.server";
+import { paymentDeps } from "~/runtime.server";
 import { formatMoney } from "~/i18n/money";
 import { getTransaction } from "~/transactions/detail.server";
 import { alertLabel, buildTimeline } from "~/transactions/timeline";

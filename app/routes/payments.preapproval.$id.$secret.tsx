@@ -13,7 +13,7 @@ import { readForm } from "~/preapproval/form";
 import { PreapprovalForm, RefusedPage } from "~/preapproval/PreapprovalPage";
 import { preapprovalPage, submitPreapproval } from "~/preapproval/preapproval.server";
 import { findSession } from "~/payments/payment-service.server";
-import { paymentDeps } from "~/payments/runtime.server";
+import { paymentDeps } from "~/runtime.server";
 import { lenderInfo } from "~/quotes/lender.server";
 import { pageOffers } from "~/quotes/offer-text.server";
 import { quoteDeps } from "~/quotes/runtime.server";

@@ -2,7 +2,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { receiveRefundSession } from "~/payments/refund-service.server";
-import { paymentDeps } from "~/payments/runtime.server";
+import { paymentDeps } from "~/runtime.server";
 import { parseShopifyPost, refundSessionRequestSchema } from "~/payments/shopify-requests";
 
 export async function loader() {

@@ -9,7 +9,7 @@ import { useLoaderData } from "@remix-run/react";
 import { ConfirmingPayment, LinkNotValid } from "~/components/ShopperPage";
 import { paymentUrls } from "~/payments/app-urls";
 import { findSession, handleShopperReturn } from "~/payments/payment-service.server";
-import { paymentDeps } from "~/payments/runtime.server";
+import { paymentDeps } from "~/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";
 import { shopDisplayName } from "~/shopify/shop-profile.server";
 import { verifySessionSecret } from "~/payments/url-secrets.server";

@@ -7,7 +7,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { logger } from "~/logger.server";
 import { startPaymentSession } from "~/payments/payment-service.server";
-import { paymentDeps } from "~/payments/runtime.server";
+import { paymentDeps } from "~/runtime.server";
 import { parseShopifyPost, paymentSessionRequestSchema } from "~/payments/shopify-requests";
 
 export async function loader() {

@@ -8,7 +8,7 @@ import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { applyInput, destinationFor, findSession, observeSoisy, SHOPPER_SOISY_DEADLINE_MS } from "~/payments/payment-service.server";
 import { nudgeDueMessages } from "~/payments/outbox.server";
-import { paymentDeps } from "~/payments/runtime.server";
+import { paymentDeps } from "~/runtime.server";
 import { verifySessionSecret } from "~/payments/url-secrets.server";
 
 const RECHECK_MS = 5_000;

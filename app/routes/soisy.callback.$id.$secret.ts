@@ -7,7 +7,7 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { logger } from "~/logger.server";
 import { findSession, handleSoisyCallback } from "~/payments/payment-service.server";
-import { paymentDeps } from "~/payments/runtime.server";
+import { paymentDeps } from "~/runtime.server";
 import { unstorableString } from "~/payments/shopify-requests";
 import { verifySessionSecret } from "~/payments/url-secrets.server";
 import { parseSoisyCallback } from "~/soisy/types";

@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { MessageKey } from "~/i18n/messages";
-import { MAX_PENDING_EXPIRY_DAYS } from "~/payments/lifecycle";
+import { MAX_PENDING_EXPIRY_DAYS } from "./pending-expiry";
 import { centsToDecimal, parseDecimalToCents } from "~/soisy/money";
 import { AMOUNT_LIMITS, shopOptionsSchema, soisyCredentialsSchema, type ShopOptions, type ShopSettingsView } from "./settings.server";
 

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { Db } from "~/db.server";
-import { MAX_PENDING_EXPIRY_DAYS } from "~/payments/lifecycle";
+import { MAX_PENDING_EXPIRY_DAYS } from "./pending-expiry";
 import { appKeyring, decrypt, encrypt, type Keyring } from "~/security/encryption.server";
 
 export const SOISY_ENVIRONMENTS = ["sandbox", "production"] as const;

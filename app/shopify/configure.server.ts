@@ -10,8 +10,8 @@
 import { paymentsApiEndpoint } from "~/config.server";
 import type { Db } from "~/db.server";
 import { logger as defaultLogger, type Logger } from "~/logger.server";
-import { shopAccessToken } from "~/payments/runtime.server";
 import { getShopSettings, setReady, type ShopSettingsView } from "~/settings/settings.server";
+import { shopAccessToken } from "./access-token.server";
 import { callPaymentsApi, describePaymentsApiResult } from "./payments-api.server";
 
 export type ReadinessMissing = "production_credentials" | "production_unverified";

@@ -16,7 +16,7 @@ import {
 } from "../../app/settings/settings.server";
 import type { Keyring } from "../../app/security/encryption.server";
 import { cleanShopName } from "../../app/shopify/shop-profile.server";
-import { rotateEncryptedValues, type RotationCounts } from "../../app/security/key-rotation.server";
+import { rotateEncryptedValues, type RotationCounts } from "../../app/key-rotation.server";
 import { encryptSessionToken } from "../../app/shopify/session-storage.server";
 import { centsToDecimal } from "../../app/soisy/money";
 import { identityFrom } from "../../app/webhooks/customer-data";

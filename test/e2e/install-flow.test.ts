@@ -143,7 +143,7 @@ describe("install and auth (non-embedded, OAuth through the Shopify simulator)",
 
     // The app's own code path, in this process against the same database and simulator.
     for (const [key, value] of Object.entries(stack.env)) if (key !== "NODE_ENV" && value !== undefined) process.env[key] = value;
-    const { shopAccessToken } = await import("~/payments/runtime.server");
+    const { shopAccessToken } = await import("~/shopify/access-token.server");
     const token = await shopAccessToken(SHOP);
 
     expect(token).not.toBe(before!.accessToken);

@@ -4,8 +4,8 @@
  * sequences in lifecycle.property.test.ts.
  */
 import { describe, expect, it } from "vitest";
+import { MAX_PENDING_EXPIRY_DAYS } from "~/settings/pending-expiry";
 import {
-  MAX_PENDING_EXPIRY_DAYS,
   MERCHANT_MESSAGES,
   PAYMENT_STATES,
   describeState,

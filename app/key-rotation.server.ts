@@ -7,11 +7,14 @@
  * Rows are read in batches (keyset pagination) and each one is rewritten only if it still holds the
  * value that was read (a compare-and-set `updateMany`): a value the app rewrote meanwhile is already
  * under the current key and is left alone. Running it again rewrites nothing: it is idempotent.
+ *
+ * At app/'s root (not in security/) because it reaches into settings and shopify, which themselves
+ * use security's encryption.
  */
 import type { Db } from "~/db.server";
 import { credentialContext, SOISY_ENVIRONMENTS } from "~/settings/settings.server";
 import { sessionTokenNeedsRewrite, decryptSessionToken, encryptSessionToken, type SessionTokenField } from "~/shopify/session-storage.server";
-import { decrypt, encrypt, needsRotation, type Keyring } from "./encryption.server";
+import { decrypt, encrypt, needsRotation, type Keyring } from "~/security/encryption.server";
 
 export interface RotationCounts {
   /** rows read */

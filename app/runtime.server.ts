@@ -1,33 +1,21 @@
 /**
  * Wires the payment services for the running app: the database, the Soisy client factory, the
  * outbox worker that delivers Shopify mutations, and the reconciliation job. Both jobs run in every
- * app instance (safe: the outbox claims each message for one worker at a time).
+ * app instance (safe: the outbox claims each message for one worker at a time). It lives at app/'s
+ * root, beside the routes, because it wires several concern folders together (payments, preapproval,
+ * shopify); no concern folder imports it.
  */
 import { appConfig, paymentsApiEndpoint } from "~/config.server";
 import { db } from "~/db.server";
 import { logger } from "~/logger.server";
 import { appKeyring } from "~/security/encryption.server";
-import { shopify } from "~/shopify.server";
-import { decryptSessionToken } from "~/shopify/session-storage.server";
+import { shopAccessToken } from "~/shopify/access-token.server";
 import { z } from "zod";
 import { releaseProcessPreapprovalLeases } from "~/preapproval/preapproval.server";
-import { DEFAULT_BACKOFF, type BackoffPolicy } from "./outbox.server";
-import { createOutboxWorker } from "./outbox-worker.server";
-import { defaultSoisyClientFactory, releaseProcessCreationLeases, type PaymentDeps } from "./payment-service.server";
-import { reconcileOpenPayments } from "./reconcile.server";
-
-/** The shop's offline access token (refreshed by @shopify/shopify-app-remix when it expires). */
-export async function shopAccessToken(shop: string): Promise<string> {
-  try {
-    const { session } = await shopify().unauthenticated.admin(shop);
-    if (session.accessToken) return session.accessToken;
-  } catch (error) {
-    logger.debug({ shop, err: error }, "unauthenticated.admin failed; falling back to the stored offline session");
-  }
-  const stored = await db().session.findFirst({ where: { shop, isOnline: false }, orderBy: { expires: "desc" } });
-  if (!stored?.accessToken) throw new Error(`no offline access token for ${shop}`);
-  return decryptSessionToken(stored.accessToken, stored.id, "accessToken", appKeyring());
-}
+import { DEFAULT_BACKOFF, type BackoffPolicy } from "~/payments/outbox.server";
+import { createOutboxWorker } from "~/payments/outbox-worker.server";
+import { defaultSoisyClientFactory, releaseProcessCreationLeases, type PaymentDeps } from "~/payments/payment-service.server";
+import { reconcileOpenPayments } from "~/payments/reconcile.server";
 
 const BackoffEnvSchema = z.object({
   OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(DEFAULT_BACKOFF.baseMs),
