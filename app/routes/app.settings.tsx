@@ -37,7 +37,7 @@ import { parseDecimalToCents } from "~/soisy/money";
 import { formatMoney } from "~/i18n/money";
 import { readinessOf, syncReadiness, type ConfigureOutcome } from "~/shopify/configure.server";
 import { invalidateQuoteSettings } from "~/quotes/runtime.server";
-import { checkoutRulesNotices } from "~/shopify/payment-customization.server";
+import { syncShopCheckoutRules, type AdminGraphql } from "~/shopify/payment-customization.server";
 import { refreshShopName } from "~/shopify/shop-profile.server";
 import { shopify } from "~/shopify.server";
 import {
@@ -63,6 +63,7 @@ import {
   type OptionField,
   type OptionsFormValues,
 } from "~/settings/settings-form";
+import { checkoutRulesWarnings } from "~/settings/checkout-rules-notice";
 import { verifySoisyCredentials, type VerifyOutcome } from "~/settings/verify.server";
 import { WidgetPreview } from "~/components/WidgetPreview";
 import { widgetAssetHref, widgetTexts } from "~/routes/widget-assets.$file";
@@ -200,6 +201,11 @@ function readinessNotice(outcome: ConfigureOutcome): Notice {
       : { tone: "warning", key: "settings.readiness.updatedNotReady" };
   }
   return { tone: "critical", key: outcome.kind === "unreachable" ? "settings.readiness.unreachable" : "settings.readiness.refused" };
+}
+
+/** Syncs the checkout rules to Shopify now and returns the notices to show (a warning, or nothing). */
+async function checkoutRulesNotices(graphql: AdminGraphql, shop: string): Promise<Notice[]> {
+  return checkoutRulesWarnings(await syncShopCheckoutRules(graphql, shop));
 }
 
 /** The Origin of a POST must be the app's own (CSRF defence on top of SameSite=Lax). */

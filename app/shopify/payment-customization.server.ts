@@ -13,12 +13,12 @@
  *   create, then `metafieldsSet`), so a failed run is simply repeated by the next one — nothing is queued;
  * - a customization the merchant disabled in Shopify's admin stays disabled (their choice); only a missing
  *   one is created;
- * - failures never undo the saved settings: the caller shows a warning; logs carry no token or body.
+ * - failures never undo the saved settings: it returns an outcome (synced / unreachable / refused) and the
+ *   settings page turns it into a warning (app/settings/checkout-rules-notice.ts); logs carry no token or body.
  */
 import { z } from "zod";
 import { appConfig } from "~/config.server";
 import { db } from "~/db.server";
-import type { MessageKey } from "~/i18n/messages";
 import { logger } from "~/logger.server";
 import { getShopSettings, type ShopSettingsView } from "~/settings/settings.server";
 
@@ -273,15 +273,4 @@ export async function syncShopCheckoutRules(graphql: AdminGraphql, shop: string)
     logger.error({ shop, err: error }, "reading the settings to sync the checkout rules failed");
     return { kind: "refused", detail: "settings unreadable" };
   }
-}
-
-/** The settings page's warning when the sync failed (none when it worked). */
-export function checkoutRulesWarnings(outcome: CheckoutRulesOutcome | null): Array<{ tone: "warning"; key: MessageKey }> {
-  if (!outcome || outcome.kind === "synced") return [];
-  return [{ tone: "warning", key: outcome.kind === "unreachable" ? "checkoutRules.syncUnreachable" : "checkoutRules.syncRefused" }];
-}
-
-/** Settings page: sync now and return the notices to show (a warning, or nothing). */
-export async function checkoutRulesNotices(graphql: AdminGraphql, shop: string) {
-  return checkoutRulesWarnings(await syncShopCheckoutRules(graphql, shop));
 }

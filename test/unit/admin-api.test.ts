@@ -5,6 +5,7 @@
  */
 import { parse, validate } from "graphql";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { checkoutRulesWarnings } from "~/settings/checkout-rules-notice";
 import { adminSchema, validateAdminDocument } from "../simulators/shopify/admin-api";
 import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
 import {
@@ -13,7 +14,6 @@ import {
   FUNCTION_HANDLE,
   WIDGET_METAFIELD,
   checkoutRulesConfig,
-  checkoutRulesWarnings,
   syncCheckoutRules,
   type AdminGraphql,
 } from "~/shopify/payment-customization.server";
