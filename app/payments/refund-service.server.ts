@@ -189,7 +189,3 @@ export async function decideRefund(
   const after = await db.refundSession.findUniqueOrThrow({ where: { id: refund.id } });
   return { ok: true, state: after.state as RefundState };
 }
-
-export async function listRefunds(db: Db, shop: string, state?: RefundState) {
-  return db.refundSession.findMany({ where: { shop, ...(state ? { state } : {}) }, orderBy: { createdAt: "desc" }, take: 200 });
-}

@@ -28,6 +28,7 @@ import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
 import { cachedLoanQuotes, type QuoteDeps } from "~/quotes/quote-service.server";
 import { representativeExample, type RepresentativeExample } from "~/quotes/representative-example";
 import { INSTALMENT_CHOICES, soisyErrorsToForm, soisyInputs, validateForm, type FieldErrors, type FormValues } from "./form";
+import { shopHandle } from "~/shopify/shop-handle";
 
 /**
  * The pre-approval lock (one Soisy conversation per session at a time) is a LEASE renewed by a
@@ -117,11 +118,6 @@ export type SubmitResult =
   | { kind: "redirect"; url: string }
   | { kind: "form"; values: FormValues; errors: FieldErrors; problem: FormProblem | null; additional: boolean; proof: string | null };
 
-/** "my-shop.myshopify.com" → "my-shop" (Shopify's session request carries no shop name). */
-export function shopNameOf(shop: string): string {
-  return shop.replace(/\.myshopify\.com$/i, "");
-}
-
 // ---------------------------------------------------------------------------------------------
 // Quotes: the widget's cache (app/quotes: TTL, LRU, single-flight, failures remembered 30 s)
 // ---------------------------------------------------------------------------------------------
@@ -204,7 +200,7 @@ async function verifiedSession(deps: PaymentDeps, id: string, secret: string): P
 
 /** Where a session that has left the form goes (approved → Soisy; refused → the refusal page). */
 function afterForm(session: PaymentRow): PreapprovalPage {
-  if (session.state === "rejected") return { kind: "refused", shopName: shopNameOf(session.shop), cancelUrl: session.cancelUrl };
+  if (session.state === "rejected") return { kind: "refused", shopName: shopHandle(session.shop), cancelUrl: session.cancelUrl };
   if (session.preapprovalRedirectUrl && session.state === "redirected") return { kind: "redirect", url: session.preapprovalRedirectUrl };
   if (session.nextActionUrl) return { kind: "redirect", url: session.nextActionUrl };
   if (session.state === "abandoned" && session.cancelUrl) return { kind: "redirect", url: session.cancelUrl };
@@ -223,7 +219,7 @@ export async function preapprovalPage(deps: PaymentDeps, quotes: QuoteDeps, id: 
   const defaultInstalments = options.some((o) => o.instalments === preferred) ? preferred : (options.find((o) => o.instalments === 12) ?? options.at(-1))!.instalments;
   return {
     kind: "form",
-    shopName: shopNameOf(session.shop),
+    shopName: shopHandle(session.shop),
     amountCents: session.amountCents,
     options,
     quotesAvailable,

@@ -2,10 +2,10 @@
  * Pure pieces of the instalment-widget quotes: the answer's types, the cache key and the mapping of
  * Soisy's loan quotes to the widget's answer (one representative example). No I/O here.
  */
-import type { LoanQuotes } from "~/soisy/types";
+import type { LoanQuotes, SoisyEnvironment } from "~/soisy/types";
 import { representativeExample, type ExampleRequest, type RepresentativeExample } from "./representative-example";
 
-export type QuoteEnvironment = "sandbox" | "production";
+export type QuoteEnvironment = SoisyEnvironment;
 
 /**
  * Why no quote is shown (the widget hides itself for all of them). `busy`: the Soisy account's limit

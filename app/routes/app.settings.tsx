@@ -38,6 +38,7 @@ import { formatMoney } from "~/i18n/money";
 import { readinessOf, syncReadiness, type ConfigureOutcome } from "~/shopify/configure.server";
 import { invalidateQuoteSettings } from "~/quotes/runtime.server";
 import { syncShopCheckoutRules, type AdminGraphql } from "~/shopify/payment-customization.server";
+import { shopHandle } from "~/shopify/shop-handle";
 import { refreshShopName } from "~/shopify/shop-profile.server";
 import { shopify } from "~/shopify.server";
 import {
@@ -64,17 +65,16 @@ import {
   type OptionsFormValues,
 } from "~/settings/settings-form";
 import { checkoutRulesWarnings } from "~/settings/checkout-rules-notice";
+import { SOISY_ENVIRONMENTS } from "~/soisy/types";
 import { verifySoisyCredentials, type VerifyOutcome } from "~/settings/verify.server";
 import { WidgetPreview } from "~/components/WidgetPreview";
 import { widgetAssetHref, widgetTexts } from "~/routes/widget-assets.$file";
 
-/** Same as ENVIRONMENTS (settings.server): the page's component must not import server modules. */
-const ENVIRONMENTS = ["sandbox", "production"] as const satisfies readonly SoisyEnvironment[];
+const ENVIRONMENTS = SOISY_ENVIRONMENTS;
 
 /** The Shopify admin page where the merchant activates the payment method. */
 function adminPaymentsUrl(shop: string): string {
-  const store = shop.replace(/\.myshopify\.com$/i, "");
-  return `https://admin.shopify.com/store/${encodeURIComponent(store)}/settings/payments`;
+  return `https://admin.shopify.com/store/${encodeURIComponent(shopHandle(shop))}/settings/payments`;
 }
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {

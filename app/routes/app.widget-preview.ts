@@ -10,7 +10,7 @@ import { logger } from "~/logger.server";
 import { lenderInfo } from "~/quotes/lender.server";
 import { getWidgetQuote } from "~/quotes/quote-service.server";
 import { quoteDeps } from "~/quotes/runtime.server";
-import { parseQuoteQuery } from "~/shopify/quote-query.server";
+import { parseQuoteQuery } from "~/quotes/quote-query.server";
 import { shopify } from "~/shopify.server";
 
 const NO_STORE = { "Cache-Control": "private, no-store" };

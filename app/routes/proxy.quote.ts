@@ -19,7 +19,7 @@ import { lenderInfo } from "~/quotes/lender.server";
 import { getWidgetQuoteWithStatus, type QuoteCacheStatus } from "~/quotes/quote-service.server";
 import { quoteDeps } from "~/quotes/runtime.server";
 import { verifyAppProxyQuery } from "~/shopify/app-proxy.server";
-import { parseQuoteQuery } from "~/shopify/quote-query.server";
+import { parseQuoteQuery } from "~/quotes/quote-query.server";
 
 function timing(started: number, cache?: QuoteCacheStatus): string {
   const dur = (performance.now() - started).toFixed(2);

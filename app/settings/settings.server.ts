@@ -6,13 +6,13 @@ import { z } from "zod";
 import type { Db } from "~/db.server";
 import { MAX_PENDING_EXPIRY_DAYS } from "./pending-expiry";
 import { appKeyring, decrypt, encrypt, type Keyring } from "~/security/encryption.server";
+import { SOISY_ENVIRONMENTS, type SoisyEnvironment } from "~/soisy/types";
 
-export const SOISY_ENVIRONMENTS = ["sandbox", "production"] as const;
-export type SoisyEnvironment = (typeof SOISY_ENVIRONMENTS)[number];
+// Defined with Soisy (app/soisy/types.ts); exported here too for the callers that read credentials by environment.
+export { SOISY_ENVIRONMENTS, type SoisyEnvironment };
 
-/** Amount bounds the settings accept (euro cents). Soisy's plugins default to €100–€15,000. */
+/** Amount bounds the settings accept (euro cents). The defaults (€100–€15,000, as Soisy's plugins) are in prisma/schema.prisma. */
 export const AMOUNT_LIMITS = { minCents: 100, maxCents: 3_000_000 } as const;
-export const DEFAULT_AMOUNT_RANGE = { minCents: 10_000, maxCents: 1_500_000 } as const;
 
 const countryCode = z.string().regex(/^[A-Z]{2}$/, "country codes are two upper-case letters (ISO 3166-1)");
 

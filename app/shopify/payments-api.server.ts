@@ -29,8 +29,6 @@
 import { z } from "zod";
 import { outgoingRequest } from "~/http/outgoing.server";
 
-export const PAYMENTS_API_VERSION = "2026-04";
-
 // ---------------------------------------------------------------------------------------------
 // Documents
 // ---------------------------------------------------------------------------------------------
@@ -184,9 +182,6 @@ export type PaymentSessionMutation = (typeof PAYMENT_SESSION_MUTATIONS)[number];
 export const REFUND_SESSION_MUTATIONS = ["refundSessionResolve", "refundSessionReject"] as const;
 export type RefundSessionMutation = (typeof REFUND_SESSION_MUTATIONS)[number];
 
-export function isPaymentsApiMutation(name: string): name is PaymentsApiMutation {
-  return Object.hasOwn(PAYMENTS_API_DOCUMENTS, name);
-}
 export function isPaymentSessionMutation(name: string): name is PaymentSessionMutation {
   return (PAYMENT_SESSION_MUTATIONS as readonly string[]).includes(name);
 }
@@ -341,8 +336,6 @@ export type PaymentsApiResult<M extends PaymentsApiMutation = PaymentsApiMutatio
     }
   | { kind: "retry"; reason: string; retryAfterMs?: number; httpStatus?: number; userErrors?: PaymentsApiUserError[] }
   | { kind: "fatal"; reason: string; httpStatus?: number };
-
-export type PaymentsApiResultKind = PaymentsApiResult["kind"];
 
 // ---------------------------------------------------------------------------------------------
 // Calling

@@ -15,6 +15,7 @@ import { z } from "zod";
 import type { Db } from "~/db.server";
 import { logger } from "~/logger.server";
 import type { AdminGraphql } from "./payment-customization.server";
+import { shopHandle } from "./shop-handle";
 
 /** Validated against test/simulators/shopify/admin-schema.graphql in test/unit/admin-api.test.ts. */
 export const SHOP_PROFILE = /* GraphQL */ `
@@ -34,11 +35,6 @@ export const SHOP_PROFILE_TIMEOUT_MS = 5_000;
 const answerSchema = z.object({
   data: z.object({ shop: z.object({ name: z.string() }) }),
 });
-
-/** "my-shop.myshopify.com" → "my-shop". */
-export function shopHandle(shop: string): string {
-  return shop.replace(/\.myshopify\.com$/i, "");
-}
 
 /** The name as it may be stored and shown: printable, single-spaced, bounded; null when nothing is left. */
 export function cleanShopName(raw: string): string | null {

@@ -52,9 +52,8 @@ import {
   type LoanQuotesQuery,
   type OrderStatus,
   type ShopInfo,
+  type SoisyEnvironment,
 } from "./types";
-
-export type SoisyEnvironment = "sandbox" | "production";
 
 export const SOISY_DEFAULT_API_URLS: Record<SoisyEnvironment, string> = {
   sandbox: "https://api.sandbox.soisy.it",

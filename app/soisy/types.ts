@@ -9,6 +9,10 @@
  */
 import { z } from "zod";
 
+/** Soisy's two environments: sandbox (the shop's test payments) and production. */
+export const SOISY_ENVIRONMENTS = ["sandbox", "production"] as const;
+export type SoisyEnvironment = (typeof SOISY_ENVIRONMENTS)[number];
+
 /* ------------------------------------------------------------------------------------------------
  * Primitives
  * ---------------------------------------------------------------------------------------------- */

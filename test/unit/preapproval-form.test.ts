@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { withCheckChar } from "~/preapproval/fiscal-code";
 import { normalizeMobile, readForm, soisyErrorsToForm, soisyInputs, validateForm, type FormValues } from "~/preapproval/form";
-import { prefillOf, shopNameOf } from "~/preapproval/preapproval.server";
+import { prefillOf } from "~/preapproval/preapproval.server";
+import { shopHandle as shopNameOf } from "~/shopify/shop-handle";
 import { CreateRequestInputSchema, ApproveRequestInputSchema } from "~/soisy/types";
 import { buildTimeline } from "~/transactions/timeline";
 

@@ -4,9 +4,12 @@
  * so both accept exactly the same input. Each parameter is read once (`URLSearchParams.get`).
  */
 import { z } from "zod";
+import { SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS } from "~/soisy/types";
 
 /** The largest amount a quote is asked for (€ 100,000.00); the shop's range is applied after. */
 export const MAX_QUOTE_AMOUNT_CENTS = 10_000_000;
+
+const INSTALMENTS_RANGE = `instalments must be an integer between ${SOISY_MIN_INSTALMENTS} and ${SOISY_MAX_INSTALMENTS}`;
 
 export const quoteQuerySchema = z.object({
   amount: z
@@ -17,9 +20,9 @@ export const quoteQuerySchema = z.object({
     .refine((n) => n <= MAX_QUOTE_AMOUNT_CENTS, `amount must be at most ${MAX_QUOTE_AMOUNT_CENTS} cents`),
   instalments: z
     .string()
-    .regex(/^[0-9]{1,2}$/, "instalments must be an integer between 3 and 60")
+    .regex(/^[0-9]{1,2}$/, INSTALMENTS_RANGE)
     .transform(Number)
-    .refine((n) => n >= 3 && n <= 60, "instalments must be an integer between 3 and 60")
+    .refine((n) => n >= SOISY_MIN_INSTALMENTS && n <= SOISY_MAX_INSTALMENTS, INSTALMENTS_RANGE)
     .optional(),
   /** The widget formats texts itself; accepted (and validated) for future use and log context. */
   locale: z
