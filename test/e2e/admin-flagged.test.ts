@@ -1,13 +1,10 @@
 /** A payment held for the merchant (loan amount ≠ order amount): the merchant decides on its page. */
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminSessionCookies } from "../helpers/admin-session";
+import { adminContext } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
 import { eventually, startStack, type Stack } from "../helpers/stack";
-
-// @shopify/shopify-app-remix answers "HeadlessChrome" as a bot (410): use Chromium's usual UA.
-const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 
 let stack: Stack;
 let browser: Browser;
@@ -15,8 +12,7 @@ let context: BrowserContext;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ shop: "flagged-shop.myshopify.com", adminOAuth: true }), launchBrowser()]);
-  context = await browser.newContext({ locale: "it-IT", userAgent: UA });
-  await context.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, stack.shop));
+  context = await adminContext(browser, stack, { locale: "it-IT" });
 }, 90_000);
 
 afterAll(async () => {

@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { adminSessionCookieHeader, adminSessionCookies } from "../helpers/admin-session";
+import { adminSessionCookieHeader } from "../helpers/admin-session";
+import { ADMIN_USER_AGENT as BROWSER_UA, adminContext } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
 import { csvCell } from "../../app/transactions/csv";
 import { eventually, startStack, type Stack } from "../helpers/stack";
@@ -18,7 +19,6 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const db = () => stack.database.db;
-const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
 /** The payments created through the stack. */
 const ids = { paid: "", live: "", flagged: "" };
@@ -30,9 +30,7 @@ let dayBeforeCreation = "";
 beforeAll(async () => {
   dayBeforeCreation = new Date().toISOString().slice(0, 10);
   [stack, browser] = await Promise.all([startStack({ shop: "tx-admin.myshopify.com", adminOAuth: true }), launchBrowser()]);
-  // @shopify/shopify-app-remix answers 410 to bots, and "HeadlessChrome" counts as one.
-  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: "it-IT", userAgent: BROWSER_UA });
-  await context.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, stack.shop));
+  context = await adminContext(browser, stack, { acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: "it-IT" });
   page = await context.newPage();
 
   // 1. Paid: the shopper completes, Soisy verifies → resolved, delivered to Shopify.
@@ -367,8 +365,7 @@ describe("merchant language and small screens", () => {
   });
 
   it("every admin page fits a 360 px screen, in both languages", async () => {
-    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "it-IT", userAgent: BROWSER_UA });
-    await phone.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, stack.shop));
+    const phone = await adminContext(browser, stack, { viewport: { width: 360, height: 740 }, locale: "it-IT" });
     const small = await phone.newPage();
     try {
       const pages: [string, string][] = [
