@@ -3,22 +3,20 @@ import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { adminContext } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { screenshotPath } from "../helpers/browser";
+import { eventually, type Stack } from "../helpers/stack";
+import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: "flagged-shop.myshopify.com", adminOAuth: true }), launchBrowser()]);
+  [stack, browser] = await startStackAndBrowser({ shop: "flagged-shop.myshopify.com", adminOAuth: true });
   context = await adminContext(browser, stack, { locale: "it-IT" });
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeAll(browser, stack));
 
 async function flaggedPayment(amount: string): Promise<string> {
   const payment = await stack.shopify.startPayment({ shop: stack.shop, amount, test: true });

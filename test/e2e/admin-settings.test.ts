@@ -9,8 +9,9 @@ import type { Browser, BrowserContext, Locator, Page, Response } from "playwrigh
 import { adminSessionCookieHeader } from "../helpers/admin-session";
 import { ADMIN_USER_AGENT, adminContext, openSettings, submitSettings, waitForNotice } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { startStack, type Stack } from "../helpers/stack";
+import { screenshotPath } from "../helpers/browser";
+import type { Stack } from "../helpers/stack";
+import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 import { parseKeyring } from "~/security/encryption.server";
 import { getShopSettings, soisyCredentials } from "~/settings/settings.server";
 
@@ -44,16 +45,12 @@ async function newContext(locale: string): Promise<BrowserContext> {
 }
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: SHOP, adminOAuth: true, appEnv: { LOG_LEVEL: "debug" } }), launchBrowser()]);
+  [stack, browser] = await startStackAndBrowser({ shop: SHOP, adminOAuth: true, appEnv: { LOG_LEVEL: "debug" } });
   context = await newContext("it-IT");
   page = await context.newPage();
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeAll(context, browser, stack));
 
 const settings = async () => (await getShopSettings(stack.database.db, SHOP))!;
 const sim = () => stack.shopify.shop(SHOP)!;

@@ -7,12 +7,13 @@
 import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { screenshotPath } from "../helpers/browser";
 import { adminSessionCookieHeader } from "../helpers/admin-session";
 import { ADMIN_USER_AGENT as BROWSER_UA, adminContext } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
 import { csvCell } from "../../app/transactions/csv";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { eventually, type Stack } from "../helpers/stack";
+import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 
 let stack: Stack;
 let browser: Browser;
@@ -29,7 +30,7 @@ let dayBeforeCreation = "";
 
 beforeAll(async () => {
   dayBeforeCreation = new Date().toISOString().slice(0, 10);
-  [stack, browser] = await Promise.all([startStack({ shop: "tx-admin.myshopify.com", adminOAuth: true }), launchBrowser()]);
+  [stack, browser] = await startStackAndBrowser({ shop: "tx-admin.myshopify.com", adminOAuth: true });
   context = await adminContext(browser, stack, { acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: "it-IT" });
   page = await context.newPage();
 
@@ -87,13 +88,9 @@ beforeAll(async () => {
       customerEmail: "anna.bianchi@example.com",
     },
   });
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeAll(context, browser, stack));
 
 afterEach((ctx) => {
   if (ctx.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);

@@ -9,8 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { adminContext, openSettings, submitSettings } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { startStack, type Stack } from "../helpers/stack";
+import { screenshotPath } from "../helpers/browser";
+import type { Stack } from "../helpers/stack";
+import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 import { getShopSettings } from "~/settings/settings.server";
 import { checkoutRulesConfig, CONFIG_METAFIELD, WIDGET_METAFIELD } from "~/shopify/payment-customization.server";
 import { cartPaymentMethodsTransformRun } from "../../extensions/soisy-payment-customization/src/index.js";
@@ -25,16 +26,12 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: SHOP, adminOAuth: true }), launchBrowser()]);
+  [stack, browser] = await startStackAndBrowser({ shop: SHOP, adminOAuth: true });
   context = await adminContext(browser, stack, { locale: "it-IT" });
   page = await context.newPage();
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeAll(context, browser, stack));
 
 const admin = () => stack.shopify.adminApi;
 const customizations = () => admin().paymentCustomizations(SHOP);

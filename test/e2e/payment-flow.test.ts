@@ -6,8 +6,9 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { eventually, startStack, type Stack, simSession as simSessionOf } from "../helpers/stack";
+import { screenshotPath } from "../helpers/browser";
+import { eventually, type Stack, simSession as simSessionOf } from "../helpers/stack";
+import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 import { shopifyProofHeaders } from "../../scripts/lib/local-stack";
 import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import { decideRefund } from "~/payments/refund-service.server";
@@ -27,16 +28,10 @@ const BACKOFF_MAX_MS = 2_000;
 const AFTER_RECOVERY_MS = 6 * BACKOFF_MAX_MS + 10_000;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([
-    startStack({ appEnv: { OUTBOX_BACKOFF_BASE_MS: "200", OUTBOX_BACKOFF_MAX_MS: String(BACKOFF_MAX_MS) } }),
-    launchBrowser(),
-  ]);
-}, 90_000);
+  [stack, browser] = await startStackAndBrowser({ appEnv: { OUTBOX_BACKOFF_BASE_MS: "200", OUTBOX_BACKOFF_MAX_MS: String(BACKOFF_MAX_MS) } });
+}, STACK_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeAll(browser, stack));
 
 afterEach((context) => {
   if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
