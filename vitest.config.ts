@@ -9,6 +9,7 @@ import tsconfigPaths from "vite-tsconfig-paths";
  * - unit: pure code, no database, no server, no app build; the inner loop (under 30 s).
  * - integration: real databases, simulators and HTTP servers in the test process; the demo and the CLIs.
  * - e2e: the built app served by its production server as a child process (e2e, chaos, hostile input).
+ * - bench: `npm run bench` only (bench/, no tests).
  *
  * A project's global setups run only when one of its files runs, so the unit level never builds the
  * app nor migrates a database.
@@ -24,13 +25,24 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     reporters: ["default"],
+    // Benchmarks (`npm run bench`) belong to the bench project only: otherwise every project would run them.
+    benchmark: { include: [] },
     projects: [
       {
         extends: true,
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+        },
+      },
+      {
+        // `npm run bench` only (no tests): benchmarks with a real database, no app build.
+        extends: true,
+        test: {
+          name: "bench",
+          include: [],
           benchmark: { include: ["bench/**/*.bench.ts"] },
+          globalSetup: [withDatabase],
         },
       },
       {
