@@ -1,9 +1,9 @@
 /**
- * Runs once per `vitest run`: migrates a template database (SQLite by default, PostgreSQL when
+ * Global setup of the test levels that use a database (vitest.config.ts: integration, e2e), once per
+ * project in a `vitest run`: migrates a template database (SQLite by default, PostgreSQL when
  * TEST_DATABASE_URL is a postgres:// URL) that each test file clones, and removes it afterwards.
  */
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -13,27 +13,11 @@ import { databaseKind } from "../app/db/database-url";
 import { migrateDeploy } from "./helpers/prisma-cli";
 import { pgUrlWithDatabase } from "./helpers/pg-url";
 
-const root = path.resolve(import.meta.dirname, "..");
-
-function buildApp() {
-  // End-to-end tests serve the production build with its server (`<build>/server.mjs`), like `npm start`.
-  const buildDir = path.resolve(root, process.env.APP_BUILD_DIR || "build");
-  if (process.env.SKIP_APP_BUILD === "1" && existsSync(path.join(buildDir, "server/index.js")) && existsSync(path.join(buildDir, "server.mjs"))) return;
-  const started = Date.now();
-  execFileSync(process.execPath, [path.join(root, "node_modules/@remix-run/dev/dist/cli.js"), "vite:build"], {
-    cwd: root,
-    stdio: ["ignore", "ignore", "inherit"],
-    env: { ...process.env, NODE_ENV: "production" },
-  });
-  console.log(`[tests] app built in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-}
-
 export default async function setup(project: TestProject) {
   process.env.NODE_ENV = "test";
-  buildApp();
   const target = process.env.TEST_DATABASE_URL?.trim() || "file:";
   const kind = databaseKind(target);
-  console.log(`[tests] database: ${kind === "sqlite" ? "SQLite" : `PostgreSQL (${new URL(target).host})`}`);
+  console.log(`[tests] ${project.name} database: ${kind === "sqlite" ? "SQLite" : `PostgreSQL (${new URL(target).host})`}`);
   if (kind === "sqlite") {
     const dir = mkdtempSync(path.join(os.tmpdir(), "soisy-test-template-"));
     const file = path.join(dir, "template.sqlite");

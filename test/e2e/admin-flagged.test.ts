@@ -1,28 +1,22 @@
 /** A payment held for the merchant (loan amount ≠ order amount): the merchant decides on its page. */
 import type { Browser, BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { adminSessionCookies } from "../helpers/admin-session";
+import { adminContext } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { eventually, startStack, type Stack } from "../helpers/stack";
-
-// @shopify/shopify-app-remix answers "HeadlessChrome" as a bot (410): use Chromium's usual UA.
-const UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+import { screenshotPath } from "../helpers/browser";
+import { eventually, type Stack } from "../helpers/stack";
+import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: "flagged-shop.myshopify.com", adminOAuth: true }), launchBrowser()]);
-  context = await browser.newContext({ locale: "it-IT", userAgent: UA });
-  await context.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, stack.shop));
-}, 90_000);
+  [stack, browser] = await startStackAndBrowser({ shop: "flagged-shop.myshopify.com", adminOAuth: true });
+  context = await adminContext(browser, stack, { locale: "it-IT" });
+}, STACK_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeAll(browser, stack));
 
 async function flaggedPayment(amount: string): Promise<string> {
   const payment = await stack.shopify.startPayment({ shop: stack.shop, amount, test: true });

@@ -6,10 +6,12 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Locator, Page, Response } from "playwright-core";
-import { adminSessionCookieHeader, adminSessionCookies } from "../helpers/admin-session";
+import { adminSessionCookieHeader } from "../helpers/admin-session";
+import { ADMIN_USER_AGENT, adminContext, openSettings, submitSettings, waitForNotice } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { startStack, type Stack } from "../helpers/stack";
+import { screenshotPath } from "../helpers/browser";
+import type { Stack } from "../helpers/stack";
+import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 import { parseKeyring } from "~/security/encryption.server";
 import { getShopSettings, soisyCredentials } from "~/settings/settings.server";
 
@@ -17,8 +19,6 @@ const SHOP = "settings-e2e.myshopify.com";
 /** A key Soisy (the simulator) refuses, unique enough to be searched for everywhere. */
 const CANARY_KEY = "canary-KEY-7d41c9e2b8-never-in-clear";
 const GOOD_KEY = "partnerkey";
-/** Not "HeadlessChrome": the Shopify library answers bots' admin requests with 410. */
-const USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
 let stack: Stack;
 let browser: Browser;
@@ -39,45 +39,25 @@ function record(response: Response) {
 }
 
 async function newContext(locale: string): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ locale, userAgent: USER_AGENT, extraHTTPHeaders: { "accept-language": locale } });
-  await ctx.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, SHOP));
+  const ctx = await adminContext(browser, stack, { locale });
   ctx.on("response", record);
   return ctx;
 }
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: SHOP, adminOAuth: true, appEnv: { LOG_LEVEL: "debug" } }), launchBrowser()]);
+  [stack, browser] = await startStackAndBrowser({ shop: SHOP, adminOAuth: true, appEnv: { LOG_LEVEL: "debug" } });
   context = await newContext("it-IT");
   page = await context.newPage();
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeAll(context, browser, stack));
 
 const settings = async () => (await getShopSettings(stack.database.db, SHOP))!;
 const sim = () => stack.shopify.shop(SHOP)!;
 
-async function open(query = "") {
-  await page.goto(`${stack.appUrl}/app/settings${query}`);
-  await page.getByRole("heading", { level: 1 }).waitFor();
-}
-
-/** Clicks a submit button and waits until the action answered and the page revalidated. */
-async function submit(button: Locator) {
-  const marker = page.locator("[data-settings-idle]");
-  const before = await marker.getAttribute("data-settings-idle");
-  await button.click();
-  await expect
-    .poll(() => marker.getAttribute("data-settings-idle"), { timeout: 15_000 })
-    .toSatisfy((v: string | null) => !!v && v !== before);
-}
-
-async function banner(text: string) {
-  await page.getByText(text, { exact: false }).first().waitFor({ timeout: 15_000 });
-}
+const open = (query = "") => openSettings(page, stack, query);
+const submit = (button: Locator) => submitSettings(page, button);
+const banner = (text: string) => waitForNotice(page, text);
 
 /** The tones of the notices (banners) the last action put on the page, in order. */
 async function noticeTones(): Promise<string[]> {
@@ -381,7 +361,7 @@ describe("settings page (non-embedded admin)", () => {
     const headers = {
       cookie,
       "content-type": "application/x-www-form-urlencoded",
-      "user-agent": USER_AGENT,
+      "user-agent": ADMIN_USER_AGENT,
     };
     const body = new URLSearchParams({ intent: "removeCredentials", environment: "sandbox" }).toString();
     const url = `${stack.appUrl}/app/settings?lang=en&_data=routes%2Fapp.settings`;

@@ -7,18 +7,19 @@
 import { readFileSync } from "node:fs";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { adminSessionCookieHeader, adminSessionCookies } from "../helpers/admin-session";
+import { screenshotPath } from "../helpers/browser";
+import { adminSessionCookieHeader } from "../helpers/admin-session";
+import { ADMIN_USER_AGENT as BROWSER_UA, adminContext } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
 import { csvCell } from "../../app/transactions/csv";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { eventually, type Stack } from "../helpers/stack";
+import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 
 let stack: Stack;
 let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 const db = () => stack.database.db;
-const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 
 /** The payments created through the stack. */
 const ids = { paid: "", live: "", flagged: "" };
@@ -29,10 +30,8 @@ let dayBeforeCreation = "";
 
 beforeAll(async () => {
   dayBeforeCreation = new Date().toISOString().slice(0, 10);
-  [stack, browser] = await Promise.all([startStack({ shop: "tx-admin.myshopify.com", adminOAuth: true }), launchBrowser()]);
-  // @shopify/shopify-app-remix answers 410 to bots, and "HeadlessChrome" counts as one.
-  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: "it-IT", userAgent: BROWSER_UA });
-  await context.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, stack.shop));
+  [stack, browser] = await startStackAndBrowser({ shop: "tx-admin.myshopify.com", adminOAuth: true });
+  context = await adminContext(browser, stack, { acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: "it-IT" });
   page = await context.newPage();
 
   // 1. Paid: the shopper completes, Soisy verifies → resolved, delivered to Shopify.
@@ -89,13 +88,9 @@ beforeAll(async () => {
       customerEmail: "anna.bianchi@example.com",
     },
   });
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeAll(context, browser, stack));
 
 afterEach((ctx) => {
   if (ctx.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
@@ -367,8 +362,7 @@ describe("merchant language and small screens", () => {
   });
 
   it("every admin page fits a 360 px screen, in both languages", async () => {
-    const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: "it-IT", userAgent: BROWSER_UA });
-    await phone.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, stack.shop));
+    const phone = await adminContext(browser, stack, { viewport: { width: 360, height: 740 }, locale: "it-IT" });
     const small = await phone.newPage();
     try {
       const pages: [string, string][] = [

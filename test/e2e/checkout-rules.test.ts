@@ -7,17 +7,16 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
-import { adminSessionCookies } from "../helpers/admin-session";
+import { adminContext, openSettings, submitSettings } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { startStack, type Stack } from "../helpers/stack";
+import { screenshotPath } from "../helpers/browser";
+import type { Stack } from "../helpers/stack";
+import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 import { getShopSettings } from "~/settings/settings.server";
 import { checkoutRulesConfig, CONFIG_METAFIELD, WIDGET_METAFIELD } from "~/shopify/payment-customization.server";
 import { cartPaymentMethodsTransformRun } from "../../extensions/soisy-payment-customization/src/index.js";
 
 const SHOP = "rules-e2e.myshopify.com";
-/** Not "HeadlessChrome": the Shopify library answers bots' admin requests with 410. */
-const USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
 const SOISY = { id: "gid://shopify/PaymentCustomizationPaymentMethod/3", name: "Paga a rate con Soisy" };
 const CARD = { id: "gid://shopify/PaymentCustomizationPaymentMethod/1", name: "Carta di credito" };
 
@@ -27,17 +26,12 @@ let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([startStack({ shop: SHOP, adminOAuth: true }), launchBrowser()]);
-  context = await browser.newContext({ locale: "it-IT", userAgent: USER_AGENT, extraHTTPHeaders: { "accept-language": "it-IT" } });
-  await context.addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, SHOP));
+  [stack, browser] = await startStackAndBrowser({ shop: SHOP, adminOAuth: true });
+  context = await adminContext(browser, stack, { locale: "it-IT" });
   page = await context.newPage();
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeAll(context, browser, stack));
 
 const admin = () => stack.shopify.adminApi;
 const customizations = () => admin().paymentCustomizations(SHOP);
@@ -51,19 +45,8 @@ function widgetJson(): unknown {
   return m ? JSON.parse(m.value) : undefined;
 }
 
-async function open(query = "") {
-  await page.goto(`${stack.appUrl}/app/settings${query}`);
-  await page.getByRole("heading", { level: 1 }).waitFor();
-}
-
-async function submit(button: Locator) {
-  const marker = page.locator("[data-settings-idle]");
-  const before = await marker.getAttribute("data-settings-idle");
-  await button.click();
-  await expect
-    .poll(() => marker.getAttribute("data-settings-idle"), { timeout: 20_000 })
-    .toSatisfy((v: string | null) => !!v && v !== before);
-}
+const open = (query = "") => openSettings(page, stack, query);
+const submit = (button: Locator) => submitSettings(page, button);
 
 async function saveOptions(values: Record<string, string>, button = "Salva opzioni") {
   await open(button === "Save options" ? "?lang=en" : "");

@@ -6,8 +6,9 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { eventually, startStack, type Stack, simSession as simSessionOf } from "../helpers/stack";
+import { screenshotPath } from "../helpers/browser";
+import { eventually, type Stack, simSession as simSessionOf } from "../helpers/stack";
+import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 import { shopifyProofHeaders } from "../../scripts/lib/local-stack";
 import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import { decideRefund } from "~/payments/refund-service.server";
@@ -27,16 +28,10 @@ const BACKOFF_MAX_MS = 2_000;
 const AFTER_RECOVERY_MS = 6 * BACKOFF_MAX_MS + 10_000;
 
 beforeAll(async () => {
-  [stack, browser] = await Promise.all([
-    startStack({ appEnv: { OUTBOX_BACKOFF_BASE_MS: "200", OUTBOX_BACKOFF_MAX_MS: String(BACKOFF_MAX_MS) } }),
-    launchBrowser(),
-  ]);
-}, 90_000);
+  [stack, browser] = await startStackAndBrowser({ appEnv: { OUTBOX_BACKOFF_BASE_MS: "200", OUTBOX_BACKOFF_MAX_MS: String(BACKOFF_MAX_MS) } });
+}, STACK_SETUP_TIMEOUT_MS);
 
-afterAll(async () => {
-  await browser?.close();
-  await stack?.close();
-});
+afterAll(() => closeAll(browser, stack));
 
 afterEach((context) => {
   if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
@@ -66,6 +61,25 @@ async function checkout(page: Page, amount: string, options: { test?: boolean } 
   await Promise.all([page.waitForURL(/#\/loan-request\?token=/), page.getByRole("button", { name: /Paga a rate con Soisy/ }).click()]);
   const id = [...stack.shopify.paymentSessions.values()].at(-1)!.id;
   return id;
+}
+
+/** The app's requests to Soisy to create an order for a session (its id is the order reference). */
+function soisyOrderRequests(id: string) {
+  return stack.soisy.requests.filter((r) => r.method === "POST" && r.path.endsWith("/orders") && r.rawBody.includes(id));
+}
+
+/**
+ * Waits until nothing more can reach Shopify for a session: every callback Soisy sent is answered and no
+ * outbox message of the session is still pending (a delivered or dead message is never sent again). A test
+ * can then assert that something did not happen, without a fixed sleep.
+ */
+async function settled(id: string) {
+  await stack.soisy.idle();
+  await eventually(
+    async () => (await db().outboxMessage.count({ where: { paymentSessionId: id, status: "pending" } })) === 0,
+    20_000,
+    "no pending outbox message for the session",
+  );
 }
 
 async function soisyToken(id: string): Promise<string> {
@@ -183,8 +197,8 @@ describe("not eligible, each reason (HTTP)", () => {
       expect([200, 302]).toContain(res.status);
       await eventually(async () => simSession(result.id).state.code === "REJECTED", 10_000, "reject");
       expect(simSession(result.id).state).toMatchObject({ code: "REJECTED", reason: code });
-      const before = stack.soisy.requests.filter((r) => r.method === "POST" && r.path.endsWith("/orders")).length;
-      expect(stack.soisy.requests.filter((r) => r.method === "POST" && r.path.endsWith("/orders")).length).toBe(before);
+      // No Soisy order was asked for this session (the rejection above is the end of its path).
+      expect(soisyOrderRequests(result.id)).toEqual([]);
     } finally {
       if (unready) await db().shopSettings.update({ where: { shop: stack.shop }, data: { ready: true } });
     }
@@ -206,6 +220,8 @@ describe("failures and retries", () => {
     expect(row.state).toBe("redirected");
     const failures = await db().soisyEvent.count({ where: { paymentSessionId: result.id, type: "soisy_order_failed" } });
     expect(failures).toBe(2);
+    // The filter the not-eligible tests rely on does see a session's order requests.
+    expect(soisyOrderRequests(result.id)).toHaveLength(3);
   });
 
   it("50 concurrent identical session requests → one Soisy order, 50 identical answers", async () => {
@@ -321,7 +337,7 @@ describe("callbacks", () => {
       await stack.soisy.fireEvent(token, "LoanWasVerified");
       await stack.soisy.idle();
       await eventually(async () => simSession(result.id).state.code === "RESOLVED", 10_000, "resolve");
-      await new Promise((r) => setTimeout(r, 500));
+      await settled(result.id);
       expect(appliedMutations(result.id)).toEqual(["paymentSessionResolve"]);
       const resolves = simSession(result.id).mutations.filter((m) => m.name === "paymentSessionResolve");
       expect(resolves.length).toBeLessThanOrEqual(2); // at most a repeat of the same mutation
@@ -342,7 +358,7 @@ describe("callbacks", () => {
     await stack.soisy.fireEvent(token, "LoanWasVerified");
     await stack.soisy.idle();
     await eventually(async () => (await db().paymentSession.findUniqueOrThrow({ where: { id: result.id } })).flagReason === "amount_mismatch", 10_000, "flag");
-    await new Promise((r) => setTimeout(r, 500));
+    await settled(result.id);
     expect(appliedMutations(result.id)).not.toContain("paymentSessionResolve");
     const row = await db().paymentSession.findUniqueOrThrow({ where: { id: result.id } });
     expect(row.state).not.toBe("resolved");
