@@ -66,7 +66,7 @@ export function widgetConfig(settings: Settings): WidgetConfig {
   return { ready: settings.ready, minCents: settings.minAmountCents, maxCents: settings.maxAmountCents, instalments: settings.widgetInstalments };
 }
 
-// ----- documents (validated against test/simulators/shopify/admin-schema.graphql in test/unit/admin-api.test.ts) -----
+// ----- documents (validated against test/simulators/shopify/admin-schema.graphql in test/integration/admin-api.test.ts) -----
 
 export const CHECKOUT_RULES_STATE = /* GraphQL */ `
   query SoisyCheckoutRulesState {

@@ -17,7 +17,7 @@ import { logger } from "~/logger.server";
 import type { AdminGraphql } from "./payment-customization.server";
 import { shopHandle } from "./shop-handle";
 
-/** Validated against test/simulators/shopify/admin-schema.graphql in test/unit/admin-api.test.ts. */
+/** Validated against test/simulators/shopify/admin-schema.graphql in test/integration/admin-api.test.ts. */
 export const SHOP_PROFILE = /* GraphQL */ `
   query SoisyShopProfile {
     shop {
