@@ -9,7 +9,7 @@ import { json, redirect } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { ConfirmingPayment, LinkNotValid, NotEligible } from "~/components/ShopperPage";
 import { paymentUrls } from "~/payments/app-urls";
-import { findSession } from "~/payments/payment-service.server";
+import { findSession } from "~/payments/payment-deps.server";
 import { paymentDeps } from "~/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";
 import { shopDisplayName } from "~/shopify/shop-profile.server";

@@ -12,7 +12,7 @@ import { translate } from "~/i18n/i18n";
 import { readForm } from "~/preapproval/form";
 import { PreapprovalForm, RefusedPage } from "~/preapproval/PreapprovalPage";
 import { preapprovalPage, submitPreapproval } from "~/preapproval/preapproval.server";
-import { findSession } from "~/payments/payment-service.server";
+import { findSession } from "~/payments/payment-deps.server";
 import { paymentDeps } from "~/runtime.server";
 import { lenderInfo } from "~/quotes/lender.server";
 import { pageOffers } from "~/quotes/offer-text.server";

@@ -6,7 +6,8 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { logger } from "~/logger.server";
-import { findSession, handleSoisyCallback } from "~/payments/payment-service.server";
+import { handleSoisyCallback } from "~/payments/inputs.server";
+import { findSession } from "~/payments/payment-deps.server";
 import { paymentDeps } from "~/runtime.server";
 import { unstorableString } from "~/payments/shopify-requests";
 import { verifySessionSecret } from "~/payments/url-secrets.server";
