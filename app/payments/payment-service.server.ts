@@ -10,7 +10,7 @@ import type { Logger } from "~/logger.server";
 import type { Keyring } from "~/security/encryption.server";
 import { createSoisyClient, type SoisyClient } from "~/soisy/client.server";
 import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
-import { InvalidAmountError, parseDecimalToCents } from "~/soisy/money";
+import { InvalidAmountError, parseDecimalToCents } from "~/money/cents";
 import type { CreateOrderInput, OrderStatus } from "~/soisy/types";
 import { credentialsFromRow, soisyCredentials, type SoisyEnvironment } from "~/settings/settings.server";
 import { paymentUrls } from "./app-urls";

@@ -33,7 +33,7 @@ import { db } from "~/db.server";
 import { localeFromRequest, translator, type Locale } from "~/i18n/i18n";
 import type { MessageKey } from "~/i18n/messages";
 import { logger } from "~/logger.server";
-import { parseDecimalToCents } from "~/soisy/money";
+import { parseDecimalToCents } from "~/money/cents";
 import { formatMoney } from "~/i18n/money";
 import { readinessOf, syncReadiness, type ConfigureOutcome } from "~/shopify/configure.server";
 import { invalidateQuoteSettings } from "~/quotes/runtime.server";
