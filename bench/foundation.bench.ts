@@ -1,8 +1,8 @@
 // `npm run bench`: throughput of the foundation's hot paths (printed by vitest's benchmark reporter).
 import { bench, describe } from "vitest";
-import { centsToDecimal, parseDecimalToCents } from "~/soisy/money";
+import { centsToDecimal, parseDecimalToCents } from "~/money/cents";
 import { decrypt, encrypt, generateKeyMaterial, parseKeyring } from "~/security/encryption.server";
-import { validatePaymentsAppsDocument } from "~/shopify/payments-schema.server";
+import { validatePaymentsAppsDocument } from "../test/helpers/payments-schema";
 import { PAYMENT_SESSION_RESOLVE } from "../test/simulators/shopify/documents";
 
 const ring = parseKeyring(generateKeyMaterial());

@@ -9,7 +9,7 @@ import { Banner, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Locale } from "~/i18n/i18n";
 import type { MessageKey } from "~/i18n/messages";
-import { formatEuro } from "~/soisy/money";
+import { formatEuro } from "~/i18n/money";
 import { SectionCard } from "./SectionCard";
 
 /** The storefront texts (extensions/soisy-widget/locales, `soisy_widget`), given by the loader. */

@@ -8,10 +8,11 @@ import { appConfig } from "~/config.server";
 import { db } from "~/db.server";
 import { outgoingRequest } from "~/http/outgoing.server";
 import type { Locale } from "~/i18n/i18n";
-import { describeState, type PaymentState } from "~/payments/lifecycle";
+import type { PaymentState } from "~/payments/lifecycle";
 import { withCheckChar } from "~/preapproval/fiscal-code";
 import { getShopSettings } from "~/settings/settings.server";
 import { formatMoney } from "~/i18n/money";
+import { stateLabel } from "~/transactions/sentences";
 import { OPERATOR_EVENTS, type OperatorDecision } from "./hub";
 
 /** The Soisy simulator's magic fiscal codes (first 15 characters; the check character is computed). */
@@ -69,7 +70,7 @@ export async function hubData(locale: Locale) {
       id: s.id,
       shop: s.shop,
       amount: formatMoney(s.amountCents, s.currency, locale),
-      state: describeState(s.state as PaymentState, locale),
+      state: stateLabel(s.state as PaymentState, locale),
       orderPage: `${shopify}/shops/${encodeURIComponent(s.shop)}/orders/${encodeURIComponent(s.id)}`,
       operable: !!s.soisyToken && OPEN_STATES.includes(s.state),
     })),

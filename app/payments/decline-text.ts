@@ -4,7 +4,8 @@
  * specific to say than the generic "Soisy cannot be used for this cart".
  */
 import { translator, type Locale } from "~/i18n/i18n";
-import { centsToDecimal, formatEuro } from "~/soisy/money";
+import { formatEuro } from "~/i18n/money";
+import { centsToDecimal } from "~/money/cents";
 
 export interface DeclineFacts {
   rejectReasonCode: string | null;

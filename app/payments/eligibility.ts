@@ -13,7 +13,7 @@
  *      country is eligible: Soisy's webapp collects the address.
  * `merchantMessage` is English, for Shopify's merchantMessage of paymentSessionReject.
  */
-import { centsToDecimal } from "~/soisy/money";
+import { centsToDecimal } from "~/money/cents";
 import type { RejectCode } from "./lifecycle";
 
 export interface EligibilityInput {

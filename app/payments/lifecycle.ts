@@ -88,22 +88,6 @@ export function isFinal(state: PaymentState): boolean {
   return state === "resolved" || state === "rejected" || state === "not_eligible";
 }
 
-const STATE_LABELS: Record<PaymentState, { it: string; en: string }> = {
-  received: { it: "Ricevuto", en: "Received" },
-  not_eligible: { it: "Non idoneo", en: "Not eligible" },
-  preapproval: { it: "In pre-approvazione", en: "In pre-approval" },
-  redirected: { it: "Cliente su Soisy", en: "Customer at Soisy" },
-  abandoned: { it: "Abbandonato", en: "Abandoned" },
-  pending: { it: "In attesa", en: "Pending" },
-  resolved: { it: "Pagato", en: "Paid" },
-  rejected: { it: "Rifiutato", en: "Rejected" },
-};
-
-/** A short label for the merchant UI. */
-export function describeState(state: PaymentState, locale: "it" | "en"): string {
-  return STATE_LABELS[state][locale];
-}
-
 /* ------------------------------------------------------------------------------------------------
  * Soisy's order status, reduced to what the lifecycle needs
  * ---------------------------------------------------------------------------------------------- */

@@ -5,7 +5,7 @@
  * Soisy offline can have them resolved automatically. Partial refunds keep their own amount.
  */
 import type { Db } from "~/db.server";
-import { parseDecimalToCents, InvalidAmountError } from "~/soisy/money";
+import { parseDecimalToCents, InvalidAmountError } from "~/money/cents";
 import { enqueueMutation } from "./outbox.server";
 import type { PaymentDeps } from "./payment-deps.server";
 import { checkAgainstPayment, COMMITTED_REFUND_STATES, type RefusalCode } from "./session-checks";

@@ -9,7 +9,8 @@
  */
 import { translate } from "~/i18n/i18n";
 import type { MessageKey } from "~/i18n/messages";
-import { centsToDecimal, formatEuro } from "~/soisy/money";
+import { formatEuro } from "~/i18n/money";
+import { centsToDecimal } from "~/money/cents";
 import type { PaymentState } from "./lifecycle";
 
 export type FollowUpKind = "refund" | "capture" | "void";

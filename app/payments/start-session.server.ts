@@ -4,7 +4,7 @@
  * URL Shopify sends the shopper to.
  */
 import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
-import { InvalidAmountError, parseDecimalToCents } from "~/soisy/money";
+import { InvalidAmountError, parseDecimalToCents } from "~/money/cents";
 import type { CreateOrderInput } from "~/soisy/types";
 import type { SoisyEnvironment } from "~/settings/settings.server";
 import { paymentUrls } from "./app-urls";

@@ -30,6 +30,7 @@ import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
 import { cachedLoanQuotes, type QuoteDeps } from "~/quotes/quote-service.server";
 import { representativeExample, type RepresentativeExample } from "~/quotes/representative-example";
 import { INSTALMENT_CHOICES, soisyErrorsToForm, soisyInputs, validateForm, type FieldErrors, type FormValues } from "./form";
+import { SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS } from "~/soisy/types";
 import { shopHandle } from "~/shopify/shop-handle";
 
 /**
@@ -146,7 +147,7 @@ async function shopMaxInstalments(client: SoisyClient): Promise<number | null> {
       .shopInfo()
       .then(
         (info) => {
-          const max = info.maxLoanInstalmentsNumber && info.maxLoanInstalmentsNumber >= 3 ? Math.min(60, info.maxLoanInstalmentsNumber) : null;
+          const max = info.maxLoanInstalmentsNumber && info.maxLoanInstalmentsNumber >= SOISY_MIN_INSTALMENTS ? Math.min(SOISY_MAX_INSTALMENTS, info.maxLoanInstalmentsNumber) : null;
           shopMaxCache.set(key, { max });
           return max;
         },
@@ -171,7 +172,7 @@ async function shopMaxInstalments(client: SoisyClient): Promise<number | null> {
 
 async function instalmentChoices(client: SoisyClient | null): Promise<number[]> {
   // Without the shop's maximum, Soisy's own 3–60 applies (it is only a limit; Soisy validates anyway).
-  const max = (client ? await shopMaxInstalments(client) : null) ?? 60;
+  const max = (client ? await shopMaxInstalments(client) : null) ?? SOISY_MAX_INSTALMENTS;
   return INSTALMENT_CHOICES.filter((n) => n <= max);
 }
 

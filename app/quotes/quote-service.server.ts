@@ -40,7 +40,7 @@ import type { Logger } from "~/logger.server";
 import { createSoisyClient, type SoisyClient } from "~/soisy/client.server";
 import { isSoisyError } from "~/soisy/errors";
 import { TokenBuckets } from "./token-bucket";
-import type { LoanQuotes } from "~/soisy/types";
+import { SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS, type LoanQuotes } from "~/soisy/types";
 import {
   quoteCacheKey,
   quoteFromLoanQuotes,
@@ -175,7 +175,7 @@ export interface WidgetQuoteResult {
 export const widgetQuoteInputSchema = z.object({
   shop: z.string().min(1).max(255),
   amountCents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  instalments: z.number().int().min(3).max(60).optional(),
+  instalments: z.number().int().min(SOISY_MIN_INSTALMENTS).max(SOISY_MAX_INSTALMENTS).optional(),
   freshSettings: z.boolean().optional(),
   limitMisses: z.boolean().optional(),
 });
@@ -238,7 +238,7 @@ const loanQuotesRequestSchema = z.object({
   // The cache key joins the parts with "|": the Soisy shop id must not contain one.
   soisyShopId: z.string().min(1).max(255).regex(/^[A-Za-z0-9_-]+$/),
   amountCents: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-  instalments: z.number().int().min(3).max(60),
+  instalments: z.number().int().min(SOISY_MIN_INSTALMENTS).max(SOISY_MAX_INSTALMENTS),
   zeroInterest: z.boolean(),
 });
 

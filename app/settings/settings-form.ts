@@ -8,7 +8,8 @@
 import { z } from "zod";
 import type { MessageKey } from "~/i18n/messages";
 import { MAX_PENDING_EXPIRY_DAYS } from "./pending-expiry";
-import { centsToDecimal, parseDecimalToCents } from "~/soisy/money";
+import { centsToDecimal, parseDecimalToCents } from "~/money/cents";
+import { SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS } from "~/soisy/types";
 import { AMOUNT_LIMITS, shopOptionsSchema, soisyCredentialsSchema, type ShopOptions, type ShopSettingsView } from "./settings.server";
 
 /** ISO 3166-1 alpha-2 codes (officially assigned). */
@@ -181,7 +182,7 @@ export const optionsFormSchema = z
     // Shopify refuses a pending expiry past its limit (see MAX_PENDING_EXPIRY_DAYS).
     pendingExpiryDays: integerIn(1, MAX_PENDING_EXPIRY_DAYS, "settings.error.days"),
     zeroInterest: checkbox,
-    widgetInstalments: integerIn(3, 60, "settings.error.instalments"),
+    widgetInstalments: integerIn(SOISY_MIN_INSTALMENTS, SOISY_MAX_INSTALMENTS, "settings.error.instalments"),
     excludedProductTags: tags,
     excludeGiftCards: checkbox,
     allowedCountries: countries,

@@ -6,12 +6,12 @@ import { z } from "zod";
 import type { Db } from "~/db.server";
 import { MAX_PENDING_EXPIRY_DAYS } from "./pending-expiry";
 import { appKeyring, decrypt, encrypt, type Keyring } from "~/security/encryption.server";
-import { SOISY_ENVIRONMENTS, type SoisyEnvironment } from "~/soisy/types";
+import { SOISY_ENVIRONMENTS, SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS, type SoisyEnvironment } from "~/soisy/types";
 
 // Defined with Soisy (app/soisy/types.ts); exported here too for the callers that read credentials by environment.
 export { SOISY_ENVIRONMENTS, type SoisyEnvironment };
 
-/** Amount bounds the settings accept (euro cents). The defaults (€100–€15,000, as Soisy's plugins) are in prisma/schema.prisma. */
+/** Amount bounds the settings accept (euro cents). A new shop's values (€100–€15,000, as Soisy's plugins) are in ./shop-defaults.ts. */
 export const AMOUNT_LIMITS = { minCents: 100, maxCents: 3_000_000 } as const;
 
 const countryCode = z.string().regex(/^[A-Z]{2}$/, "country codes are two upper-case letters (ISO 3166-1)");
@@ -24,7 +24,7 @@ export const shopOptionsSchema = z
     resolveOn: z.enum(["verified", "disbursed"]),
     pendingExpiryDays: z.number().int().min(1).max(MAX_PENDING_EXPIRY_DAYS),
     zeroInterest: z.boolean(),
-    widgetInstalments: z.number().int().min(3).max(60),
+    widgetInstalments: z.number().int().min(SOISY_MIN_INSTALMENTS).max(SOISY_MAX_INSTALMENTS),
     excludedProductTags: z.array(z.string().trim().min(1).max(255)).max(100),
     excludeGiftCards: z.boolean(),
     allowedCountries: z.array(countryCode).min(1).max(50),

@@ -4,7 +4,7 @@
  * a spreadsheet would run as a formula (starting with = + - @, tab or CR) get a leading apostrophe
  * (OWASP "CSV injection"). Amounts are decimal euro strings with a dot ("1234.56"), dates ISO 8601 UTC.
  */
-import { centsToDecimal } from "~/soisy/money";
+import { centsToDecimal } from "~/money/cents";
 import type { TransactionRow } from "./query.server";
 
 export const CSV_BOM = "\uFEFF";

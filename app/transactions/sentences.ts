@@ -7,9 +7,9 @@
  */
 import { translator, type Locale, type MessageKey } from "~/i18n/i18n";
 import { formatMoney } from "~/i18n/money";
-import { PAYMENT_STATES, soisyProgress } from "~/payments/lifecycle";
+import { PAYMENT_STATES, soisyProgress, type PaymentState } from "~/payments/lifecycle";
 import { SOISY_CALLBACK_EVENT_IDS, SOISY_ORDER_STATUSES } from "~/soisy/types";
-import { parseDecimalToCents } from "~/soisy/money";
+import { parseDecimalToCents } from "~/money/cents";
 
 type Detail = Record<string, unknown>;
 type T = ReturnType<typeof translator>;
@@ -66,6 +66,11 @@ const MUTATIONS = ["paymentSessionResolve", "paymentSessionReject", "paymentSess
 export function stateSentence(state: string, locale: Locale): string {
   const t = translator(locale);
   return has(PAYMENT_STATES, state) ? t(`state.${state}` as MessageKey) : t("soisy.unknown");
+}
+
+/** A short label (≤ 20 characters) for a payment state, e.g. "Pagato" / "Paid". */
+export function stateLabel(state: PaymentState, locale: Locale): string {
+  return translator(locale)(`state.label.${state}`);
 }
 
 export function soisyStatusSentence(status: string, locale: Locale): string {

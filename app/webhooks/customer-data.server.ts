@@ -18,7 +18,7 @@
  * opens the shopper's own application at Soisy — personal, so exported and erased here.
  */
 import type { Tx } from "./shop-data.server";
-import { centsToDecimal } from "~/soisy/money";
+import { centsToDecimal } from "~/money/cents";
 import { matchesCustomer, scrubDetailJson, storedPersonalFields, parseCustomerJson, type CustomerIdentity } from "./customer-data";
 
 const BATCH = 500;

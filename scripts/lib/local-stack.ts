@@ -17,22 +17,9 @@ import {
   setReady,
   type ShopOptions,
 } from "../../app/settings/settings.server";
+import { DEFAULT_SHOP_OPTIONS } from "../../app/settings/shop-defaults";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
-
-export const DEFAULT_SHOP_OPTIONS: ShopOptions = {
-  minAmountCents: 10_000,
-  maxAmountCents: 1_500_000,
-  integrationLevel: "redirect",
-  resolveOn: "verified",
-  pendingExpiryDays: 3,
-  zeroInterest: false,
-  widgetInstalments: 12,
-  excludedProductTags: [],
-  excludeGiftCards: true,
-  allowedCountries: ["IT"],
-  autoResolveRefunds: false,
-};
 
 /**
  * A shop that has installed the app: settings, Soisy's public sandbox credentials (encrypted) for

@@ -1,6 +1,6 @@
 /** Argument parsing and validation for the operator CLI (scripts/shop-cli.ts). */
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { InvalidAmountError, parseDecimalToCents } from "../../app/soisy/money";
+import { InvalidAmountError, parseDecimalToCents } from "../../app/money/cents";
 
 /** A mistake in the command line: printed with the usage, exit code 2. */
 export class UsageError extends Error {

@@ -18,10 +18,10 @@ import type { Keyring } from "../../app/security/encryption.server";
 import { cleanShopName } from "../../app/shopify/shop-profile.server";
 import { rotateEncryptedValues, type RotationCounts } from "../../app/key-rotation.server";
 import { encryptSessionToken } from "../../app/shopify/session-storage.server";
-import { centsToDecimal } from "../../app/soisy/money";
+import { centsToDecimal } from "../../app/money/cents";
 import { identityFrom } from "../../app/webhooks/customer-data";
 import { customerExport } from "../../app/webhooks/customer-data.server";
-import { DEFAULT_SHOP_OPTIONS } from "../lib/local-stack";
+import { DEFAULT_SHOP_OPTIONS } from "../../app/settings/shop-defaults";
 import {
   amountCents,
   booleanFlag,

@@ -11,7 +11,7 @@ import type { Browser, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { saveShopOptions } from "~/settings/settings.server";
 import { withCheckChar } from "~/preapproval/fiscal-code";
-import { DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
+import { DEFAULT_SHOP_OPTIONS } from "~/settings/shop-defaults";
 import { adminSessionCookies } from "../helpers/admin-session";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
 import { expectedExample } from "../helpers/expected-quote";

@@ -5,7 +5,7 @@
  * example is the simulator's median profile, written out field by field on purpose (not through the
  * app's own mapping).
  */
-import { DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
+import { DEFAULT_SHOP_OPTIONS } from "~/settings/shop-defaults";
 import { computeQuotes } from "../simulators/soisy";
 
 export function expectedExample(amount: number, instalments: number, zeroInterest = false) {

@@ -13,7 +13,8 @@ import { removeSoisyCredentials, saveShopOptions, setReady } from "~/settings/se
 import { quoteCacheKey, quoteFromLoanQuotes } from "~/quotes/widget-quote";
 import { cachedLoanQuotes, DEFAULT_MISS_LIMIT, getWidgetQuote, getWidgetQuoteWithStatus, QuoteCache, type QuoteDeps } from "~/quotes/quote-service.server";
 import { TokenBuckets } from "~/quotes/token-bucket";
-import { configureShop, DEFAULT_SHOP_OPTIONS } from "../../scripts/lib/local-stack";
+import { configureShop } from "../../scripts/lib/local-stack";
+import { DEFAULT_SHOP_OPTIONS } from "~/settings/shop-defaults";
 import { computeQuotes, startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
 import { expectedAvailableQuote, expectedExample } from "../helpers/expected-quote";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";

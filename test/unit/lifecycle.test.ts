@@ -8,7 +8,6 @@ import { MAX_PENDING_EXPIRY_DAYS } from "~/settings/pending-expiry";
 import {
   MERCHANT_MESSAGES,
   PAYMENT_STATES,
-  describeState,
   isFinal,
   pendingExpiryFrom,
   soisyProgress,
@@ -102,18 +101,6 @@ describe("soisyProgress", () => {
 describe("states", () => {
   it("resolved, rejected and not_eligible are final; the others are not", () => {
     expect(PAYMENT_STATES.filter(isFinal)).toEqual(["not_eligible", "resolved", "rejected"]);
-  });
-
-  it("has a short, distinct Italian and English label for every state", () => {
-    for (const locale of ["it", "en"] as const) {
-      const labels = PAYMENT_STATES.map((s) => describeState(s, locale));
-      expect(new Set(labels).size).toBe(PAYMENT_STATES.length);
-      for (const label of labels) expect(label.length).toBeGreaterThan(0);
-      for (const label of labels) expect(label.length).toBeLessThanOrEqual(20);
-    }
-    expect(describeState("resolved", "it")).toBe("Pagato");
-    expect(describeState("pending", "en")).toBe("Pending");
-    expect(describeState("redirected", "it")).not.toBe(describeState("redirected", "en"));
   });
 });
 
@@ -709,9 +696,8 @@ describe("integration level 2: in-store pre-approval", () => {
     expect(seen).toEqual(["redirected", "pending", "resolved"]);
   });
 
-  it("has a label in both languages", () => {
-    expect(describeState("preapproval", "it")).toBe("In pre-approvazione");
-    expect(describeState("preapproval", "en")).toBe("In pre-approval");
+  // Its label in both languages is checked with the other labels (test/unit/timeline-sentences.test.ts).
+  it("is not final", () => {
     expect(isFinal("preapproval")).toBe(false);
   });
 });

@@ -16,7 +16,7 @@ import {
   redact,
   type PaymentsApiMutation,
 } from "~/shopify/payments-api.server";
-import { paymentsAppsSchema, validatePaymentsAppsDocument } from "~/shopify/payments-schema.server";
+import { paymentsAppsSchema, validatePaymentsAppsDocument } from "../helpers/payments-schema";
 import { INVALID_TOKEN_BODY, SHOPIFY_USER_ERROR_MESSAGES as MSG } from "../simulators/shopify";
 
 const NOW = new Date("2026-07-13T10:00:00Z");

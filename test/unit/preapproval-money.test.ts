@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { formatEuro as pageFormatEuro } from "../../app/preapproval/PreapprovalPage";
-import { formatEuro } from "../../app/soisy/money";
+import { formatEuro } from "../../app/i18n/money";
 
 describe("pre-approval page money format", () => {
   it("writes Italian and English amounts like the rest of the app", () => {

@@ -6,7 +6,7 @@ import {
   paymentsAppsSchema,
   paymentsAppsSchemaPath,
   validatePaymentsAppsDocument,
-} from "~/shopify/payments-schema.server";
+} from "../helpers/payments-schema";
 import {
   PAYMENT_SESSION_PENDING,
   PAYMENT_SESSION_REJECT,

@@ -9,7 +9,7 @@ import { SOISY_ORDER_STATUSES } from "~/soisy/types";
 import { allLifecycleInputs } from "../helpers/lifecycle-inputs";
 import { formatMoney } from "~/i18n/money";
 import { LOCALES, translate, type Locale } from "~/i18n/i18n";
-import { deciderLabel, soisyStatusSentence, stateSentence, TIMELINE_TYPES, timelineSentence, whoActed } from "~/transactions/sentences";
+import { deciderLabel, soisyStatusSentence, stateLabel, stateSentence, TIMELINE_TYPES, timelineSentence, whoActed } from "~/transactions/sentences";
 import { buildTimeline } from "~/transactions/timeline";
 
 /** A code: snake_case, camelCase / PascalCase identifiers, "key: value" dumps. */
@@ -151,3 +151,23 @@ function contexts(): LifecycleContext[] {
 }
 
 const inputs = () => allLifecycleInputs(50_000);
+
+// The short state labels (the demo hub's list) were the lifecycle's describeState; they are UI text, in the catalogue.
+describe("state labels", () => {
+  it("has a short, distinct Italian and English label for every state", () => {
+    for (const locale of ["it", "en"] as const) {
+      const labels = PAYMENT_STATES.map((s) => stateLabel(s, locale));
+      expect(new Set(labels).size).toBe(PAYMENT_STATES.length);
+      for (const label of labels) expect(label.length).toBeGreaterThan(0);
+      for (const label of labels) expect(label.length).toBeLessThanOrEqual(20);
+    }
+    expect(stateLabel("resolved", "it")).toBe("Pagato");
+    expect(stateLabel("pending", "en")).toBe("Pending");
+    expect(stateLabel("redirected", "it")).not.toBe(stateLabel("redirected", "en"));
+  });
+
+  it("has a label in both languages for the pre-approval state", () => {
+    expect(stateLabel("preapproval", "it")).toBe("In pre-approvazione");
+    expect(stateLabel("preapproval", "en")).toBe("In pre-approval");
+  });
+});

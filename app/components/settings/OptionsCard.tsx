@@ -10,7 +10,7 @@ import type { Locale } from "~/i18n/i18n";
 import type { MessageKey } from "~/i18n/messages";
 import { formatMoney } from "~/i18n/money";
 import type { FieldError, FieldErrors, OptionField, OptionsFormValues } from "~/settings/settings-form";
-import { parseDecimalToCents } from "~/soisy/money";
+import { parseDecimalToCents } from "~/money/cents";
 import { SectionCard } from "../SectionCard";
 import { errorText, useBusy, type T } from "./form-helpers";
 

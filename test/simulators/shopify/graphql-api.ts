@@ -15,7 +15,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from "graphql";
-import { loadPaymentsAppsSchemaFrom, paymentsAppsSchemaPath } from "~/shopify/payments-schema.server";
+import { loadPaymentsAppsSchemaFrom, paymentsAppsSchemaPath } from "../../helpers/payments-schema";
 import type { SimStore, UserErrorOut } from "./store";
 import type { SimPaymentSession, SimRefundSession, SimShop } from "./types";
 

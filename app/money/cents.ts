@@ -1,7 +1,11 @@
 /**
- * Exact conversions between decimal money strings (Shopify: "123.45") and integer euro cents
- * (Soisy: 12345). Pure string / BigInt arithmetic: never `Math.round(parseFloat(x) * 100)`, which
- * turns "19.99" into 1998 on some inputs and silently rounds others.
+ * The app's money kernel: exact conversions between decimal money strings (Shopify: "123.45") and
+ * integer euro cents (Soisy: 12345), used by every folder that reads or writes an amount (soisy,
+ * shopify requests, payments, settings, scripts). It imports nothing of the app's; formatting money
+ * for people is the UI's job (app/i18n/money.ts).
+ *
+ * Pure string / BigInt arithmetic: never `Math.round(parseFloat(x) * 100)`, which turns "19.99"
+ * into 1998 on some inputs and silently rounds others.
  *
  * Accepted decimal syntax (anything else throws `InvalidAmountError`):
  *   - ASCII digits only, an optional "." followed by at least one digit: "5", "5.5", "19.99", "0.10";
@@ -73,30 +77,9 @@ export function centsToDecimal(cents: number): string {
   return negative ? `-${body}` : body;
 }
 
-function assertCents(cents: number): void {
+/** Throws `InvalidAmountError` unless `cents` is a safe integer (the UI formatters check with it too). */
+export function assertCents(cents: number): void {
   if (typeof cents !== "number" || !Number.isSafeInteger(cents)) {
     throw new InvalidAmountError(cents, "cents must be a safe integer");
   }
-}
-
-export type EuroLocale = "it" | "en";
-
-const formatters: Record<EuroLocale, Intl.NumberFormat> = {
-  it: new Intl.NumberFormat("it-IT", { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: "always" }),
-  en: new Intl.NumberFormat("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: "always" }),
-};
-
-/**
- * 123456 → "€ 1.234,56" (it) / "€1,234.56" (en). Grouping is always applied (Italian CLDR would
- * otherwise print "1234,56"). The number is formatted from its exact decimal string, never a float.
- */
-export function formatEuro(cents: number, locale: EuroLocale = "it"): string {
-  assertCents(cents);
-  const formatter = formatters[locale];
-  if (!formatter) throw new RangeError(`Unsupported locale ${String(locale)}`);
-  const negative = cents < 0;
-  const abs = centsToDecimal(Math.abs(cents));
-  const number = formatter.format(abs as Intl.StringNumericLiteral);
-  const sign = negative ? "-" : "";
-  return locale === "it" ? `${sign}€ ${number}` : `${sign}€${number}`;
 }

@@ -8,6 +8,9 @@
  * instead of a shopper's payment.
  *
  * The file path can be overridden with `SHOPIFY_PAYMENTS_SCHEMA_PATH`.
+ *
+ * Test-only (the unit tests, the Shopify simulator, the benchmarks): it uses `graphql`, a
+ * devDependency, so it lives under test/ and the app never imports it.
  */
 import fs from "node:fs";
 import path from "node:path";
@@ -26,7 +29,7 @@ const SCHEMA_FILE = `payments-apps-${PAYMENTS_APPS_API_VERSION}.introspection.js
 
 /**
  * The project root: the nearest directory above this module holding a package.json. Walking up (rather
- * than a fixed `../..`) keeps this right when the module is bundled into `build/server/`.
+ * than a fixed `../..`) keeps this right wherever the module is run or bundled from.
  */
 function findRepoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
