@@ -108,6 +108,17 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return redirect(withLang(`${back}?done=${input.data.decision}`, locale));
 }
 
+/** A one-paragraph banner in its own layout section (the outcome of a decision, an error, a warning). */
+function Notice({ tone, text }: { tone: "success" | "critical"; text: string }) {
+  return (
+    <Layout.Section>
+      <Banner tone={tone}>
+        <p>{text}</p>
+      </Banner>
+    </Layout.Section>
+  );
+}
+
 /** One button posting the merchant's decision on a payment held for review. */
 function PaymentDecisionForm({ decision, label, busy }: { decision: "resolve" | "reject"; label: string; busy: boolean }) {
   return (
@@ -144,13 +155,7 @@ export default function TransactionDetail() {
     <div style={{ overflowWrap: "anywhere" }}>
       <Page title={t("transactions.detail.title", { id: payment.id })} backAction={{ content: t("transactions.detail.back"), url: withLang("/app/transactions", locale) }}>
         <Layout>
-          {decided ? (
-            <Layout.Section>
-              <Banner tone="success">
-                <p>{t(decided === "resolve" ? "transactions.review.done.resolve" : "transactions.review.done.reject")}</p>
-              </Banner>
-            </Layout.Section>
-          ) : null}
+          {decided ? <Notice tone="success" text={t(decided === "resolve" ? "transactions.review.done.resolve" : "transactions.review.done.reject")} /> : null}
           {payment.awaitingDecision ? (
             <Layout.Section>
               <Banner tone="warning" title={t("transactions.review.title")}>
@@ -162,27 +167,9 @@ export default function TransactionDetail() {
               </Banner>
             </Layout.Section>
           ) : null}
-          {done ? (
-            <Layout.Section>
-              <Banner tone="success">
-                <p>{t(done === "resolve" ? "transactions.refunds.done.resolve" : "transactions.refunds.done.reject")}</p>
-              </Banner>
-            </Layout.Section>
-          ) : null}
-          {error ? (
-            <Layout.Section>
-              <Banner tone="critical">
-                <p>{t(error === "notFound" ? "transactions.decision.notFound" : "transactions.decision.alreadyDecided")}</p>
-              </Banner>
-            </Layout.Section>
-          ) : null}
-          {payment.amountMismatch ? (
-            <Layout.Section>
-              <Banner tone="critical">
-                <p>{t("transactions.detail.mismatch")}</p>
-              </Banner>
-            </Layout.Section>
-          ) : null}
+          {done ? <Notice tone="success" text={t(done === "resolve" ? "transactions.refunds.done.resolve" : "transactions.refunds.done.reject")} /> : null}
+          {error ? <Notice tone="critical" text={t(error === "notFound" ? "transactions.decision.notFound" : "transactions.decision.alreadyDecided")} /> : null}
+          {payment.amountMismatch ? <Notice tone="critical" text={t("transactions.detail.mismatch")} /> : null}
           <Layout.Section>
             <Card>
               <BlockStack gap="300">
