@@ -40,6 +40,16 @@ export interface RotationReport {
 
 const counts = (): RotationCounts => ({ scanned: 0, rotated: 0, current: 0, raced: 0, failed: 0 });
 
+/** Keyset pagination: the rows in key order, one batch at a time, until a read returns none. */
+async function* inBatches<Row>(read: (after: string | undefined) => Promise<Row[]>, keyOf: (row: Row) => string): AsyncGenerator<Row[]> {
+  for (let after: string | undefined; ; ) {
+    const rows = await read(after);
+    if (!rows.length) return;
+    after = keyOf(rows[rows.length - 1]!);
+    yield rows;
+  }
+}
+
 export async function rotateEncryptedValues(
   db: Db,
   keyring: Keyring,
@@ -50,15 +60,17 @@ export async function rotateEncryptedValues(
   const report: RotationReport = { keyId: keyring.current.id, dryRun, soisyApiKeys: counts(), shopifyTokens: counts(), failures: [] };
 
   // 1. Soisy API keys.
-  for (let after: string | undefined; ; ) {
-    const rows = await db.shopSettings.findMany({
-      where: after === undefined ? {} : { shop: { gt: after } },
-      orderBy: { shop: "asc" },
-      take: batchSize,
-      select: { shop: true, sandboxApiKeyEncrypted: true, productionApiKeyEncrypted: true },
-    });
-    if (!rows.length) break;
-    after = rows[rows.length - 1]!.shop;
+  const settingsBatches = inBatches(
+    (after) =>
+      db.shopSettings.findMany({
+        where: after === undefined ? {} : { shop: { gt: after } },
+        orderBy: { shop: "asc" },
+        take: batchSize,
+        select: { shop: true, sandboxApiKeyEncrypted: true, productionApiKeyEncrypted: true },
+      }),
+    (row) => row.shop,
+  );
+  for await (const rows of settingsBatches) {
     options.onBatch?.("ShopSettings", rows.length);
     const c = report.soisyApiKeys;
     for (const row of rows) {
@@ -95,15 +107,17 @@ export async function rotateEncryptedValues(
   }
 
   // 2. Shopify tokens.
-  for (let after: string | undefined; ; ) {
-    const rows = await db.session.findMany({
-      where: after === undefined ? {} : { id: { gt: after } },
-      orderBy: { id: "asc" },
-      take: batchSize,
-      select: { id: true, accessToken: true, refreshToken: true },
-    });
-    if (!rows.length) break;
-    after = rows[rows.length - 1]!.id;
+  const sessionBatches = inBatches(
+    (after) =>
+      db.session.findMany({
+        where: after === undefined ? {} : { id: { gt: after } },
+        orderBy: { id: "asc" },
+        take: batchSize,
+        select: { id: true, accessToken: true, refreshToken: true },
+      }),
+    (row) => row.id,
+  );
+  for await (const rows of sessionBatches) {
     options.onBatch?.("Session", rows.length);
     const c = report.shopifyTokens;
     for (const row of rows) {

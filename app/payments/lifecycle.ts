@@ -1,4 +1,7 @@
 /**
+ * Over 400 lines on purpose: it is the one pure transition table, every decision in one place (that
+ * is what it is for); split up, the decisions below would be scattered again.
+ *
  * The payment lifecycle of one Shopify payment session paid with Soisy, as a PURE state machine:
  * `transition(context, input)` says what the new state is, what to write (patch) and what to do
  * (effects: Shopify mutations, timeline rows, merchant alerts). No I/O, no clock: the caller reads
@@ -384,18 +387,11 @@ function wantedOutcome(ctx: LifecycleContext, input: ObservationInput, progress:
 function afterResolved(ctx: LifecycleContext, progress: SoisyProgress): Decision {
   if (progress !== "cancelled") return { state: "resolved", event: "no_change", why: "already_resolved" };
   if (ctx.flagReason === "cancelled_after_resolve") return { state: "resolved", event: "no_change", why: "already_flagged" };
-  return {
-    state: "resolved",
-    event: "flagged",
-    why: "cancelled_after_resolve",
-    patch: { flagReason: "cancelled_after_resolve" },
-    alerts: [
-      alert(
-        "cancelled_after_resolve",
-        "Soisy cancelled the loan of a payment that was already confirmed to Shopify: refund the order in Shopify (Shopify does not allow rejecting it now).",
-      ),
-    ],
-  };
+  return flaggedFinal(
+    "resolved",
+    "cancelled_after_resolve",
+    "Soisy cancelled the loan of a payment that was already confirmed to Shopify: refund the order in Shopify (Shopify does not allow rejecting it now).",
+  );
 }
 
 function afterRejected(ctx: LifecycleContext, progress: SoisyProgress): Decision {
@@ -403,18 +399,16 @@ function afterRejected(ctx: LifecycleContext, progress: SoisyProgress): Decision
   const alreadyTold = ctx.flagReason === "duplicate_loan_in_group" || ctx.flagReason === "loan_after_reject";
   if (!loanExists) return { state: "rejected", event: "no_change", why: "already_rejected" };
   if (alreadyTold) return { state: "rejected", event: "no_change", why: "already_flagged" };
-  return {
-    state: "rejected",
-    event: "flagged",
-    why: "loan_after_reject",
-    patch: { flagReason: "loan_after_reject" },
-    alerts: [
-      alert(
-        "loan_after_reject",
-        "Soisy approved the loan of a payment that was already rejected in Shopify: cancel the loan at Soisy.",
-      ),
-    ],
-  };
+  return flaggedFinal(
+    "rejected",
+    "loan_after_reject",
+    "Soisy approved the loan of a payment that was already rejected in Shopify: cancel the loan at Soisy.",
+  );
+}
+
+/** A final session that Soisy contradicts afterwards: it stays final, flagged, with one alert for the merchant. */
+function flaggedFinal(state: "resolved" | "rejected", reason: "cancelled_after_resolve" | "loan_after_reject", message: string): Decision {
+  return { state, event: "flagged", why: reason, patch: { flagReason: reason }, alerts: [alert(reason, message)] };
 }
 
 function merchantDecided(ctx: LifecycleContext, input: Extract<LifecycleInput, { kind: "merchant_decided" }>): Transition {

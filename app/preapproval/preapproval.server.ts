@@ -17,90 +17,22 @@
  * already approved just redirects to Soisy; one already refused shows the refusal.
  */
 import { createHmac, hkdfSync, timingSafeEqual } from "node:crypto";
-import { LRUCache } from "lru-cache";
 import { paymentUrls } from "~/payments/app-urls";
 import { soisyCustomerFields } from "~/payments/customer-mapping";
 import { applyInput } from "~/payments/apply-input.server";
 import { observeSoisy } from "~/payments/inputs.server";
-import type { PaymentDeps, PaymentRow, SettingsRow } from "~/payments/payment-deps.server";
+import type { PaymentDeps, PaymentRow } from "~/payments/payment-deps.server";
 import { sessionSecret, verifySessionSecret } from "~/payments/url-secrets.server";
 import type { SoisyEnvironment } from "~/settings/settings.server";
-import type { SoisyClient } from "~/soisy/client.server";
 import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
-import { cachedLoanQuotes, type QuoteDeps } from "~/quotes/quote-service.server";
-import { representativeExample, type RepresentativeExample } from "~/quotes/representative-example";
-import { INSTALMENT_CHOICES, soisyErrorsToForm, soisyInputs, validateForm, type FieldErrors, type FormValues } from "./form";
-import { SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS } from "~/soisy/types";
+import type { QuoteDeps } from "~/quotes/quote-service.server";
+import { soisyErrorsToForm, soisyInputs, validateForm, type FieldErrors, type FormValues } from "./form";
+import { releaseLease, startHeartbeat, stopHeartbeat, takeLock } from "./lease.server";
+import { instalmentChoices, quoteOptions, type QuoteOption } from "./quote-options.server";
 import { shopHandle } from "~/shopify/shop-handle";
 
-/**
- * The pre-approval lock (one Soisy conversation per session at a time) is a LEASE renewed by a
- * heartbeat while the Soisy calls run: when the process dies, another one can go on within seconds.
- * There is no holder column: the exact `preapprovalLockedUntil` a holder last wrote is its fencing
- * token (every renewal and the release are compare-and-set on it; a taker always writes a later one).
- */
-const LEASE_MS = 8_000;
-const HEARTBEAT_MS = 2_500;
-const BUSY_WAIT_MS = 25_000;
-
-interface PreapprovalLease {
-  id: string;
-  until: Date;
-  stopped: boolean;
-  timer: NodeJS.Timeout | null;
-  /** Serialises renewals and the release (each CAS needs the value the previous one wrote). */
-  chain: Promise<unknown>;
-}
-
-/** The leases this process holds (shutdown releases them). */
-const heldLeases = new Set<PreapprovalLease>();
-
-function startHeartbeat(deps: PaymentDeps, lease: PreapprovalLease): void {
-  heldLeases.add(lease);
-  lease.timer = setInterval(() => {
-    lease.chain = lease.chain.then(async () => {
-      if (lease.stopped) return;
-      const until = new Date(deps.now().getTime() + LEASE_MS);
-      const { count } = await deps.db.paymentSession.updateMany({
-        where: { id: lease.id, state: "preapproval", preapprovalLockedUntil: lease.until },
-        data: { preapprovalLockedUntil: until },
-      });
-      if (count === 1) lease.until = until;
-      else stopHeartbeat(lease);
-    }).catch((error: unknown) => deps.logger.warn({ sessionId: lease.id, err: error }, "pre-approval: renewing the lease failed"));
-  }, HEARTBEAT_MS);
-  lease.timer.unref();
-}
-
-function stopHeartbeat(lease: PreapprovalLease): void {
-  lease.stopped = true;
-  if (lease.timer) clearInterval(lease.timer);
-  lease.timer = null;
-  heldLeases.delete(lease);
-}
-
-/** Releases a lease if it is still this holder's (a newer holder's lease is left alone). */
-async function releaseLease(deps: Pick<PaymentDeps, "db">, lease: PreapprovalLease): Promise<void> {
-  stopHeartbeat(lease);
-  await lease.chain.catch(() => undefined);
-  await deps.db.paymentSession.updateMany({
-    where: { id: lease.id, state: "preapproval", preapprovalLockedUntil: lease.until },
-    data: { preapprovalLockedUntil: null },
-  });
-}
-
-/** Releases every pre-approval lease this process holds (shutdown). Returns how many. */
-export async function releaseProcessPreapprovalLeases(deps: Pick<PaymentDeps, "db">): Promise<number> {
-  const leases = [...heldLeases];
-  await Promise.allSettled(leases.map((lease) => releaseLease(deps, lease)));
-  return leases.length;
-}
-
-export interface QuoteOption {
-  instalments: number;
-  /** The representative example for this number of instalments (the widget's); null when Soisy did not answer. */
-  example: RepresentativeExample | null;
-}
+// runtime.server.ts releases the process's locks at shutdown through this module.
+export { releaseProcessPreapprovalLeases } from "./lease.server";
 
 export interface FormPage {
   kind: "form";
@@ -120,76 +52,6 @@ export type FormProblem = "unavailable" | "busy" | "soisy_general" | "invalid";
 export type SubmitResult =
   | { kind: "redirect"; url: string }
   | { kind: "form"; values: FormValues; errors: FieldErrors; problem: FormProblem | null; additional: boolean; proof: string | null };
-
-// ---------------------------------------------------------------------------------------------
-// Quotes: the widget's cache (app/quotes: TTL, LRU, single-flight, failures remembered 30 s)
-// ---------------------------------------------------------------------------------------------
-
-/**
- * The shop's contract maximum (Soisy's shop info), per Soisy account: remembered 10 minutes (a
- * failure 30 s), one call in flight per account, and never waited for more than 2 s — the page and
- * the submit go on with Soisy's own 3–60 meanwhile (Soisy validates the instalments anyway), so a
- * slow Soisy does not hold the shopper behind a GET with retries.
- */
-const SHOP_INFO_TTL_MS = 10 * 60_000;
-const SHOP_INFO_FAILURE_TTL_MS = 30_000;
-const SHOP_INFO_WAIT_MS = 2_000;
-const shopMaxCache = new LRUCache<string, { max: number | null }>({ max: 1_000, ttl: SHOP_INFO_TTL_MS });
-const shopMaxInflight = new Map<string, Promise<number | null>>();
-
-async function shopMaxInstalments(client: SoisyClient): Promise<number | null> {
-  const key = `${client.environment}|${client.shopId}`;
-  const hit = shopMaxCache.get(key);
-  if (hit) return hit.max;
-  let running = shopMaxInflight.get(key);
-  if (!running) {
-    running = client
-      .shopInfo()
-      .then(
-        (info) => {
-          const max = info.maxLoanInstalmentsNumber && info.maxLoanInstalmentsNumber >= SOISY_MIN_INSTALMENTS ? Math.min(SOISY_MAX_INSTALMENTS, info.maxLoanInstalmentsNumber) : null;
-          shopMaxCache.set(key, { max });
-          return max;
-        },
-        () => {
-          shopMaxCache.set(key, { max: null }, { ttl: SHOP_INFO_FAILURE_TTL_MS });
-          return null;
-        },
-      )
-      .finally(() => shopMaxInflight.delete(key));
-    shopMaxInflight.set(key, running);
-  }
-  let timer: NodeJS.Timeout | undefined;
-  const waited = new Promise<null>((resolve) => {
-    timer = setTimeout(() => resolve(null), SHOP_INFO_WAIT_MS);
-  });
-  try {
-    return await Promise.race([running, waited]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function instalmentChoices(client: SoisyClient | null): Promise<number[]> {
-  // Without the shop's maximum, Soisy's own 3–60 applies (it is only a limit; Soisy validates anyway).
-  const max = (client ? await shopMaxInstalments(client) : null) ?? SOISY_MAX_INSTALMENTS;
-  return INSTALMENT_CHOICES.filter((n) => n <= max);
-}
-
-async function quoteOptions(quotes: QuoteDeps, client: SoisyClient | null, session: PaymentRow, settings: SettingsRow | null) {
-  const choices = await instalmentChoices(client);
-  const zeroInterest = settings?.zeroInterest ?? false;
-  const options = await Promise.all(
-    choices.map(async (n): Promise<QuoteOption> => {
-      const answer = client
-        ? await cachedLoanQuotes(quotes, { environment: client.environment, soisyShopId: client.shopId, amountCents: session.amountCents, instalments: n, zeroInterest })
-        : null;
-      const example = answer?.outcome.ok ? representativeExample(answer.outcome.quotes, { amountCents: session.amountCents, instalments: n, zeroInterest }) : null;
-      return { instalments: n, example };
-    }),
-  );
-  return { choices, options, quotesAvailable: options.some((o) => o.example !== null) };
-}
 
 // ---------------------------------------------------------------------------------------------
 // Page
@@ -449,24 +311,6 @@ async function soisyFailed(
   deps.logger.warn({ sessionId: session.id, call, kind }, "pre-approval: Soisy call failed");
   if (!isSoisyError(error)) deps.logger.error({ sessionId: session.id, err: error instanceof Error ? error.name : "unknown" }, "pre-approval: unexpected error");
   return form({ problem: "unavailable", additional, proof: additionalProof });
-}
-
-/** One Soisy conversation per session at a time. "moved": the session left the form meanwhile. */
-async function takeLock(deps: PaymentDeps, id: string): Promise<PreapprovalLease | "busy" | "moved"> {
-  const deadline = Date.now() + BUSY_WAIT_MS;
-  for (;;) {
-    const now = deps.now();
-    const until = new Date(now.getTime() + LEASE_MS);
-    const claimed = await deps.db.paymentSession.updateMany({
-      where: { id, state: "preapproval", OR: [{ preapprovalLockedUntil: null }, { preapprovalLockedUntil: { lt: now } }] },
-      data: { preapprovalLockedUntil: until },
-    });
-    if (claimed.count === 1) return { id, until, stopped: false, timer: null, chain: Promise.resolve() };
-    const row = await deps.db.paymentSession.findUnique({ where: { id }, select: { state: true } });
-    if (!row || row.state !== "preapproval") return "moved";
-    if (Date.now() > deadline) return "busy";
-    await new Promise((r) => setTimeout(r, 150));
-  }
 }
 
 /** The page's own URL for a session (Shopify gets it as the redirect URL of a level-2 session). */

@@ -7,6 +7,7 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
+import type { ReactNode } from "react";
 import { z } from "zod";
 import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { shopify } from "~/shopify.server";
@@ -108,6 +109,33 @@ export async function action({ request, params }: ActionFunctionArgs) {
   return redirect(withLang(`${back}?done=${input.data.decision}`, locale));
 }
 
+/** A one-paragraph banner in its own layout section (the outcome of a decision, an error, a warning). */
+function Notice({ tone, text }: { tone: "success" | "critical"; text: string }) {
+  return (
+    <Layout.Section>
+      <Banner tone={tone}>
+        <p>{text}</p>
+      </Banner>
+    </Layout.Section>
+  );
+}
+
+/** A card with a heading, in its own layout section. */
+function TitledCard({ title, children }: { title: string; children: ReactNode }) {
+  return (
+    <Layout.Section>
+      <Card>
+        <BlockStack gap="300">
+          <Text as="h2" variant="headingMd">
+            {title}
+          </Text>
+          {children}
+        </BlockStack>
+      </Card>
+    </Layout.Section>
+  );
+}
+
 /** One button posting the merchant's decision on a payment held for review. */
 function PaymentDecisionForm({ decision, label, busy }: { decision: "resolve" | "reject"; label: string; busy: boolean }) {
   return (
@@ -144,13 +172,7 @@ export default function TransactionDetail() {
     <div style={{ overflowWrap: "anywhere" }}>
       <Page title={t("transactions.detail.title", { id: payment.id })} backAction={{ content: t("transactions.detail.back"), url: withLang("/app/transactions", locale) }}>
         <Layout>
-          {decided ? (
-            <Layout.Section>
-              <Banner tone="success">
-                <p>{t(decided === "resolve" ? "transactions.review.done.resolve" : "transactions.review.done.reject")}</p>
-              </Banner>
-            </Layout.Section>
-          ) : null}
+          {decided ? <Notice tone="success" text={t(decided === "resolve" ? "transactions.review.done.resolve" : "transactions.review.done.reject")} /> : null}
           {payment.awaitingDecision ? (
             <Layout.Section>
               <Banner tone="warning" title={t("transactions.review.title")}>
@@ -162,90 +184,58 @@ export default function TransactionDetail() {
               </Banner>
             </Layout.Section>
           ) : null}
-          {done ? (
-            <Layout.Section>
-              <Banner tone="success">
-                <p>{t(done === "resolve" ? "transactions.refunds.done.resolve" : "transactions.refunds.done.reject")}</p>
-              </Banner>
-            </Layout.Section>
-          ) : null}
-          {error ? (
-            <Layout.Section>
-              <Banner tone="critical">
-                <p>{t(error === "notFound" ? "transactions.decision.notFound" : "transactions.decision.alreadyDecided")}</p>
-              </Banner>
-            </Layout.Section>
-          ) : null}
-          {payment.amountMismatch ? (
-            <Layout.Section>
-              <Banner tone="critical">
-                <p>{t("transactions.detail.mismatch")}</p>
-              </Banner>
-            </Layout.Section>
-          ) : null}
-          <Layout.Section>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("transactions.detail.summary")}
-                </Text>
-                <dl style={{ display: "grid", gridTemplateColumns: "minmax(7rem, max-content) minmax(0, 1fr)", gap: "0.4rem 1rem", margin: 0 }} data-testid="summary">
-                  {facts.map(([label, value]) => (
-                    <div key={label} style={{ display: "contents" }}>
-                      <dt style={{ fontWeight: 600 }}>{label}</dt>
-                      <dd style={{ margin: 0, overflowWrap: "anywhere" }} data-field={label}>
-                        {value}
-                      </dd>
-                    </div>
-                  ))}
-                </dl>
-              </BlockStack>
-            </Card>
-          </Layout.Section>
-          <Layout.Section>
-            <Card>
-              <BlockStack gap="300">
-                <Text as="h2" variant="headingMd">
-                  {t("transactions.refunds.title")}
-                </Text>
-                {refunds.length === 0 ? <Text as="p">{t("transactions.refunds.none")}</Text> : null}
-                {refunds.map((r) => (
-                  <Box key={r.id} padding="300" borderWidth="025" borderColor="border" borderRadius="200">
-                    <section aria-label={t("transactions.refunds.amount", { amount: r.amount })} data-refund={r.id} data-refund-state={r.state}>
-                      <BlockStack gap="200">
-                        <InlineStack gap="200" blockAlign="center">
-                          <Text as="h3" variant="headingSm">
-                            {t("transactions.refunds.amount", { amount: r.amount })}
-                          </Text>
-                          <Badge tone={r.state === "resolved" ? "success" : r.state === "rejected" ? "critical" : r.state === "awaiting_merchant" ? "attention" : "info"}>{r.stateLabel}</Badge>
+          {done ? <Notice tone="success" text={t(done === "resolve" ? "transactions.refunds.done.resolve" : "transactions.refunds.done.reject")} /> : null}
+          {error ? <Notice tone="critical" text={t(error === "notFound" ? "transactions.decision.notFound" : "transactions.decision.alreadyDecided")} /> : null}
+          {payment.amountMismatch ? <Notice tone="critical" text={t("transactions.detail.mismatch")} /> : null}
+          <TitledCard title={t("transactions.detail.summary")}>
+            <dl style={{ display: "grid", gridTemplateColumns: "minmax(7rem, max-content) minmax(0, 1fr)", gap: "0.4rem 1rem", margin: 0 }} data-testid="summary">
+              {facts.map(([label, value]) => (
+                <div key={label} style={{ display: "contents" }}>
+                  <dt style={{ fontWeight: 600 }}>{label}</dt>
+                  <dd style={{ margin: 0, overflowWrap: "anywhere" }} data-field={label}>
+                    {value}
+                  </dd>
+                </div>
+              ))}
+            </dl>
+          </TitledCard>
+          <TitledCard title={t("transactions.refunds.title")}>
+            {refunds.length === 0 ? <Text as="p">{t("transactions.refunds.none")}</Text> : null}
+            {refunds.map((r) => (
+              <Box key={r.id} padding="300" borderWidth="025" borderColor="border" borderRadius="200">
+                <section aria-label={t("transactions.refunds.amount", { amount: r.amount })} data-refund={r.id} data-refund-state={r.state}>
+                  <BlockStack gap="200">
+                    <InlineStack gap="200" blockAlign="center">
+                      <Text as="h3" variant="headingSm">
+                        {t("transactions.refunds.amount", { amount: r.amount })}
+                      </Text>
+                      <Badge tone={r.state === "resolved" ? "success" : r.state === "rejected" ? "critical" : r.state === "awaiting_merchant" ? "attention" : "info"}>{r.stateLabel}</Badge>
+                    </InlineStack>
+                    <Text as="p" tone="subdued">
+                      {t("transactions.refunds.requested", { date: r.requested })}
+                      {r.decidedBy && r.decidedAt ? ` · ${t("transactions.refunds.decided", { by: r.decidedBy, date: r.decidedAt })}` : ""}
+                    </Text>
+                    {r.state === "awaiting_merchant" ? (
+                      <>
+                        <Text as="p">{t("transactions.refunds.howTo")}</Text>
+                        <InlineStack gap="200">
+                          {(["resolve", "reject"] as const).map((decision) => (
+                            <Form key={decision} method="post" action={withLang(`/app/transactions/${encodeURIComponent(payment.id)}`, locale)}>
+                              <input type="hidden" name="refundId" value={r.id} />
+                              <input type="hidden" name="decision" value={decision} />
+                              <Button submit variant={decision === "resolve" ? "primary" : undefined} tone={decision === "reject" ? "critical" : undefined} disabled={busy}>
+                                {t(decision === "resolve" ? "transactions.refunds.resolve" : "transactions.refunds.reject")}
+                              </Button>
+                            </Form>
+                          ))}
                         </InlineStack>
-                        <Text as="p" tone="subdued">
-                          {t("transactions.refunds.requested", { date: r.requested })}
-                          {r.decidedBy && r.decidedAt ? ` · ${t("transactions.refunds.decided", { by: r.decidedBy, date: r.decidedAt })}` : ""}
-                        </Text>
-                        {r.state === "awaiting_merchant" ? (
-                          <>
-                            <Text as="p">{t("transactions.refunds.howTo")}</Text>
-                            <InlineStack gap="200">
-                              {(["resolve", "reject"] as const).map((decision) => (
-                                <Form key={decision} method="post" action={withLang(`/app/transactions/${encodeURIComponent(payment.id)}`, locale)}>
-                                  <input type="hidden" name="refundId" value={r.id} />
-                                  <input type="hidden" name="decision" value={decision} />
-                                  <Button submit variant={decision === "resolve" ? "primary" : undefined} tone={decision === "reject" ? "critical" : undefined} disabled={busy}>
-                                    {t(decision === "resolve" ? "transactions.refunds.resolve" : "transactions.refunds.reject")}
-                                  </Button>
-                                </Form>
-                              ))}
-                            </InlineStack>
-                          </>
-                        ) : null}
-                      </BlockStack>
-                    </section>
-                  </Box>
-                ))}
-              </BlockStack>
-            </Card>
-          </Layout.Section>
+                      </>
+                    ) : null}
+                  </BlockStack>
+                </section>
+              </Box>
+            ))}
+          </TitledCard>
           <Layout.Section>
             <Card padding="0">
               <Box padding="400">

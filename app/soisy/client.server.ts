@@ -54,73 +54,8 @@ import {
   type ShopInfo,
   type SoisyEnvironment,
 } from "./types";
+import { assertEnvironment, normalizeBaseUrl, soisyApiBaseUrl, soisyWebappUrl, type Env } from "./urls.server";
 
-export const SOISY_DEFAULT_API_URLS: Record<SoisyEnvironment, string> = {
-  sandbox: "https://api.sandbox.soisy.it",
-  production: "https://api.soisy.it",
-};
-
-export const SOISY_DEFAULT_WEBAPP_URLS: Record<SoisyEnvironment, string> = {
-  sandbox: "https://shop.sandbox.soisy.it",
-  production: "https://shop.soisy.it",
-};
-
-type Env = Record<string, string | undefined>;
-
-function normalizeBaseUrl(value: string, source: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${source} is not a valid URL`);
-  }
-  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(`${source} must be an http(s) URL`);
-  if (url.username || url.password) throw new Error(`${source} must not contain credentials`);
-  if (url.search || url.hash) throw new Error(`${source} must not contain a query or a fragment`);
-  return url.toString().replace(/\/+$/, "");
-}
-
-function envValue(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
-
-/**
- * Origin of Soisy's API for an environment (no trailing slash, no `/api/shops`).
- * `SOISY_API_URL` overrides both environments (simulator), then `SOISY_SANDBOX_API_URL` /
- * `SOISY_PRODUCTION_API_URL`, then Soisy's real hosts.
- */
-export function soisyApiBaseUrl(environment: SoisyEnvironment, env: Env = process.env): string {
-  assertEnvironment(environment);
-  const override = envValue(env, "SOISY_API_URL");
-  if (override) return normalizeBaseUrl(override, "SOISY_API_URL");
-  const name = environment === "sandbox" ? "SOISY_SANDBOX_API_URL" : "SOISY_PRODUCTION_API_URL";
-  const specific = envValue(env, name);
-  if (specific) return normalizeBaseUrl(specific, name);
-  return SOISY_DEFAULT_API_URLS[environment];
-}
-
-/**
- * Soisy's shopper webapp URL for an order: only a fallback for when a response lacks `redirectUrl`.
- * `SOISY_WEBAPP_URL` overrides both environments.
- */
-export function soisyWebappUrl(
-  environment: SoisyEnvironment,
-  shopId: string,
-  token: string,
-  env: Env = process.env,
-): string {
-  assertEnvironment(environment);
-  const override = envValue(env, "SOISY_WEBAPP_URL");
-  const base = override ? normalizeBaseUrl(override, "SOISY_WEBAPP_URL") : SOISY_DEFAULT_WEBAPP_URLS[environment];
-  return `${base}/${encodeURIComponent(shopId)}#/loan-request?token=${encodeURIComponent(token)}`;
-}
-
-function assertEnvironment(environment: string): asserts environment is SoisyEnvironment {
-  if (environment !== "sandbox" && environment !== "production") {
-    throw new Error(`Unknown Soisy environment ${JSON.stringify(String(environment))}`);
-  }
-}
 
 export interface SoisyClientOptions {
   environment: SoisyEnvironment;
@@ -324,6 +259,11 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
     return params.toString();
   }
 
+  /** An authenticated POST of validated data (never retried). `logSubpath` masks personal data in the path. */
+  function post<S extends z.ZodType>(op: string, subpath: string, body: CallSpec<S>["body"], schema: S, logSubpath?: string) {
+    return call({ op, method: "POST", subpath, logSubpath, auth: true, body, schema });
+  }
+
   function checkToken(token: unknown): string {
     if (typeof token !== "string" || token.trim() === "" || token.length > 255) {
       throw new SoisyValidationError({ origin: "client", fields: { token: ["must be a non-empty string"] } });
@@ -338,14 +278,7 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
 
     async createOrder(input) {
       const data = validateInput(CreateOrderInputSchema, input, "order");
-      const res = await call({
-        op: "createOrder",
-        method: "POST",
-        subpath: "/orders",
-        auth: true,
-        body: data,
-        schema: CreateOrderResponseSchema,
-      });
+      const res = await post("createOrder", "/orders", data, CreateOrderResponseSchema);
       if (res.redirectUrl) return { token: res.token, redirectUrl: res.redirectUrl, redirectUrlSource: "soisy" };
       log.warn({ op: "createOrder" }, "Soisy answered without a usable redirectUrl: using the webapp fallback URL");
       return {
@@ -400,14 +333,7 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
 
     async createRequest(input) {
       const data = validateInput(CreateRequestInputSchema, input, "request");
-      return call({
-        op: "createRequest",
-        method: "POST",
-        subpath: "/requests",
-        auth: true,
-        body: data,
-        schema: CreateRequestResponseSchema,
-      });
+      return post("createRequest", "/requests", data, CreateRequestResponseSchema);
     },
 
     async approveRequest(fiscalCode, input) {
@@ -416,15 +342,7 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
         throw new SoisyValidationError({ origin: "client", fields: { fiscalCode: fc.error.issues.map((i) => i.message) } });
       }
       const data = validateInput(ApproveRequestInputSchema, input, "approval");
-      const response = await call({
-        op: "approveRequest",
-        method: "POST",
-        subpath: `/requests/${encodeURIComponent(fc.data)}`,
-        logSubpath: "/requests/[fiscalCode]",
-        auth: true,
-        body: data,
-        schema: ApproveRequestResponseSchema,
-      });
+      const response = await post("approveRequest", `/requests/${encodeURIComponent(fc.data)}`, data, ApproveRequestResponseSchema, "/requests/[fiscalCode]");
       const decision = approveDecisionOf(response);
       if (decision === "unknown") {
         log.warn({ op: "approveRequest" }, "Soisy approval response has no clear outcome: confirm by callback / getOrder");

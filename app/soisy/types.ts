@@ -6,6 +6,9 @@
  * status); every other field is lenient — a missing or oddly typed field becomes `null` instead of
  * failing the whole call — because Soisy does not publish response schemas.
  * All money is integer euro cents.
+ *
+ * Over 400 lines on purpose: every schema builds on the private primitives at the top (`lenient`,
+ * `looseCents`, `text`…), which would otherwise have to be exported to a second file.
  */
 import { z } from "zod";
 
@@ -94,45 +97,41 @@ const looseString = z.union([z.string(), z.number().transform(String)]);
  * Step 1: create order — POST /orders
  * ---------------------------------------------------------------------------------------------- */
 
-export const CreateOrderInputSchema = z
-  .object({
-    /** Loan amount in euro cents. */
-    amount: centsSchema.optional(),
-    /** If sent, the shopper cannot change it in Soisy's webapp: normally omit. */
-    instalments: instalmentsSchema.optional(),
-    email: emailSchema.optional(),
-    firstname: text().optional(),
-    lastname: text().optional(),
-    /** Italian mobile number, digits only, without +39. */
-    mobilePhone: mobilePhoneSchema.optional(),
-    /** Defaults to "+39" at Soisy. */
-    countryCallingCode: countryCallingCodeSchema.optional(),
-    fiscalCode: FiscalCodeSchema.optional(),
-    vatId: vatIdSchema.optional(),
-    vatCountry: vatCountrySchema.optional(),
-    city: text().optional(),
-    province: provinceSchema.optional(),
-    /** Street name only: no civic number, no commas (Soisy's recommendation). */
-    address: text().optional(),
-    civicNumber: text(20).optional(),
-    postalCode: postalCodeSchema.optional(),
-    /** Needs a zero-interest contract with Soisy. */
-    zeroInterestRate: z.boolean().optional(),
-    successUrl: httpUrlSchema.optional(),
-    errorUrl: httpUrlSchema.optional(),
-    callbackUrl: httpUrlSchema.optional(),
-    /** Merchant reference, echoed in callbacks. */
-    orderReference: text().optional(),
-  })
-  .strict();
+export const CreateOrderInputSchema = z.strictObject({
+  /** Loan amount in euro cents. */
+  amount: centsSchema.optional(),
+  /** If sent, the shopper cannot change it in Soisy's webapp: normally omit. */
+  instalments: instalmentsSchema.optional(),
+  email: emailSchema.optional(),
+  firstname: text().optional(),
+  lastname: text().optional(),
+  /** Italian mobile number, digits only, without +39. */
+  mobilePhone: mobilePhoneSchema.optional(),
+  /** Defaults to "+39" at Soisy. */
+  countryCallingCode: countryCallingCodeSchema.optional(),
+  fiscalCode: FiscalCodeSchema.optional(),
+  vatId: vatIdSchema.optional(),
+  vatCountry: vatCountrySchema.optional(),
+  city: text().optional(),
+  province: provinceSchema.optional(),
+  /** Street name only: no civic number, no commas (Soisy's recommendation). */
+  address: text().optional(),
+  civicNumber: text(20).optional(),
+  postalCode: postalCodeSchema.optional(),
+  /** Needs a zero-interest contract with Soisy. */
+  zeroInterestRate: z.boolean().optional(),
+  successUrl: httpUrlSchema.optional(),
+  errorUrl: httpUrlSchema.optional(),
+  callbackUrl: httpUrlSchema.optional(),
+  /** Merchant reference, echoed in callbacks. */
+  orderReference: text().optional(),
+});
 export type CreateOrderInput = z.input<typeof CreateOrderInputSchema>;
 
-export const CreateOrderResponseSchema = z
-  .object({
-    token: z.string().min(1).max(255),
-    redirectUrl: lenient(httpUrlSchema),
-  })
-  .loose();
+export const CreateOrderResponseSchema = z.looseObject({
+  token: z.string().min(1).max(255),
+  redirectUrl: lenient(httpUrlSchema),
+});
 export type CreateOrderResponse = z.output<typeof CreateOrderResponseSchema>;
 
 /** What `createOrder` returns: `redirectUrl` is always set (built by us when Soisy omitted it). */
@@ -162,69 +161,61 @@ export function isKnownOrderStatus(status: string): status is SoisyKnownOrderSta
   return (SOISY_ORDER_STATUSES as readonly string[]).includes(status);
 }
 
-export const OrderStatusSchema = z
-  .object({
-    token: z.string().min(1).max(255),
-    /** Known values in SOISY_ORDER_STATUSES; unknown values are kept as they are. */
-    status: z.string().min(1).max(100),
-    orderReference: lenient(looseString),
-    loanAmount: lenient(looseCents),
-    loanNetAmount: lenient(looseCents),
-    instalmentsNumber: lenient(looseInt),
-    zeroInterestRate: lenient(looseBool),
-    firstname: lenient(z.string()),
-    lastname: lenient(z.string()),
-    email: lenient(z.string()),
-    createdAt: lenient(looseString),
-    updatedAt: lenient(looseString),
-    loanSignedAt: lenient(looseString),
-    loanVerifiedAt: lenient(looseString),
-    loanDisbursedAt: lenient(looseString),
-    successUrl: lenient(z.string()),
-    errorUrl: lenient(z.string()),
-    callbackUrl: lenient(z.string()),
-  })
-  .loose();
+export const OrderStatusSchema = z.looseObject({
+  token: z.string().min(1).max(255),
+  /** Known values in SOISY_ORDER_STATUSES; unknown values are kept as they are. */
+  status: z.string().min(1).max(100),
+  orderReference: lenient(looseString),
+  loanAmount: lenient(looseCents),
+  loanNetAmount: lenient(looseCents),
+  instalmentsNumber: lenient(looseInt),
+  zeroInterestRate: lenient(looseBool),
+  firstname: lenient(z.string()),
+  lastname: lenient(z.string()),
+  email: lenient(z.string()),
+  createdAt: lenient(looseString),
+  updatedAt: lenient(looseString),
+  loanSignedAt: lenient(looseString),
+  loanVerifiedAt: lenient(looseString),
+  loanDisbursedAt: lenient(looseString),
+  successUrl: lenient(z.string()),
+  errorUrl: lenient(z.string()),
+  callbackUrl: lenient(z.string()),
+});
 export type OrderStatus = z.output<typeof OrderStatusSchema>;
 
 /* ------------------------------------------------------------------------------------------------
  * Loan quotes — GET /loan-quotes (no auth)
  * ---------------------------------------------------------------------------------------------- */
 
-export const LoanQuotesQuerySchema = z
-  .object({
-    amount: centsSchema,
-    instalments: instalmentsSchema,
-    zeroInterestRate: z.boolean().optional(),
-  })
-  .strict();
+export const LoanQuotesQuerySchema = z.strictObject({
+  amount: centsSchema,
+  instalments: instalmentsSchema,
+  zeroInterestRate: z.boolean().optional(),
+});
 export type LoanQuotesQuery = z.input<typeof LoanQuotesQuerySchema>;
 
-export const LoanQuoteSchema = z
-  .object({
-    /** Cents. */
-    instalmentAmount: looseCents,
-    /** Cents. */
-    totalRepaid: looseCents,
-    /** Cents. */
-    fee: lenient(looseCents).transform((v) => v ?? 0),
-    /** Cents. */
-    interest: looseCents,
-    /** TAN, percent (e.g. 7.9). */
-    interestRate: looseNumber,
-    /** TAEG, percent. */
-    apr: looseNumber,
-  })
-  .loose();
+export const LoanQuoteSchema = z.looseObject({
+  /** Cents. */
+  instalmentAmount: looseCents,
+  /** Cents. */
+  totalRepaid: looseCents,
+  /** Cents. */
+  fee: lenient(looseCents).transform((v) => v ?? 0),
+  /** Cents. */
+  interest: looseCents,
+  /** TAN, percent (e.g. 7.9). */
+  interestRate: looseNumber,
+  /** TAEG, percent. */
+  apr: looseNumber,
+});
 export type LoanQuote = z.output<typeof LoanQuoteSchema>;
 
-export const LoanQuotesSchema = z
-  .object({
-    min: LoanQuoteSchema,
-    median: LoanQuoteSchema,
-    max: LoanQuoteSchema,
-  })
-  .loose();
+export const LoanQuotesSchema = z.looseObject({
+  min: LoanQuoteSchema,
+  median: LoanQuoteSchema,
+  max: LoanQuoteSchema,
+});
 export type LoanQuotes = z.output<typeof LoanQuotesSchema>;
 
 /* ------------------------------------------------------------------------------------------------
@@ -232,14 +223,13 @@ export type LoanQuotes = z.output<typeof LoanQuotesSchema>;
  * ---------------------------------------------------------------------------------------------- */
 
 export const ShopInfoSchema = z
-  .object({
+  .looseObject({
     active: looseBool,
     /** Soisy's loan-quote widget reads `maxInstalmentsNumber`: accepted as an alias. */
     maxLoanInstalmentsNumber: lenient(looseInt),
     maxInstalmentsNumber: lenient(looseInt),
     zeroInterestRate: lenient(looseBool).transform((v) => v ?? false),
   })
-  .loose()
   .transform(({ maxInstalmentsNumber, ...rest }) => ({
     ...rest,
     maxLoanInstalmentsNumber: rest.maxLoanInstalmentsNumber ?? maxInstalmentsNumber ?? null,
@@ -265,7 +255,7 @@ export const SOISY_JOB_DESCRIPTIONS = [
 export type SoisyJobDescription = (typeof SOISY_JOB_DESCRIPTIONS)[number];
 
 export const CreateRequestInputSchema = z
-  .object({
+  .strictObject({
     amount: centsSchema,
     instalments: instalmentsSchema,
     /** The shopper's privacy consent: Soisy cannot proceed without it. */
@@ -283,7 +273,6 @@ export const CreateRequestInputSchema = z
     vatId: vatIdSchema.optional(),
     vatCountry: vatCountrySchema.optional(),
   })
-  .strict()
   .superRefine((input, ctx) => {
     if (input.jobDescription === "employee_fixed_term_contract" && !input.actualJobEndingDate) {
       ctx.addIssue({ code: "custom", path: ["actualJobEndingDate"], message: "is required for fixed-term contracts" });
@@ -294,17 +283,15 @@ export const CreateRequestInputSchema = z
   });
 export type CreateRequestInput = z.input<typeof CreateRequestInputSchema>;
 
-export const CreateRequestResponseSchema = z
-  .object({
-    apr: lenient(looseNumber),
-    fiscalCode: lenient(z.string()),
-    totalRepayment: lenient(looseCents),
-    instalmentAmount: lenient(looseCents),
-    zeroInterestRate: lenient(looseBool),
-    /** When true, approveRequest must carry residence, residenceStartDate, educationalQualification, children, salaryType. */
-    additionalDataNeeded: lenient(looseBool).transform((v) => v ?? false),
-  })
-  .loose();
+export const CreateRequestResponseSchema = z.looseObject({
+  apr: lenient(looseNumber),
+  fiscalCode: lenient(z.string()),
+  totalRepayment: lenient(looseCents),
+  instalmentAmount: lenient(looseCents),
+  zeroInterestRate: lenient(looseBool),
+  /** When true, approveRequest must carry residence, residenceStartDate, educationalQualification, children, salaryType. */
+  additionalDataNeeded: lenient(looseBool).transform((v) => v ?? false),
+});
 export type CreateRequestResponse = z.output<typeof CreateRequestResponseSchema>;
 
 /* ------------------------------------------------------------------------------------------------
@@ -313,45 +300,41 @@ export type CreateRequestResponse = z.output<typeof CreateRequestResponseSchema>
 
 export const SOISY_CITIZENSHIPS = ["italian", "eu", "outside_eu"] as const;
 
-export const ApproveRequestInputSchema = z
-  .object({
-    amount: centsSchema,
-    instalments: instalmentsSchema,
-    loanFinality: z.literal("ecommerce_shop").default("ecommerce_shop"),
-    /** Token of the order created in step 1. */
-    orderToken: text(),
-    email: emailSchema,
-    firstname: text(),
-    lastname: text(),
-    mobilePhone: mobilePhoneSchema,
-    countryCallingCode: countryCallingCodeSchema.optional(),
-    city: text(),
-    province: provinceSchema,
-    address: text(),
-    civicNumber: text(20),
-    postalCode: postalCodeSchema,
-    citizenship: z.enum(SOISY_CITIZENSHIPS, { error: "must be italian, eu or outside_eu" }),
-    zeroInterestRate: z.boolean().optional(),
-    // Only when createRequest answered additionalDataNeeded: true. Soisy does not publish their
-    // formats, so they are passed through as given.
-    residence: text().optional(),
-    residenceStartDate: text(20).optional(),
-    educationalQualification: text().optional(),
-    children: z.number().int().min(0).max(30).optional(),
-    salaryType: text().optional(),
-  })
-  .strict();
+export const ApproveRequestInputSchema = z.strictObject({
+  amount: centsSchema,
+  instalments: instalmentsSchema,
+  loanFinality: z.literal("ecommerce_shop").default("ecommerce_shop"),
+  /** Token of the order created in step 1. */
+  orderToken: text(),
+  email: emailSchema,
+  firstname: text(),
+  lastname: text(),
+  mobilePhone: mobilePhoneSchema,
+  countryCallingCode: countryCallingCodeSchema.optional(),
+  city: text(),
+  province: provinceSchema,
+  address: text(),
+  civicNumber: text(20),
+  postalCode: postalCodeSchema,
+  citizenship: z.enum(SOISY_CITIZENSHIPS, { error: "must be italian, eu or outside_eu" }),
+  zeroInterestRate: z.boolean().optional(),
+  // Only when createRequest answered additionalDataNeeded: true. Soisy does not publish their
+  // formats, so they are passed through as given.
+  residence: text().optional(),
+  residenceStartDate: text(20).optional(),
+  educationalQualification: text().optional(),
+  children: z.number().int().min(0).max(30).optional(),
+  salaryType: text().optional(),
+});
 export type ApproveRequestInput = z.input<typeof ApproveRequestInputSchema>;
 
 /** Soisy does not publish this schema: everything is optional and unknown keys are kept. */
-export const ApproveRequestResponseSchema = z
-  .object({
-    approved: lenient(looseBool),
-    status: lenient(looseString),
-    outcome: z.unknown().optional(),
-    redirectUrl: lenient(httpUrlSchema),
-  })
-  .loose();
+export const ApproveRequestResponseSchema = z.looseObject({
+  approved: lenient(looseBool),
+  status: lenient(looseString),
+  outcome: z.unknown().optional(),
+  redirectUrl: lenient(httpUrlSchema),
+});
 export type ApproveRequestResponse = z.output<typeof ApproveRequestResponseSchema>;
 
 export type ApproveDecision = "approved" | "rejected" | "unknown";
@@ -414,17 +397,15 @@ export function isKnownCallbackEvent(eventId: string): eventId is SoisyCallbackE
  * The callback body. Nothing in it is signed: never act on it without matching the URL secret and
  * the token, and confirming with getOrder. `eventId` stays a string so unknown events can be logged.
  */
-export const SoisyCallbackSchema = z
-  .object({
-    eventId: z.string().trim().min(1).max(100),
-    eventMessage: lenient(z.string().max(1000)),
-    eventDate: lenient(z.string().max(100)),
-    orderToken: z.string().trim().min(1).max(255),
-    orderReference: lenient(z.string().max(255)).transform((v) => (v === "" ? null : v)),
-    /** Cents, sent with LoanWasDisbursed. */
-    amount: lenient(looseCents),
-  })
-  .loose();
+export const SoisyCallbackSchema = z.looseObject({
+  eventId: z.string().trim().min(1).max(100),
+  eventMessage: lenient(z.string().max(1000)),
+  eventDate: lenient(z.string().max(100)),
+  orderToken: z.string().trim().min(1).max(255),
+  orderReference: lenient(z.string().max(255)).transform((v) => (v === "" ? null : v)),
+  /** Cents, sent with LoanWasDisbursed. */
+  amount: lenient(looseCents),
+});
 export type SoisyCallback = z.output<typeof SoisyCallbackSchema>;
 
 /**

@@ -83,6 +83,8 @@ describe("the lender's identity comes from configuration only", () => {
       path.join(ROOT, "app/i18n/messages/preapproval.ts"),
       path.join(ROOT, "app/i18n/messages/widget.ts"),
       path.join(ROOT, "app/preapproval/PreapprovalPage.tsx"),
+      path.join(ROOT, "app/preapproval/PageShell.tsx"),
+      path.join(ROOT, "app/preapproval/InstalmentOptions.tsx"),
       path.join(ROOT, "app/components/WidgetPreview.tsx"),
     ];
     const found = files.flatMap((file) => {

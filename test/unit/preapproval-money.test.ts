@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatEuro as pageFormatEuro } from "../../app/preapproval/PreapprovalPage";
+import { formatEuro as pageFormatEuro } from "../../app/preapproval/PageShell";
 import { formatEuro } from "../../app/i18n/money";
 
 describe("pre-approval page money format", () => {

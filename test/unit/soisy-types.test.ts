@@ -13,7 +13,7 @@ import {
   isKnownOrderStatus,
   parseSoisyCallback,
 } from "~/soisy/types";
-import { soisyApiBaseUrl, soisyWebappUrl } from "~/soisy/client.server";
+import { soisyApiBaseUrl, soisyWebappUrl } from "~/soisy/urls.server";
 
 describe("CreateOrderInputSchema", () => {
   it("accepts an empty order (every field is optional) and a full one", () => {
