@@ -10,24 +10,21 @@ import type { Locale } from "./i18n";
 
 const INTL_LOCALE: Record<Locale, string> = { it: "it-IT", en: "en-GB" };
 
-const euroFormatters: Record<Locale, Intl.NumberFormat> = {
-  it: new Intl.NumberFormat("it-IT", { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: "always" }),
-  en: new Intl.NumberFormat("en-GB", { minimumFractionDigits: 2, maximumFractionDigits: 2, useGrouping: "always" }),
-};
-
 /**
- * 123456 → "€ 1.234,56" (it) / "€1,234.56" (en). Grouping is always applied (Italian CLDR would
- * otherwise print "1234,56"). The number is formatted from its exact decimal string, never a float.
+ * 123456 → "€ 1.234,56" (it) / "€1,234.56" (en), grouping always applied. Written by hand, not with
+ * Intl: Node's and the browser's ICU data differ (e.g. the space before "€"), and the pre-approval
+ * page renders on both — any difference between the server's HTML and the browser's first render makes
+ * React re-render the page and drop what the shopper has already typed. Integer arithmetic on cents,
+ * never a float.
  */
 export function formatEuro(cents: number, locale: Locale = "it"): string {
   assertCents(cents);
-  const formatter = euroFormatters[locale];
-  if (!formatter) throw new RangeError(`Unsupported locale ${String(locale)}`);
-  const negative = cents < 0;
-  const abs = centsToDecimal(Math.abs(cents));
-  const number = formatter.format(abs as Intl.StringNumericLiteral);
-  const sign = negative ? "-" : "";
-  return locale === "it" ? `${sign}€ ${number}` : `${sign}€${number}`;
+  if (locale !== "it" && locale !== "en") throw new RangeError(`Unsupported locale ${String(locale)}`);
+  const euros = Math.floor(Math.abs(cents) / 100);
+  const rest = String(Math.abs(cents) % 100).padStart(2, "0");
+  const sign = cents < 0 ? "-" : "";
+  const grouped = String(euros).replace(/\B(?=(\d{3})+(?!\d))/g, locale === "it" ? "." : ",");
+  return locale === "it" ? `${sign}€ ${grouped},${rest}` : `${sign}€${grouped}.${rest}`;
 }
 
 export function formatMoney(cents: number, currency: string, locale: Locale): string {

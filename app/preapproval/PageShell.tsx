@@ -39,19 +39,9 @@ const CSS = `
 .pa footer{border-top:1px solid #d0d0d0;margin-top:1.5rem;padding-top:.75rem;font-size:.92rem;color:#4a4a4a}
 `;
 
-/**
- * Money and rates formatted by hand, not with Intl: Node's and the browser's ICU data differ (e.g.
- * the space before "€"), and any difference between the server's HTML and the browser's first render
- * makes React re-render the page and drop what the shopper has already typed.
- */
-export function formatEuro(cents: number, locale: Locale): string {
-  const euros = Math.floor(Math.abs(cents) / 100);
-  const rest = String(Math.abs(cents) % 100).padStart(2, "0");
-  const sign = cents < 0 ? "-" : "";
-  const grouped = String(euros).replace(/\B(?=(\d{3})+(?!\d))/g, locale === "it" ? "." : ",");
-  // The same text as app/i18n/money.ts formatEuro (the widget's and the admin's "€ 1.234,56").
-  return locale === "it" ? `${sign}€ ${grouped},${rest}` : `${sign}€${grouped}.${rest}`;
-}
+// The page's amounts come from app/i18n/money.ts's formatEuro (written without Intl, so the
+// server's HTML and the browser's first render agree); re-exported for the page's parts.
+export { formatEuro } from "~/i18n/money";
 
 /** Soisy may decide by automated means; the shopper's rights (docs/compliance.md). */
 export function DecisionNotice({ locale, lender, refused }: { locale: Locale; lender: LenderInfo; refused: boolean }) {
