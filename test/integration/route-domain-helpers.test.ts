@@ -18,6 +18,7 @@ import { foundSession, sessionAtUrl, sessionFromUrl, verifyUrlSecret } from "~/p
 import { sessionSecret } from "~/payments/url-secrets.server";
 import { generateKeyMaterial, parseKeyring } from "~/security/encryption.server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createPaymentRow } from "../helpers/payment-rows";
 
 const SHOP = "helpers-shop.myshopify.com";
 const OTHER = "helpers-other.myshopify.com";
@@ -37,24 +38,7 @@ afterAll(async () => {
 
 let seq = 0;
 async function payment(shop = SHOP, state = "not_eligible") {
-  const id = `hlp${Date.now().toString(36)}${(seq++).toString().padStart(4, "0")}`;
-  await db().paymentSession.create({
-    data: {
-      id,
-      gid: `gid://shopify/PaymentSession/${id}`,
-      shop,
-      group: `g-${id}`,
-      amountCents: 12_345,
-      currency: "EUR",
-      test: true,
-      kind: "sale",
-      proposedAt: new Date(),
-      environment: "sandbox",
-      state,
-      callbackSecret: "x",
-    },
-  });
-  return id;
+  return createPaymentRow(db(), `hlp${Date.now().toString(36)}${(seq++).toString().padStart(4, "0")}`, shop, state);
 }
 
 function rejectFor(id: string) {
