@@ -14,7 +14,8 @@ import { z } from "zod";
 import { releaseProcessPreapprovalLeases } from "~/preapproval/preapproval.server";
 import { DEFAULT_BACKOFF, type BackoffPolicy } from "~/payments/outbox.server";
 import { createOutboxWorker } from "~/payments/outbox-worker.server";
-import { defaultSoisyClientFactory, releaseProcessCreationLeases, type PaymentDeps } from "~/payments/payment-service.server";
+import { releaseProcessCreationLeases } from "~/payments/creation-lease.server";
+import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-deps.server";
 import { reconcileOpenPayments } from "~/payments/reconcile.server";
 
 const BackoffEnvSchema = z.object({

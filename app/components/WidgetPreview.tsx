@@ -5,11 +5,12 @@
  * JavaScript (served by /widget-assets), fed by the admin-authenticated /app/widget-preview endpoint.
  * The markup is injected once (React never re-renders it); amount changes go through SoisyWidget.update.
  */
-import { Banner, BlockStack, Card, Text, TextField } from "@shopify/polaris";
+import { Banner, Text, TextField } from "@shopify/polaris";
 import { useEffect, useMemo, useRef, useState } from "react";
 import type { Locale } from "~/i18n/i18n";
 import type { MessageKey } from "~/i18n/messages";
 import { formatEuro } from "~/soisy/money";
+import { SectionCard } from "./SectionCard";
 
 /** The storefront texts (extensions/soisy-widget/locales, `soisy_widget`), given by the loader. */
 export interface WidgetTexts {
@@ -143,33 +144,28 @@ export function WidgetPreview(props: {
   }, [cents]);
 
   return (
-    <Card>
-      <BlockStack gap="300">
-        <Text as="h2" variant="headingMd">
-          {t("widget.preview.title")}
-        </Text>
-        <Text as="p">{t("widget.preview.intro")}</Text>
-        {!props.ready ? (
-          <Banner tone="warning">
-            <p>{t("widget.preview.notReady")}</p>
-          </Banner>
-        ) : null}
-        <TextField
-          id="widgetPreviewAmount"
-          label={t("widget.preview.amount")}
-          value={amount}
-          onChange={setAmount}
-          autoComplete="off"
-          inputMode="decimal"
-          helpText={t("widget.preview.amountHelp", range)}
-          error={error}
-        />
-        <link rel="stylesheet" href={props.styleHref} />
-        <div ref={box} data-widget-preview="" dangerouslySetInnerHTML={{ __html: html }} suppressHydrationWarning />
-        <Text as="p" tone="subdued">
-          {t("widget.preview.hiddenNote")}
-        </Text>
-      </BlockStack>
-    </Card>
+    <SectionCard title={t("widget.preview.title")}>
+      <Text as="p">{t("widget.preview.intro")}</Text>
+      {!props.ready ? (
+        <Banner tone="warning">
+          <p>{t("widget.preview.notReady")}</p>
+        </Banner>
+      ) : null}
+      <TextField
+        id="widgetPreviewAmount"
+        label={t("widget.preview.amount")}
+        value={amount}
+        onChange={setAmount}
+        autoComplete="off"
+        inputMode="decimal"
+        helpText={t("widget.preview.amountHelp", range)}
+        error={error}
+      />
+      <link rel="stylesheet" href={props.styleHref} />
+      <div ref={box} data-widget-preview="" dangerouslySetInnerHTML={{ __html: html }} suppressHydrationWarning />
+      <Text as="p" tone="subdued">
+        {t("widget.preview.hiddenNote")}
+      </Text>
+    </SectionCard>
   );
 }

@@ -1,5 +1,7 @@
 /**
- * Shopify payment-session `customer` → the customer fields of Soisy's POST /orders. Pure.
+ * Shopify payment-session `customer` → the customer fields of Soisy's POST /orders, and the few
+ * fields the app keeps itself (email, billing country, locale). Pure; the one place that reads
+ * Shopify's customer object.
  *
  * Everything is optional at Soisy (its webapp asks for what is missing), so this never throws and
  * never sends something Soisy would refuse: a value that does not fit Soisy's rules is left out.
@@ -104,6 +106,29 @@ export function soisyCustomerFields(customer: unknown): SoisyCustomerFields {
     if (postalCode && /^[0-9]{5}$/.test(postalCode)) out.postalCode = postalCode;
   }
   return out;
+}
+
+/* ------------------------------------------------------------------------------------------------
+ * What the app itself keeps of the customer (the payment session row, the eligibility check)
+ * ---------------------------------------------------------------------------------------------- */
+
+/** `customer.email` as Shopify sent it (not checked: it is only shown), at most 320 characters. */
+export function customerEmailOf(customer: unknown): string | null {
+  const email = (customer as { email?: unknown } | null | undefined)?.email;
+  return typeof email === "string" ? email.slice(0, 320) : null;
+}
+
+/** The billing address's country code (else the shipping address's), upper-cased; null unless two letters. */
+export function billingCountryOf(customer: unknown): string | null {
+  const c = customer as { billing_address?: { country_code?: unknown }; shipping_address?: { country_code?: unknown } } | null | undefined;
+  const code = c?.billing_address?.country_code ?? c?.shipping_address?.country_code;
+  return typeof code === "string" && /^[A-Za-z]{2}$/.test(code) ? code.toUpperCase() : null;
+}
+
+/** `customer.locale`, at most 35 characters (a BCP 47 tag's practical maximum). */
+export function customerLocaleOf(customer: unknown): string | null {
+  const locale = (customer as { locale?: unknown } | null | undefined)?.locale;
+  return typeof locale === "string" ? locale.slice(0, 35) : null;
 }
 
 /* ------------------------------------------------------------------------------------------------

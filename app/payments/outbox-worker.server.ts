@@ -1,5 +1,7 @@
 /**
- * Delivers the outbox (outbox.server.ts) to Shopify's Payments Apps API.
+ * Delivers the outbox (outbox.server.ts) to Shopify's Payments Apps API: a thin loop of
+ * claim (outbox-lease.server.ts) → call (outbox-send.server.ts) → verdict (outbox-verdict.ts, pure) →
+ * apply (outbox-apply.server.ts: the outcome and its effects in one transaction).
  *
  * Safe with several workers and processes on one database:
  * - a message is CLAIMED with a conditional update (pending, due, lock free or expired → lockedBy =
@@ -19,7 +21,7 @@
  * `superseded`, resultJson `{kind: "superseded"}`) without an HTTP call. A pending Shopify still refuses
  * with PENDING_INVALID_STATE "already resolved or rejected" is `already_done`: info log, no merchant alert.
  *
- * Outcomes (see callPaymentsApi for the classification):
+ * Outcomes (outbox-verdict.ts; see callPaymentsApi for the classification):
  *   ok / already_done → delivered
  *   retry             → attempts+1, nextAttemptAt = now + max(Retry-After, full-jitter backoff ≤ maxMs),
  *                       lock released; dead once the message is older than maxAgeMs
@@ -32,18 +34,11 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import type { Db } from "~/db.server";
 import { logger as appLogger, type Logger } from "~/logger.server";
-import {
-  callPaymentsApi,
-  describePaymentsApiResult,
-  isPaymentSessionMutation,
-  isRefundSessionMutation,
-  PAYMENTS_API_VARIABLE_SCHEMAS,
-  redact,
-  type PaymentsApiResult,
-  type PaymentsApiUserError,
-} from "~/shopify/payments-api.server";
-import { MAX_PENDING_EXPIRY_MS } from "./lifecycle";
-import { DEFAULT_BACKOFF, nextAttemptDelayMs, type BackoffPolicy, type OutboxAttemptOutcome, type OutboxMutation } from "./outbox.server";
+import { createOutboxApply, type AttemptVerdict } from "./outbox-apply.server";
+import { createOutboxLeases, outboxDueWhere, type Claim } from "./outbox-lease.server";
+import { createOutboxSender } from "./outbox-send.server";
+import { isAmbiguousConflict, outboxVerdict } from "./outbox-verdict";
+import { DEFAULT_BACKOFF, type BackoffPolicy, type OutboxMutation } from "./outbox.server";
 
 export interface OutboxWorkerOptions {
   db: Db;
@@ -100,41 +95,10 @@ export interface OutboxWorker {
   releaseClaims(): Promise<number>;
 }
 
-type MessageRow = NonNullable<Awaited<ReturnType<Db["outboxMessage"]["findUnique"]>>>;
-
-/** What a finished attempt did to its message ("locked": the claim expired meanwhile; nothing written). */
-type AttemptVerdict = "delivered" | "retry" | "dead" | "locked";
-
 const HOUR = 3_600_000;
 
 /** The outbox claim's lease (renewed every quarter of it while a delivery runs). */
 export const DEFAULT_OUTBOX_LEASE_MS = 8_000;
-
-interface Claim {
-  token: string;
-  /** performance.now() by which the lease surely holds. */
-  heldUntil: number;
-}
-
-interface Lease {
-  /** Aborted when the claim was taken over or could not be renewed in time. */
-  readonly signal: AbortSignal;
-  readonly lost: "taken_over" | "lapsing" | null;
-  stop(): void;
-}
-
-/**
- * Expiries (from now) tried, longest first, when Shopify answers OUT_OF_RANGE_PENDING_EXPIRES_AT: the
- * documented maximum (minus a minute for clock skew), then one day, then one hour.
- */
-const PENDING_EXPIRY_FALLBACKS_MS = [MAX_PENDING_EXPIRY_MS - 60_000, 24 * HOUR, HOUR];
-
-/** A delivery result; `adjustedPendingExpiry` when Shopify took a pending only with a shorter expiry. */
-type SendResult = PaymentsApiResult & { adjustedPendingExpiry?: { at: Date; variablesJson: string } };
-
-function isOutOfRangeExpiry(result: PaymentsApiResult): boolean {
-  return result.kind === "conflict" && result.userErrors.some((e) => e.code === "OUT_OF_RANGE_PENDING_EXPIRES_AT");
-}
 
 export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   const {
@@ -159,426 +123,53 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
     throw new Error(`outbox worker: lockMs (${lockMs}) must be ≥ 1000 and heartbeatMs (${heartbeatMs}) between 50 and lockMs / 3`);
   }
   if (!(timeoutMs > 0)) throw new Error("outbox worker: timeoutMs must be > 0");
-  /** A holder that could not confirm its lease abandons its call this long before the lease would lapse. */
-  const leaseMarginMs = Math.floor(lockMs / 4);
   if (batchSize < 1 || concurrency < 1) throw new Error("outbox worker: batchSize and concurrency must be ≥ 1");
 
-  const dueWhere = (at: Date) => ({
-    status: "pending",
-    nextAttemptAt: { lte: at },
-    OR: [{ lockedUntil: null }, { lockedUntil: { lte: at } }],
-  });
+  const leases = createOutboxLeases({ db, workerId, lockMs, heartbeatMs, now, log });
+  const send = createOutboxSender({ tokenProvider, endpointFor, timeoutMs, now, log, fetch: fetchImpl });
+  const apply = createOutboxApply({ db, now, log });
+  const limits = { maxAgeMs, ambiguousGraceMs, backoff, random };
 
-  /**
-   * Conditional claim: returns this claim's token when exactly this worker got the message, and the
-   * monotonic time (performance.now()) by which the lease surely holds (measured from before the write).
-   */
-  async function claim(id: string): Promise<Claim | null> {
-    const issued = performance.now();
-    const at = now();
-    const token = `${workerId}#${randomUUID().slice(0, 8)}`;
-    const { count } = await db.outboxMessage.updateMany({
-      where: { id, ...dueWhere(at) },
-      data: { lockedBy: token, lockedUntil: new Date(at.getTime() + lockMs) },
-    });
-    return count === 1 ? { token, heldUntil: issued + lockMs } : null;
-  }
-
-  /**
-   * Keeps a claim alive while its delivery runs: renews it every heartbeatMs (compare-and-set on the
-   * token) and aborts `signal` when the claim was taken over, or when no renewal was confirmed and the
-   * lease would lapse within leaseMarginMs (the call is abandoned before anyone else may take the message).
-   */
-  function holdLease(messageId: string, claimed: Claim): Lease {
-    const controller = new AbortController();
-    let heldUntil = claimed.heldUntil;
-    let lost: Lease["lost"] = null;
-    let stopped = false;
-    let renewing = false;
-    const abandon = (why: Exclude<Lease["lost"], null>) => {
-      if (lost || stopped) return;
-      lost = why;
-      controller.abort(new Error(`outbox lease ${why}`));
-      log.warn({ messageId, why }, why === "taken_over" ? "outbox claim taken over by another worker; abandoning the call" : "outbox claim could not be renewed; abandoning the call before it lapses");
-    };
-    let watchdog: NodeJS.Timeout | null = null;
-    const arm = () => {
-      if (watchdog) clearTimeout(watchdog);
-      watchdog = setTimeout(() => abandon("lapsing"), Math.max(0, heldUntil - leaseMarginMs - performance.now()));
-      watchdog.unref();
-    };
-    arm();
-    const heartbeat = setInterval(() => {
-      if (renewing || stopped || lost) return;
-      renewing = true;
-      const issued = performance.now();
-      const at = now();
-      db.outboxMessage
-        .updateMany({
-          where: { id: messageId, lockedBy: claimed.token, status: "pending" },
-          data: { lockedUntil: new Date(at.getTime() + lockMs) },
-        })
-        .then(({ count }) => {
-          if (stopped) return;
-          if (count === 1) {
-            heldUntil = issued + lockMs;
-            arm();
-          } else abandon("taken_over");
-        })
-        .catch((error: unknown) => log.warn({ messageId, err: error }, "renewing the outbox claim failed"))
-        .finally(() => (renewing = false));
-    }, heartbeatMs);
-    heartbeat.unref();
-    return {
-      signal: controller.signal,
-      get lost() {
-        return lost;
-      },
-      stop() {
-        stopped = true;
-        clearInterval(heartbeat);
-        if (watchdog) clearTimeout(watchdog);
-      },
-    };
-  }
-
-  /** The resolve / reject of the same payment that makes a queued pending pointless, if any. */
-  async function supersedingMessage(message: MessageRow): Promise<{ id: string; mutation: string } | null> {
-    if (message.mutation !== "paymentSessionPending" || !message.paymentSessionId) return null;
-    return db.outboxMessage.findFirst({
-      where: {
-        paymentSessionId: message.paymentSessionId,
-        mutation: { in: ["paymentSessionResolve", "paymentSessionReject"] },
-        status: { in: ["pending", "delivered"] },
-      },
-      select: { id: true, mutation: true },
-    });
-  }
-
-  async function send(message: MessageRow, signal: AbortSignal): Promise<SendResult> {
-    const mutation = message.mutation;
-    if (!isPaymentSessionMutation(mutation) && !isRefundSessionMutation(mutation)) {
-      return { kind: "fatal", reason: `unknown outbox mutation "${mutation}"` };
-    }
-    let variables: unknown;
-    try {
-      variables = JSON.parse(message.variablesJson);
-    } catch {
-      return { kind: "fatal", reason: "variablesJson is not JSON" };
-    }
-    const parsed = PAYMENTS_API_VARIABLE_SCHEMAS[mutation].safeParse(variables);
-    if (!parsed.success) return { kind: "fatal", reason: `invalid variables for ${mutation}: ${parsed.error.message}` };
-    let accessToken: string;
-    let endpoint: string;
-    try {
-      accessToken = await tokenProvider(message.shop);
-      endpoint = endpointFor(message.shop);
-    } catch (error) {
-      return { kind: "retry", reason: `no access token / endpoint for ${message.shop}: ${errorText(error)}` };
-    }
-    if (!accessToken) return { kind: "retry", reason: `no access token for ${message.shop}` };
-    // callPaymentsApi takes no AbortSignal: the lease's signal joins the request's own through fetch.
-    const baseFetch = fetchImpl ?? globalThis.fetch;
-    const leasedFetch: typeof fetch = (input, init) =>
-      baseFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
-    const call = async (variables: unknown): Promise<PaymentsApiResult> => {
-      if (signal.aborted) return { kind: "retry", reason: "the claim was lost before the request was sent" };
-      const result = await callPaymentsApi({
-        endpoint,
-        accessToken,
-        mutation,
-        variables: variables as never,
-        timeoutMs,
-        now,
-        fetch: leasedFetch,
-      });
-      // An abandoned call's outcome is unknown (Shopify may have applied it): a retry, like a timeout.
-      return signal.aborted && result.kind === "retry"
-        ? { kind: "retry", reason: `call abandoned: the claim was lost or could not be renewed (${result.reason})` }
-        : result;
-    };
-    try {
-      let result: PaymentsApiResult = await call(parsed.data);
-      if (mutation === "paymentSessionPending") {
-        // Shopify refuses an expiry past its limit: never lose the pending, ask again with a shorter one.
-        const requested = Date.parse((parsed.data as unknown as { pendingExpiresAt: string }).pendingExpiresAt);
-        for (const fallbackMs of PENDING_EXPIRY_FALLBACKS_MS) {
-          if (!isOutOfRangeExpiry(result)) break;
-          const at = new Date(now().getTime() + fallbackMs);
-          if (at.getTime() >= requested) continue;
-          const variables = { ...(parsed.data as object), pendingExpiresAt: at.toISOString() };
-          log.warn(
-            { messageId: message.id, requested: new Date(requested).toISOString(), retryWith: at.toISOString() },
-            "Shopify refused the pending expiry (OUT_OF_RANGE_PENDING_EXPIRES_AT); asking again with a shorter one",
-          );
-          result = await call(variables);
-          if (result.kind === "ok" || result.kind === "already_done") {
-            return { ...result, adjustedPendingExpiry: { at, variablesJson: JSON.stringify(variables) } };
-          }
-        }
-      }
-      return result;
-    } catch (error) {
-      // callPaymentsApi does not throw for HTTP problems; anything else is still worth a retry.
-      return { kind: "retry", reason: redact(`unexpected error: ${errorText(error)}`, [accessToken]) };
-    }
-  }
-
-  /** Did Shopify already accept a mutation for this payment session (so it surely had the app's answer)? */
-  async function shopifyHadTheAnswer(message: MessageRow): Promise<boolean> {
-    if (!message.paymentSessionId) return false;
-    const delivered = await db.outboxMessage.findFirst({
-      where: { paymentSessionId: message.paymentSessionId, status: "delivered", id: { not: message.id } },
-      select: { id: true },
-    });
-    if (delivered) return true;
-    const session = await db.paymentSession.findUnique({
-      where: { id: message.paymentSessionId },
-      select: { nextActionUrl: true },
-    });
-    return Boolean(session?.nextActionUrl);
-  }
-
-  /** Closes a pending that a resolve / reject of the same payment superseded (no HTTP call). */
-  async function closeSuperseded(message: MessageRow, claimToken: string, by: { id: string; mutation: string }): Promise<AttemptVerdict> {
-    const at = now();
-    const closed = await db.$transaction(async (tx) => {
-      const { count } = await tx.outboxMessage.updateMany({
-        where: { id: message.id, lockedBy: claimToken, status: "pending" },
-        data: {
-          lockedBy: null,
-          lockedUntil: null,
-          status: "delivered",
-          deliveredAt: at,
-          resultJson: JSON.stringify({ kind: "superseded", by: { messageId: by.id, mutation: by.mutation } }),
-        },
-      });
-      if (count !== 1) return false;
-      await tx.outboxAttempt.create({
-        data: { outboxMessageId: message.id, startedAt: at, durationMs: 0, httpStatus: null, outcome: "superseded", error: null },
-      });
-      return true;
-    });
-    if (!closed) return "locked";
-    log.info(
-      { messageId: message.id, mutation: message.mutation, paymentSessionId: message.paymentSessionId, supersededBy: by.mutation, supersedingMessageId: by.id },
-      "pending not sent: superseded by the payment's resolve / reject",
-    );
-    return "delivered";
-  }
-
+  /** One claimed message: call Shopify under the lease, then write the verdict (compare-and-set on the claim). */
   async function attemptClaimed(id: string, claimed: Claim): Promise<AttemptVerdict> {
-    const claimToken = claimed.token;
-    const lease = holdLease(id, claimed);
+    const lease = leases.hold(id, claimed);
     try {
-      return await attemptLeased(id, claimToken, lease);
+      const message = await db.outboxMessage.findUnique({ where: { id } });
+      if (!message || message.lockedBy !== claimed.token) return "locked";
+      const superseding = await apply.supersedingMessage(message);
+      if (superseding) return await apply.closeSuperseded(message, claimed.token, superseding);
+      const startedAt = now();
+      const t0 = performance.now();
+      const sent = await send(message, lease.signal);
+      // The call is over: no more renewals (the outcome write is compare-and-set on the token).
+      lease.stop();
+      const durationMs = Math.max(0, Math.round(performance.now() - t0));
+      const finishedAt = now();
+      const verdict = outboxVerdict(
+        {
+          result: sent,
+          attemptsBefore: message.attempts,
+          createdAt: message.createdAt,
+          finishedAt,
+          ...(isAmbiguousConflict(sent) ? { shopifyHadTheAnswer: await apply.shopifyHadTheAnswer(message) } : {}),
+        },
+        limits,
+      );
+      return await apply.recordVerdict(message, claimed.token, verdict, {
+        startedAt,
+        finishedAt,
+        durationMs,
+        adjustedPendingExpiry: sent.adjustedPendingExpiry,
+      });
     } finally {
       lease.stop();
     }
   }
 
-  async function attemptLeased(id: string, claimToken: string, lease: Lease): Promise<AttemptVerdict> {
-    const message = await db.outboxMessage.findUnique({ where: { id } });
-    if (!message || message.lockedBy !== claimToken) return "locked";
-    const superseding = await supersedingMessage(message);
-    if (superseding) return closeSuperseded(message, claimToken, superseding);
-    const startedAt = now();
-    const t0 = performance.now();
-    const sent = await send(message, lease.signal);
-    // The call is over: no more renewals (the outcome write below is compare-and-set on the token).
-    lease.stop();
-    let result: PaymentsApiResult = sent;
-    const durationMs = Math.max(0, Math.round(performance.now() - t0));
-    const finishedAt = now();
-    const age = finishedAt.getTime() - message.createdAt.getTime();
-
-    let ambiguityNote = "";
-    if (result.kind === "conflict" && result.ambiguous) {
-      const certain = await shopifyHadTheAnswer(message);
-      if (!certain && age < ambiguousGraceMs) {
-        result = {
-          kind: "retry",
-          reason: `${describePaymentsApiResult(result)} — Shopify may not have the session answer yet; retrying`,
-          httpStatus: result.httpStatus,
-          userErrors: result.userErrors,
-        };
-      } else {
-        ambiguityNote = certain
-          ? " (Shopify had already accepted a mutation for this session: a real conflict)"
-          : ` (still refused after ${Math.round(ambiguousGraceMs / 1000)} s)`;
-      }
-    }
-
-    const attempts = message.attempts + 1;
-    const httpStatus = "httpStatus" in result && typeof result.httpStatus === "number" ? result.httpStatus : null;
-    const resultText = describePaymentsApiResult(result) + ambiguityNote;
-    let outcome: OutboxAttemptOutcome;
-    let verdict: Exclude<AttemptVerdict, "locked">;
-    let deadReason: "conflict" | "fatal" | "max_age" | null = null;
-    const release = { lockedBy: null, lockedUntil: null };
-    let data: Parameters<Db["outboxMessage"]["updateMany"]>[0]["data"];
-
-    switch (result.kind) {
-      case "ok":
-      case "already_done":
-        outcome = result.kind === "ok" ? "delivered" : "already_done";
-        verdict = "delivered";
-        data = {
-          ...release,
-          status: "delivered",
-          attempts,
-          deliveredAt: finishedAt,
-          resultJson: JSON.stringify(
-            result.kind === "ok"
-              ? { kind: "ok", nextActionUrl: result.nextActionUrl, data: result.data }
-              : { kind: "already_done", userErrors: result.userErrors },
-          ),
-        };
-        break;
-      case "retry":
-        if (age >= maxAgeMs) {
-          outcome = "dead";
-          verdict = "dead";
-          deadReason = "max_age";
-          data = { ...release, status: "dead", attempts, deadAt: finishedAt, lastError: `${resultText} (gave up after ${Math.round(age / 60_000)} min)` };
-        } else {
-          outcome = "retry";
-          verdict = "retry";
-          const delay = nextAttemptDelayMs(attempts, backoff, result.retryAfterMs, random);
-          data = { ...release, attempts, nextAttemptAt: new Date(finishedAt.getTime() + delay), lastError: resultText };
-        }
-        break;
-      case "conflict":
-        outcome = "user_error";
-        verdict = "dead";
-        deadReason = "conflict";
-        data = { ...release, status: "dead", attempts, deadAt: finishedAt, lastError: resultText };
-        break;
-      case "fatal":
-        outcome = "dead";
-        verdict = "dead";
-        deadReason = "fatal";
-        data = { ...release, status: "dead", attempts, deadAt: finishedAt, lastError: resultText };
-        break;
-    }
-
-    const lockLost = await db.$transaction(async (tx) => {
-      // Write first (SQLite then waits for its write lock instead of failing on a stale snapshot).
-      const { count } = await tx.outboxMessage.updateMany({
-        where: { id: message.id, lockedBy: claimToken, status: "pending" },
-        data,
-      });
-      await tx.outboxAttempt.create({
-        data: {
-          outboxMessageId: message.id,
-          startedAt,
-          durationMs,
-          httpStatus,
-          outcome,
-          error:
-            outcome === "delivered"
-              ? count === 1
-                ? null
-                : "claim expired before the outcome was written"
-              : count === 1
-                ? resultText
-                : `${resultText} (claim expired before the outcome was written)`,
-        },
-      });
-      if (count !== 1) return true;
-
-      if (verdict === "delivered") {
-        const adjusted = sent.adjustedPendingExpiry;
-        if (adjusted) {
-          // What Shopify holds now: the message's variables and the session's expiry follow it.
-          await tx.outboxMessage.updateMany({ where: { id: message.id }, data: { variablesJson: adjusted.variablesJson } });
-          if (message.paymentSessionId) {
-            await tx.paymentSession.updateMany({ where: { id: message.paymentSessionId }, data: { pendingExpiresAt: adjusted.at } });
-          }
-        }
-        if (message.paymentSessionId && result.kind === "ok" && result.nextActionUrl) {
-          await tx.paymentSession.updateMany({
-            where: { id: message.paymentSessionId },
-            data: { nextActionUrl: result.nextActionUrl },
-          });
-        }
-        if (message.refundSessionId && isRefundSessionMutation(message.mutation)) {
-          await tx.refundSession.updateMany({
-            where: { id: message.refundSessionId },
-            data: { state: message.mutation === "refundSessionResolve" ? "resolved" : "rejected" },
-          });
-          await tx.refundSession.updateMany({
-            where: { id: message.refundSessionId, decidedAt: null },
-            data: { decidedAt: finishedAt },
-          });
-        }
-      }
-      if (verdict === "dead") {
-        let paymentSessionId = message.paymentSessionId;
-        if (!paymentSessionId && message.refundSessionId) {
-          const refund = await tx.refundSession.findUnique({
-            where: { id: message.refundSessionId },
-            select: { paymentSessionId: true },
-          });
-          paymentSessionId = refund?.paymentSessionId ?? null;
-        }
-        const dedupeKey = `outbox_dead_letter:${message.id}`;
-        if (paymentSessionId && !(await tx.soisyEvent.findUnique({ where: { dedupeKey }, select: { id: true } }))) {
-          const userErrors: PaymentsApiUserError[] | undefined =
-            result.kind === "conflict" || (result.kind === "retry" && result.userErrors) ? result.userErrors : undefined;
-          await tx.soisyEvent.create({
-            data: {
-              shop: message.shop,
-              paymentSessionId,
-              source: "app",
-              type: "outbox_dead_letter",
-              dedupeKey,
-              detailJson: JSON.stringify({
-                messageId: message.id,
-                mutation: message.mutation,
-                ...(message.refundSessionId ? { refundSessionId: message.refundSessionId } : {}),
-                reason: deadReason,
-                attempts,
-                lastError: resultText,
-                ...(userErrors ? { userErrors } : {}),
-              }),
-            },
-          });
-        }
-      }
-      return false;
-    });
-
-    const fields = {
-      messageId: message.id,
-      mutation: message.mutation,
-      shop: message.shop,
-      paymentSessionId: message.paymentSessionId,
-      refundSessionId: message.refundSessionId,
-      attempt: attempts,
-      httpStatus,
-      durationMs,
-    };
-    if (lockLost) {
-      log.warn({ ...fields, result: resultText }, "outbox claim expired during delivery; the new owner's outcome stands");
-      return "locked";
-    }
-    if (verdict === "delivered" && message.mutation === "paymentSessionPending" && outcome === "already_done") {
-      // PENDING_INVALID_STATE "already resolved or rejected": the final answer reached Shopify first.
-      log.info({ ...fields, outcome }, "pending refused by Shopify: the payment is already resolved or rejected; closed, nothing to do");
-    } else if (verdict === "delivered") log.info({ ...fields, outcome }, "Shopify mutation delivered");
-    else if (verdict === "retry") {
-      log.warn({ ...fields, error: resultText, nextAttemptAt: (data.nextAttemptAt as Date).toISOString() }, "Shopify mutation failed; will retry");
-    } else {
-      log.error({ ...fields, reason: deadReason, error: resultText }, "Shopify mutation dead-lettered: the merchant must act");
-    }
-    return verdict;
-  }
-
   async function runPass(): Promise<OutboxRunReport> {
     const report: OutboxRunReport = { claimed: 0, delivered: 0, retried: 0, dead: 0 };
     const due = await db.outboxMessage.findMany({
-      where: dueWhere(now()),
+      where: outboxDueWhere(now()),
       orderBy: [{ nextAttemptAt: "asc" }, { createdAt: "asc" }],
       take: batchSize,
       select: { id: true },
@@ -589,7 +180,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         const item = due[next++];
         if (!item) break;
         try {
-          const claimed = await claim(item.id);
+          const claimed = await leases.claim(item.id);
           if (!claimed) continue;
           report.claimed += 1;
           const verdict = await attemptClaimed(item.id, claimed);
@@ -640,7 +231,7 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
         };
         const before = await status();
         if (before) return before;
-        const claimed = await claim(messageId);
+        const claimed = await leases.claim(messageId);
         if (!claimed) return (await status()) ?? "locked";
         const verdict = await attemptClaimed(messageId, claimed);
         return verdict === "locked" ? ((await status()) ?? "locked") : verdict;
@@ -695,10 +286,6 @@ export function createOutboxWorker(options: OutboxWorkerOptions): OutboxWorker {
   }
 
   return { workerId, runOnce, deliverNow, start, stop, releaseClaims };
-}
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export type { OutboxMutation };

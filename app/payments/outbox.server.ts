@@ -25,6 +25,7 @@ import {
   type PaymentsApiVariables,
   type RefundSessionMutation,
 } from "~/shopify/payments-api.server";
+import { deadLetterDedupeKey } from "./outbox-keys";
 
 /** The Prisma client handed to a `$transaction(async (tx) => …)` callback (a plain client works too). */
 export type OutboxTx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -206,16 +207,6 @@ export async function pushPendingMessage(
 // Dead letters
 // ---------------------------------------------------------------------------------------------
 
-/**
- * The worker records a dead letter on the payment's timeline once per message: this prefix + the
- * message id is that row's dedupe key (`outboxDeadLetterKey`).
- */
-export const OUTBOX_DEAD_LETTER_KEY_PREFIX = "outbox_dead_letter:";
-
-export function outboxDeadLetterKey(messageId: string): string {
-  return `${OUTBOX_DEAD_LETTER_KEY_PREFIX}${messageId}`;
-}
-
 export type OutboxMessageRow = NonNullable<Awaited<ReturnType<Db["outboxMessage"]["findUnique"]>>>;
 
 /** Dead-lettered messages, oldest death first: all of them, a shop's, or the one with that id. */
@@ -251,7 +242,7 @@ export async function retryDeadLetter(
     }
     // The worker records a dead letter once per message (dedupe key): free that key so a second
     // death is recorded too, and note the retry on the payment's timeline.
-    const deadKey = outboxDeadLetterKey(message.id);
+    const deadKey = deadLetterDedupeKey(message.id);
     await tx.soisyEvent.updateMany({ where: { dedupeKey: deadKey }, data: { dedupeKey: `${deadKey}:retried:${now.getTime()}` } });
     if (paymentSessionId) {
       await tx.soisyEvent.create({

@@ -4,7 +4,9 @@
  * or a shopper who never came back, still settles the Shopify payment session.
  */
 import type { PaymentState } from "./lifecycle";
-import { applyInput, observeSoisy, type PaymentDeps } from "./payment-service.server";
+import { applyInput } from "./apply-input.server";
+import { observeSoisy } from "./inputs.server";
+import type { PaymentDeps } from "./payment-deps.server";
 
 const RECONCILE_SOISY_DEADLINE_MS = 15_000;
 

@@ -7,7 +7,7 @@
 import type { Db } from "~/db.server";
 import { parseDecimalToCents, InvalidAmountError } from "~/soisy/money";
 import { enqueueMutation } from "./outbox.server";
-import type { PaymentDeps } from "./payment-service.server";
+import type { PaymentDeps } from "./payment-deps.server";
 import { checkAgainstPayment, COMMITTED_REFUND_STATES, type RefusalCode } from "./session-checks";
 import type { RefundSessionRequest } from "./shopify-requests";
 

@@ -6,6 +6,7 @@
  */
 import type { Db } from "~/db.server";
 import type { Keyring } from "~/security/encryption.server";
+import { findSession, type PaymentRow } from "./payment-deps.server";
 import { verifySessionSecret } from "./url-secrets.server";
 
 /** A route's params (`params.id`, `params.secret`); a missing one is checked as "". */
@@ -15,12 +16,10 @@ declare const verified: unique symbol;
 /** An id and secret that passed the check: the only way to {@link sessionAtUrl} a session. */
 export type VerifiedUrl = { readonly id: string; readonly secret: string } & { readonly [verified]: true };
 
-export type PaymentSessionRow = NonNullable<Awaited<ReturnType<Db["paymentSession"]["findUnique"]>>>;
-
 export type SessionFromUrl =
   | { kind: "bad_secret" }
   | { kind: "not_found"; id: string; secret: string }
-  | { kind: "found"; id: string; secret: string; session: PaymentSessionRow };
+  | { kind: "found"; id: string; secret: string; session: PaymentRow };
 
 /** The URL's id and secret when the secret is this session's (no database read), else null. */
 export function verifyUrlSecret(params: SecretUrlParams, keyring: Keyring): VerifiedUrl | null {
@@ -31,7 +30,7 @@ export function verifyUrlSecret(params: SecretUrlParams, keyring: Keyring): Veri
 
 /** Looks up the session of a URL whose secret was already checked. */
 export async function sessionAtUrl(db: Db, url: VerifiedUrl): Promise<SessionFromUrl> {
-  const session = await db.paymentSession.findUnique({ where: { id: url.id } });
+  const session = await findSession(db, url.id);
   return session ? { kind: "found", id: url.id, secret: url.secret, session } : { kind: "not_found", id: url.id, secret: url.secret };
 }
 
@@ -42,6 +41,6 @@ export async function sessionFromUrl(deps: { db: Db; keyring: Keyring }, params:
 }
 
 /** The found session, or null (bad secret or not found: the pages answer both alike). */
-export function foundSession(outcome: SessionFromUrl): PaymentSessionRow | null {
+export function foundSession(outcome: SessionFromUrl): PaymentRow | null {
   return outcome.kind === "found" ? outcome.session : null;
 }

@@ -14,7 +14,7 @@ import { db } from "~/db.server";
 import { localeFromRequest, translator, type MessageKey } from "~/i18n/i18n";
 import { REFUND_STATES } from "~/payments/refund-service.server";
 import { decideRefund } from "~/payments/refund-service.server";
-import { decideFlaggedPayment } from "~/payments/payment-service.server";
+import { decideFlaggedPayment } from "~/payments/inputs.server";
 import { paymentDeps } from "~/runtime.server";
 import { formatMoney } from "~/i18n/money";
 import { getTransaction } from "~/transactions/detail.server";

@@ -10,7 +10,7 @@ import { useLoaderData } from "@remix-run/react";
 import { ConfirmingPayment, LinkNotValid, NotEligible } from "~/components/ShopperPage";
 import { paymentUrls } from "~/payments/app-urls";
 import { pushPendingMessage } from "~/payments/outbox.server";
-import { findSession } from "~/payments/payment-service.server";
+import { findSession } from "~/payments/payment-deps.server";
 import { foundSession, sessionFromUrl } from "~/payments/session-from-url.server";
 import { paymentDeps } from "~/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";

@@ -8,7 +8,7 @@ import { json, redirect } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { ConfirmingPayment, LinkNotValid } from "~/components/ShopperPage";
 import { paymentUrls } from "~/payments/app-urls";
-import { handleShopperReturn } from "~/payments/payment-service.server";
+import { handleShopperReturn } from "~/payments/inputs.server";
 import { foundSession, sessionFromUrl } from "~/payments/session-from-url.server";
 import { paymentDeps } from "~/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";

@@ -6,7 +6,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { logger } from "~/logger.server";
-import { startPaymentSession } from "~/payments/payment-service.server";
+import { startPaymentSession } from "~/payments/start-session.server";
 import { paymentDeps } from "~/runtime.server";
 import { parseShopifyPost, paymentSessionRequestSchema } from "~/payments/shopify-requests";
 

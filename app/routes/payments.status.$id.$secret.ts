@@ -6,7 +6,9 @@
  */
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
-import { applyInput, destinationFor, findSession, observeSoisy, SHOPPER_SOISY_DEADLINE_MS } from "~/payments/payment-service.server";
+import { applyInput } from "~/payments/apply-input.server";
+import { destinationFor, observeSoisy, SHOPPER_SOISY_DEADLINE_MS } from "~/payments/inputs.server";
+import { findSession } from "~/payments/payment-deps.server";
 import { nudgeDueMessages } from "~/payments/outbox.server";
 import { paymentDeps } from "~/runtime.server";
 import { sessionFromUrl } from "~/payments/session-from-url.server";

@@ -6,7 +6,7 @@
 import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { logger } from "~/logger.server";
-import { handleSoisyCallback } from "~/payments/payment-service.server";
+import { handleSoisyCallback } from "~/payments/inputs.server";
 import { sessionAtUrl, verifyUrlSecret } from "~/payments/session-from-url.server";
 import { paymentDeps } from "~/runtime.server";
 import { unstorableString } from "~/payments/shopify-requests";

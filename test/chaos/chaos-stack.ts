@@ -220,7 +220,7 @@ export function ordersFor(stack: ChaosStack, sessionId: string) {
 
 /**
  * Timeline rows that tell the merchant a second Soisy order may exist for the payment (the first
- * answer was lost): `soisy_order_interrupted` (payment-service.server.ts), or any row whose type names
+ * answer was lost): `soisy_order_interrupted` (creation-lease.server.ts), or any row whose type names
  * a duplicate / orphan / uncertain order.
  */
 export async function duplicateOrderNotes(stack: ChaosStack, sessionId: string) {

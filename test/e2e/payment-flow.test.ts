@@ -12,7 +12,7 @@ import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpe
 import { shopifyProofHeaders } from "../../scripts/lib/local-stack";
 import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import { decideRefund } from "~/payments/refund-service.server";
-import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-service.server";
+import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-deps.server";
 import { logger } from "~/logger.server";
 import { parseKeyring } from "~/security/encryption.server";
 

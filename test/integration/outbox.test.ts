@@ -20,7 +20,7 @@ import { createLogger } from "~/logger.server";
 import { enqueueMutation, nudgeDueMessages, type EnqueueMutationInput, type OutboxMutation } from "~/payments/outbox.server";
 import { createOutboxWorker, type OutboxWorkerOptions } from "~/payments/outbox-worker.server";
 import { callPaymentsApi } from "~/shopify/payments-api.server";
-import { newLockHolder, PROCESS_HOLDER_PREFIX, releaseProcessCreationLeases } from "~/payments/payment-service.server";
+import { newLockHolder, PROCESS_HOLDER_PREFIX, releaseProcessCreationLeases } from "~/payments/creation-lease.server";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { startShopifySimulator, SHOPIFY_USER_ERROR_MESSAGES as MSG, type ShopifySimulator } from "../simulators/shopify";
 

@@ -6,14 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "~/db.server";
-import {
-  enqueueMutation,
-  findDeadLetters,
-  OUTBOX_DEAD_LETTER_KEY_PREFIX,
-  outboxDeadLetterKey,
-  pushPendingMessage,
-  retryDeadLetter,
-} from "~/payments/outbox.server";
+import { deadLetterDedupeKey } from "~/payments/outbox-keys";
+import { enqueueMutation, findDeadLetters, pushPendingMessage, retryDeadLetter } from "~/payments/outbox.server";
 import { foundSession, sessionAtUrl, sessionFromUrl, verifyUrlSecret } from "~/payments/session-from-url.server";
 import { sessionSecret } from "~/payments/url-secrets.server";
 import { generateKeyMaterial, parseKeyring } from "~/security/encryption.server";
@@ -144,11 +138,6 @@ describe("pushPendingMessage", () => {
 });
 
 describe("dead letters", () => {
-  it("the timeline key is the prefix and the message id", () => {
-    expect(OUTBOX_DEAD_LETTER_KEY_PREFIX).toBe("outbox_dead_letter:");
-    expect(outboxDeadLetterKey("obx_1")).toBe("outbox_dead_letter:obx_1");
-  });
-
   it("findDeadLetters lists dead messages oldest first, by shop or id", async () => {
     const [p1, p2, p3] = [await payment(SHOP, "resolved"), await payment(SHOP, "resolved"), await payment(OTHER, "resolved")];
     const newer = await deadMessage(SHOP, { paymentSessionId: p1 }, new Date(Date.now() - HOUR));
@@ -169,7 +158,7 @@ describe("dead letters", () => {
     const p = await payment(SHOP, "resolved");
     const deadAt = new Date(Date.now() - HOUR);
     const message = await deadMessage(SHOP, { paymentSessionId: p }, deadAt);
-    await db().soisyEvent.create({ data: { shop: SHOP, paymentSessionId: p, source: "app", type: "outbox_dead_letter", dedupeKey: outboxDeadLetterKey(message.id) } });
+    await db().soisyEvent.create({ data: { shop: SHOP, paymentSessionId: p, source: "app", type: "outbox_dead_letter", dedupeKey: deadLetterDedupeKey(message.id) } });
     const now = new Date(Date.now() + 5_000);
 
     expect(await retryDeadLetter(db(), message, now, "operator")).toBe(true);
@@ -184,7 +173,7 @@ describe("dead letters", () => {
     });
     const timeline = await db().soisyEvent.findMany({ where: { paymentSessionId: p }, orderBy: { createdAt: "asc" } });
     expect(timeline.map((e) => [e.type, e.dedupeKey])).toEqual([
-      ["outbox_dead_letter", `${outboxDeadLetterKey(message.id)}:retried:${now.getTime()}`],
+      ["outbox_dead_letter", `${deadLetterDedupeKey(message.id)}:retried:${now.getTime()}`],
       ["outbox_retried", null],
     ]);
     expect(JSON.parse(timeline[1]!.detailJson ?? "{}")).toEqual({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parsePhone, soisyCustomerFields, splitStreet } from "~/payments/customer-mapping";
+import { billingCountryOf, customerEmailOf, customerLocaleOf, parsePhone, soisyCustomerFields, splitStreet } from "~/payments/customer-mapping";
 import { CreateOrderInputSchema } from "~/soisy/types";
 
 const milano = {
@@ -217,5 +217,30 @@ describe("parsePhone", () => {
     [undefined, null, undefined],
   ])("%j (country %j) → %j", (raw, country, expected) => {
     expect(parsePhone(raw, country)).toEqual(expected);
+  });
+});
+
+describe("what the app keeps of the customer", () => {
+  it("email: as sent, cut at 320 characters; null when absent or not a string", () => {
+    expect(customerEmailOf({ email: "Mario.Rossi@example.com" })).toBe("Mario.Rossi@example.com");
+    expect(customerEmailOf({ email: "x".repeat(400) })).toHaveLength(320);
+    expect(customerEmailOf({ email: 42 })).toBeNull();
+    expect(customerEmailOf(null)).toBeNull();
+    expect(customerEmailOf(undefined)).toBeNull();
+  });
+
+  it("billing country: the billing address's, else the shipping address's; two letters, upper-cased", () => {
+    expect(billingCountryOf({ billing_address: { country_code: "it" }, shipping_address: { country_code: "FR" } })).toBe("IT");
+    expect(billingCountryOf({ shipping_address: { country_code: "fr" } })).toBe("FR");
+    expect(billingCountryOf({ billing_address: { country_code: "ITA" } })).toBeNull();
+    expect(billingCountryOf({ billing_address: { country_code: 39 }, shipping_address: { country_code: "IT" } })).toBeNull();
+    expect(billingCountryOf(null)).toBeNull();
+  });
+
+  it("locale: as sent, cut at 35 characters; null when absent or not a string", () => {
+    expect(customerLocaleOf({ locale: "it-IT" })).toBe("it-IT");
+    expect(customerLocaleOf({ locale: "x".repeat(50) })).toHaveLength(35);
+    expect(customerLocaleOf({ locale: ["it"] })).toBeNull();
+    expect(customerLocaleOf(undefined)).toBeNull();
   });
 });
