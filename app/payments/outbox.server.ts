@@ -11,6 +11,9 @@
  * transactions race: the row is written with `INSERT … ON CONFLICT ("dedupeKey") DO NOTHING`, which
  * SQLite and PostgreSQL both speak, so a duplicate never raises a unique violation (on PostgreSQL that
  * would abort the caller's whole transaction).
+ *
+ * Also here, so routes and the operator CLI stay adapters: nudging a payment's messages from request
+ * handlers, and moving a dead letter back to pending (`retryDeadLetter`, the CLI's `retry-dead`).
  */
 import { randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
@@ -22,6 +25,7 @@ import {
   type PaymentsApiVariables,
   type RefundSessionMutation,
 } from "~/shopify/payments-api.server";
+import { deadLetterDedupeKey } from "./outbox-keys";
 
 /** The Prisma client handed to a `$transaction(async (tx) => …)` callback (a plain client works too). */
 export type OutboxTx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
@@ -177,4 +181,80 @@ export async function nudgeDueMessages(
   const due = pending.filter((m) => m.nextAttemptAt <= now && (!m.lockedUntil || m.lockedUntil <= now));
   if (deliverNow) for (const m of due) await deliverNow(m.id).catch(() => undefined);
   return { pending: pending.length, nudged: deliverNow ? due.length : 0 };
+}
+
+/**
+ * Pushes a payment's queued message for one mutation right away, if it is still pending: made due now
+ * (whatever its backoff) and handed to `deliverNow`. The not-eligible page does this with the reject
+ * queued when the session arrived, so the shopper goes back to checkout without waiting for the worker.
+ * Returns whether a pending message was there (and pushed).
+ */
+export async function pushPendingMessage(
+  db: Db,
+  deliverNow: ((messageId: string) => Promise<unknown>) | undefined,
+  paymentSessionId: string,
+  mutation: PaymentSessionMutation,
+  now: Date,
+): Promise<boolean> {
+  const message = await db.outboxMessage.findUnique({ where: { dedupeKey: outboxDedupeKey(paymentSessionId, mutation) }, select: { id: true, status: true } });
+  if (message?.status !== "pending") return false;
+  await db.outboxMessage.updateMany({ where: { id: message.id, status: "pending" }, data: { nextAttemptAt: now } });
+  await deliverNow?.(message.id).catch(() => undefined);
+  return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dead letters
+// ---------------------------------------------------------------------------------------------
+
+export type OutboxMessageRow = NonNullable<Awaited<ReturnType<Db["outboxMessage"]["findUnique"]>>>;
+
+/** Dead-lettered messages, oldest death first: all of them, a shop's, or the one with that id. */
+export async function findDeadLetters(db: Db, filter: { shop?: string; id?: string } = {}): Promise<OutboxMessageRow[]> {
+  return db.outboxMessage.findMany({
+    where: { status: "dead", ...(filter.shop ? { shop: filter.shop } : {}), ...(filter.id !== undefined ? { id: filter.id } : {}) },
+    orderBy: { deadAt: "asc" },
+  });
+}
+
+/**
+ * Moves one dead message back to pending (attempts 0, due `now`, retry window restarted) so the worker
+ * delivers it again, and notes it on the payment's timeline (`outbox_retried`, with `by`). Returns
+ * false when the message was no longer dead (nothing written).
+ */
+export async function retryDeadLetter(
+  db: Db,
+  message: Pick<OutboxMessageRow, "id" | "shop" | "mutation" | "paymentSessionId" | "refundSessionId" | "attempts" | "deadAt" | "lastError">,
+  now: Date,
+  by = "operator",
+): Promise<boolean> {
+  return db.$transaction(async (tx) => {
+    // The worker dead-letters a message once it is older than OUTBOX_MAX_AGE_MS (from createdAt):
+    // createdAt restarts so the worker has a whole retry window again.
+    const updated = await tx.outboxMessage.updateMany({
+      where: { id: message.id, status: "dead" },
+      data: { status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now, deadAt: null, lockedBy: null, lockedUntil: null },
+    });
+    if (updated.count === 0) return false;
+    let paymentSessionId = message.paymentSessionId;
+    if (!paymentSessionId && message.refundSessionId) {
+      paymentSessionId = (await tx.refundSession.findUnique({ where: { id: message.refundSessionId }, select: { paymentSessionId: true } }))?.paymentSessionId ?? null;
+    }
+    // The worker records a dead letter once per message (dedupe key): free that key so a second
+    // death is recorded too, and note the retry on the payment's timeline.
+    const deadKey = deadLetterDedupeKey(message.id);
+    await tx.soisyEvent.updateMany({ where: { dedupeKey: deadKey }, data: { dedupeKey: `${deadKey}:retried:${now.getTime()}` } });
+    if (paymentSessionId) {
+      await tx.soisyEvent.create({
+        data: {
+          shop: message.shop,
+          paymentSessionId,
+          source: "app",
+          type: "outbox_retried",
+          detailJson: JSON.stringify({ messageId: message.id, mutation: message.mutation, by, previousAttempts: message.attempts, deadAt: message.deadAt?.toISOString() ?? null, lastError: message.lastError }),
+        },
+      });
+    }
+    return true;
+  });
 }

@@ -9,11 +9,12 @@ import { json, redirect } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
 import { ConfirmingPayment, LinkNotValid, NotEligible } from "~/components/ShopperPage";
 import { paymentUrls } from "~/payments/app-urls";
+import { pushPendingMessage } from "~/payments/outbox.server";
 import { findSession } from "~/payments/payment-deps.server";
+import { foundSession, sessionFromUrl } from "~/payments/session-from-url.server";
 import { paymentDeps } from "~/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";
 import { shopDisplayName } from "~/shopify/shop-profile.server";
-import { verifySessionSecret } from "~/payments/url-secrets.server";
 import { declineText } from "~/payments/decline-text";
 import { getShopSettings } from "~/settings/settings.server";
 
@@ -23,19 +24,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const deps = paymentDeps();
   const id = params.id ?? "";
   const secret = params.secret ?? "";
-  let session = verifySessionSecret(id, secret, deps.keyring) ? await findSession(deps.db, id) : null;
+  let session = foundSession(await sessionFromUrl(deps, params));
   const locale = shopperLocale(session, request);
   if (!session || session.state !== "not_eligible") {
     if (session?.nextActionUrl) throw redirect(session.nextActionUrl);
     return json({ kind: "invalid" as const, locale }, { status: 404 });
   }
-  if (!session.nextActionUrl) {
-    const message = await deps.db.outboxMessage.findUnique({ where: { dedupeKey: `${id}:paymentSessionReject` } });
-    if (message?.status === "pending") {
-      await deps.db.outboxMessage.updateMany({ where: { id: message.id, status: "pending" }, data: { nextAttemptAt: deps.now() } });
-      await deps.deliverNow?.(message.id).catch(() => undefined);
-      session = (await findSession(deps.db, id))!;
-    }
+  if (!session.nextActionUrl && (await pushPendingMessage(deps.db, deps.deliverNow, id, "paymentSessionReject", deps.now()))) {
+    session = (await findSession(deps.db, id))!;
   }
   const shopName = await shopDisplayName(deps.db, session.shop);
   const settings = await getShopSettings(deps.db, session.shop).catch(() => null);

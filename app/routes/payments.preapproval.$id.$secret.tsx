@@ -12,14 +12,13 @@ import { translate } from "~/i18n/i18n";
 import { readForm } from "~/preapproval/form";
 import { PreapprovalForm, RefusedPage } from "~/preapproval/PreapprovalPage";
 import { preapprovalPage, submitPreapproval } from "~/preapproval/preapproval.server";
-import { findSession } from "~/payments/payment-deps.server";
+import { foundSession, sessionFromUrl } from "~/payments/session-from-url.server";
 import { paymentDeps } from "~/runtime.server";
 import { lenderInfo } from "~/quotes/lender.server";
 import { pageOffers } from "~/quotes/offer-text.server";
 import { quoteDeps } from "~/quotes/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";
 import { shopDisplayName } from "~/shopify/shop-profile.server";
-import { verifySessionSecret } from "~/payments/url-secrets.server";
 
 // same-origin: the secret URL never leaks to Soisy or the privacy link; same-origin posts keep their Origin (Remix checks it).
 const NO_STORE = { "Cache-Control": "no-store", "Referrer-Policy": "same-origin" };
@@ -32,7 +31,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => [
 /** The shopper's language and the shop's name as stored from Shopify (`ShopSettings.shopName`, else the handle). */
 async function shopperContext(request: Request, id: string, secret: string) {
   const deps = paymentDeps();
-  const session = verifySessionSecret(id, secret, deps.keyring) ? await findSession(deps.db, id) : null;
+  const session = foundSession(await sessionFromUrl(deps, { id, secret }));
   return { locale: shopperLocale(session, request), shopName: session ? await shopDisplayName(deps.db, session.shop) : null };
 }
 

@@ -9,11 +9,10 @@ import { useLoaderData } from "@remix-run/react";
 import { ConfirmingPayment, LinkNotValid } from "~/components/ShopperPage";
 import { paymentUrls } from "~/payments/app-urls";
 import { handleShopperReturn } from "~/payments/inputs.server";
-import { findSession } from "~/payments/payment-deps.server";
+import { foundSession, sessionFromUrl } from "~/payments/session-from-url.server";
 import { paymentDeps } from "~/runtime.server";
 import { shopperLocale } from "~/payments/shopper-locale";
 import { shopDisplayName } from "~/shopify/shop-profile.server";
-import { verifySessionSecret } from "~/payments/url-secrets.server";
 
 export const meta: MetaFunction = () => [{ title: "Soisy" }, { name: "robots", content: "noindex" }];
 
@@ -22,7 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = params.id ?? "";
   const secret = params.secret ?? "";
   const outcome = params.outcome;
-  const session = verifySessionSecret(id, secret, deps.keyring) && (outcome === "success" || outcome === "error") ? await findSession(deps.db, id) : null;
+  const session = outcome === "success" || outcome === "error" ? foundSession(await sessionFromUrl(deps, params)) : null;
   const locale = shopperLocale(session, request);
   if (!session) return json({ kind: "invalid" as const, locale }, { status: 404 });
   const destination = await handleShopperReturn(deps, session, outcome as "success" | "error");

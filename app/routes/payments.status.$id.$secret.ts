@@ -11,16 +11,16 @@ import { destinationFor, observeSoisy, SHOPPER_SOISY_DEADLINE_MS } from "~/payme
 import { findSession } from "~/payments/payment-deps.server";
 import { nudgeDueMessages } from "~/payments/outbox.server";
 import { paymentDeps } from "~/runtime.server";
-import { verifySessionSecret } from "~/payments/url-secrets.server";
+import { sessionFromUrl } from "~/payments/session-from-url.server";
 
 const RECHECK_MS = 5_000;
 
 export async function loader({ params }: LoaderFunctionArgs) {
   const deps = paymentDeps();
-  const id = params.id ?? "";
-  if (!verifySessionSecret(id, params.secret ?? "", deps.keyring)) return json({ error: "not found" }, { status: 404 });
-  let session = await findSession(deps.db, id);
-  if (!session) return json({ error: "not found" }, { status: 404 });
+  const url = await sessionFromUrl(deps, params);
+  if (url.kind !== "found") return json({ error: "not found" }, { status: 404 });
+  const { id } = url;
+  let session = url.session;
   const noStore = { headers: { "Cache-Control": "no-store" } };
 
   let destination = destinationFor(session, undefined);

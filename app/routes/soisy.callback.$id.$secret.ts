@@ -7,10 +7,9 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { json } from "@remix-run/node";
 import { logger } from "~/logger.server";
 import { handleSoisyCallback } from "~/payments/inputs.server";
-import { findSession } from "~/payments/payment-deps.server";
+import { sessionAtUrl, verifyUrlSecret } from "~/payments/session-from-url.server";
 import { paymentDeps } from "~/runtime.server";
 import { unstorableString } from "~/payments/shopify-requests";
-import { verifySessionSecret } from "~/payments/url-secrets.server";
 import { parseSoisyCallback } from "~/soisy/types";
 
 const MAX_CALLBACK_BYTES = 16 * 1024;
@@ -22,8 +21,10 @@ export async function loader() {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const deps = paymentDeps();
-  const id = params.id ?? "";
-  if (request.method !== "POST" || !verifySessionSecret(id, params.secret ?? "", deps.keyring)) return notFound();
+  // The secret is checked before the body is read; the session is looked up once the body is valid.
+  const url = request.method === "POST" ? verifyUrlSecret(params, deps.keyring) : null;
+  if (!url) return notFound();
+  const { id } = url;
   if (Number(request.headers.get("content-length") ?? "0") > MAX_CALLBACK_BYTES) return json({ error: "too large" }, { status: 413 });
   const text = await request.text();
   if (text.length > MAX_CALLBACK_BYTES) return json({ error: "too large" }, { status: 413 });
@@ -41,8 +42,9 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if (!parsed.success) return json({ error: "invalid callback" }, { status: 400 });
   // A NUL or a lone surrogate would reach the timeline (eventId) and fail in PostgreSQL.
   if (unstorableString(parsed.data) !== null) return json({ error: "invalid callback" }, { status: 400 });
-  const session = await findSession(deps.db, id);
-  if (!session) return notFound();
+  const found = await sessionAtUrl(deps.db, url);
+  if (found.kind !== "found") return notFound();
+  const { session } = found;
   try {
     const outcome = await handleSoisyCallback(deps, session, {
       eventId: parsed.data.eventId,

@@ -2,6 +2,7 @@
 import type { z } from "zod";
 import type { Db } from "../../app/db.server";
 import { PAYMENT_STATES, type PaymentState } from "../../app/payments/lifecycle";
+import { findDeadLetters, retryDeadLetter } from "../../app/payments/outbox.server";
 import {
   getShopSettings,
   saveShopOptions,
@@ -448,10 +449,7 @@ export async function retryDead(io: CliIo, args: string[]): Promise<number> {
     if (!message || (shop && message.shop !== shop)) throw new CommandFailure(`no outbox message ${values.id}${shop ? ` for ${shop}` : ""}`);
     if (message.status !== "dead") throw new CommandFailure(`outbox message ${values.id} is ${message.status}, not dead: nothing to retry`);
   }
-  const dead = await db.outboxMessage.findMany({
-    where: { status: "dead", ...(shop ? { shop } : {}), ...(values.id !== undefined ? { id: values.id } : {}) },
-    orderBy: { deadAt: "asc" },
-  });
+  const dead = await findDeadLetters(db, { shop, id: values.id });
   if (dead.length === 0) {
     io.out(`no dead outbox messages${shop ? ` for ${shop}` : ""}`);
     return 0;
@@ -464,36 +462,7 @@ export async function retryDead(io: CliIo, args: string[]): Promise<number> {
       io.out(`would retry ${line}`);
       continue;
     }
-    const done = await db.$transaction(async (tx) => {
-      // The worker dead-letters a message once it is older than OUTBOX_MAX_AGE_MS (from createdAt):
-      // createdAt restarts so the worker has a whole retry window again.
-      const updated = await tx.outboxMessage.updateMany({
-        where: { id: m.id, status: "dead" },
-        data: { status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now, deadAt: null, lockedBy: null, lockedUntil: null },
-      });
-      if (updated.count === 0) return false;
-      let paymentSessionId = m.paymentSessionId;
-      if (!paymentSessionId && m.refundSessionId) {
-        paymentSessionId = (await tx.refundSession.findUnique({ where: { id: m.refundSessionId }, select: { paymentSessionId: true } }))?.paymentSessionId ?? null;
-      }
-      // The worker records a dead letter once per message (dedupe key): free that key so a second
-      // death is recorded too, and note the retry on the payment's timeline.
-      const deadKey = `outbox_dead_letter:${m.id}`;
-      await tx.soisyEvent.updateMany({ where: { dedupeKey: deadKey }, data: { dedupeKey: `${deadKey}:retried:${now.getTime()}` } });
-      if (paymentSessionId) {
-        await tx.soisyEvent.create({
-          data: {
-            shop: m.shop,
-            paymentSessionId,
-            source: "app",
-            type: "outbox_retried",
-            detailJson: JSON.stringify({ messageId: m.id, mutation: m.mutation, by: "operator", previousAttempts: m.attempts, deadAt: m.deadAt?.toISOString() ?? null, lastError: m.lastError }),
-          },
-        });
-      }
-      return true;
-    });
-    if (done) {
+    if (await retryDeadLetter(db, m, now, "operator")) {
       moved++;
       io.out(`retrying ${line}`);
     } else {

@@ -9,6 +9,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Session } from "@shopify/shopify-api";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { createPaymentRow } from "../helpers/payment-rows";
 import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import { generateKeyMaterial, parseKeyring } from "~/security/encryption.server";
 import { soisyCredentials } from "~/settings/settings.server";
@@ -63,25 +64,7 @@ function cli(args: string[], options: { env?: Record<string, string>; input?: st
 let seq = 0;
 async function payment(shop: string, state: string, ageMs: number, extra: Record<string, unknown> = {}) {
   const id = `cli${Date.now().toString(36)}${(seq++).toString().padStart(4, "0")}`;
-  await db().paymentSession.create({
-    data: {
-      id,
-      gid: `gid://shopify/PaymentSession/${id}`,
-      shop,
-      group: `g-${id}`,
-      amountCents: 12_345,
-      currency: "EUR",
-      test: true,
-      kind: "sale",
-      proposedAt: new Date(Date.now() - ageMs),
-      environment: "sandbox",
-      state,
-      callbackSecret: "x",
-      createdAt: new Date(Date.now() - ageMs),
-      ...extra,
-    },
-  });
-  return id;
+  return createPaymentRow(db(), id, shop, state, { proposedAt: new Date(Date.now() - ageMs), createdAt: new Date(Date.now() - ageMs), ...extra });
 }
 
 async function deadMessage(shop: string, paymentSessionId: string, mutation = "paymentSessionResolve") {
