@@ -22,7 +22,8 @@ import { soisyCustomerFields } from "~/payments/customer-mapping";
 import { applyInput } from "~/payments/apply-input.server";
 import { observeSoisy } from "~/payments/inputs.server";
 import type { PaymentDeps, PaymentRow } from "~/payments/payment-deps.server";
-import { sessionSecret, verifySessionSecret } from "~/payments/url-secrets.server";
+import { foundSession, sessionFromUrl } from "~/payments/session-from-url.server";
+import { sessionSecret } from "~/payments/url-secrets.server";
 import type { SoisyEnvironment } from "~/settings/settings.server";
 import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
 import type { QuoteDeps } from "~/quotes/quote-service.server";
@@ -58,8 +59,7 @@ export type SubmitResult =
 // ---------------------------------------------------------------------------------------------
 
 async function verifiedSession(deps: PaymentDeps, id: string, secret: string): Promise<PaymentRow | null> {
-  if (!verifySessionSecret(id, secret, deps.keyring)) return null;
-  const session = await deps.db.paymentSession.findUnique({ where: { id } });
+  const session = foundSession(await sessionFromUrl(deps, { id, secret }));
   return session && session.integrationLevel === "preapproval" && session.soisyToken ? session : null;
 }
 
