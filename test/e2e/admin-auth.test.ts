@@ -7,7 +7,7 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import type { Browser, BrowserContext, Cookie } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser } from "../helpers/browser";
+import { headedUserAgent, launchBrowser } from "../helpers/browser";
 import {
   ADMIN_COOKIE,
   adminCookieValue,
@@ -17,7 +17,7 @@ import {
   legacyShopifySessionCookieHeader,
   tokenFromCookieValue,
 } from "../helpers/admin-session";
-import { repoRoot, startStack, type Stack } from "../helpers/stack";
+import { repoRoot, startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 import { freePort, spawnApp } from "../../scripts/lib/local-stack";
 import { getShopSettings } from "~/settings/settings.server";
 import { parseKeyring } from "~/security/encryption.server";
@@ -31,20 +31,15 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ shop: SHOP, adminOAuth: true }), launchBrowser()]);
-  // Shopify's library answers 410 to bots on OAuth begin, and "HeadlessChrome" is one: use the headed UA.
-  const probe = await browser.newPage();
-  userAgent = (await probe.evaluate(() => navigator.userAgent)).replace("HeadlessChrome", "Chrome");
-  await probe.close();
-}, 90_000);
+  userAgent = await headedUserAgent(browser);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
-});
+afterEach((ctx) => printAppOutputIfFailed(ctx, stack));
 
 /** A fresh browser logged in through login → the simulator's consent → the dashboard; its admin cookie. */
 async function logIn(): Promise<{ context: BrowserContext; cookie: Cookie }> {

@@ -12,7 +12,7 @@ import { adminSessionCookieHeader } from "../helpers/admin-session";
 import { ADMIN_USER_AGENT as BROWSER_UA, adminContext } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
 import { csvCell } from "../../app/transactions/csv";
-import { eventually, type Stack } from "../helpers/stack";
+import { eventually, type Stack, printAppOutputIfFailed } from "../helpers/stack";
 import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 
 let stack: Stack;
@@ -92,9 +92,7 @@ beforeAll(async () => {
 
 afterAll(() => closeAll(context, browser, stack));
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
-});
+afterEach((ctx) => printAppOutputIfFailed(ctx, stack));
 
 async function open(path: string) {
   const response = await page.goto(`${stack.appUrl}${path}`);

@@ -15,7 +15,7 @@ import { DEFAULT_SHOP_OPTIONS } from "~/settings/shop-defaults";
 import { adminSessionCookies } from "../helpers/admin-session";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
 import { expectedExample } from "../helpers/expected-quote";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { eventually, startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 
 const SHOP = "credit-ad-e2e.myshopify.com";
 const USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
@@ -56,11 +56,9 @@ beforeAll(async () => {
     startStack({ shop: SHOP, adminOAuth: true, options: { integrationLevel: "preapproval" }, appEnv: LENDER }),
     launchBrowser(),
   ]);
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
-afterEach((context) => {
-  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
-});
+afterEach((context) => printAppOutputIfFailed(context, stack));
 
 afterAll(async () => {
   await browser?.close();

@@ -8,7 +8,7 @@
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { eventually, startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 import { configureShop } from "../../scripts/lib/local-stack";
 import { parseKeyring } from "~/security/encryption.server";
 import { withCheckChar } from "~/preapproval/fiscal-code";
@@ -26,7 +26,7 @@ beforeAll(async () => {
   await configureShop(stack.database.db, parseKeyring(stack.encryptionKey), INSTORE_SHOP, token, { options: { integrationLevel: "preapproval" } });
   stack.shopify.addShop({ domain: INSTORE_SHOP, accessToken: token });
   context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 1, isMobile: true, hasTouch: true, locale: "it-IT" });
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await context?.close();
@@ -34,9 +34,7 @@ afterAll(async () => {
   await stack?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
-});
+afterEach((ctx) => printAppOutputIfFailed(ctx, stack));
 
 /** The page fits 360 px and `button` is on screen with nothing over its centre; then a screenshot. */
 async function fitsPhone(page: Page, button: Locator, name: string) {

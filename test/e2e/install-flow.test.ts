@@ -6,9 +6,9 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { headedUserAgent, launchBrowser, screenshotPath } from "../helpers/browser";
 import { seriousAxeViolations } from "../helpers/axe";
-import { startStack, type Stack } from "../helpers/stack";
+import { startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 import { PAYMENTS_APPS_DOCUMENTS } from "../simulators/shopify";
 import { ADMIN_COOKIE } from "../helpers/admin-session";
 import { parseKeyring } from "~/security/encryption.server";
@@ -23,22 +23,17 @@ let page: Page;
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ shop: "install-other.myshopify.com", adminOAuth: true }), launchBrowser()]);
-  // Shopify's library answers 410 to bots on OAuth begin, and "HeadlessChrome" is one: use the headed UA.
-  const probe = await browser.newPage();
-  const userAgent = (await probe.evaluate(() => navigator.userAgent)).replace("HeadlessChrome", "Chrome");
-  await probe.close();
+  const userAgent = await headedUserAgent(browser);
   context = await browser.newContext({ locale: "it-IT", userAgent });
   page = await context.newPage();
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
 });
 
-afterEach((ctx) => {
-  if (ctx.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
-});
+afterEach((ctx) => printAppOutputIfFailed(ctx, stack));
 
 const rawSession = () => stack.database.db.session.findUnique({ where: { id: SESSION_ID } });
 /** The stored offline session with its tokens decrypted (they are encrypted at rest). */

@@ -6,7 +6,7 @@
 import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, shopifyProofHeaders, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { eventually, startStack, type Stack, STACK_SETUP_TIMEOUT_MS } from "../helpers/stack";
 
 let stack: Stack;
 let second: ChildProcess;
@@ -17,7 +17,7 @@ beforeAll(async () => {
   const port = await freePort();
   secondUrl = `http://127.0.0.1:${port}`;
   second = await spawnApp({ port, env: stack.env });
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await stopProcess(second, "SIGKILL");

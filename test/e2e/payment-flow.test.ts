@@ -7,8 +7,9 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { screenshotPath } from "../helpers/browser";
-import { eventually, type Stack, simSession as simSessionOf } from "../helpers/stack";
+import { eventually, type Stack, simSession as simSessionOf, printAppOutputIfFailed } from "../helpers/stack";
 import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
+import { appliedMutations as appliedMutationsOf, resolvedPayment as resolvedPaymentOf } from "../helpers/payments";
 import { shopifyProofHeaders } from "../../scripts/lib/local-stack";
 import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import { decideRefund } from "~/payments/refund-service.server";
@@ -33,20 +34,13 @@ beforeAll(async () => {
 
 afterAll(() => closeAll(browser, stack));
 
-afterEach((context) => {
-  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
-});
+afterEach((context) => printAppOutputIfFailed(context, stack));
 
 const db = () => stack.database.db;
 
 const simSession = (id: string) => simSessionOf(stack, id);
 
-/** Mutations Shopify applied for a session (repeats of an identical mutation are not counted). */
-function appliedMutations(id: string): string[] {
-  return simSession(id)
-    .mutations.filter((m) => m.outcome === "applied")
-    .map((m) => m.name);
-}
+const appliedMutations = (id: string) => appliedMutationsOf(stack, id);
 
 function assertAllDocumentsValid() {
   const invalid = stack.shopify.calls.filter((c) => c.validationErrors.length > 0);
@@ -88,15 +82,7 @@ async function soisyToken(id: string): Promise<string> {
   return row.soisyToken!;
 }
 
-/** A payment Soisy verified and Shopify resolved: only such a payment can be refunded. */
-async function resolvedPayment(amount: string) {
-  const payment = await stack.shopify.startPayment({ shop: stack.shop, amount, test: true });
-  const token = await soisyToken(payment.id);
-  await stack.soisy.completeOrder(token);
-  await stack.soisy.fireEvent(token, "LoanWasVerified");
-  await eventually(async () => (await db().paymentSession.findUniqueOrThrow({ where: { id: payment.id } })).state === "resolved", 10_000, "payment resolved");
-  return payment;
-}
+const resolvedPayment = (amount: string) => resolvedPaymentOf(stack, amount);
 
 describe("shopper pays in instalments (browser)", () => {
   it("approve: pending on return, resolved when Soisy verifies the loan", async () => {

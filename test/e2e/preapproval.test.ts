@@ -8,7 +8,8 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { seriousAxeViolations } from "../helpers/axe";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { eventually, startStack, type Stack, simSession as simSessionOf } from "../helpers/stack";
+import { eventually, startStack, type Stack, simSession as simSessionOf, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
+import { appliedMutations as appliedMutationsOf, preapprovalForm } from "../helpers/payments";
 import { shopifyProofHeaders } from "../../scripts/lib/local-stack";
 import { MERCHANT_MESSAGES } from "~/payments/lifecycle";
 import { withCheckChar } from "~/preapproval/fiscal-code";
@@ -26,25 +27,20 @@ beforeAll(async () => {
     startStack({ options: { integrationLevel: "preapproval" } }),
     launchBrowser(),
   ]);
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await browser?.close();
   await stack?.close();
 });
 
-afterEach((context) => {
-  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
-});
+afterEach((context) => printAppOutputIfFailed(context, stack));
 
 const db = () => stack.database.db;
 
 const simSession = (id: string) => simSessionOf(stack, id);
 
-const appliedMutations = (id: string) =>
-  simSession(id)
-    .mutations.filter((m) => m.outcome === "applied")
-    .map((m) => m.name);
+const appliedMutations = (id: string) => appliedMutationsOf(stack, id);
 
 /** Soisy step-2 calls for one fiscal code: "request" (POST /requests) and "approval" (POST /requests/{fc}). */
 function step2Calls(fiscalCode: string): string[] {
@@ -439,22 +435,7 @@ describe("in-store pre-approval (HTTP)", () => {
     const id = await checkout(page);
     const url = page.url();
     await page.context().close();
-    const form = new URLSearchParams({
-      instalments: "12",
-      fiscalCode: withCheckChar("DBLSBM80A01H501"),
-      citizenship: "italian",
-      jobDescription: "retired",
-      firstname: "Alice",
-      lastname: "Rossi",
-      email: "alice.rossi@example.com",
-      mobilePhone: "3331234567",
-      address: "Via Roma",
-      civicNumber: "1",
-      postalCode: "20121",
-      city: "Milano",
-      province: "MI",
-      privacy: "on",
-    });
+    const form = preapprovalForm(withCheckChar("DBLSBM80A01H501"));
     stack.soisy.setFaults({ latencyMs: 600, match: "/requests" });
     try {
       const post = () => fetch(url, { method: "POST", body: form, redirect: "manual", headers: { "content-type": "application/x-www-form-urlencoded" } });

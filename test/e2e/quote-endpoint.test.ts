@@ -12,8 +12,9 @@ import { configureShop } from "../../scripts/lib/local-stack";
 import { DEFAULT_SHOP_OPTIONS } from "~/settings/shop-defaults";
 import { computeQuotes } from "../simulators/soisy";
 import { adminSessionCookieHeader } from "../helpers/admin-session";
+import { ADMIN_USER_AGENT } from "../helpers/admin-page";
 import { expectedAvailableQuote } from "../helpers/expected-quote";
-import { startStack, type Stack } from "../helpers/stack";
+import { startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 
 const NOT_READY = "not-ready-shop.myshopify.com";
 /** Quotes with its own Soisy account ("floodshop"), so its flood empties only that account's bucket. */
@@ -33,7 +34,7 @@ beforeAll(async () => {
   await configureShop(stack.database.db, keyring, NOT_READY, "shpat_not_ready", { ready: false });
   await configureShop(stack.database.db, keyring, FLOOD, "shpat_flood");
   await stack.database.db.shopSettings.update({ where: { shop: FLOOD }, data: { productionSoisyShopId: "floodshop" } });
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await stack?.close();
@@ -41,7 +42,7 @@ afterAll(async () => {
 
 afterEach((context) => {
   stack.soisy.clearFaults();
-  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
+  printAppOutputIfFailed(context, stack);
 });
 
 function quoteUrl(query: Record<string, string>, options: { shop?: string; timestamp?: number; secret?: string; sign?: boolean } = {}): string {
@@ -217,7 +218,7 @@ describe("GET /proxy/quote", () => {
 
 describe("a merchant's settings change reaches the very next quote", () => {
   /** Not "HeadlessChrome"-like: the Shopify library answers bots' admin requests with 410. */
-  const BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+  const BROWSER_UA = ADMIN_USER_AGENT;
 
   /** Saves the options form on /app/settings as the merchant's browser would (session cookie, same Origin). */
   async function saveOptions(options: typeof DEFAULT_SHOP_OPTIONS): Promise<void> {

@@ -9,7 +9,7 @@ import { exec } from "node:child_process";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { headedUserAgent, launchBrowser, screenshotPath } from "../helpers/browser";
 import { onDemo, readmeDemoSteps, startDemo, type DemoRun } from "../helpers/demo-run";
 import { eventually, repoRoot } from "../helpers/stack";
 
@@ -35,9 +35,7 @@ const quote = () => page.locator(`${WIDGET} [data-soisy-quote]`).textContent();
 
 beforeAll(async () => {
   [demo, browser] = await Promise.all([startDemo(), launchBrowser()]);
-  const probe = await browser.newPage();
-  const userAgent = (await probe.evaluate(() => navigator.userAgent)).replace("HeadlessChrome", "Chrome");
-  await probe.close();
+  const userAgent = await headedUserAgent(browser);
   context = await browser.newContext({ locale: "it-IT", userAgent, viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
 }, 150_000);

@@ -9,7 +9,7 @@ import path from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { eventually, repoRoot, startStack, type Stack } from "../helpers/stack";
+import { eventually, repoRoot, startStack, type Stack, STACK_SETUP_TIMEOUT_MS } from "../helpers/stack";
 
 const run = promisify(execFile);
 let stack: Stack;
@@ -24,7 +24,7 @@ beforeAll(async () => {
     }),
     launchBrowser(),
   ]);
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 afterAll(async () => {
   await browser?.close();
   await stack?.close();

@@ -6,33 +6,24 @@
  */
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { resolvedPayment as resolvedPaymentOf } from "../helpers/payments";
+import { eventually, startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 
 let stack: Stack;
 
 beforeAll(async () => {
   stack = await startStack();
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await stack?.close();
 });
 
-afterEach((context) => {
-  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
-});
+afterEach((context) => printAppOutputIfFailed(context, stack));
 
 const db = () => stack.database.db;
 
-async function resolvedPayment(amount: string) {
-  const payment = await stack.shopify.startPayment({ shop: stack.shop, amount, test: true });
-  expect(payment.ok).toBe(true);
-  const token = (await db().paymentSession.findUniqueOrThrow({ where: { id: payment.id } })).soisyToken!;
-  await stack.soisy.completeOrder(token);
-  await stack.soisy.fireEvent(token, "LoanWasVerified");
-  await eventually(async () => (await db().paymentSession.findUniqueOrThrow({ where: { id: payment.id } })).state === "resolved", 15_000, "payment resolved");
-  return payment;
-}
+const resolvedPayment = (amount: string) => resolvedPaymentOf(stack, amount);
 
 async function rejectedAtShopify(refundId: string) {
   return eventually(

@@ -9,7 +9,8 @@
 import type { ChildProcess } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, shopifyProofHeaders, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { preapprovalForm } from "../helpers/payments";
+import { eventually, startStack, type Stack, STACK_SETUP_TIMEOUT_MS } from "../helpers/stack";
 import { withCheckChar } from "~/preapproval/fiscal-code";
 
 let stack: Stack;
@@ -18,7 +19,7 @@ let output = "";
 
 beforeAll(async () => {
   stack = await startStack({ shop: "resilience.myshopify.com" });
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   for (const child of extra) await stopProcess(child, "SIGKILL");
@@ -150,22 +151,7 @@ describe("pre-approval lease", () => {
       const page = new URL(payment.redirectUrl!);
       expect(page.pathname).toMatch(/^\/payments\/preapproval\//);
       const fiscalCode = withCheckChar("LSEMRA80A01H501");
-      const form = new URLSearchParams({
-        instalments: "12",
-        fiscalCode,
-        citizenship: "italian",
-        jobDescription: "retired",
-        firstname: "Alice",
-        lastname: "Rossi",
-        email: "alice.rossi@example.com",
-        mobilePhone: "3331234567",
-        address: "Via Roma",
-        civicNumber: "1",
-        postalCode: "20121",
-        city: "Milano",
-        province: "MI",
-        privacy: "on",
-      });
+      const form = preapprovalForm(fiscalCode);
       const submit = (base: string) =>
         fetch(`${base}${page.pathname}`, {
           method: "POST",

@@ -12,7 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { appServerEntry, freePort, repoRoot, shopifyProofHeaders, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
-import { startStack, type Stack } from "../helpers/stack";
+import { startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 import { paymentSessionBody } from "../../scripts/lib/payment-session-body";
 
 const OPENSSL = "/usr/bin/openssl";
@@ -59,16 +59,14 @@ function httpsRequest(url: string, options: { ca: Buffer; cert?: Buffer; key?: B
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), "soisy-mtls-"));
   stack = await startStack({ shop: "mtls-e2e.myshopify.com" });
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await stack?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-afterEach((context) => {
-  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
-});
+afterEach((context) => printAppOutputIfFailed(context, stack));
 
 const sessions = (ids: string[]) => stack.database.db.paymentSession.count({ where: { id: { in: ids } } });
 

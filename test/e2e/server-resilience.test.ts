@@ -9,7 +9,7 @@ import { readFileSync } from "node:fs";
 import http from "node:http";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { freePort, shopifyProofHeaders, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { eventually, startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 import { paymentUrls } from "~/payments/app-urls";
 import { sessionSecret } from "~/payments/url-secrets.server";
 import { parseKeyring } from "~/security/encryption.server";
@@ -22,15 +22,13 @@ beforeAll(async () => {
     shop: "server-e2e.myshopify.com",
     appEnv: { LOG_LEVEL: "info", RATE_LIMIT_WRONG_SECRET_MAX: "5", RATE_LIMIT_LOGIN_MAX: "3" },
   });
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await stack?.close();
 });
 
-afterEach((context) => {
-  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
-});
+afterEach((context) => printAppOutputIfFailed(context, stack));
 
 function sessionBody(id: string) {
   return paymentSessionBody(id, { shop: "server-e2e.myshopify.com", amount: "450.00" });

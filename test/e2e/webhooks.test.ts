@@ -6,7 +6,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parse as parseToml } from "smol-toml";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { eventually, repoRoot, startStack, type Stack } from "../helpers/stack";
+import { eventually, repoRoot, startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 import { configureShop } from "../../scripts/lib/local-stack";
 import { parseKeyring } from "~/security/encryption.server";
 
@@ -22,15 +22,13 @@ beforeAll(async () => {
       { id: "recent-29d", topic: "SHOP_REDACT", shop: "old.myshopify.com", receivedAt: new Date(Date.now() - 29 * day) },
     ],
   });
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
   await stack?.close();
 });
 
-afterEach((context) => {
-  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
-});
+afterEach((context) => printAppOutputIfFailed(context, stack));
 
 const db = () => stack.database.db;
 

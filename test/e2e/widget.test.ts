@@ -8,12 +8,13 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { adminSessionCookies } from "../helpers/admin-session";
 import { seriousAxeViolations } from "../helpers/axe";
 import { launchBrowser, screenshotPath } from "../helpers/browser";
-import { eventually, startStack, type Stack } from "../helpers/stack";
+import { ADMIN_USER_AGENT } from "../helpers/admin-page";
+import { eventually, startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 import { computeQuotes } from "../simulators/soisy";
 
 const SHOP = "widget-e2e.myshopify.com";
 /** Not "HeadlessChrome": the Shopify library answers bots' admin requests with 410. */
-const USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Safari/537.36";
+const USER_AGENT = ADMIN_USER_AGENT;
 const WIDGET = "[data-soisy-widget]";
 
 let stack: Stack;
@@ -76,12 +77,12 @@ const widgetShown = (page: Page) =>
 
 beforeAll(async () => {
   [stack, browser] = await Promise.all([startStack({ shop: SHOP, adminOAuth: true }), launchBrowser()]);
-}, 90_000);
+}, STACK_SETUP_TIMEOUT_MS);
 
 afterEach((context) => {
   stack.soisy.clearFaults();
   stack.shopify.storefront.setProxyFault(null);
-  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
+  printAppOutputIfFailed(context, stack);
 });
 
 afterAll(async () => {

@@ -6,8 +6,7 @@ import type { Browser } from "playwright-core";
 import { launchBrowser } from "./browser";
 import { startStack, type Stack } from "./stack";
 
-/** For the beforeAll that starts them: the app, two simulators and Chromium on a busy 2-core machine. */
-export const STACK_SETUP_TIMEOUT_MS = 90_000;
+export { STACK_SETUP_TIMEOUT_MS } from "./stack";
 
 export async function startStackAndBrowser(options?: Parameters<typeof startStack>[0]): Promise<[Stack, Browser]> {
   return Promise.all([startStack(options), launchBrowser()]);

@@ -15,6 +15,17 @@ export async function launchBrowser(): Promise<Browser> {
   });
 }
 
+/**
+ * The browser's own user agent without "Headless": Shopify's library answers bots on OAuth begin with
+ * 410, and "HeadlessChrome" is one.
+ */
+export async function headedUserAgent(browser: Browser): Promise<string> {
+  const probe = await browser.newPage();
+  const userAgent = (await probe.evaluate(() => navigator.userAgent)).replace("HeadlessChrome", "Chrome");
+  await probe.close();
+  return userAgent;
+}
+
 export function screenshotPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, `${name.replace(/[^a-z0-9-]+/gi, "-")}.png`);

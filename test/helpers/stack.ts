@@ -13,6 +13,14 @@ import type { ShopOptions } from "~/settings/settings.server";
 
 export { repoRoot };
 
+/** For the beforeAll that starts a stack (the app, two simulators, maybe Chromium) on a busy 2-core machine. */
+export const STACK_SETUP_TIMEOUT_MS = 90_000;
+
+/** For afterEach: when the test failed, prints the end of the app's output (what the app logged about it). */
+export function printAppOutputIfFailed(context: { task: { result?: { state?: string } } }, stack: Stack): void {
+  if (context.task.result?.state === "fail") console.error(`--- app output ---\n${stack.appOutput().slice(-4_000)}`);
+}
+
 export interface Stack {
   shop: string;
   accessToken: string;

@@ -3,302 +3,45 @@
  * Shopify simulator over HTTP. Payment sessions are started in the simulator against a tiny node:http
  * "app" answering {redirect_url} (refunds: 201), so Shopify accepts mutations for them.
  * Time is an injected clock (real time + an offset the tests advance); jitter is fixed.
+ * The harness (database, simulator, app, clock, logger, second process) is test/helpers/outbox-harness.ts.
  */
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import os from "node:os";
-import path from "node:path";
-import { createInterface } from "node:readline";
-import { pathToFileURL } from "node:url";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { paymentsApiEndpoint } from "~/config.server";
-import { createDb, type Db } from "~/db.server";
-import { createLogger } from "~/logger.server";
-import { enqueueMutation, nudgeDueMessages, type EnqueueMutationInput, type OutboxMutation } from "~/payments/outbox.server";
-import { createOutboxWorker, type OutboxWorkerOptions } from "~/payments/outbox-worker.server";
+import { describe, expect, it } from "vitest";
+import { createDb } from "~/db.server";
+import { enqueueMutation, nudgeDueMessages } from "~/payments/outbox.server";
+import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import { callPaymentsApi } from "~/shopify/payments-api.server";
 import { newLockHolder, PROCESS_HOLDER_PREFIX, releaseProcessCreationLeases } from "~/payments/creation-lease.server";
-import { createTestDatabase, type TestDatabase } from "../helpers/database";
-import { startShopifySimulator, SHOPIFY_USER_ERROR_MESSAGES as MSG, type ShopifySimulator } from "../simulators/shopify";
+import {
+  callsFor,
+  clock,
+  db,
+  enqueue,
+  everythingStored,
+  extraClients,
+  HOUR,
+  logger,
+  logLines,
+  message,
+  ON_POSTGRES,
+  payment,
+  refund,
+  resolveOf,
+  restartSimulator,
+  sameProcessClient,
+  secondClient,
+  SHOP,
+  sim,
+  startChild,
+  t,
+  TOKEN,
+  useOutboxHarness,
+  waitFor,
+  worker,
+  WRONG_TOKEN,
+} from "../helpers/outbox-harness";
+import { SHOPIFY_USER_ERROR_MESSAGES as MSG } from "../simulators/shopify";
 
-const SHOP = "outbox-test.myshopify.com";
-const TOKEN = "shpat_outbox_test_token_7f3a9c1e5b";
-const WRONG_TOKEN = "shpat_revoked_token_d41d8cd98f";
-const HOUR = 3_600_000;
-const ON_POSTGRES = /^postgres(ql)?:\/\//.test(process.env.TEST_DATABASE_URL?.trim() ?? "");
-/**
- * better-sqlite3 waits for SQLite's write lock SYNCHRONOUSLY (busy_timeout), blocking the whole event loop:
- * two SQLite connections in ONE process whose transactions overlap stall until the timeout (the lock
- * holder cannot run its next statement). The app never does that (one client per process); several
- * processes on one SQLite file are tested with a second process below. Within one process the SQLite
- * tests share the client (its adapter serialises transactions); PostgreSQL gets a real second client.
- */
-const sameProcessClient = () => (ON_POSTGRES ? secondClient() : db);
-
-// ----- the tiny payments app Shopify talks to -----
-
-let appMode: "ok" | "fail" = "ok";
-let app: http.Server;
-let appUrl = "";
-
-// ----- a second app process (its own Prisma client and outbox worker) -----
-
-const ROOT = path.resolve(import.meta.dirname, "../..");
-/** Run with `node --import tsx`: waits for "go" on stdin, then enqueues or works, and prints a JSON report. */
-const CHILD_SCRIPT = `
-import { createInterface } from "node:readline";
-const config = JSON.parse(process.env.OUTBOX_CHILD_CONFIG);
-const { createDb } = await import(config.modules.db);
-const { enqueueMutation } = await import(config.modules.outbox);
-const { createOutboxWorker } = await import(config.modules.worker);
-const db = createDb(config.url);
-await db.outboxMessage.count();
-console.log(JSON.stringify({ ready: true }));
-const lines = createInterface({ input: process.stdin });
-for await (const line of lines) if (line.trim() === "go") break;
-let report;
-if (config.mode === "enqueue") {
-  report = await Promise.all(config.messages.map((m) =>
-    db.$transaction(async (tx) => {
-      const result = await enqueueMutation(tx, m);
-      await tx.soisyEvent.create({ data: { shop: m.shop, paymentSessionId: m.paymentSessionId, source: "app", type: "child_tx" } });
-      return result;
-    }, { timeout: 20000, maxWait: 20000 })));
-} else {
-  const worker = createOutboxWorker({
-    db, workerId: "child", tokenProvider: async () => config.token, endpointFor: () => config.endpoint,
-    batchSize: 7, concurrency: 3, random: () => 0.5, timeoutMs: config.timeoutMs ?? 2000,
-  });
-  report = { claimed: 0, delivered: 0, retried: 0, dead: 0 };
-  for (let round = 0; round < 60; round++) {
-    const r = await worker.runOnce();
-    for (const k of Object.keys(report)) report[k] += r[k];
-    if ((await db.outboxMessage.count({ where: { status: "pending" } })) === 0) break;
-  }
-}
-console.log(JSON.stringify({ report }));
-await db.$disconnect();
-`;
-
-let childDir = "";
-
-interface ChildProcess {
-  go(): void;
-  report: Promise<unknown>;
-  /** kill -9 (a crash: no shutdown, no released claims). */
-  kill(): Promise<void>;
-}
-
-async function startChild(config: Record<string, unknown>): Promise<ChildProcess> {
-  const script = path.join(childDir, "outbox-child.mts");
-  writeFileSync(script, CHILD_SCRIPT);
-  const modules = {
-    db: pathToFileURL(path.join(ROOT, "app/db.server.ts")).href,
-    outbox: pathToFileURL(path.join(ROOT, "app/payments/outbox.server.ts")).href,
-    worker: pathToFileURL(path.join(ROOT, "app/payments/outbox-worker.server.ts")).href,
-  };
-  const child = spawn(process.execPath, ["--import", "tsx", script], {
-    cwd: ROOT,
-    env: { ...process.env, NODE_ENV: "test", OUTBOX_CHILD_CONFIG: JSON.stringify({ url: t.url, modules, ...config }) },
-    stdio: ["pipe", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-  const lines = createInterface({ input: child.stdout });
-  let ready!: () => void;
-  const isReady = new Promise<void>((r) => (ready = r));
-  const report = new Promise<unknown>((resolve, reject) => {
-    lines.on("line", (line) => {
-      try {
-        const parsed = JSON.parse(line) as { ready?: boolean; report?: unknown };
-        if (parsed.ready) ready();
-        if (parsed.report) resolve(parsed.report);
-      } catch {
-        // not ours
-      }
-    });
-    child.on("exit", (code) => reject(new Error(`child exited with ${code}: ${stderr.slice(-2000)}`)));
-  });
-  await Promise.race([isReady, report]);
-  report.catch(() => undefined); // a killed child rejects it
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  return {
-    go: () => child.stdin.end("go\n"),
-    report,
-    kill: async () => {
-      child.kill("SIGKILL");
-      await exited;
-    },
-  };
-}
-
-// ----- per test -----
-
-let t: TestDatabase;
-let db: Db;
-let sim: ShopifySimulator;
-const extraClients: Db[] = [];
-let logLines: Array<{ level: number; msg: string; [k: string]: unknown }> = [];
-const logger = createLogger({
-  level: "debug",
-  destination: { write: (line: string) => void logLines.push(JSON.parse(line) as (typeof logLines)[number]) },
-});
-
-const clock = {
-  offset: 0,
-  now: () => new Date(Date.now() + clock.offset),
-  advance(ms: number) {
-    clock.offset += ms;
-  },
-};
-
-beforeAll(async () => {
-  childDir = mkdtempSync(path.join(os.tmpdir(), "outbox-child-"));
-  t = await createTestDatabase();
-  db = t.db;
-  app = http.createServer((req, res) => {
-    req.resume();
-    req.on("end", () => {
-      if (appMode === "fail") return res.writeHead(500).end("app down");
-      if (req.url === "/payments/refunds") return res.writeHead(201).end();
-      res.writeHead(200, { "Content-Type": "application/json" }).end(
-        JSON.stringify({ redirect_url: `https://soisy.example/checkout/${randomBytes(6).toString("hex")}` }),
-      );
-    });
-  });
-  await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
-  appUrl = `http://127.0.0.1:${(app.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  app.closeAllConnections();
-  await new Promise<void>((resolve) => app.close(() => resolve()));
-  await t?.cleanup();
-  rmSync(childDir, { recursive: true, force: true });
-});
-
-beforeEach(async () => {
-  appMode = "ok";
-  clock.offset = 0;
-  logLines = [];
-  sim = await startShopifySimulator({ appUrl, shops: [{ domain: SHOP, accessToken: TOKEN }], retry: { attempts: 1 } });
-  await db.outboxAttempt.deleteMany();
-  await db.outboxMessage.deleteMany();
-  await db.soisyEvent.deleteMany();
-  await db.refundSession.deleteMany();
-  await db.paymentSession.deleteMany();
-});
-
-afterEach(async () => {
-  await sim.close();
-  for (const client of extraClients.splice(0)) await client.$disconnect();
-  expect(sim.violations).toEqual([]);
-});
-
-function worker(overrides: Partial<OutboxWorkerOptions> = {}) {
-  return createOutboxWorker({
-    db,
-    tokenProvider: async () => TOKEN,
-    endpointFor: (shop) =>
-      paymentsApiEndpoint(shop, { SHOPIFY_PAYMENTS_API_URL: sim.paymentsApiUrlTemplate, SHOPIFY_PAYMENTS_API_VERSION: "2026-04" }),
-    now: clock.now,
-    random: () => 0.5,
-    timeoutMs: 400,
-    lockMs: 5_000,
-    logger,
-    ...overrides,
-  });
-}
-
-function secondClient(): Db {
-  const client = createDb(t.url);
-  extraClients.push(client);
-  return client;
-}
-
-/** A payment session Shopify (the simulator) has started and the app answered; mirrored in our DB. */
-async function payment(options: { answered?: boolean } = {}) {
-  appMode = options.answered === false ? "fail" : "ok";
-  const started = await sim.startPayment({ shop: SHOP, amount: "123.00" });
-  appMode = "ok";
-  expect(started.ok).toBe(options.answered !== false);
-  await db.paymentSession.create({
-    data: {
-      id: started.id,
-      gid: started.gid,
-      shop: SHOP,
-      group: started.group,
-      amountCents: 12_300,
-      currency: "EUR",
-      test: false,
-      kind: "sale",
-      proposedAt: new Date(),
-      environment: "production",
-      state: "redirected",
-      callbackSecret: randomBytes(16).toString("hex"),
-    },
-  });
-  return started;
-}
-
-async function refund(paymentId: string, options: { answered?: boolean } = {}) {
-  appMode = options.answered === false ? "fail" : "ok";
-  const started = await sim.startRefund({ shop: SHOP, paymentId, amount: "23.00" });
-  appMode = "ok";
-  await db.refundSession.create({
-    data: {
-      id: started.id,
-      gid: started.gid,
-      shop: SHOP,
-      paymentSessionId: paymentId,
-      amountCents: 2_300,
-      currency: "EUR",
-      test: false,
-      proposedAt: new Date(),
-      state: "resolving",
-      decidedBy: "merchant@example.com",
-    },
-  });
-  return started;
-}
-
-function enqueue<M extends OutboxMutation>(input: EnqueueMutationInput<M>, client: Db = db) {
-  return client.$transaction((tx) => enqueueMutation(tx, input));
-}
-
-const resolveOf = (p: { id: string; gid: string }) =>
-  ({ shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionResolve", variables: { id: p.gid } }) as const;
-
-const callsFor = (gid: string, mutation: string) =>
-  sim.calls.filter((c) => (c.rootFields.includes(mutation) || c.query.includes(`${mutation}(`)) && (c.variables as { id?: string } | null)?.id === gid);
-
-const message = (id: string) => db.outboxMessage.findUniqueOrThrow({ where: { id }, include: { attemptsLog: { orderBy: { startedAt: "asc" } } } });
-
-async function waitFor<T>(probe: () => T | Promise<T>, what: string, timeoutMs = 5_000): Promise<NonNullable<T>> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value as NonNullable<T>;
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-/** Everything the database and the logs hold about outbox deliveries, as one string. */
-async function everythingStored(): Promise<string> {
-  const rows = [
-    await db.outboxMessage.findMany(),
-    await db.outboxAttempt.findMany(),
-    await db.soisyEvent.findMany(),
-    await db.paymentSession.findMany(),
-  ];
-  return JSON.stringify(rows) + JSON.stringify(logLines);
-}
-
-// =============================================================================================
+useOutboxHarness();
 
 describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQLite"})`, () => {
   it("delivers a resolve, records the attempt and stores Shopify's nextAction URL", async () => {
@@ -944,8 +687,10 @@ describe("several workers, restarts, the loop", () => {
     const other = sameProcessClient();
     await other.outboxMessage.count(); // connected before the race starts
     const workers = [
-      worker({ workerId: "w1", batchSize: 7, concurrency: 3 }),
-      worker({ workerId: "w2", batchSize: 7, concurrency: 3, db: other }),
+      // Calls get a generous timeout: this race is about claims, and a call timed out on a busy
+      // machine would be retried (a 31st claim) without anything being wrong.
+      worker({ workerId: "w1", batchSize: 7, concurrency: 3, timeoutMs: 10_000 }),
+      worker({ workerId: "w2", batchSize: 7, concurrency: 3, db: other, timeoutMs: 10_000 }),
     ];
     const totals = workers.map(() => ({ claimed: 0, delivered: 0, retried: 0, dead: 0 }));
     await Promise.all(
@@ -977,8 +722,9 @@ describe("several workers, restarts, the loop", () => {
     const sessions = await Promise.all(Array.from({ length: 30 }, () => payment()));
     for (const p of sessions) await enqueue(resolveOf(p));
     sim.setFaults({ latencyMs: 3 });
-    const child = await startChild({ mode: "work", token: TOKEN, endpoint: sim.graphqlUrl(SHOP) });
-    const here = worker({ workerId: "parent", batchSize: 7, concurrency: 3 });
+    // Generous call timeouts, as in the race above: a timed-out call's retry is not a double claim.
+    const child = await startChild({ mode: "work", token: TOKEN, endpoint: sim.graphqlUrl(SHOP), timeoutMs: 10_000 });
+    const here = worker({ workerId: "parent", batchSize: 7, concurrency: 3, timeoutMs: 10_000 });
     const mine = { claimed: 0, delivered: 0, retried: 0, dead: 0 };
     child.go();
     for (let round = 0; round < 60; round++) {
@@ -1219,13 +965,7 @@ describe("a lease that cannot be renewed", () => {
 
 describe("pending expiry within Shopify's limit", () => {
   it("OUT_OF_RANGE_PENDING_EXPIRES_AT → asked again with a shorter expiry; the pending is delivered and the app stores what Shopify holds", async () => {
-    await sim.close();
-    sim = await startShopifySimulator({
-      appUrl,
-      shops: [{ domain: SHOP, accessToken: TOKEN }],
-      retry: { attempts: 1 },
-      pendingExpiryLimitMs: 2 * 24 * HOUR,
-    });
+    await restartSimulator({ pendingExpiryLimitMs: 2 * 24 * HOUR });
     const p = await payment();
     // Enqueued before the cap (10 days): Shopify refuses it, then the 3-day maximum, then takes one day.
     const { id } = await enqueue({
@@ -1251,13 +991,7 @@ describe("pending expiry within Shopify's limit", () => {
   });
 
   it("an expiry within the limit is sent once, as it is", async () => {
-    await sim.close();
-    sim = await startShopifySimulator({
-      appUrl,
-      shops: [{ domain: SHOP, accessToken: TOKEN }],
-      retry: { attempts: 1 },
-      pendingExpiryLimitMs: 3 * 24 * HOUR,
-    });
+    await restartSimulator({ pendingExpiryLimitMs: 3 * 24 * HOUR });
     const p = await payment();
     const pendingExpiresAt = new Date(Date.now() + 3 * 24 * HOUR - 60_000).toISOString();
     await enqueue({ shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionPending", variables: { id: p.gid, pendingExpiresAt, reason: "PARTNER_ACTION_REQUIRED" } });

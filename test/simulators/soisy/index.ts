@@ -1,8 +1,8 @@
+export { startSoisySimulator } from "./simulator";
+export { SANDBOX_APPROVAL_LIMIT_CENTS } from "./store";
 export {
-  startSoisySimulator,
   SimFaultsSchema,
   SIM_EVENTS,
-  SANDBOX_APPROVAL_LIMIT_CENTS,
   isSimEventId,
   type SoisySimulator,
   type SoisySimulatorOptions,
@@ -15,5 +15,5 @@ export {
   type SimActionResult,
   type SimEventId,
   type SimLogger,
-} from "./simulator";
+} from "./types";
 export { computeQuotes, quoteFor, QUOTE_RATES, type SimQuote, type SimQuotes } from "./quotes";

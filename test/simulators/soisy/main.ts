@@ -10,7 +10,8 @@
  * Prints `SOISY_SIMULATOR_URL=<url>` on stdout once listening; stops on SIGINT / SIGTERM.
  */
 import { parseArgs } from "node:util";
-import { startSoisySimulator, type SimShopConfig } from "./simulator";
+import { startSoisySimulator } from "./simulator";
+import type { SimShopConfig } from "./types";
 
 function intOption(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === "") return undefined;
