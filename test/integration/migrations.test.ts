@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
@@ -13,7 +13,7 @@ import { createDb, type Db } from "~/db.server";
 // Both flavours are checked in every run (CI has PostgreSQL); the rest of the suite uses the
 // flavour TEST_DATABASE_URL selects.
 const PG_ADMIN_URL = process.env.TEST_PG_ADMIN_URL ?? "postgresql://postgres@127.0.0.1:5432/test";
-const MODELS = ["Session", "ShopSettings", "PaymentSession", "RefundSession", "SoisyEvent", "OutboxMessage", "OutboxAttempt", "GroupResolution"];
+const MODELS = ["Session", "ShopSettings", "PaymentSession", "RefundSession", "TimelineEvent", "OutboxMessage", "OutboxAttempt", "GroupResolution"];
 
 function migrationNames(dir: string): string[] {
   return readdirSync(path.join(repoRoot, dir)).filter((d) => /^\d{14}_/.test(d)).sort();
@@ -84,6 +84,73 @@ describe("migrations", () => {
     );
     expect(applied.map((r) => r.migration_name)).toEqual(migrationNames("prisma/postgres/migrations"));
     await exerciseSessionStorage(db);
+  });
+
+  // The timeline table was renamed (SoisyEvent → TimelineEvent) by a hand-written migration: a
+  // schema diff would have dropped and recreated it, losing every payment's history. Shops upgrading
+  // from the earlier migrations keep their rows, the unique dedupe key and the cascade on delete.
+  describe("the timeline rename keeps a shop's history", () => {
+    const RENAME = "20261205050000_timeline_event";
+    const before = (dir: string) => migrationNames(dir).filter((m) => m < RENAME);
+    const sqlOf = (dir: string, name: string) => readFileSync(path.join(repoRoot, dir, name, "migration.sql"), "utf8");
+    const paymentRow = `INSERT INTO "PaymentSession" ("id", "gid", "shop", "group", "amountCents", "currency", "test", "kind",
+      "proposedAt", "environment", "state", "callbackSecret", "updatedAt")
+      VALUES ('ps1', 'gid://shopify/PaymentSession/ps1', 'm.myshopify.com', 'g1', 50000, 'EUR', true, 'sale',
+      CURRENT_TIMESTAMP, 'sandbox', 'pending', 'secret', CURRENT_TIMESTAMP)`;
+    const eventRows = `INSERT INTO "SoisyEvent" ("id", "shop", "paymentSessionId", "source", "type", "dedupeKey", "detailJson")
+      VALUES ('e1', 'm.myshopify.com', 'ps1', 'shopify', 'session_created', 'k1', '{"a":1}'),
+             ('e2', 'm.myshopify.com', 'ps1', 'soisy_callback', 'LoanApproved', 'k2', NULL)`;
+
+    async function expectHistoryKept(db: Db) {
+      const rows = await db.timelineEvent.findMany({ orderBy: { id: "asc" } });
+      expect(rows.map((r) => [r.id, r.source, r.type, r.dedupeKey, r.detailJson])).toEqual([
+        ["e1", "shopify", "session_created", "k1", '{"a":1}'],
+        ["e2", "soisy_callback", "LoanApproved", "k2", null],
+      ]);
+      await expect(
+        db.timelineEvent.create({ data: { shop: "m.myshopify.com", paymentSessionId: "ps1", source: "app", type: "x", dedupeKey: "k1" } }),
+      ).rejects.toThrow();
+      await db.paymentSession.delete({ where: { id: "ps1" } });
+      expect(await db.timelineEvent.count()).toBe(0);
+    }
+
+    it("on SQLite", async () => {
+      const dir = mkdtempSync(path.join(os.tmpdir(), "soisy-rename-"));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      const file = path.join(dir, "upgrade.sqlite");
+      const Database = (await import("better-sqlite3")).default;
+      const sqlite = new Database(file);
+      for (const m of before("prisma/migrations")) sqlite.exec(sqlOf("prisma/migrations", m));
+      sqlite.exec(paymentRow);
+      sqlite.exec(eventRows);
+      sqlite.exec(sqlOf("prisma/migrations", RENAME));
+      sqlite.close();
+      const db = createDb(`file:${file}`);
+      cleanups.push(() => db.$disconnect());
+      await expectHistoryKept(db);
+    });
+
+    it("on PostgreSQL", async () => {
+      const name = `soisy_rename_${randomBytes(4).toString("hex")}`;
+      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await admin.connect();
+      await admin.query(`CREATE DATABASE "${name}"`);
+      cleanups.push(async () => {
+        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+        await admin.end();
+      });
+      const url = pgUrlWithDatabase(PG_ADMIN_URL, name);
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      for (const m of before("prisma/postgres/migrations")) await client.query(sqlOf("prisma/postgres/migrations", m));
+      await client.query(paymentRow);
+      await client.query(eventRows);
+      await client.query(sqlOf("prisma/postgres/migrations", RENAME));
+      await client.end();
+      const db = createDb(url);
+      cleanups.push(() => db.$disconnect());
+      await expectHistoryKept(db);
+    });
   });
 
   it("both flavours have the same migrations", () => {
