@@ -83,7 +83,7 @@ export async function claimCreationLease(deps: PaymentDeps, sessionId: string, h
 /** The earlier attempt may have reached Soisy before it died: tell the merchant before creating again. */
 export async function noteInterruptedCreation(deps: PaymentDeps, session: PaymentRow, interruptedHolder: string): Promise<void> {
   deps.logger.warn({ sessionId: session.id }, "took over an interrupted Soisy order creation: a second Soisy order may exist");
-  await deps.db.soisyEvent
+  await deps.db.timelineEvent
     .create({
       data: {
         shop: session.shop,

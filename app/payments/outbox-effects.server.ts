@@ -61,8 +61,8 @@ export async function writeDeadLetter(
     paymentSessionId = refund?.paymentSessionId ?? null;
   }
   const dedupeKey = deadLetterDedupeKey(message.id);
-  if (!paymentSessionId || (await tx.soisyEvent.findUnique({ where: { dedupeKey }, select: { id: true } }))) return;
-  await tx.soisyEvent.create({
+  if (!paymentSessionId || (await tx.timelineEvent.findUnique({ where: { dedupeKey }, select: { id: true } }))) return;
+  await tx.timelineEvent.create({
     data: {
       shop: message.shop,
       paymentSessionId,

@@ -4,7 +4,7 @@
  * any outbox module (or script) can use it without an import cycle.
  */
 
-/** The timeline row a dead message leaves for the merchant (SoisyEvent.type). */
+/** The timeline row a dead message leaves for the merchant (TimelineEvent.type). */
 export const OUTBOX_DEAD_LETTER_EVENT = "outbox_dead_letter";
 
 /** The dedupe key of a dead message's timeline row: one row per message. */

@@ -243,9 +243,9 @@ export async function retryDeadLetter(
     // The worker records a dead letter once per message (dedupe key): free that key so a second
     // death is recorded too, and note the retry on the payment's timeline.
     const deadKey = deadLetterDedupeKey(message.id);
-    await tx.soisyEvent.updateMany({ where: { dedupeKey: deadKey }, data: { dedupeKey: `${deadKey}:retried:${now.getTime()}` } });
+    await tx.timelineEvent.updateMany({ where: { dedupeKey: deadKey }, data: { dedupeKey: `${deadKey}:retried:${now.getTime()}` } });
     if (paymentSessionId) {
-      await tx.soisyEvent.create({
+      await tx.timelineEvent.create({
         data: {
           shop: message.shop,
           paymentSessionId,

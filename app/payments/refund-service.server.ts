@@ -69,7 +69,7 @@ export async function receiveRefundSession(deps: PaymentDeps, shop: string, body
           ...(refusal ? { decidedBy: "app", decidedAt: deps.now(), rejectReason: refusal.merchantMessage } : auto ? { decidedBy: "auto", decidedAt: deps.now() } : {}),
         },
       });
-      await tx.soisyEvent.create({
+      await tx.timelineEvent.create({
         data: {
           shop,
           paymentSessionId: payment.id,
@@ -80,7 +80,7 @@ export async function receiveRefundSession(deps: PaymentDeps, shop: string, body
         },
       });
       if (refusal) {
-        await tx.soisyEvent.create({
+        await tx.timelineEvent.create({
           data: {
             shop,
             paymentSessionId: payment.id,
@@ -170,7 +170,7 @@ export async function decideRefund(
           ? { id: refund.gid }
           : { id: refund.gid, reason: { code: "PROCESSING_ERROR", merchantMessage: (reason ?? "Refund declined by the merchant").slice(0, 255) } },
     });
-    await tx.soisyEvent.create({
+    await tx.timelineEvent.create({
       data: {
         shop,
         paymentSessionId: refund.paymentSessionId,

@@ -242,7 +242,7 @@ async function createSoisyOrderHeld(deps: PaymentDeps, { session, settings, body
     } else {
       await release();
     }
-    await db.soisyEvent.create({
+    await db.timelineEvent.create({
       data: {
         shop: session.shop,
         paymentSessionId: session.id,

@@ -89,14 +89,14 @@ export async function storeTransition(deps: Pick<PaymentDeps, "db" | "logger">, 
         data: { ...columns, version: { increment: 1 } },
       });
       if (changed.count !== 1) throw new VersionConflict();
-      const seen = entry?.dedupeKey ? await tx.soisyEvent.findUnique({ where: { dedupeKey: entry.dedupeKey } }) : null;
+      const seen = entry?.dedupeKey ? await tx.timelineEvent.findUnique({ where: { dedupeKey: entry.dedupeKey } }) : null;
       const timeline = timelineRows(session, seen ? undefined : entry, transition.effects);
       for (const effect of transition.effects) {
         const key = await persistEffect(tx, { deps, session, notBefore: write.notBefore }, effect);
         if (key) outboxKeys.push(key);
       }
       orderTimeline(timeline);
-      if (timeline.length) await tx.soisyEvent.createMany({ data: timeline });
+      if (timeline.length) await tx.timelineEvent.createMany({ data: timeline });
     });
   } catch (error) {
     if (error instanceof VersionConflict) return { kind: "version_conflict" };
@@ -154,9 +154,9 @@ export async function recordTimelineOnce(
   db: Db,
   row: { shop: string; paymentSessionId: string; source: string; type: string; dedupeKey: string; detailJson?: string },
 ): Promise<void> {
-  if (await db.soisyEvent.findUnique({ where: { dedupeKey: row.dedupeKey }, select: { id: true } })) return;
+  if (await db.timelineEvent.findUnique({ where: { dedupeKey: row.dedupeKey }, select: { id: true } })) return;
   try {
-    await db.soisyEvent.create({ data: row });
+    await db.timelineEvent.create({ data: row });
   } catch (error) {
     if ((error as { code?: string }).code !== "P2002") throw error;
   }
@@ -175,8 +175,8 @@ async function persistEffect(
   if (effect.type === "alert") {
     // Each kind of alert is recorded once per payment (the lifecycle may raise it on every poll).
     const dedupeKey = `alert:${session.id}:${effect.code}`;
-    if (await tx.soisyEvent.findUnique({ where: { dedupeKey } })) return null;
-    await tx.soisyEvent.create({
+    if (await tx.timelineEvent.findUnique({ where: { dedupeKey } })) return null;
+    await tx.timelineEvent.create({
       data: { shop: session.shop, paymentSessionId: session.id, source: "app", type: `alert:${effect.code}`, dedupeKey, detailJson: JSON.stringify({ message: effect.message }) },
     });
     deps.logger.warn({ sessionId: session.id, alert: effect.code }, effect.message);

@@ -138,7 +138,7 @@ function proofMatches(deps: PaymentDeps, sessionId: string, request: unknown, ca
 }
 
 async function recordStep(deps: PaymentDeps, session: PaymentRow, type: string, detail?: Record<string, unknown>) {
-  await deps.db.soisyEvent.create({
+  await deps.db.timelineEvent.create({
     data: { shop: session.shop, paymentSessionId: session.id, source: "app", type, detailJson: detail ? JSON.stringify(detail) : null },
   });
 }

@@ -18,7 +18,7 @@ const has = (list: readonly string[], value: unknown): value is string => typeof
 const str = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const cents = (value: unknown): number | undefined => (typeof value === "number" && Number.isSafeInteger(value) ? value : undefined);
 
-/** Timeline sources as the code writes them (SoisyEvent.source). */
+/** Timeline sources as the code writes them (TimelineEvent.source). */
 export const TIMELINE_SOURCES = ["shopify", "soisy_callback", "soisy_poll", "shopper_return", "app", "merchant"] as const;
 
 /** Every timeline type the code writes, by source (lifecycle decisions are written by "app"). */

@@ -132,11 +132,11 @@ export async function recordDataRequest(
   let recorded = 0;
   for (const payment of exported.payments) {
     const dedupeKey = `webhook:${request.webhookId}:${payment.id}`;
-    const exists = await db.soisyEvent.findUnique({ where: { dedupeKey }, select: { id: true } });
+    const exists = await db.timelineEvent.findUnique({ where: { dedupeKey }, select: { id: true } });
     if (exists) continue;
     // Inside the webhook's transaction (with its ProcessedWebhook row): a concurrent redelivery
     // waits for it and then finds the webhook id taken, so no try/catch around the insert.
-    await db.soisyEvent.create({
+    await db.timelineEvent.create({
       data: {
         shop,
         paymentSessionId: payment.id,
@@ -179,19 +179,19 @@ export async function redactCustomer(tx: Tx, shop: string, who: CustomerIdentity
       where: { id: payment.id },
       data: { customerJson: null, customerEmail: null, customerLocale: null, preapprovalRedirectUrl: null },
     });
-    const events = await tx.soisyEvent.findMany({
+    const events = await tx.timelineEvent.findMany({
       where: { paymentSessionId: payment.id, detailJson: { not: null } },
       select: { id: true, detailJson: true },
     });
     for (const event of events) {
       const scrubbed = scrubDetailJson(event.detailJson, who);
       if (!scrubbed.changed) continue;
-      await tx.soisyEvent.update({ where: { id: event.id }, data: { detailJson: scrubbed.detailJson } });
+      await tx.timelineEvent.update({ where: { id: event.id }, data: { detailJson: scrubbed.detailJson } });
       timelineRowsScrubbed++;
     }
     const dedupeKey = `webhook:${request.webhookId}:${payment.id}`;
-    if (!(await tx.soisyEvent.findUnique({ where: { dedupeKey }, select: { id: true } }))) {
-      await tx.soisyEvent.create({
+    if (!(await tx.timelineEvent.findUnique({ where: { dedupeKey }, select: { id: true } }))) {
+      await tx.timelineEvent.create({
         data: {
           shop,
           paymentSessionId: payment.id,

@@ -69,7 +69,7 @@ export async function redactShop(tx: Tx, shop: string, options: { triggeredAt: D
   if (refusal) return { topic: "shop/redact" as const, applied: false, reason: refusal };
   const attempts = await tx.outboxAttempt.deleteMany({ where: { message: { shop } } });
   const outbox = await tx.outboxMessage.deleteMany({ where: { shop } });
-  const events = await tx.soisyEvent.deleteMany({ where: { shop } });
+  const events = await tx.timelineEvent.deleteMany({ where: { shop } });
   const refunds = await tx.refundSession.deleteMany({ where: { shop } });
   const groups = await tx.groupResolution.deleteMany({ where: { shop } });
   const payments = await tx.paymentSession.deleteMany({ where: { shop } });

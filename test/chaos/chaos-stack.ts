@@ -224,7 +224,7 @@ export function ordersFor(stack: ChaosStack, sessionId: string) {
  * a duplicate / orphan / uncertain order.
  */
 export async function duplicateOrderNotes(stack: ChaosStack, sessionId: string) {
-  const rows = await stack.database.db.soisyEvent.findMany({ where: { paymentSessionId: sessionId }, select: { type: true, detailJson: true } });
+  const rows = await stack.database.db.timelineEvent.findMany({ where: { paymentSessionId: sessionId }, select: { type: true, detailJson: true } });
   return rows.filter((r) => /interrupted|duplicate|orphan|uncertain|ambiguous|possible|second_order|lost/i.test(r.type));
 }
 

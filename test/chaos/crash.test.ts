@@ -61,7 +61,7 @@ describe("the app process dies mid-work", () => {
     expect(retried.last.redirectUrl).toBe(row.soisyRedirectUrl);
     const orders = ordersFor(stack, id);
     const notes = await duplicateOrderNotes(stack, id);
-    const timeline = await db().soisyEvent.findMany({ where: { paymentSessionId: id }, select: { type: true } });
+    const timeline = await db().timelineEvent.findMany({ where: { paymentSessionId: id }, select: { type: true } });
     printSummary({
       scenario: "kill -9 mid Soisy POST /orders",
       faults: 1,

@@ -165,7 +165,7 @@ describe("Shopify down while the loan goes pending, then verified", () => {
     );
     const pending = mutationsOf(stack, id, "paymentSessionPending");
     const resolves = mutationsOf(stack, id, "paymentSessionResolve");
-    const deadLetters = await stack.database.db.soisyEvent.findMany({ where: { paymentSessionId: id, type: "outbox_dead_letter" }, select: { detailJson: true } });
+    const deadLetters = await stack.database.db.timelineEvent.findMany({ where: { paymentSessionId: id, type: "outbox_dead_letter" }, select: { detailJson: true } });
     printSummary({
       scenario: "shopify 503 while pending then verified",
       faults: stack.shopifyProxy.count({ ruleId: rule }),

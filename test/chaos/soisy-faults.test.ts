@@ -85,7 +85,7 @@ describe("Soisy POST /orders faults while payment sessions arrive", () => {
         if (orders.length > 1) {
           duplicates += orders.length - 1;
           const notes = await duplicateOrderNotes(stack, id);
-          const timeline = await stack.database.db.soisyEvent.findMany({ where: { paymentSessionId: id }, select: { type: true, source: true, detailJson: true } });
+          const timeline = await stack.database.db.timelineEvent.findMany({ where: { paymentSessionId: id }, select: { type: true, source: true, detailJson: true } });
           expect(notes, `${orders.length} Soisy orders for ${id} and no merchant note; timeline: ${JSON.stringify(timeline)}`).not.toHaveLength(0);
         }
         const record = faulted.find((r) => r.body.includes(id))!;

@@ -130,7 +130,7 @@ describe("two instances, one killed -9 mid-way", () => {
       const orders = ordersFor(stack, id);
       if (orders.length > 1) {
         duplicateOrders += orders.length - 1;
-        const timeline = await stack.database.db.soisyEvent.findMany({ where: { paymentSessionId: id }, select: { type: true } });
+        const timeline = await stack.database.db.timelineEvent.findMany({ where: { paymentSessionId: id }, select: { type: true } });
         expect(await duplicateOrderNotes(stack, id), `${orders.length} Soisy orders for ${id}, no merchant note: ${JSON.stringify(timeline)}`).not.toHaveLength(0);
       }
     }

@@ -110,7 +110,7 @@ describe("shopper pays in instalments (browser)", () => {
     await eventually(async () => simSession(id).state.code === "RESOLVED", 10_000, "resolve");
     expect(appliedMutations(id)).toEqual(["paymentSessionPending", "paymentSessionResolve"]);
     expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("resolved");
-    const timeline = await db().soisyEvent.findMany({ where: { paymentSessionId: id }, orderBy: { createdAt: "asc" } });
+    const timeline = await db().timelineEvent.findMany({ where: { paymentSessionId: id }, orderBy: { createdAt: "asc" } });
     expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(["payment_session_received", "soisy_order_created", "LoanWasApproved", "RequestCompleted", "LoanWasVerified"]));
     assertAllDocumentsValid();
     await page.close();
@@ -204,7 +204,7 @@ describe("failures and retries", () => {
     expect(stack.soisy.orders.size).toBe(ordersBefore + 1);
     const row = await db().paymentSession.findUniqueOrThrow({ where: { id: result.id } });
     expect(row.state).toBe("redirected");
-    const failures = await db().soisyEvent.count({ where: { paymentSessionId: result.id, type: "soisy_order_failed" } });
+    const failures = await db().timelineEvent.count({ where: { paymentSessionId: result.id, type: "soisy_order_failed" } });
     expect(failures).toBe(2);
     // The filter the not-eligible tests rely on does see a session's order requests.
     expect(soisyOrderRequests(result.id)).toHaveLength(3);
@@ -295,7 +295,7 @@ describe("callbacks", () => {
     const result = await stack.shopify.startPayment({ shop: stack.shop, amount: "700.00", test: true });
     const token = await soisyToken(result.id);
     const before = await db().paymentSession.findUniqueOrThrow({ where: { id: result.id } });
-    const eventsBefore = await db().soisyEvent.count({ where: { paymentSessionId: result.id } });
+    const eventsBefore = await db().timelineEvent.count({ where: { paymentSessionId: result.id } });
     const form = new URLSearchParams({ eventId: "LoanWasVerified", eventMessage: "x", eventDate: "2026-11-23", orderToken: token, orderReference: result.id });
     const forged = await fetch(`${stack.appUrl}/soisy/callback/${result.id}/${"A".repeat(43)}`, { method: "POST", body: form });
     expect(forged.status).toBe(404);
@@ -309,7 +309,7 @@ describe("callbacks", () => {
     const after = await db().paymentSession.findUniqueOrThrow({ where: { id: result.id } });
     expect(after.state).toBe(before.state);
     expect(appliedMutations(result.id)).toEqual([]);
-    expect(await db().soisyEvent.count({ where: { paymentSessionId: result.id, type: { not: "LoanWasVerified" } } })).toBe(eventsBefore);
+    expect(await db().timelineEvent.count({ where: { paymentSessionId: result.id, type: { not: "LoanWasVerified" } } })).toBe(eventsBefore);
   });
 
   it("duplicated and out-of-order callbacks are applied once", async () => {
@@ -328,7 +328,7 @@ describe("callbacks", () => {
       const resolves = simSession(result.id).mutations.filter((m) => m.name === "paymentSessionResolve");
       expect(resolves.length).toBeLessThanOrEqual(2); // at most a repeat of the same mutation
       expect(await db().outboxMessage.count({ where: { paymentSessionId: result.id } })).toBe(1);
-      const verified = await db().soisyEvent.count({ where: { paymentSessionId: result.id, type: "LoanWasVerified" } });
+      const verified = await db().timelineEvent.count({ where: { paymentSessionId: result.id, type: "LoanWasVerified" } });
       expect(verified).toBe(1);
     } finally {
       stack.soisy.clearFaults();
@@ -348,7 +348,7 @@ describe("callbacks", () => {
     expect(appliedMutations(result.id)).not.toContain("paymentSessionResolve");
     const row = await db().paymentSession.findUniqueOrThrow({ where: { id: result.id } });
     expect(row.state).not.toBe("resolved");
-    expect(await db().soisyEvent.count({ where: { paymentSessionId: result.id, type: "alert:amount_mismatch" } })).toBe(1);
+    expect(await db().timelineEvent.count({ where: { paymentSessionId: result.id, type: "alert:amount_mismatch" } })).toBe(1);
   });
 });
 

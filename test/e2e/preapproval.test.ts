@@ -107,7 +107,7 @@ async function expectNoSeriousAxe(page: Page) {
 async function expectNothingTypedStored(id: string, fiscalCode: string) {
   const row = await db().paymentSession.findUniqueOrThrow({ where: { id } });
   expect(JSON.stringify(row)).not.toContain(fiscalCode);
-  const events = await db().soisyEvent.findMany({ where: { paymentSessionId: id } });
+  const events = await db().timelineEvent.findMany({ where: { paymentSessionId: id } });
   expect(JSON.stringify(events)).not.toContain(fiscalCode);
   expect(stack.appOutput()).not.toContain(fiscalCode);
 }
@@ -160,7 +160,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
     await eventually(async () => simSession(id).state.code === "RESOLVED", 10_000, "resolve");
     expect(appliedMutations(id)).toEqual(["paymentSessionPending", "paymentSessionResolve"]);
 
-    const timeline = (await db().soisyEvent.findMany({ where: { paymentSessionId: id }, orderBy: { createdAt: "asc" } })).map((e) => e.type);
+    const timeline = (await db().timelineEvent.findMany({ where: { paymentSessionId: id }, orderBy: { createdAt: "asc" } })).map((e) => e.type);
     expect(timeline).toEqual(expect.arrayContaining(["soisy_order_created", "preapproval_requested", "preapproval_approved", "preapproved", "LoanWasVerified"]));
     await expectNothingTypedStored(id, APPROVED_CODE);
     await page.context().close();
@@ -182,7 +182,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
     await Promise.all([page.waitForURL(/\/cancelled/), page.getByRole("link", { name: "Torna al checkout" }).click()]);
     expect(page.url()).toBe(simSession(id).cancelUrl);
     expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("rejected");
-    const types = (await db().soisyEvent.findMany({ where: { paymentSessionId: id } })).map((e) => e.type);
+    const types = (await db().timelineEvent.findMany({ where: { paymentSessionId: id } })).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(["preapproval_requested", "preapproval_refused", "rejected"]));
     // The UserWasRejected callback that raced the submit did not change the outcome.
     await stack.soisy.idle();
@@ -330,7 +330,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
     }
     await Promise.all([page.waitForURL(/#\/loan-request\?token=/), submit(page)]);
     expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("redirected");
-    const types = (await db().soisyEvent.findMany({ where: { paymentSessionId: id } })).map((e) => e.type);
+    const types = (await db().timelineEvent.findMany({ where: { paymentSessionId: id } })).map((e) => e.type);
     expect(types).toContain("preapproval_failed");
     await page.context().close();
   });
@@ -545,7 +545,7 @@ describe("in-store pre-approval (HTTP)", () => {
     expect(forwarded.headers.get("location")).toBe(approved.preapprovalRedirectUrl);
     expect(stack.soisy.orders.size).toBe(ordersBefore + 1);
     expect(step2Calls(fiscalCode)).toEqual(["request", "approval"]);
-    expect(await db().soisyEvent.count({ where: { paymentSessionId: first.id, type: "soisy_order_created" } })).toBe(1);
+    expect(await db().timelineEvent.count({ where: { paymentSessionId: first.id, type: "soisy_order_created" } })).toBe(1);
     expect((await db().paymentSession.findUniqueOrThrow({ where: { id: first.id } })).state).toBe("redirected");
   });
 
@@ -583,7 +583,7 @@ describe("in-store pre-approval (HTTP)", () => {
     const url = started.headers.get("location")!;
     const id = [...stack.shopify.paymentSessions.values()].at(-1)!.id;
     const step2 = () => stack.soisy.requests.filter((r) => r.path.includes("/requests")).length;
-    const before = { step2: step2(), events: await db().soisyEvent.count({ where: { paymentSessionId: id } }) };
+    const before = { step2: step2(), events: await db().timelineEvent.count({ where: { paymentSessionId: id } }) };
     const valid = { instalments: "12", fiscalCode: APPROVED_CODE, jobDescription: "retired", citizenship: "italian", privacy: "on" };
     const big = await fetch(url, { method: "POST", body: new URLSearchParams({ ...valid, padding: "x".repeat(20_000) }), redirect: "manual" });
     expect(big.status).toBe(413);
@@ -592,7 +592,7 @@ describe("in-store pre-approval (HTTP)", () => {
     const wrongType = await fetch(url, { method: "POST", body: multipart, redirect: "manual" });
     expect(wrongType.status).toBe(415);
     expect(step2()).toBe(before.step2);
-    expect(await db().soisyEvent.count({ where: { paymentSessionId: id } })).toBe(before.events);
+    expect(await db().timelineEvent.count({ where: { paymentSessionId: id } })).toBe(before.events);
     expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("preapproval");
   });
 

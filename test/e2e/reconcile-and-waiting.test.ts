@@ -65,7 +65,7 @@ describe("reconciliation (npm run reconcile)", () => {
     const row = await db().paymentSession.findUniqueOrThrow({ where: { id: payment.id } });
     expect(row.state).toBe("resolved");
     expect(row.soisyStatus).toBe("waiting_for_disbursement");
-    const polls = await db().soisyEvent.count({ where: { paymentSessionId: payment.id, source: "soisy_poll" } });
+    const polls = await db().timelineEvent.count({ where: { paymentSessionId: payment.id, source: "soisy_poll" } });
     expect(polls).toBe(2);
   });
 

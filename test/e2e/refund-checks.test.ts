@@ -71,7 +71,7 @@ describe("refund sessions against their payment", () => {
     const rows = await db().refundSession.findMany({ where: { paymentSessionId: payment.id } });
     expect(rows.filter((r) => r.state === "awaiting_merchant").map((r) => r.id)).toEqual([full.id]);
     expect(rows.filter((r) => r.state === "rejected").every((r) => r.decidedBy === "app" && r.rejectReason?.startsWith("Rimborso rifiutato"))).toBe(true);
-    expect(await db().soisyEvent.count({ where: { paymentSessionId: payment.id, type: "refund_refused" } })).toBe(3);
+    expect(await db().timelineEvent.count({ where: { paymentSessionId: payment.id, type: "refund_refused" } })).toBe(3);
   });
 
   it("resolved refunds count against what remains; exactly the rest is still refundable", async () => {

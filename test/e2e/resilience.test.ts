@@ -92,7 +92,7 @@ describe("Soisy-order creation lease", () => {
     // The lease is 6 s; a generous bound for a loaded machine, far below the old 30 s lock.
     expect(tookMs).toBeLessThan(15_000);
 
-    const notes = await db().soisyEvent.findMany({ where: { paymentSessionId: id, type: "soisy_order_interrupted" } });
+    const notes = await db().timelineEvent.findMany({ where: { paymentSessionId: id, type: "soisy_order_interrupted" } });
     expect(notes).toHaveLength(1);
     const row = await db().paymentSession.findUniqueOrThrow({ where: { id } });
     expect(row.soisyToken).toBeTruthy();
@@ -102,7 +102,7 @@ describe("Soisy-order creation lease", () => {
     // Shopify retries once more: the same answer, no new order, no second note.
     const again = await postSession(b.url, body, "again");
     expect(again).toMatchObject({ status: retry.status, body: { redirect_url: retry.body.redirect_url } });
-    expect(await db().soisyEvent.count({ where: { paymentSessionId: id, type: "soisy_order_interrupted" } })).toBe(1);
+    expect(await db().timelineEvent.count({ where: { paymentSessionId: id, type: "soisy_order_interrupted" } })).toBe(1);
     const created = [...stack.soisy.orders.values()].filter((o) => o.orderReference === id);
     expect(created).toHaveLength(1);
     await stopProcess(b.child, "SIGKILL");
@@ -136,7 +136,7 @@ describe("SIGTERM during a Soisy-order creation", () => {
     expect(retry.status).toBeLessThan(300);
     // A lease left to expire would still have ≥ 4 s to run (6 s lease, renewed every 2 s until shutdown).
     expect(afterExitMs).toBeLessThan(3_000);
-    expect(await db().soisyEvent.count({ where: { paymentSessionId: id, type: "soisy_order_interrupted" } })).toBe(1);
+    expect(await db().timelineEvent.count({ where: { paymentSessionId: id, type: "soisy_order_interrupted" } })).toBe(1);
     expect(output).not.toMatch(/releasing this process's locks failed/);
     await stopProcess(b.child, "SIGKILL");
   });
@@ -246,7 +246,7 @@ describe("the shopper's return page", () => {
       await res.arrayBuffer();
     }
     expect(statuses.every((s) => s === 302 || s === 200)).toBe(true);
-    const rows = await db().soisyEvent.findMany({ where: { paymentSessionId: payment.id, source: "shopper_return" } });
+    const rows = await db().timelineEvent.findMany({ where: { paymentSessionId: payment.id, source: "shopper_return" } });
     expect(rows.map((r) => r.type)).toEqual(["returned_success"]);
     // A fresh observation is reused for 5 s: 20 quick GETs need one Soisy read, a slow machine a few.
     const gets = soisyGets(token).length - getsBefore;

@@ -103,7 +103,7 @@ async function rawPayment(id: string): Promise<RawPayment> {
 async function countWhereTextContains(needle: string): Promise<number> {
   const like = `%${needle}%`;
   const p = await db().$queryRaw<Array<{ n: unknown }>>`SELECT COUNT(*) AS n FROM "PaymentSession" WHERE LOWER("customerJson") LIKE ${like} OR LOWER("customerEmail") LIKE ${like}`;
-  const e = await db().$queryRaw<Array<{ n: unknown }>>`SELECT COUNT(*) AS n FROM "SoisyEvent" WHERE LOWER("detailJson") LIKE ${like}`;
+  const e = await db().$queryRaw<Array<{ n: unknown }>>`SELECT COUNT(*) AS n FROM "TimelineEvent" WHERE LOWER("detailJson") LIKE ${like}`;
   return Number(p[0]!.n) + Number(e[0]!.n);
 }
 
@@ -161,7 +161,7 @@ async function shopRowCounts(shop: string) {
     sessions: await d.session.count({ where: { shop } }),
     payments: await d.paymentSession.count({ where: { shop } }),
     refunds: await d.refundSession.count({ where: { shop } }),
-    events: await d.soisyEvent.count({ where: { shop } }),
+    events: await d.timelineEvent.count({ where: { shop } }),
     outbox: await d.outboxMessage.count({ where: { shop } }),
     attempts: await d.outboxAttempt.count({ where: { message: { shop } } }),
     groups: await d.groupResolution.count({ where: { shop } }),
@@ -236,7 +236,7 @@ describe("customers/data_request and customers/redact", () => {
     marioByPhone = await pay("200.00", { email: null, phone_number: "+39 333 111 2222" });
     luigi = await pay("500.00", { email: "luigi@example.com", phone_number: "3339998888" });
     // A timeline detail holding personal data (e.g. a future Soisy payload) must be scrubbed too.
-    await db().soisyEvent.create({
+    await db().timelineEvent.create({
       data: { shop: stack.shop, paymentSessionId: mario2, source: "soisy_poll", type: "soisy_status", detailJson: JSON.stringify({ status: "request_received", email, note: `contact ${email}` }) },
     });
     // Level 2 keeps the chosen instalments and the approval's link to the shopper's Soisy application.
@@ -252,14 +252,14 @@ describe("customers/data_request and customers/redact", () => {
     const first = payments.find((p) => p.id === mario2)!;
     expect(first).toMatchObject({ amount: "450.50", state: "redirected" });
     expect(first.fieldsStored).toEqual(expect.arrayContaining(["customerEmail", "customer.email", "customer.billing_address.line1", "preapprovalRedirectUrl"]));
-    const rows = await db().soisyEvent.findMany({ where: { type: "customer_data_request" } });
+    const rows = await db().timelineEvent.findMany({ where: { type: "customer_data_request" } });
     expect(rows.map((r) => r.paymentSessionId).sort()).toEqual([mario1, mario2, marioByPhone].sort());
     expect(rows.every((r) => !r.detailJson!.includes("@"))).toBe(true);
 
     const again = await compliance("customers/data_request", stack.shop, payload, { webhookId: res.webhookId });
     expect(again.status).toBe(200);
     expect(again.json).toMatchObject({ duplicate: true });
-    expect(await db().soisyEvent.count({ where: { type: "customer_data_request" } })).toBe(3);
+    expect(await db().timelineEvent.count({ where: { type: "customer_data_request" } })).toBe(3);
     expect(await db().processedWebhook.count({ where: { id: res.webhookId } })).toBe(1);
   });
 
@@ -280,16 +280,16 @@ describe("customers/data_request and customers/redact", () => {
     expect(after).toMatchObject({ amountCents: before.amountCents, state: before.state, soisyToken: before.soisyToken });
     // Level 2: the link to the shopper's Soisy application goes, the loan term stays.
     expect(await db().paymentSession.findUniqueOrThrow({ where: { id: mario2 } })).toMatchObject({ preapprovalRedirectUrl: null, preapprovalInstalments: 18 });
-    const redactedRow = await db().soisyEvent.findFirstOrThrow({ where: { paymentSessionId: mario2, type: "customer_redacted" } });
+    const redactedRow = await db().timelineEvent.findFirstOrThrow({ where: { paymentSessionId: mario2, type: "customer_redacted" } });
     expect(JSON.parse(redactedRow.detailJson!).fieldsErased).toContain("preapprovalRedirectUrl");
     expect(await countWhereTextContains(email)).toBe(0);
     expect(await countWhereTextContains("3331112222")).toBe(0);
     expect(await countWhereTextContains("111 2222")).toBe(0);
-    const scrubbed = await db().soisyEvent.findFirstOrThrow({ where: { paymentSessionId: mario2, type: "soisy_status" } });
+    const scrubbed = await db().timelineEvent.findFirstOrThrow({ where: { paymentSessionId: mario2, type: "soisy_status" } });
     expect(JSON.parse(scrubbed.detailJson!)).toEqual({ status: "request_received", email: "[redacted]", note: "[redacted]" });
     expect(await rawPayment(luigi)).toEqual(luigiBefore);
     expect(luigiBefore.customerEmail).toBe("luigi@example.com");
-    expect(await db().soisyEvent.count({ where: { type: "customer_redacted" } })).toBe(3);
+    expect(await db().timelineEvent.count({ where: { type: "customer_redacted" } })).toBe(3);
 
     const again = await compliance("customers/redact", stack.shop, payload, { webhookId: res.webhookId });
     expect(again.status).toBe(200);
@@ -297,7 +297,7 @@ describe("customers/data_request and customers/redact", () => {
     // A new delivery (new id) finds nothing left to erase.
     const fresh = await compliance("customers/redact", stack.shop, payload);
     expect(fresh.json).toMatchObject({ paymentsRedacted: 0 });
-    expect(await db().soisyEvent.count({ where: { type: "customer_redacted" } })).toBe(3);
+    expect(await db().timelineEvent.count({ where: { type: "customer_redacted" } })).toBe(3);
   });
 
   it("customers/redact erases only the shop's own data: the same customer at another shop is kept", async () => {
@@ -420,7 +420,7 @@ describe("shop/redact", () => {
 describe("app/uninstalled", () => {
   it("deletes the shop's sessions, marks it uninstalled and not ready, keeps payments; new payments are refused; a redelivery changes nothing", async () => {
     const paymentsBefore = await db().paymentSession.count({ where: { shop: stack.shop } });
-    const eventsBefore = await db().soisyEvent.count({ where: { shop: stack.shop } });
+    const eventsBefore = await db().timelineEvent.count({ where: { shop: stack.shop } });
     expect(paymentsBefore).toBeGreaterThan(0);
     // The stack seeded the merchant's admin login: it must not outlive the install.
     expect(await db().adminSession.count({ where: { shop: stack.shop } })).toBeGreaterThan(0);
@@ -435,7 +435,7 @@ describe("app/uninstalled", () => {
     expect(settings.uninstalledAt).toBeInstanceOf(Date);
     expect(settings.sandboxApiKeyEncrypted).not.toBeNull();
     expect(await db().paymentSession.count({ where: { shop: stack.shop } })).toBe(paymentsBefore);
-    expect(await db().soisyEvent.count({ where: { shop: stack.shop } })).toBe(eventsBefore);
+    expect(await db().timelineEvent.count({ where: { shop: stack.shop } })).toBe(eventsBefore);
 
     const refused = await stack.shopify.startPayment({ shop: stack.shop, amount: "300.00", test: true });
     expect(refused.ok).toBe(false);

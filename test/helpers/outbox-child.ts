@@ -34,7 +34,7 @@ if (config.mode === "enqueue") {
       db.$transaction(
         async (tx) => {
           const result = await enqueueMutation(tx, m);
-          await tx.soisyEvent.create({ data: { shop: m.shop, paymentSessionId: m.paymentSessionId, source: "app", type: "child_tx" } });
+          await tx.timelineEvent.create({ data: { shop: m.shop, paymentSessionId: m.paymentSessionId, source: "app", type: "child_tx" } });
           return result;
         },
         { timeout: 20000, maxWait: 20000 },

@@ -99,7 +99,7 @@ export function useOutboxHarness(): void {
     sim = await startShopifySimulator(simulatorOptions());
     await db.outboxAttempt.deleteMany();
     await db.outboxMessage.deleteMany();
-    await db.soisyEvent.deleteMany();
+    await db.timelineEvent.deleteMany();
     await db.refundSession.deleteMany();
     await db.paymentSession.deleteMany();
   });
@@ -264,7 +264,7 @@ export async function everythingStored(): Promise<string> {
   const rows = [
     await db.outboxMessage.findMany(),
     await db.outboxAttempt.findMany(),
-    await db.soisyEvent.findMany(),
+    await db.timelineEvent.findMany(),
     await db.paymentSession.findMany(),
   ];
   return JSON.stringify(rows) + JSON.stringify(logLines);

@@ -84,7 +84,7 @@ async function listTables(): Promise<string[]> {
       ? await db.$queryRawUnsafe<Array<{ name: string }>>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'`)
       : await db.$queryRawUnsafe<Array<{ name: string }>>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '_prisma%'`);
   const names = rows.map((r) => r.name).sort();
-  expect(names).toEqual(expect.arrayContaining(["PaymentSession", "RefundSession", "ProcessedWebhook", "SoisyEvent", "OutboxMessage", "Session", "ShopSettings"]));
+  expect(names).toEqual(expect.arrayContaining(["PaymentSession", "RefundSession", "ProcessedWebhook", "TimelineEvent", "OutboxMessage", "Session", "ShopSettings"]));
   return names;
 }
 

@@ -91,7 +91,7 @@ describe("npm run demo", () => {
       expect(payment).toMatchObject({ shop: "soisy-demo.myshopify.com", state: "resolved", amountCents: 123_456, test: true });
       const instore = await db.paymentSession.findUniqueOrThrow({ where: { id: instoreId! } });
       expect(instore).toMatchObject({ shop: "soisy-demo-instore.myshopify.com", state: "resolved", amountCents: 48_000 });
-      const events = async (id: string) => (await db.soisyEvent.findMany({ where: { paymentSessionId: id } })).map((e) => e.type);
+      const events = async (id: string) => (await db.timelineEvent.findMany({ where: { paymentSessionId: id } })).map((e) => e.type);
       expect(await events(paymentId!)).toEqual(expect.arrayContaining(["soisy_order_created", "RequestCompleted", "LoanWasVerified"]));
       expect(await events(instoreId!)).toEqual(expect.arrayContaining(["preapproval_requested", "preapproval_approved", "LoanWasVerified"]));
       // Nothing left open for a later demo to retry against simulators that no longer know it.

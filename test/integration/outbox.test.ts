@@ -133,7 +133,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
         signalADone();
         await bStarted;
         await new Promise((r) => setTimeout(r, 150)); // B is now blocked on A's uncommitted row / write lock
-        await tx.soisyEvent.create({ data: { shop: SHOP, paymentSessionId: p.id, source: "app", type: "tx_a" } });
+        await tx.timelineEvent.create({ data: { shop: SHOP, paymentSessionId: p.id, source: "app", type: "tx_a" } });
         return result;
       },
       { timeout: 10_000 },
@@ -145,7 +145,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
           signalBStarted();
           const result = await enqueueMutation(tx, resolveOf(p));
           // The transaction is still usable after the duplicate (PostgreSQL would reject this if aborted).
-          await tx.soisyEvent.create({ data: { shop: SHOP, paymentSessionId: p.id, source: "app", type: "tx_b" } });
+          await tx.timelineEvent.create({ data: { shop: SHOP, paymentSessionId: p.id, source: "app", type: "tx_b" } });
           return result;
         },
         { timeout: 10_000, maxWait: 10_000 },
@@ -155,7 +155,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(a.created).toBe(true);
     expect(b).toEqual({ id: a.id, created: false });
     expect(await db.outboxMessage.count()).toBe(1);
-    expect((await db.soisyEvent.findMany({ orderBy: { type: "asc" } })).map((e) => e.type)).toEqual(["tx_a", "tx_b"]);
+    expect((await db.timelineEvent.findMany({ orderBy: { type: "asc" } })).map((e) => e.type)).toEqual(["tx_a", "tx_b"]);
   });
 
   it("many concurrent enqueues of one key → exactly one message", async () => {
@@ -174,7 +174,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     const q = await payment();
     await expect(
       db.$transaction(async (tx) => {
-        await tx.soisyEvent.create({ data: { shop: SHOP, paymentSessionId: p.id, source: "app", type: "should_roll_back" } });
+        await tx.timelineEvent.create({ data: { shop: SHOP, paymentSessionId: p.id, source: "app", type: "should_roll_back" } });
         await enqueueMutation(tx, { shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionResolve", variables: { id: q.gid } });
       }),
     ).rejects.toThrow(/is not the gid of/);
@@ -185,7 +185,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
       enqueue({ shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionReject", variables: { id: p.gid, reason: { code: "SOMETHING" } } }),
     ).rejects.toThrow(/invalid variables/);
     expect(await db.outboxMessage.count()).toBe(0);
-    expect(await db.soisyEvent.count()).toBe(0);
+    expect(await db.timelineEvent.count()).toBe(0);
   });
 
   it("500 then success: each attempt recorded, exponential backoff with jitter respected", async () => {
@@ -327,7 +327,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["user_error"]);
     expect(sim.paymentSessions.get(p.id)?.state.code).toBe("RESOLVED");
 
-    const events = await db.soisyEvent.findMany({ where: { paymentSessionId: p.id, type: "outbox_dead_letter" } });
+    const events = await db.timelineEvent.findMany({ where: { paymentSessionId: p.id, type: "outbox_dead_letter" } });
     expect(events).toHaveLength(1);
     expect(events[0]?.source).toBe("app");
     const detail = JSON.parse(events[0]?.detailJson ?? "{}") as Record<string, unknown>;
@@ -372,7 +372,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(await w.runOnce()).toMatchObject({ dead: 1 });
     const m = await message(id);
     expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["retry", "user_error"]);
-    expect(await db.soisyEvent.count({ where: { paymentSessionId: p.id, type: "outbox_dead_letter" } })).toBe(1);
+    expect(await db.timelineEvent.count({ where: { paymentSessionId: p.id, type: "outbox_dead_letter" } })).toBe(1);
   });
 
   it("pending before Shopify has the answer (unambiguous 'not received') → retried, then delivered", async () => {
@@ -414,7 +414,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(callsFor(p.gid, "paymentSessionPending")).toHaveLength(0);
     expect(sim.paymentSessions.get(p.id)?.state.code).toBe("RESOLVED");
     expect(logLines.some((l) => l.level === 30 && /superseded/.test(l.msg) && l.messageId === id)).toBe(true);
-    expect(await db.soisyEvent.count({ where: { type: "outbox_dead_letter" } })).toBe(0);
+    expect(await db.timelineEvent.count({ where: { type: "outbox_dead_letter" } })).toBe(0);
   });
 
   it("a queued pending that a queued reject supersedes (after an outage) is not sent; the reject is", async () => {
@@ -442,7 +442,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["already_done"]);
     expect(JSON.parse(m.resultJson ?? "{}")).toMatchObject({ kind: "already_done", userErrors: [{ code: "PENDING_INVALID_STATE" }] });
     expect(callsFor(p.gid, "paymentSessionPending")).toHaveLength(1);
-    expect(await db.soisyEvent.count({ where: { type: "outbox_dead_letter" } })).toBe(0);
+    expect(await db.timelineEvent.count({ where: { type: "outbox_dead_letter" } })).toBe(0);
     const line = logLines.find((l) => l.messageId === id && /already resolved or rejected/.test(l.msg));
     expect(line?.level).toBe(30);
     expect(logLines.some((l) => l.messageId === id && l.level >= 40)).toBe(false);
@@ -468,7 +468,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(m.lastError).toMatch(/HTTP 401/);
     expect(sim.calls.map((c) => c.tokenOk)).toEqual([false, false, false]);
     expect(sim.paymentSessions.get(p.id)?.state.code).toBe("REDIRECTING");
-    const events = await db.soisyEvent.findMany({ where: { type: "outbox_dead_letter" } });
+    const events = await db.timelineEvent.findMany({ where: { type: "outbox_dead_letter" } });
     expect(JSON.parse(events[0]?.detailJson ?? "{}")).toMatchObject({ reason: "max_age", mutation: "paymentSessionResolve" });
 
     const stored = await everythingStored();
@@ -503,7 +503,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(m.status).toBe("dead");
     expect(m.attemptsLog.map((x) => x.outcome)).toEqual(["retry", "dead"]);
     expect(m.lastError).toMatch(/HTTP 503.*gave up after/);
-    expect(await db.soisyEvent.count({ where: { paymentSessionId: failing.id, type: "outbox_dead_letter" } })).toBe(1);
+    expect(await db.timelineEvent.count({ where: { paymentSessionId: failing.id, type: "outbox_dead_letter" } })).toBe(1);
 
     // A message enqueued long ago (e.g. every instance was down) still gets its attempt.
     const b = await enqueue(resolveOf(late));
@@ -519,7 +519,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(await w.runOnce()).toMatchObject({ dead: 1 });
     const m = await message(id);
     expect(m.attemptsLog.map((a) => [a.outcome, a.httpStatus])).toEqual([["dead", 404]]);
-    expect(JSON.parse((await db.soisyEvent.findFirstOrThrow({ where: { type: "outbox_dead_letter" } })).detailJson ?? "{}")).toMatchObject({
+    expect(JSON.parse((await db.timelineEvent.findFirstOrThrow({ where: { type: "outbox_dead_letter" } })).detailJson ?? "{}")).toMatchObject({
       reason: "fatal",
     });
   });
@@ -587,7 +587,7 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
       variables: { id: r.gid, reason: { code: "PROCESSING_ERROR" } },
     });
     expect(await w.runOnce()).toMatchObject({ dead: 1 });
-    const event = await db.soisyEvent.findFirstOrThrow({ where: { paymentSessionId: p.id, type: "outbox_dead_letter" } });
+    const event = await db.timelineEvent.findFirstOrThrow({ where: { paymentSessionId: p.id, type: "outbox_dead_letter" } });
     expect(JSON.parse(event.detailJson ?? "{}")).toMatchObject({ messageId: id, mutation: "refundSessionReject", refundSessionId: r.id });
     expect((await db.refundSession.findUniqueOrThrow({ where: { id: r.id } })).state).toBe("resolved");
   });
@@ -759,7 +759,7 @@ describe("several workers, restarts, the loop", () => {
         child.go();
         // The child's transactions now wait on our uncommitted rows (PostgreSQL) / write lock (SQLite).
         await new Promise((r) => setTimeout(r, 400));
-        await tx.soisyEvent.create({ data: { shop: SHOP, paymentSessionId: sessions[0]!.id, source: "app", type: "parent_tx" } });
+        await tx.timelineEvent.create({ data: { shop: SHOP, paymentSessionId: sessions[0]!.id, source: "app", type: "parent_tx" } });
         return results;
       },
       { timeout: 20_000 },
@@ -769,8 +769,8 @@ describe("several workers, restarts, the loop", () => {
     expect(theirs.map((r) => r.created)).toEqual(Array(10).fill(false));
     expect(theirs.map((r) => r.id)).toEqual(mine.map((r) => r.id));
     expect(await db.outboxMessage.count()).toBe(10);
-    expect(await db.soisyEvent.count({ where: { type: "parent_tx" } })).toBe(1);
-    expect(await db.soisyEvent.count({ where: { type: "child_tx" } })).toBe(10); // every child transaction committed
+    expect(await db.timelineEvent.count({ where: { type: "parent_tx" } })).toBe(1);
+    expect(await db.timelineEvent.count({ where: { type: "child_tx" } })).toBe(10); // every child transaction committed
   });
 
   it("start(): the loop delivers with no overlapping passes, and stop() waits for the pass in flight", async () => {

@@ -158,7 +158,7 @@ describe("dead letters", () => {
     const p = await payment(SHOP, "resolved");
     const deadAt = new Date(Date.now() - HOUR);
     const message = await deadMessage(SHOP, { paymentSessionId: p }, deadAt);
-    await db().soisyEvent.create({ data: { shop: SHOP, paymentSessionId: p, source: "app", type: "outbox_dead_letter", dedupeKey: deadLetterDedupeKey(message.id) } });
+    await db().timelineEvent.create({ data: { shop: SHOP, paymentSessionId: p, source: "app", type: "outbox_dead_letter", dedupeKey: deadLetterDedupeKey(message.id) } });
     const now = new Date(Date.now() + 5_000);
 
     expect(await retryDeadLetter(db(), message, now, "operator")).toBe(true);
@@ -171,7 +171,7 @@ describe("dead letters", () => {
       lockedBy: null,
       lockedUntil: null,
     });
-    const timeline = await db().soisyEvent.findMany({ where: { paymentSessionId: p }, orderBy: { createdAt: "asc" } });
+    const timeline = await db().timelineEvent.findMany({ where: { paymentSessionId: p }, orderBy: { createdAt: "asc" } });
     expect(timeline.map((e) => [e.type, e.dedupeKey])).toEqual([
       ["outbox_dead_letter", `${deadLetterDedupeKey(message.id)}:retried:${now.getTime()}`],
       ["outbox_retried", null],
@@ -187,7 +187,7 @@ describe("dead letters", () => {
 
     // No longer dead: nothing is written a second time.
     expect(await retryDeadLetter(db(), message, new Date(), "operator")).toBe(false);
-    expect(await db().soisyEvent.count({ where: { paymentSessionId: p } })).toBe(2);
+    expect(await db().timelineEvent.count({ where: { paymentSessionId: p } })).toBe(2);
   });
 
   it("a refund's dead message is noted on its payment's timeline", async () => {
@@ -198,7 +198,7 @@ describe("dead letters", () => {
     });
     const message = await deadMessage(SHOP, { refundSessionId: refundId }, new Date(Date.now() - HOUR));
     expect(await retryDeadLetter(db(), message, new Date(), "support")).toBe(true);
-    const retried = await db().soisyEvent.findFirstOrThrow({ where: { paymentSessionId: p, type: "outbox_retried" } });
+    const retried = await db().timelineEvent.findFirstOrThrow({ where: { paymentSessionId: p, type: "outbox_retried" } });
     expect(JSON.parse(retried.detailJson ?? "{}")).toMatchObject({ messageId: message.id, mutation: "refundSessionResolve", by: "support" });
   });
 });

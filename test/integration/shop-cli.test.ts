@@ -83,7 +83,7 @@ async function deadMessage(shop: string, paymentSessionId: string, mutation = "p
       createdAt: new Date(Date.now() - 4 * 24 * HOUR),
     },
   });
-  await db().soisyEvent.create({
+  await db().timelineEvent.create({
     data: { shop, paymentSessionId, source: "app", type: "outbox_dead_letter", dedupeKey: `outbox_dead_letter:${message.id}`, detailJson: "{}" },
   });
   return message.id;
@@ -294,7 +294,7 @@ describe("retry-dead", () => {
     expect(retried).toMatchObject({ status: "pending", attempts: 0, deadAt: null, lockedBy: null });
     expect(Math.abs(retried.nextAttemptAt.getTime() - Date.now())).toBeLessThan(30_000);
     expect((await db().outboxMessage.findUniqueOrThrow({ where: { id: b } })).status).toBe("dead");
-    const timeline = await db().soisyEvent.findMany({ where: { paymentSessionId: pA }, orderBy: { createdAt: "asc" } });
+    const timeline = await db().timelineEvent.findMany({ where: { paymentSessionId: pA }, orderBy: { createdAt: "asc" } });
     expect(timeline.map((e) => e.type)).toEqual(["outbox_dead_letter", "outbox_retried"]);
     expect(timeline[0]!.dedupeKey).not.toBe(`outbox_dead_letter:${a}`);
 

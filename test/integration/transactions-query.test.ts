@@ -159,8 +159,8 @@ describe("getTransaction", () => {
   it("is scoped to the shop and merges events, mutations (also the refunds') and attempts by time", async () => {
     expect(await getTransaction(db, OTHER, "p1")).toBeNull();
     const t0 = base + 10 * DAY;
-    await db.soisyEvent.create({ data: { shop: SHOP, paymentSessionId: "p1", source: "shopify", type: "payment_session_received", createdAt: new Date(t0) } });
-    await db.soisyEvent.create({ data: { shop: SHOP, paymentSessionId: "p1", source: "app", type: "alert:amount_mismatch", detailJson: JSON.stringify({ message: "x" }), createdAt: new Date(t0 + 3000) } });
+    await db.timelineEvent.create({ data: { shop: SHOP, paymentSessionId: "p1", source: "shopify", type: "payment_session_received", createdAt: new Date(t0) } });
+    await db.timelineEvent.create({ data: { shop: SHOP, paymentSessionId: "p1", source: "app", type: "alert:amount_mismatch", detailJson: JSON.stringify({ message: "x" }), createdAt: new Date(t0 + 3000) } });
     const message = await db.outboxMessage.findUniqueOrThrow({ where: { dedupeKey: "r1:refundSessionResolve" } });
     await db.outboxMessage.update({ where: { id: message.id }, data: { createdAt: new Date(t0 + 1000) } });
     await db.outboxAttempt.create({ data: { outboxMessageId: message.id, startedAt: new Date(t0 + 2000), durationMs: 12, httpStatus: 503, outcome: "retry", error: "Service Unavailable" } });

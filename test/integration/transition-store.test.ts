@@ -86,7 +86,7 @@ function store(client: Db, row: PaymentRow, input: LifecycleInput, timeline?: Ti
 }
 
 const outboxOf = (row: PaymentRow) => db.outboxMessage.findMany({ where: { paymentSessionId: row.id }, orderBy: { createdAt: "asc" } });
-const timelineOf = (row: PaymentRow) => db.soisyEvent.findMany({ where: { paymentSessionId: row.id }, orderBy: { createdAt: "asc" } });
+const timelineOf = (row: PaymentRow) => db.timelineEvent.findMany({ where: { paymentSessionId: row.id }, orderBy: { createdAt: "asc" } });
 
 describe("two writers of the same session version", () => {
   it("with mutations (one transaction each): one is stored, the other is a version conflict that wrote nothing", async () => {
