@@ -14,19 +14,41 @@ export type Db = SqliteClient;
 export type { DatabaseKind };
 export * as Models from "./generated/prisma-sqlite/models";
 
+declare global {
+  /** SQL statements sent so far, counted only when DB_COUNT_STATEMENTS=1 (the HTTP benchmark reads it). */
+  var __soisySqlStatements: number | undefined;
+}
+
+/**
+ * `npm run bench:http` asks how many SQL statements a request costs. Prisma reports each statement it
+ * sends (COMMIT included, BEGIN not) as a query event; listening costs CPU, so only that benchmark's
+ * separate counting run turns it on.
+ */
+function countStatements(client: Db): Db {
+  globalThis.__soisySqlStatements ??= 0;
+  (client as unknown as { $on(event: "query", cb: () => void): void }).$on("query", () => {
+    globalThis.__soisySqlStatements = (globalThis.__soisySqlStatements ?? 0) + 1;
+  });
+  return client;
+}
+
 export function createDb(url: string = databaseUrl()): Db {
   const kind = databaseKind(url);
+  const counting = process.env.DB_COUNT_STATEMENTS === "1";
+  const log = counting ? [{ emit: "event" as const, level: "query" as const }] : [];
   if (kind === "sqlite") {
     // WAL lets readers run during a write; busy_timeout makes concurrent writers wait instead of failing.
     const adapter = new PrismaBetterSQLite3({ url, timeout: 5_000 });
-    return new SqliteClient({ adapter });
+    const client = new SqliteClient({ adapter, log });
+    return counting ? countStatements(client) : client;
   }
   const adapter = new PrismaPg({
     connectionString: url,
     max: Number(process.env.DATABASE_POOL_SIZE ?? 10),
   });
   // Same models, same generated API: the PostgreSQL client is typed as the SQLite one.
-  return new PostgresClient({ adapter }) as unknown as Db;
+  const client = new PostgresClient({ adapter, log }) as unknown as Db;
+  return counting ? countStatements(client) : client;
 }
 
 /** Enables SQLite's WAL journal (a no-op on PostgreSQL). Call once at startup. */

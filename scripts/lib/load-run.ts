@@ -70,6 +70,10 @@ export interface LoadStack {
   db: Db;
   /** What a TLS terminator adds to Shopify's session requests (the app asks for it: docs/server.md). */
   proofHeaders: Record<string, string>;
+  /** The app server's process id (the HTTP benchmark reads its CPU and memory from /proc). */
+  pid: number;
+  /** The environment the app was started with (to start more instances on the same database). */
+  appEnv: NodeJS.ProcessEnv;
   close(): Promise<void>;
 }
 
@@ -78,7 +82,12 @@ export interface LoadStack {
  * configures `shop` (ready, sandbox + production Soisy credentials) and serves the production build
  * against the Soisy simulator. The server's output is discarded (an unread pipe would fill).
  */
-export async function startLoadStack(options: { shop: string; apiSecret: string; databaseUrl: string | undefined; tmpPrefix: string }): Promise<LoadStack> {
+export async function startLoadStack(options: {
+  shop: string;
+  apiSecret: string;
+  databaseUrl: string | undefined;
+  tmpPrefix: string;
+}): Promise<LoadStack> {
   const buildDir = process.env.APP_BUILD_DIR || "build";
   const dir = mkdtempSync(path.join(os.tmpdir(), options.tmpPrefix));
   const databaseUrl = options.databaseUrl ?? `file:${path.join(dir, "load.sqlite")}`;
@@ -99,26 +108,23 @@ export async function startLoadStack(options: { shop: string; apiSecret: string;
   const port = await freePort();
   const appUrl = `http://127.0.0.1:${port}`;
   const proof = newShopifyProof();
+  const appEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    DATABASE_URL: databaseUrl,
+    APP_ENCRYPTION_KEY: encryptionKey,
+    SHOPIFY_API_KEY: "load",
+    SHOPIFY_API_SECRET: options.apiSecret,
+    SHOPIFY_APP_URL: appUrl,
+    SHOPIFY_PAYMENTS_API_URL: "http://127.0.0.1:9/shops/{shop}",
+    SOISY_API_URL: soisy.url,
+    JOBS_DISABLED: "true",
+    ...shopifyProofEnv(proof),
+    LOG_LEVEL: "warn",
+  };
   let app: ChildProcess;
   try {
-    app = await spawnApp({
-      port,
-      stdio: "ignore",
-      env: {
-        ...process.env,
-        NODE_ENV: "production",
-        DATABASE_URL: databaseUrl,
-        APP_ENCRYPTION_KEY: encryptionKey,
-        SHOPIFY_API_KEY: "load",
-        SHOPIFY_API_SECRET: options.apiSecret,
-        SHOPIFY_APP_URL: appUrl,
-        SHOPIFY_PAYMENTS_API_URL: "http://127.0.0.1:9/shops/{shop}",
-        SOISY_API_URL: soisy.url,
-        JOBS_DISABLED: "true",
-        ...shopifyProofEnv(proof),
-        LOG_LEVEL: "warn",
-      },
-    });
+    app = await spawnApp({ port, stdio: "ignore", env: appEnv });
   } catch (error) {
     await soisy.close();
     await db.$disconnect();
@@ -132,6 +138,8 @@ export async function startLoadStack(options: { shop: string; apiSecret: string;
     soisy,
     db,
     proofHeaders: shopifyProofHeaders(shopifyProofEnv(proof)),
+    pid: app.pid!,
+    appEnv,
     async close() {
       await stopProcess(app);
       await soisy.close();

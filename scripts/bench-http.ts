@@ -1,0 +1,247 @@
+// `npm run bench:http`: what a request costs the production build, side by side with a bare Node
+// `http` server answering the same JSON (the ceiling) and, optionally, Shopify's payments app template
+// (--template-cmd, see docs/performance.md). Per database (SQLite, PostgreSQL when reachable) it runs
+// interleaved rounds of new payment sessions, repeated session ids (Shopify's retries) and widget
+// quotes (cache hits) at a fixed concurrency, and prints req/s, p50/p99, server CPU ms per request
+// (from /proc), RSS and CPU relative to the ceiling; then SQL statements per request (a separate,
+// counting instance), cold start, and the targets of docs/performance.md. It prints; it never fails
+// on a figure.
+//   npm run bench:http -- [--seconds 10] [--rounds 3] [--concurrency 8] [--databases sqlite,postgres]
+//                         [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
+//                         [--template-cmd "npm start" --template-dir ../template --template-path /payment_session]
+import { randomBytes } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import pg from "pg";
+import { signAppProxyQuery } from "../app/shopify/app-proxy.server";
+import { runMain, startLoadStack, type LoadStack } from "./lib/load-run";
+import { freePort, repoRoot, spawnApp, stopProcess } from "./lib/local-stack";
+import { paymentSessionBody } from "./lib/payment-session-body";
+import { measure, median, type Sample, type Send, type Target } from "./lib/bench/measure";
+import { firstAnswer, startCeiling, startTemplate, type Server } from "./lib/bench/servers";
+import { printTargets, printWorkload, type TargetCheck } from "./lib/bench/report";
+
+const { values } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    rounds: { type: "string", default: "3" },
+    concurrency: { type: "string", default: "8" },
+    databases: { type: "string", default: "sqlite,postgres" },
+    "pg-url": { type: "string", default: "postgresql://postgres@127.0.0.1:5432/postgres" },
+    "template-cmd": { type: "string" },
+    "template-dir": { type: "string", default: "." },
+    "template-path": { type: "string", default: "/payment_session" },
+  },
+});
+const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
+const concurrency = Number(values.concurrency);
+if (!(seconds > 0) || !Number.isInteger(rounds) || rounds < 1 || !Number.isInteger(concurrency) || concurrency < 1) {
+  console.error("--seconds must be > 0, --rounds and --concurrency whole numbers ≥ 1");
+  process.exit(2);
+}
+
+const SHOP = "bench.myshopify.com";
+const SECRET = "bench-secret";
+const REPEAT_POOL = 100;
+const COUNT_REQUESTS = 20;
+const AMOUNTS = Array.from({ length: 10 }, (_, i) => 19_900 + i * 12_345);
+type WorkloadKey = "new" | "repeat" | "quote";
+const EXPECTED: Record<WorkloadKey, number> = { new: 201, repeat: 201, quote: 200 };
+const WORKLOADS: Record<WorkloadKey, string> = {
+  new: "new payment session",
+  repeat: "repeated session id (Shopify's retry)",
+  quote: "widget quote, cache hit",
+};
+
+interface Bench {
+  stack: LoadStack;
+  sessionPath: (target: Target) => string;
+  /** Per target, sessions already created: the repeated-id workload sends them again. */
+  repeatBodies: Map<string, string[]>;
+}
+
+function sessionRequest(id: string): string {
+  return JSON.stringify(paymentSessionBody(id, { shop: SHOP, amount: "1234.56" }));
+}
+
+/** POSTs a payment session (a body from `sessionRequest`: a retry must repeat its body byte for byte). */
+function post(bench: Bench, target: Target, body: string): Promise<number> {
+  return fetch(`${target.baseUrl}${bench.sessionPath(target)}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "shopify-shop-domain": SHOP, "shopify-api-version": "2026-04", ...bench.stack.proofHeaders },
+    body,
+  }).then(async (res) => (await res.arrayBuffer(), res.status));
+}
+
+function quoteUrl(baseUrl: string, n: number): string {
+  const params = new URLSearchParams({
+    amount: String(AMOUNTS[n % AMOUNTS.length]),
+    shop: SHOP,
+    logged_in_customer_id: "",
+    path_prefix: "/apps/soisy",
+    timestamp: String(Math.floor(Date.now() / 1000)),
+  });
+  return `${baseUrl}/proxy/quote?${signAppProxyQuery(params, SECRET)}`;
+}
+
+function sender(bench: Bench, key: WorkloadKey): Send {
+  const run = randomBytes(4).toString("hex");
+  let created = 0;
+  if (key === "new") return (target) => post(bench, target, sessionRequest(`bench${run}x${created++}`));
+  if (key === "repeat") return (target, n) => { const bodies = bench.repeatBodies.get(target.name)!; return post(bench, target, bodies[n % bodies.length]!); };
+  return (target, n) => fetch(quoteUrl(target.baseUrl, n)).then(async (res) => (await res.arrayBuffer(), res.status));
+}
+
+/** Statements per request, from an extra app instance that counts them (app/db.server.ts). */
+async function countStatements(bench: Bench): Promise<Record<WorkloadKey, number>> {
+  const port = await freePort();
+  const probePort = await freePort();
+  const child = await spawnApp({
+    port,
+    stdio: "ignore",
+    env: {
+      ...bench.stack.appEnv,
+      DB_COUNT_STATEMENTS: "1",
+      BENCH_PROBE_PORT: String(probePort),
+      NODE_OPTIONS: `--import=${pathToFileURL(path.join(repoRoot, "scripts/lib/bench/probe.mjs")).href}`,
+    },
+  });
+  const target: Target = { name: "counting", baseUrl: `http://127.0.0.1:${port}`, pid: child.pid! };
+  const read = async () => ((await (await fetch(`http://127.0.0.1:${probePort}/`)).json()) as { statements: number }).statements;
+  // Work a request starts after answering (none today) would land late: wait until the count holds.
+  const settled = async () => {
+    for (let last = await read(); ; ) {
+      await new Promise((r) => setTimeout(r, 100));
+      const now = await read();
+      if (now === last) return now;
+      last = now;
+    }
+  };
+  try {
+    const bodies = Array.from({ length: COUNT_REQUESTS }, (_, i) => sessionRequest(`count${randomBytes(4).toString("hex")}x${i}`));
+    for (const n of [0, 1, 2]) await fetch(quoteUrl(target.baseUrl, n)).then((r) => r.arrayBuffer()); // warm the quote cache
+    const counts = {} as Record<WorkloadKey, number>;
+    const per = async (key: WorkloadKey, run: (i: number) => Promise<unknown>) => {
+      const before = await settled();
+      for (let i = 0; i < COUNT_REQUESTS; i++) await run(i);
+      counts[key] = ((await settled()) - before) / COUNT_REQUESTS;
+    };
+    await per("new", (i) => post(bench, target, bodies[i]!));
+    await per("repeat", (i) => post(bench, target, bodies[i]!));
+    await per("quote", (i) => fetch(quoteUrl(target.baseUrl, i % 3)).then((r) => r.arrayBuffer()));
+    return counts;
+  } finally {
+    await stopProcess(child);
+  }
+}
+
+/** Median of three cold starts of the production build: spawn → first 200 on /healthz. */
+async function appColdStart(stack: LoadStack): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const port = await freePort();
+    const spawnedAt = performance.now();
+    const child = await spawnApp({ port, stdio: "ignore", env: stack.appEnv, ready: (isAlive) => firstAnswer(`http://127.0.0.1:${port}/healthz`, isAlive) });
+    times.push(performance.now() - spawnedAt);
+    await stopProcess(child);
+  }
+  return median(times);
+}
+
+async function scratchPostgres(adminUrl: string): Promise<{ url: string; drop(): Promise<void> } | null> {
+  const name = `soisy_bench_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  try {
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } catch (error) {
+    console.log(`\nPostgreSQL skipped: ${(error as Error).message}`);
+    await admin.end().catch(() => {});
+    return null;
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.href,
+    async drop() {
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+async function benchDatabase(kind: "sqlite" | "postgres", checks: TargetCheck[]): Promise<void> {
+  const scratch = kind === "postgres" ? await scratchPostgres(values["pg-url"]!) : null;
+  if (kind === "postgres" && !scratch) return;
+  const stack = await startLoadStack({ shop: SHOP, apiSecret: SECRET, databaseUrl: scratch?.url, tmpPrefix: "soisy-bench-" });
+  const servers: Server[] = [];
+  try {
+    servers.push(await startCeiling());
+    if (values["template-cmd"]) servers.push(await startTemplate(values["template-cmd"], path.resolve(values["template-dir"]!)));
+    const app: Target = { name: "app", baseUrl: stack.appUrl, pid: stack.pid };
+    const targets: Target[] = [app, ...servers];
+    const bench: Bench = {
+      stack,
+      sessionPath: (t) => (t.name === "template" ? values["template-path"]! : "/payments/sessions"),
+      repeatBodies: new Map(),
+    };
+    for (const t of targets) {
+      const bodies = Array.from({ length: REPEAT_POOL }, (_, i) => sessionRequest(`repeat${randomBytes(4).toString("hex")}x${i}`));
+      for (const body of bodies) await post(bench, t, body);
+      bench.repeatBodies.set(t.name, bodies);
+    }
+    const label = kind === "sqlite" ? "SQLite" : "PostgreSQL";
+    const results = new Map<WorkloadKey, Sample[][]>();
+    for (const key of Object.keys(WORKLOADS) as WorkloadKey[]) {
+      const send = sender(bench, key);
+      const those = targets.filter((t) => key !== "quote" || t.name !== "template");
+      for (const t of those) await measure(t, send, EXPECTED[key], Math.min(2, seconds), concurrency); // warm-up, not reported
+      const perRound: Sample[][] = [];
+      for (let r = 0; r < rounds; r++) {
+        const round: Sample[] = [];
+        for (const t of those) round.push(await measure(t, send, EXPECTED[key], seconds, concurrency));
+        perRound.push(round);
+      }
+      results.set(key, perRound);
+      printWorkload(`${WORKLOADS[key]} — ${label}, ${concurrency} connections, ${rounds} × ${seconds} s`, perRound, "bare node");
+    }
+    const statements = await countStatements(bench);
+    console.log(`\nSQL statements per request (${label}): new ${statements.new}, repeated id ${statements.repeat}, quote hit ${statements.quote}`);
+    const appMedian = (key: WorkloadKey, pick: (s: Sample) => number) =>
+      median(results.get(key)!.flatMap((round) => round.filter((s) => s.target === "app").map(pick)));
+    const ratio = median(
+      results.get("quote")!.map((round) => round.find((s) => s.target === "app")!.cpuMsPerRequest / round.find((s) => s.target === "bare node")!.cpuMsPerRequest),
+    );
+    checks.push(
+      { what: `${label}: new session, CPU per request`, measured: appMedian("new", (s) => s.cpuMsPerRequest), unit: "ms", ceiling: kind === "sqlite" ? 3 : 4 },
+      ...(kind === "sqlite" ? [{ what: `${label}: new session, p99 at ${concurrency} connections`, measured: appMedian("new", (s) => s.p99), unit: "ms", ceiling: 50 }] : []),
+      { what: `${label}: new session, SQL statements`, measured: statements.new, unit: "", ceiling: 4 },
+      { what: `${label}: repeated id, CPU per request`, measured: appMedian("repeat", (s) => s.cpuMsPerRequest), unit: "ms", ceiling: 1 },
+      { what: `${label}: repeated id, SQL statements`, measured: statements.repeat, unit: "", ceiling: 1 },
+      { what: `${label}: quote hit, CPU per request`, measured: appMedian("quote", (s) => s.cpuMsPerRequest), unit: "ms", ceiling: 0.3 },
+      { what: `${label}: quote hit, CPU relative to bare node`, measured: ratio, unit: "×", ceiling: 6 },
+      { what: `${label}: RSS under load`, measured: Math.max(...[...results.values()].flat(2).filter((s) => s.target === "app").map((s) => s.rssMb)), unit: "MB", ceiling: 200 },
+    );
+    if (kind === "sqlite") {
+      const cold = await appColdStart(stack);
+      console.log(`\ncold start to first 200: app ${cold.toFixed(0)} ms; ${servers.map((s) => `${s.name} ${s.coldStartMs.toFixed(0)} ms`).join("; ")}`);
+      checks.push({ what: "cold start to first 200", measured: cold / 1000, unit: "s", ceiling: 1.2 });
+    }
+  } finally {
+    for (const s of servers) await s.stop();
+    await stack.close();
+    await scratch?.drop();
+  }
+}
+
+runMain(async () => {
+  const checks: TargetCheck[] = [];
+  console.log(`bench:http — production build (${process.env.APP_BUILD_DIR || "build"}), Soisy simulator answering at once; server CPU from /proc`);
+  for (const kind of values.databases!.split(",").map((d) => d.trim())) {
+    if (kind !== "sqlite" && kind !== "postgres") throw new Error(`--databases: unknown "${kind}" (sqlite, postgres)`);
+    await benchDatabase(kind, checks);
+  }
+  printTargets(checks);
+});
