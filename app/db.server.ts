@@ -17,6 +17,8 @@ export * as Models from "./generated/prisma-sqlite/models";
 declare global {
   /** SQL statements sent so far, counted only when DB_COUNT_STATEMENTS=1 (the HTTP benchmark reads it). */
   var __soisySqlStatements: number | undefined;
+  /** The last statements' texts (same condition), for `bench:http --show-sql`. */
+  var __soisySqlRecent: string[] | undefined;
 }
 
 /**
@@ -26,8 +28,12 @@ declare global {
  */
 function countStatements(client: Db): Db {
   globalThis.__soisySqlStatements ??= 0;
-  (client as unknown as { $on(event: "query", cb: () => void): void }).$on("query", () => {
+  globalThis.__soisySqlRecent ??= [];
+  (client as unknown as { $on(event: "query", cb: (e: { query: string }) => void): void }).$on("query", (e) => {
     globalThis.__soisySqlStatements = (globalThis.__soisySqlStatements ?? 0) + 1;
+    const recent = (globalThis.__soisySqlRecent ??= []);
+    recent.push(e.query);
+    if (recent.length > 50) recent.shift();
   });
   return client;
 }

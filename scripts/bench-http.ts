@@ -9,6 +9,7 @@
 //   npm run bench:http -- [--seconds 10] [--rounds 3] [--concurrency 8] [--databases sqlite,postgres]
 //                         [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
 //                         [--template-cmd "npm start" --template-dir ../template --template-path /payment_session]
+//                         [--show-sql]  (print the statements of one request of each workload)
 import { randomBytes } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
@@ -32,6 +33,7 @@ const { values } = parseArgs({
     "template-cmd": { type: "string" },
     "template-dir": { type: "string", default: "." },
     "template-path": { type: "string", default: "/payment_session" },
+    "show-sql": { type: "boolean", default: false },
   },
 });
 const seconds = Number(values.seconds);
@@ -109,7 +111,8 @@ async function countStatements(bench: Bench): Promise<Record<WorkloadKey, number
     },
   });
   const target: Target = { name: "counting", baseUrl: `http://127.0.0.1:${port}`, pid: child.pid! };
-  const read = async () => ((await (await fetch(`http://127.0.0.1:${probePort}/`)).json()) as { statements: number }).statements;
+  const probe = async () => (await (await fetch(`http://127.0.0.1:${probePort}/`)).json()) as { statements: number; recent: string[] };
+  const read = async () => (await probe()).statements;
   // Work a request starts after answering (none today) would land late: wait until the count holds.
   const settled = async () => {
     for (let last = await read(); ; ) {
@@ -126,7 +129,13 @@ async function countStatements(bench: Bench): Promise<Record<WorkloadKey, number
     const per = async (key: WorkloadKey, run: (i: number) => Promise<unknown>) => {
       const before = await settled();
       for (let i = 0; i < COUNT_REQUESTS; i++) await run(i);
-      counts[key] = ((await settled()) - before) / COUNT_REQUESTS;
+      const after = await settled();
+      counts[key] = (after - before) / COUNT_REQUESTS;
+      if (values["show-sql"]) {
+        const n = Math.round(counts[key]);
+        const last = n > 0 ? (await probe()).recent.slice(-n) : [];
+        console.log(`\nSQL of the last ${WORKLOADS[key]}:\n${last.map((q) => `  ${q.length > 160 ? `${q.slice(0, 157)}…` : q}`).join("\n") || "  (none)"}`);
+      }
     };
     await per("new", (i) => post(bench, target, bodies[i]!));
     await per("repeat", (i) => post(bench, target, bodies[i]!));

@@ -7,7 +7,7 @@ const port = Number(process.env.BENCH_PROBE_PORT);
 if (port) {
   http
     .createServer((_req, res) => {
-      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ statements: globalThis.__soisySqlStatements ?? 0 }));
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ statements: globalThis.__soisySqlStatements ?? 0, recent: globalThis.__soisySqlRecent ?? [] }));
     })
     .listen(port, "127.0.0.1")
     .unref();
