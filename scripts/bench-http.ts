@@ -10,7 +10,10 @@
 //                         [--pg-url postgresql://postgres@127.0.0.1:5432/postgres]
 //                         [--template-cmd "npm start" --template-dir ../template --template-path /payment_session]
 //                         [--show-sql]  (print the statements of one request of each workload)
+//                         [--workloads new,repeat,quote]  (a subset, e.g. to profile one)
+//                         [--cpu-prof DIR]  (a V8 CPU profile of the app per workload's measured rounds, summarised by package)
 import { randomBytes } from "node:crypto";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -22,6 +25,7 @@ import { paymentSessionBody } from "./lib/payment-session-body";
 import { measure, median, type Sample, type Send, type Target } from "./lib/bench/measure";
 import { firstAnswer, startCeiling, startTemplate, type Server } from "./lib/bench/servers";
 import { printTargets, printWorkload, type TargetCheck } from "./lib/bench/report";
+import { summariseProfile } from "./lib/bench/profile-summary";
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +38,8 @@ const { values } = parseArgs({
     "template-dir": { type: "string", default: "." },
     "template-path": { type: "string", default: "/payment_session" },
     "show-sql": { type: "boolean", default: false },
+    "cpu-prof": { type: "string" },
+    workloads: { type: "string", default: "new,repeat,quote" },
   },
 });
 const seconds = Number(values.seconds);
@@ -44,7 +50,15 @@ if (!(seconds > 0) || !Number.isInteger(rounds) || rounds < 1 || !Number.isInteg
   process.exit(2);
 }
 
+const chosen = values.workloads!.split(",").map((w) => w.trim()) as WorkloadKey[];
+if (chosen.some((w) => !["new", "repeat", "quote"].includes(w))) {
+  console.error("--workloads: a comma-separated subset of new, repeat, quote");
+  process.exit(2);
+}
+
 const SHOP = "bench.myshopify.com";
+/** Loads scripts/lib/bench/probe.mjs into an app instance (statement counts, CPU profiles). */
+const PROBE_IMPORT = `--import=${pathToFileURL(path.join(repoRoot, "scripts/lib/bench/probe.mjs")).href}`;
 const SECRET = "bench-secret";
 const REPEAT_POOL = 100;
 const COUNT_REQUESTS = 20;
@@ -107,7 +121,7 @@ async function countStatements(bench: Bench): Promise<Record<WorkloadKey, number
       ...bench.stack.appEnv,
       DB_COUNT_STATEMENTS: "1",
       BENCH_PROBE_PORT: String(probePort),
-      NODE_OPTIONS: `--import=${pathToFileURL(path.join(repoRoot, "scripts/lib/bench/probe.mjs")).href}`,
+      NODE_OPTIONS: PROBE_IMPORT,
     },
   });
   const target: Target = { name: "counting", baseUrl: `http://127.0.0.1:${port}`, pid: child.pid! };
@@ -184,7 +198,15 @@ async function scratchPostgres(adminUrl: string): Promise<{ url: string; drop():
 async function benchDatabase(kind: "sqlite" | "postgres", checks: TargetCheck[]): Promise<void> {
   const scratch = kind === "postgres" ? await scratchPostgres(values["pg-url"]!) : null;
   if (kind === "postgres" && !scratch) return;
-  const stack = await startLoadStack({ shop: SHOP, apiSecret: SECRET, databaseUrl: scratch?.url, tmpPrefix: "soisy-bench-" });
+  const profileDir = values["cpu-prof"] ? path.resolve(values["cpu-prof"]) : undefined;
+  const profilePort = profileDir ? await freePort() : 0;
+  const stack = await startLoadStack({
+    shop: SHOP,
+    apiSecret: SECRET,
+    databaseUrl: scratch?.url,
+    tmpPrefix: "soisy-bench-",
+    ...(profileDir ? { firstInstanceEnv: { NODE_OPTIONS: PROBE_IMPORT, BENCH_PROBE_PORT: String(profilePort) } } : {}),
+  });
   const servers: Server[] = [];
   try {
     servers.push(await startCeiling());
@@ -201,37 +223,52 @@ async function benchDatabase(kind: "sqlite" | "postgres", checks: TargetCheck[])
       for (const body of bodies) await post(bench, t, body);
       bench.repeatBodies.set(t.name, bodies);
     }
-    const label = kind === "sqlite" ? "SQLite" : "PostgreSQL";
+    const dbLabel = label(kind);
     const results = new Map<WorkloadKey, Sample[][]>();
-    for (const key of Object.keys(WORKLOADS) as WorkloadKey[]) {
+    for (const key of chosen) {
       const send = sender(bench, key);
       const those = targets.filter((t) => key !== "quote" || t.name !== "template");
       for (const t of those) await measure(t, send, EXPECTED[key], Math.min(2, seconds), concurrency); // warm-up, not reported
       const perRound: Sample[][] = [];
+      if (profileDir) await fetch(`http://127.0.0.1:${profilePort}/profile/start`).then((r) => r.arrayBuffer());
       for (let r = 0; r < rounds; r++) {
         const round: Sample[] = [];
         for (const t of those) round.push(await measure(t, send, EXPECTED[key], seconds, concurrency));
         perRound.push(round);
       }
       results.set(key, perRound);
-      printWorkload(`${WORKLOADS[key]} — ${label}, ${concurrency} connections, ${rounds} × ${seconds} s`, perRound, "bare node");
+      printWorkload(`${WORKLOADS[key]} — ${dbLabel}, ${concurrency} connections, ${rounds} × ${seconds} s`, perRound, "bare node");
+      if (profileDir) {
+        const file = path.join(profileDir, `${kind}-${key}.cpuprofile`);
+        mkdirSync(profileDir, { recursive: true });
+        writeFileSync(file, await (await fetch(`http://127.0.0.1:${profilePort}/profile/stop`)).text());
+        console.log(`\nCPU profile of the app during those rounds (${file}), by package:\n${summariseProfile(file)}`);
+      }
     }
     const statements = await countStatements(bench);
-    console.log(`\nSQL statements per request (${label}): new ${statements.new}, repeated id ${statements.repeat}, quote hit ${statements.quote}`);
+    console.log(`\nSQL statements per request (${dbLabel}): new ${statements.new}, repeated id ${statements.repeat}, quote hit ${statements.quote}`);
     const appMedian = (key: WorkloadKey, pick: (s: Sample) => number) =>
-      median(results.get(key)!.flatMap((round) => round.filter((s) => s.target === "app").map(pick)));
-    const ratio = median(
-      results.get("quote")!.map((round) => round.find((s) => s.target === "app")!.cpuMsPerRequest / round.find((s) => s.target === "bare node")!.cpuMsPerRequest),
-    );
+      median((results.get(key) ?? []).flatMap((round) => round.filter((s) => s.target === "app").map(pick)));
+    const cpuRatio = (key: WorkloadKey) =>
+      median((results.get(key) ?? []).map((round) => round.find((s) => s.target === "app")!.cpuMsPerRequest / round.find((s) => s.target === "bare node")!.cpuMsPerRequest));
+    const ran = (key: WorkloadKey) => results.has(key);
     checks.push(
-      { what: `${label}: new session, CPU per request`, measured: appMedian("new", (s) => s.cpuMsPerRequest), unit: "ms", ceiling: kind === "sqlite" ? 3 : 4 },
-      ...(kind === "sqlite" ? [{ what: `${label}: new session, p99 at ${concurrency} connections`, measured: appMedian("new", (s) => s.p99), unit: "ms", ceiling: 50 }] : []),
-      { what: `${label}: new session, SQL statements`, measured: statements.new, unit: "", ceiling: 4 },
-      { what: `${label}: repeated id, CPU per request`, measured: appMedian("repeat", (s) => s.cpuMsPerRequest), unit: "ms", ceiling: 1 },
-      { what: `${label}: repeated id, SQL statements`, measured: statements.repeat, unit: "", ceiling: 1 },
-      { what: `${label}: quote hit, CPU per request`, measured: appMedian("quote", (s) => s.cpuMsPerRequest), unit: "ms", ceiling: 0.3 },
-      { what: `${label}: quote hit, CPU relative to bare node`, measured: ratio, unit: "×", ceiling: 6 },
-      { what: `${label}: RSS under load`, measured: Math.max(...[...results.values()].flat(2).filter((s) => s.target === "app").map((s) => s.rssMb)), unit: "MB", ceiling: 200 },
+      ...(ran("new")
+        ? [
+            { what: `${dbLabel}: new session, CPU per request`, measured: appMedian("new", (s) => s.cpuMsPerRequest), unit: "ms", ceiling: kind === "sqlite" ? 3 : 4 },
+            ...(kind === "sqlite" ? [{ what: `${dbLabel}: new session, p99 at ${concurrency} connections`, measured: appMedian("new", (s) => s.p99), unit: "ms", ceiling: 50 }] : []),
+          ]
+        : []),
+      { what: `${dbLabel}: new session, SQL statements`, measured: statements.new, unit: "", ceiling: 4 },
+      ...(ran("repeat") ? [{ what: `${dbLabel}: repeated id, CPU per request`, measured: appMedian("repeat", (s) => s.cpuMsPerRequest), unit: "ms", ceiling: 1 }] : []),
+      { what: `${dbLabel}: repeated id, SQL statements`, measured: statements.repeat, unit: "", ceiling: 1 },
+      ...(ran("quote")
+        ? [
+            { what: `${dbLabel}: quote hit, CPU per request`, measured: appMedian("quote", (s) => s.cpuMsPerRequest), unit: "ms", ceiling: 0.3 },
+            { what: `${dbLabel}: quote hit, CPU relative to bare node`, measured: cpuRatio("quote"), unit: "×", ceiling: 6 },
+          ]
+        : []),
+      { what: `${dbLabel}: RSS under load`, measured: Math.max(...[...results.values()].flat(2).filter((s) => s.target === "app").map((s) => s.rssMb)), unit: "MB", ceiling: 200 },
     );
     if (kind === "sqlite") {
       const cold = await appColdStart(stack);
@@ -244,6 +281,8 @@ async function benchDatabase(kind: "sqlite" | "postgres", checks: TargetCheck[])
     await scratch?.drop();
   }
 }
+
+const label = (kind: "sqlite" | "postgres") => (kind === "sqlite" ? "SQLite" : "PostgreSQL");
 
 runMain(async () => {
   const checks: TargetCheck[] = [];

@@ -87,6 +87,8 @@ export async function startLoadStack(options: {
   apiSecret: string;
   databaseUrl: string | undefined;
   tmpPrefix: string;
+  /** Added to the first app instance's environment only (e.g. NODE_OPTIONS=--cpu-prof). */
+  firstInstanceEnv?: Record<string, string>;
 }): Promise<LoadStack> {
   const buildDir = process.env.APP_BUILD_DIR || "build";
   const dir = mkdtempSync(path.join(os.tmpdir(), options.tmpPrefix));
@@ -124,7 +126,7 @@ export async function startLoadStack(options: {
   };
   let app: ChildProcess;
   try {
-    app = await spawnApp({ port, stdio: "ignore", env: appEnv });
+    app = await spawnApp({ port, stdio: "ignore", env: { ...appEnv, ...options.firstInstanceEnv } });
   } catch (error) {
     await soisy.close();
     await db.$disconnect();
