@@ -1,14 +1,17 @@
 /**
  * The Express app in front of the Remix build, in the order a request meets it: request id and
  * access log → static files → (draining: Connection: close) → Shopify proof on the session routes
- * → per-IP rate limits → the body, read with its route's limit → Remix.
+ * → per-IP rate limits → the body, read with its route's limit → Remix (resource routes with a fixed
+ * path straight to their loader or action: direct-routes.ts).
  */
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import type { ServerBuild } from "@remix-run/node";
 import { createRequestHandler } from "@remix-run/node";
 import express, { type NextFunction, type Request, type Response } from "express";
 import type { Logger } from "pino";
 import { createAccessLog } from "./access-log";
+import { createDirectRoutes } from "./direct-routes";
 import { BodyReadError, BodyTooLargeError, closeIfAnsweredEarly, readBody } from "./body";
 import type { ServerConfig } from "./config";
 import { createRateLimits } from "./rate-limits";
@@ -24,9 +27,21 @@ export interface AppState {
 
 const ONE_YEAR_S = 365 * 24 * 3600;
 
+/** URL paths of the files under the client build directory, except assets/ (served on its own). */
+function staticFilesOf(clientDir: string): Set<string> {
+  const files = new Set<string>();
+  for (const entry of readdirSync(clientDir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const relative = path.relative(clientDir, path.join(entry.parentPath, entry.name)).split(path.sep).join("/");
+    if (!relative.startsWith("assets/")) files.add(`/${relative}`);
+  }
+  return files;
+}
+
 export function createApp(options: { build: ServerBuild; clientDir: string; config: ServerConfig; logger: Logger; state: AppState }) {
   const { build, clientDir, config, logger, state } = options;
   const handleRemix = createRequestHandler(build, "production");
+  const direct = createDirectRoutes(build, logger);
   const proofCheck = createShopifyProofCheck(config.shopifyProof);
   const omitHeaders = new Set(config.shopifyProof.header ? [config.shopifyProof.header.name] : []);
 
@@ -44,7 +59,11 @@ export function createApp(options: { build: ServerBuild; clientDir: string; conf
 
   // Fingerprinted build assets never change; everything else in the client dir may.
   app.use("/assets", express.static(path.join(clientDir, "assets"), { immutable: true, maxAge: ONE_YEAR_S * 1000, index: false, redirect: false }));
-  app.use(express.static(clientDir, { maxAge: 3_600_000, index: false, redirect: false }));
+  // The few other client files (favicon…) are listed once at start: express.static would otherwise
+  // stat the disk for every request that is not a file (bench:http measured 8 % of a quote hit).
+  const clientFiles = staticFilesOf(clientDir);
+  const serveClientFile = express.static(clientDir, { maxAge: 3_600_000, index: false, redirect: false });
+  app.use((req, res, next) => (clientFiles.has(req.path) ? serveClientFile(req, res, next) : next()));
 
   app.use((req, res, next) => {
     if (!needsShopifyProof(req.path)) return next();
@@ -79,7 +98,7 @@ export function createApp(options: { build: ServerBuild; clientDir: string; conf
     }
     try {
       const request = createFetchRequest(req, res, body, omitHeaders);
-      const response = await handleRemix(request);
+      const response = await (direct(request, req.path) ?? handleRemix(request));
       await sendFetchResponse(res, response);
     } catch (error) {
       next(error);
