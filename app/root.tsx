@@ -1,5 +1,6 @@
 import type { LinksFunction, LoaderFunctionArgs } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData, useRouteError, isRouteErrorResponse } from "@remix-run/react";
+import { useEffect } from "react";
 import { localeFromRequest, translate, type Locale } from "./i18n/i18n";
 
 export const links: LinksFunction = () => [
@@ -33,6 +34,11 @@ export function Layout({ children }: { children: React.ReactNode }) {
 }
 
 export default function App() {
+  // Marks the page as interactive (effects run once React has hydrated it): browser tests wait for
+  // it before clicking what needs JavaScript, instead of racing hydration.
+  useEffect(() => {
+    document.documentElement.dataset.hydrated = "true";
+  }, []);
   return <Outlet />;
 }
 

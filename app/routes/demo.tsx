@@ -144,7 +144,9 @@ export default function Demo() {
               {t("demo.order.state")}: <span data-testid="demo-payment-state">{p.state}</span> · <a href={p.orderPage}>{t("demo.order.page")}</a>
             </p>
             {p.operable ? (
-              <Form method="post" style={{ display: "flex", flexWrap: "wrap", gap: "0.5rem" }}>
+              // A plain document POST: a client-side submission was now and then lost right after the
+              // page's route discovery (no request reached the app), and the hub needs no script.
+              <Form method="post" reloadDocument style={{ display: "flex", flexWrap: "wrap", gap: "0.5rem" }}>
                 <input type="hidden" name="id" value={p.id} />
                 {OPERATOR_DECISIONS.map((d) => (
                   <button key={d} type="submit" name="decision" value={d} style={smallButton}>

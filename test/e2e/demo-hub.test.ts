@@ -7,7 +7,7 @@
  */
 import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { launchBrowser, screenshotPath, waitForHydration } from "../helpers/browser";
 import { eventually, startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 import { configureShop } from "../../scripts/lib/local-stack";
 import { parseKeyring } from "~/security/encryption.server";
@@ -132,6 +132,7 @@ describe("demo hub", () => {
     const payment = page.locator(`[data-payment="${id}"]`);
     const verified = payment.getByRole("button", { name: "Verificato" });
     await fitsPhone(page, verified, "hub-operator");
+    await waitForHydration(page);
     await verified.click();
     await eventually(async () => stack.shopify.paymentSessions.get(id)?.state.code === "RESOLVED", 15_000, "resolved after the operator's button");
     await page.goto(`${stack.appUrl}/demo`);

@@ -9,7 +9,7 @@ import { exec } from "node:child_process";
 import { promisify } from "node:util";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { headedUserAgent, launchBrowser, screenshotPath } from "../helpers/browser";
+import { headedUserAgent, launchBrowser, screenshotPath, waitForHydration } from "../helpers/browser";
 import { onDemo, readmeDemoSteps, startDemo, type DemoRun } from "../helpers/demo-run";
 import { eventually, repoRoot } from "../helpers/stack";
 
@@ -120,6 +120,7 @@ describe("README: the demo, step by step", { timeout: 60_000 }, () => {
     const [hubUrl] = stepUrls(3);
     expect(hubUrl).toBe(demo.urls["Demo overview (demo shop, its payments)"]);
     await page.goto(hubUrl!);
+    await waitForHydration(page);
     const payment = page.locator(`[data-payment="${paymentId}"]`);
     await shot(3, "hub");
     await payment.getByRole("button", { name: "Verificato" }).click();

@@ -1,7 +1,7 @@
 /** Debian's Chromium driven by playwright-core (no browser download). */
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = path.resolve(import.meta.dirname, "../../test-results/screenshots");
@@ -29,4 +29,9 @@ export async function headedUserAgent(browser: Browser): Promise<string> {
 export function screenshotPath(name: string): string {
   mkdirSync(ARTIFACTS, { recursive: true });
   return path.join(ARTIFACTS, `${name.replace(/[^a-z0-9-]+/gi, "-")}.png`);
+}
+
+/** Waits until React has hydrated the page (app/root.tsx marks <html data-hydrated>): clicks that need JavaScript are not lost. */
+export async function waitForHydration(page: Page, timeoutMs = 15_000): Promise<void> {
+  await page.locator("html[data-hydrated]").waitFor({ state: "attached", timeout: timeoutMs });
 }
