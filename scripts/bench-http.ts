@@ -230,6 +230,7 @@ async function benchDatabase(kind: "sqlite" | "postgres", checks: TargetCheck[])
       const those = targets.filter((t) => key !== "quote" || t.name !== "template");
       for (const t of those) await measure(t, send, EXPECTED[key], Math.min(2, seconds), concurrency); // warm-up, not reported
       const perRound: Sample[][] = [];
+      const soisyBefore = { calls: stack.soisy.requests.length, connections: stack.soisy.connectionsAccepted };
       if (profileDir) await fetch(`http://127.0.0.1:${profilePort}/profile/start`).then((r) => r.arrayBuffer());
       for (let r = 0; r < rounds; r++) {
         const round: Sample[] = [];
@@ -238,6 +239,8 @@ async function benchDatabase(kind: "sqlite" | "postgres", checks: TargetCheck[])
       }
       results.set(key, perRound);
       printWorkload(`${WORKLOADS[key]} — ${dbLabel}, ${concurrency} connections, ${rounds} × ${seconds} s`, perRound, "bare node");
+      const soisyCalls = stack.soisy.requests.length - soisyBefore.calls;
+      if (soisyCalls > 0) console.log(`Soisy (simulator): ${soisyCalls} calls over ${stack.soisy.connectionsAccepted - soisyBefore.connections} new TCP connections`);
       if (profileDir) {
         const file = path.join(profileDir, `${kind}-${key}.cpuprofile`);
         mkdirSync(profileDir, { recursive: true });

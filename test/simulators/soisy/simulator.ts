@@ -122,7 +122,9 @@ export async function startSoisySimulator(opts: SoisySimulatorOptions = {}): Pro
       }
     });
   });
+  let connectionsAccepted = 0;
   server.on("connection", (socket) => {
+    connectionsAccepted++;
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
@@ -156,6 +158,9 @@ export async function startSoisySimulator(opts: SoisySimulatorOptions = {}): Pro
     callbacks: store.callbacks,
     get faults() {
       return store.faults;
+    },
+    get connectionsAccepted() {
+      return connectionsAccepted;
     },
     setFaults: (f) => store.setFaults(f),
     clearFaults: () => store.clearFaults(),

@@ -171,6 +171,8 @@ export interface SoisySimulator {
   readonly requests: SimRequestRecord[];
   readonly callbacks: SimCallbackRecord[];
   readonly faults: Readonly<SimFaults>;
+  /** TCP connections accepted so far (the benchmark checks the app reuses them). */
+  readonly connectionsAccepted: number;
   setFaults(faults: SimFaults): void;
   clearFaults(): void;
   /** Operator action: applies the event to the order (see README) and sends its callback(s). */
