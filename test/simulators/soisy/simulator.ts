@@ -128,7 +128,10 @@ export async function startSoisySimulator(opts: SoisySimulatorOptions = {}): Pro
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
   });
-  server.keepAliveTimeout = 1000;
+  // Like a real API front (nginx keeps idle connections 75 s): long enough that clients reuse them.
+  // At 1 s, undici (Node's fetch) — which subtracts a 2 s safety margin from the server's hint —
+  // never reused one, and bench:http counted a new TCP connection for every Soisy call.
+  server.keepAliveTimeout = 60_000;
 
   const host = opts.host ?? "127.0.0.1";
   await new Promise<void>((resolve, reject) => {
