@@ -3,6 +3,7 @@
  * creates the Soisy order under the creation lease (creation-lease.server.ts); the answer is the
  * URL Shopify sends the shopper to.
  */
+import { LRUCache } from "lru-cache";
 import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
 import { InvalidAmountError, parseDecimalToCents } from "~/money/cents";
 import type { CreateOrderInput } from "~/soisy/types";
@@ -29,6 +30,24 @@ type PaymentUrls = ReturnType<typeof paymentUrls>;
 const inflight = new Map<string, Promise<StartResult>>();
 
 /**
+ * Answers already given, by shop and session id: Shopify retries a session request it got no answer
+ * to (a timeout, a reset), and the answer to an id never changes once it is a URL (Soisy's redirect,
+ * the pre-approval page or the not-eligible page), so a retry reaching this instance is answered
+ * without the database. The request must carry the same data (else the database path answers 409).
+ * Kept 10 minutes: Shopify's retries come within minutes. Another instance answers from the database.
+ */
+const answered = new LRUCache<string, { fingerprint: string; redirectUrl: string }>({ max: 10_000, ttl: 10 * 60_000 });
+
+/** Forgets the answers given (as another instance, or a restarted one, would not know them). For tests. */
+export function forgetAnsweredSessions(): void {
+  answered.clear();
+}
+
+function fingerprintOf(body: PaymentSessionRequest, amountCents: number): string {
+  return JSON.stringify([body.gid, body.group, Math.min(amountCents, MAX_STORED_CENTS), body.currency]);
+}
+
+/**
  * Answers a payment session request. Idempotent by Shopify's session id: sequential or concurrent
  * repeats get the same redirect URL and create at most one Soisy order (in-process requests share
  * one promise; across processes a row lock on the session decides who calls Soisy).
@@ -37,7 +56,24 @@ export function startPaymentSession(deps: PaymentDeps, shop: string, body: Payme
   const key = `${shop}:${body.id}`;
   const running = inflight.get(key);
   if (running) return running;
-  const promise = startPaymentSessionOnce(deps, shop, body).finally(() => inflight.delete(key));
+  const known = answered.get(key);
+  if (known) {
+    let amountCents: number | null = null;
+    try {
+      amountCents = parseDecimalToCents(body.amount);
+    } catch {
+      // not the same request: the database path answers it
+    }
+    if (amountCents !== null && known.fingerprint === fingerprintOf(body, amountCents)) {
+      return Promise.resolve({ ok: true, redirectUrl: known.redirectUrl, soisyMs: 0 });
+    }
+  }
+  const promise = startPaymentSessionOnce(deps, shop, body)
+    .then((result) => {
+      if (result.ok) answered.set(key, { fingerprint: fingerprintOf(body, parseDecimalToCents(body.amount)), redirectUrl: result.redirectUrl });
+      return result;
+    })
+    .finally(() => inflight.delete(key));
   inflight.set(key, promise);
   return promise;
 }
@@ -126,40 +162,46 @@ async function recordSession(
   const customer = body.customer ?? null;
   const now = deps.now();
   try {
-    const row = await db.paymentSession.create({
-      data: {
-        id: body.id,
-        gid: body.gid,
-        shop,
-        group: body.group,
-        checkoutSessionId: body.session_id ?? null,
-        amountCents,
-        currency: body.currency,
-        test: body.test,
-        kind: body.kind,
-        merchantLocale: body.merchant_locale ?? null,
-        customerLocale: customerLocaleOf(customer),
-        cancelUrl: cancelUrlOf(body),
-        proposedAt: new Date(body.proposed_at),
-        environment: body.test ? "sandbox" : "production",
-        customerJson: customer === null ? null : JSON.stringify(customer),
-        customerEmail: customerEmailOf(customer),
-        state: "received" satisfies PaymentState,
-        integrationLevel,
-        callbackSecret: sessionSecret(body.id, deps.keyring),
-        creationLockedBy: holder,
-        creationLockedUntil: new Date(now.getTime() + CREATION_LEASE_MS),
-        events: {
-          create: {
-            shop,
-            source: "shopify",
-            type: "payment_session_received",
-            dedupeKey: `shopify-session:${body.id}`,
-            detailJson: JSON.stringify({ amount: body.amount, currency: body.currency, test: body.test, kind: body.kind }),
-          },
+    // Two INSERTs in one transaction, the session's written back by RETURNING (a nested create would
+    // add a SELECT to read it back).
+    const [rows] = await db.$transaction([
+      db.paymentSession.createManyAndReturn({
+        data: {
+          id: body.id,
+          gid: body.gid,
+          shop,
+          group: body.group,
+          checkoutSessionId: body.session_id ?? null,
+          amountCents,
+          currency: body.currency,
+          test: body.test,
+          kind: body.kind,
+          merchantLocale: body.merchant_locale ?? null,
+          customerLocale: customerLocaleOf(customer),
+          cancelUrl: cancelUrlOf(body),
+          proposedAt: new Date(body.proposed_at),
+          environment: body.test ? "sandbox" : "production",
+          customerJson: customer === null ? null : JSON.stringify(customer),
+          customerEmail: customerEmailOf(customer),
+          state: "received" satisfies PaymentState,
+          integrationLevel,
+          callbackSecret: sessionSecret(body.id, deps.keyring),
+          creationLockedBy: holder,
+          creationLockedUntil: new Date(now.getTime() + CREATION_LEASE_MS),
         },
-      },
-    });
+      }),
+      db.timelineEvent.createMany({
+        data: {
+          shop,
+          paymentSessionId: body.id,
+          source: "shopify",
+          type: "payment_session_received",
+          dedupeKey: `shopify-session:${body.id}`,
+          detailJson: JSON.stringify({ amount: body.amount, currency: body.currency, test: body.test, kind: body.kind }),
+        },
+      }),
+    ]);
+    const row = rows[0]!;
     return { row, created: true };
   } catch (error) {
     // Seen before (a retry), or a concurrent request inserted it first.

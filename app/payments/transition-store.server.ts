@@ -61,26 +61,6 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 export async function storeTransition(deps: Pick<PaymentDeps, "db" | "logger">, write: TransitionWrite): Promise<StoreOutcome> {
   const { db } = deps;
   const { session, transition, columns, timeline: entry } = write;
-  const needsTransaction = entry?.dedupeKey !== undefined || transition.effects.some((e) => e.type === "mutation" || e.type === "alert");
-  if (!needsTransaction) {
-    // Common case (state change + timeline rows): one atomic statement, no interactive transaction.
-    const timeline = timelineRows(session, entry, transition.effects);
-    orderTimeline(timeline);
-    try {
-      await db.paymentSession.update({
-        where: { id: session.id, version: session.version },
-        data: {
-          ...columns,
-          version: { increment: 1 },
-          ...(timeline.length ? { events: { createMany: { data: timeline.map(({ paymentSessionId: _omit, ...row }) => row) } } } : {}),
-        },
-      });
-    } catch (error) {
-      if ((error as { code?: string }).code === "P2025") return { kind: "version_conflict" };
-      throw error;
-    }
-    return { kind: "stored", outboxKeys: [] };
-  }
   const outboxKeys: string[] = [];
   try {
     await db.$transaction(async (tx) => {
