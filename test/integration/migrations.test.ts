@@ -42,6 +42,19 @@ async function exerciseSessionStorage(db: Db) {
   expect(await storage.deleteSession(session.id)).toBe(true);
 }
 
+/** An empty PostgreSQL database named `<prefix><random>`, dropped after the file's tests; its URL. */
+async function scratchPostgres(prefix: string): Promise<string> {
+  const name = `${prefix}${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  cleanups.push(async () => {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  });
+  return pgUrlWithDatabase(PG_ADMIN_URL, name);
+}
+
 describe("migrations", () => {
   it("apply on a fresh SQLite database and match the models", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "soisy-migrate-"));
@@ -63,15 +76,7 @@ describe("migrations", () => {
   });
 
   it("apply on a fresh PostgreSQL database and match the models", async () => {
-    const name = `soisy_migrate_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    cleanups.push(async () => {
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    });
-    const url = pgUrlWithDatabase(PG_ADMIN_URL, name);
+    const url = await scratchPostgres("soisy_migrate_");
     expect(migrateDeploy(url)).toMatch(/successfully applied/);
     const db = createDb(url);
     cleanups.push(() => db.$disconnect());
@@ -131,15 +136,7 @@ describe("migrations", () => {
     });
 
     it("on PostgreSQL", async () => {
-      const name = `soisy_rename_${randomBytes(4).toString("hex")}`;
-      const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE "${name}"`);
-      cleanups.push(async () => {
-        await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await admin.end();
-      });
-      const url = pgUrlWithDatabase(PG_ADMIN_URL, name);
+      const url = await scratchPostgres("soisy_rename_");
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       for (const m of before("prisma/postgres/migrations")) await client.query(sqlOf("prisma/postgres/migrations", m));
