@@ -9,6 +9,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient as SqliteClient } from "./generated/prisma-sqlite/client";
 import { PrismaClient as PostgresClient } from "./generated/prisma-postgres/client";
 import { databaseKind, databaseUrl, type DatabaseKind } from "./db/database-url";
+import { trackSettingsChanges, type ChangeTracker } from "./db/sqlite-changes";
 
 export type Db = SqliteClient;
 export type { DatabaseKind };
@@ -38,6 +39,16 @@ function countStatements(client: Db): Db {
   return client;
 }
 
+const trackers = new WeakMap<Db, ChangeTracker>();
+
+/**
+ * A value that changes whenever ShopSettings may have changed (SQLite: app/db/sqlite-changes.ts);
+ * null when the client cannot tell (PostgreSQL, not connected yet): then nothing may be cached.
+ */
+export function settingsChangeToken(client: Db): string | null {
+  return trackers.get(client)?.changeToken() ?? null;
+}
+
 export function createDb(url: string = databaseUrl()): Db {
   const kind = databaseKind(url);
   const counting = process.env.DB_COUNT_STATEMENTS === "1";
@@ -45,7 +56,9 @@ export function createDb(url: string = databaseUrl()): Db {
   if (kind === "sqlite") {
     // WAL lets readers run during a write; busy_timeout makes concurrent writers wait instead of failing.
     const adapter = new PrismaBetterSQLite3({ url, timeout: 5_000 });
+    const tracker = trackSettingsChanges(adapter);
     const client = new SqliteClient({ adapter, log });
+    trackers.set(client, tracker);
     return counting ? countStatements(client) : client;
   }
   const adapter = new PrismaPg({

@@ -11,8 +11,8 @@ import { storeTransition, type ExtraColumns, type SessionColumns, type TimelineE
 export interface ApplyOptions {
   /** Earliest delivery of the mutation this input causes. */
   notBefore?: Date;
-  /** A timeline row recorded in the same transaction (dedupeKey makes repeats no-ops). */
-  timeline?: TimelineEntry;
+  /** Timeline rows recorded in the same transaction (a dedupeKey makes repeats no-ops). */
+  timeline?: TimelineEntry | TimelineEntry[];
   /** Soisy status to store alongside (from GET /orders/{token}). */
   soisy?: OrderStatus;
   /** Deliver the resulting mutation right away and wait for it (shopper-facing paths). */
@@ -75,7 +75,7 @@ export async function applyInput(deps: PaymentDeps, sessionId: string, input: Li
       session,
       transition: result,
       columns,
-      ...(options.timeline ? { timeline: options.timeline } : {}),
+      ...(options.timeline ? { timeline: Array.isArray(options.timeline) ? options.timeline : [options.timeline] } : {}),
       ...(options.notBefore ? { notBefore: options.notBefore } : {}),
     });
     if (stored.kind === "version_conflict") continue;

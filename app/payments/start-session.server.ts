@@ -8,6 +8,7 @@ import { isSoisyError, SoisyValidationError } from "~/soisy/errors";
 import { InvalidAmountError, parseDecimalToCents } from "~/money/cents";
 import type { CreateOrderInput } from "~/soisy/types";
 import type { SoisyEnvironment } from "~/settings/settings.server";
+import { shopSettingsFor } from "~/settings/settings-cache.server";
 import { paymentUrls } from "./app-urls";
 import { applyInput } from "./apply-input.server";
 import { claimCreationLease, CREATION_LEASE_MS, newLockHolder, noteInterruptedCreation, withCreationHeartbeat } from "./creation-lease.server";
@@ -16,6 +17,7 @@ import { checkEligibility } from "./eligibility";
 import type { PaymentState } from "./lifecycle";
 import type { PaymentDeps, PaymentRow, SettingsRow } from "./payment-deps.server";
 import { cancelUrlOf, type PaymentSessionRequest } from "./shopify-requests";
+import { recordTimelineOnce, type TimelineEntry } from "./transition-store.server";
 import { sessionSecret } from "./url-secrets.server";
 
 /** The largest amount a PaymentSession row holds (PostgreSQL integer); larger ones are not eligible. */
@@ -87,7 +89,7 @@ async function startPaymentSessionOnce(deps: PaymentDeps, shop: string, body: Pa
     if (error instanceof InvalidAmountError) return { ok: false, status: 400, message: `amount: ${error.message}`, soisyMs: 0 };
     throw error;
   }
-  const settings = await db.shopSettings.findUnique({ where: { shop } });
+  const settings = await shopSettingsFor(db, shop);
   if (!settings || settings.uninstalledAt) {
     return { ok: false, status: 404, message: `shop ${shop} has not installed the app`, soisyMs: 0 };
   }
@@ -102,6 +104,7 @@ async function startPaymentSessionOnce(deps: PaymentDeps, shop: string, body: Pa
   const urls = paymentUrls(deps.appUrl, session.id, sessionSecret(session.id, deps.keyring));
 
   if (session.state === "received") {
+    const received = receivedEntry(session, body, created);
     const environment: SoisyEnvironment = session.test ? "sandbox" : "production";
     const configured =
       environment === "sandbox"
@@ -128,11 +131,11 @@ async function startPaymentSessionOnce(deps: PaymentDeps, shop: string, body: Pa
         data: { creationLockedBy: null, creationLockedUntil: null },
         // Shopify accepts mutations only after it has our answer to this request.
         notBefore: new Date(deps.now().getTime() + 2_000),
-        timeline: { source: "app", type: "not_eligible", detail: { reason: eligibility.reason, code: eligibility.code } },
+        timeline: [received, { source: "app", type: "not_eligible", detail: { reason: eligibility.reason, code: eligibility.code } }],
       });
       return { ok: true, redirectUrl: urls.notEligible, soisyMs: 0 };
     }
-    return createSoisyOrder(deps, { session, settings, body, urls, holder, alreadyHeld: created });
+    return createSoisyOrder(deps, { session, settings, body, urls, holder, alreadyHeld: created, received });
   }
   return startAgainAnswer(session, urls);
 }
@@ -147,8 +150,11 @@ function shopperUrl(row: PaymentRow, urls: PaymentUrls): string | null {
 }
 
 /**
- * Inserts the session (state "received", its timeline's first row, and the creation lock for
- * `holder`) in one statement unless it exists; returns the stored row and whether it was new.
+ * Inserts the session (state "received", holding the creation lock for `holder`) unless it exists,
+ * in ONE statement: an upsert whose update changes nothing (`version + 0`) is Prisma's native
+ * INSERT … ON CONFLICT DO UPDATE … RETURNING, so a retry reads the stored row with the same statement.
+ * The row is ours when it carries our lock holder id. Its timeline's first row (the request's
+ * arrival) is written with the session's first transition (`receivedEntry`).
  */
 async function recordSession(
   deps: PaymentDeps,
@@ -161,54 +167,50 @@ async function recordSession(
   const { db } = deps;
   const customer = body.customer ?? null;
   const now = deps.now();
-  try {
-    // Two INSERTs in one transaction, the session's written back by RETURNING (a nested create would
-    // add a SELECT to read it back).
-    const [rows] = await db.$transaction([
-      db.paymentSession.createManyAndReturn({
-        data: {
-          id: body.id,
-          gid: body.gid,
-          shop,
-          group: body.group,
-          checkoutSessionId: body.session_id ?? null,
-          amountCents,
-          currency: body.currency,
-          test: body.test,
-          kind: body.kind,
-          merchantLocale: body.merchant_locale ?? null,
-          customerLocale: customerLocaleOf(customer),
-          cancelUrl: cancelUrlOf(body),
-          proposedAt: new Date(body.proposed_at),
-          environment: body.test ? "sandbox" : "production",
-          customerJson: customer === null ? null : JSON.stringify(customer),
-          customerEmail: customerEmailOf(customer),
-          state: "received" satisfies PaymentState,
-          integrationLevel,
-          callbackSecret: sessionSecret(body.id, deps.keyring),
-          creationLockedBy: holder,
-          creationLockedUntil: new Date(now.getTime() + CREATION_LEASE_MS),
-        },
-      }),
-      db.timelineEvent.createMany({
-        data: {
-          shop,
-          paymentSessionId: body.id,
-          source: "shopify",
-          type: "payment_session_received",
-          dedupeKey: `shopify-session:${body.id}`,
-          detailJson: JSON.stringify({ amount: body.amount, currency: body.currency, test: body.test, kind: body.kind }),
-        },
-      }),
-    ]);
-    const row = rows[0]!;
-    return { row, created: true };
-  } catch (error) {
-    // Seen before (a retry), or a concurrent request inserted it first.
-    const row = await db.paymentSession.findUnique({ where: { id: body.id } });
-    if (row) return { row, created: false };
-    throw error;
-  }
+  const row = await db.paymentSession.upsert({
+    where: { id: body.id },
+    update: { version: { increment: 0 } },
+    create: {
+      id: body.id,
+      gid: body.gid,
+      shop,
+      group: body.group,
+      checkoutSessionId: body.session_id ?? null,
+      amountCents,
+      currency: body.currency,
+      test: body.test,
+      kind: body.kind,
+      merchantLocale: body.merchant_locale ?? null,
+      customerLocale: customerLocaleOf(customer),
+      cancelUrl: cancelUrlOf(body),
+      proposedAt: new Date(body.proposed_at),
+      environment: body.test ? "sandbox" : "production",
+      customerJson: customer === null ? null : JSON.stringify(customer),
+      customerEmail: customerEmailOf(customer),
+      state: "received" satisfies PaymentState,
+      integrationLevel,
+      callbackSecret: sessionSecret(body.id, deps.keyring),
+      creationLockedBy: holder,
+      creationLockedUntil: new Date(now.getTime() + CREATION_LEASE_MS),
+      createdAt: now,
+    },
+  });
+  return { row, created: row.creationLockedBy === holder };
+}
+
+/**
+ * The timeline's first row: Shopify's request arrived. Written with the session's first transition
+ * (or its first failure); `knownNew` when this request inserted the session, so no lookup is needed.
+ */
+function receivedEntry(session: PaymentRow, body: PaymentSessionRequest, created: boolean): TimelineEntry {
+  return {
+    source: "shopify",
+    type: "payment_session_received",
+    dedupeKey: `shopify-session:${session.id}`,
+    detail: { amount: body.amount, currency: body.currency, test: body.test, kind: body.kind },
+    at: session.createdAt,
+    ...(created ? { knownNew: true } : {}),
+  };
 }
 
 /** One Soisy order creation: the session as recorded, where its shopper goes, and the lease. */
@@ -221,6 +223,8 @@ interface OrderCreation {
   holder: string;
   /** `holder` already holds the lease (the request that inserted the session). */
   alreadyHeld: boolean;
+  /** The timeline's first row, written with the first transition. */
+  received: TimelineEntry;
 }
 
 async function createSoisyOrder(deps: PaymentDeps, creation: OrderCreation): Promise<StartResult> {
@@ -235,7 +239,7 @@ async function createSoisyOrder(deps: PaymentDeps, creation: OrderCreation): Pro
   return withCreationHeartbeat(deps, session.id, holder, () => createSoisyOrderHeld(deps, creation));
 }
 
-async function createSoisyOrderHeld(deps: PaymentDeps, { session, settings, body, urls, holder }: OrderCreation): Promise<StartResult> {
+async function createSoisyOrderHeld(deps: PaymentDeps, { session, settings, body, urls, holder, received }: OrderCreation): Promise<StartResult> {
   const { db } = deps;
   const release = () =>
     db.paymentSession.updateMany({ where: { id: session.id, creationLockedBy: holder }, data: { creationLockedBy: null, creationLockedUntil: null } });
@@ -243,6 +247,7 @@ async function createSoisyOrderHeld(deps: PaymentDeps, { session, settings, body
   const client = await deps.soisyClient(session.shop, session.environment as SoisyEnvironment, settings);
   if (!client) {
     await release();
+    await recordReceived(deps, session, received);
     return { ok: false, status: 503, message: "Soisy credentials are not configured for this environment", soisyMs: 0 };
   }
   const minimal: CreateOrderInput = {
@@ -284,6 +289,7 @@ async function createSoisyOrderHeld(deps: PaymentDeps, { session, settings, body
     } else {
       await release();
     }
+    await recordReceived(deps, session, received);
     await db.timelineEvent.create({
       data: {
         shop: session.shop,
@@ -301,9 +307,22 @@ async function createSoisyOrderHeld(deps: PaymentDeps, { session, settings, body
   await applyInput(deps, session.id, { kind: "order_created", level }, {
     preloaded: { session, settings },
     data: { soisyToken: created.token, soisyRedirectUrl: created.redirectUrl, creationLockedBy: null, creationLockedUntil: null },
-    timeline: { source: "app", type: "soisy_order_created", detail: { token: created.token, ...(level === "preapproval" ? { level } : {}) } },
+    timeline: [received, { source: "app", type: "soisy_order_created", detail: { token: created.token, ...(level === "preapproval" ? { level } : {}) } }],
   });
   return { ok: true, redirectUrl: level === "preapproval" ? urls.preapproval : created.redirectUrl, soisyMs };
+}
+
+/** Writes the timeline's first row outside a transition (a failure before the first one), once. */
+async function recordReceived(deps: PaymentDeps, session: PaymentRow, received: TimelineEntry): Promise<void> {
+  await recordTimelineOnce(deps.db, {
+    shop: session.shop,
+    paymentSessionId: session.id,
+    source: received.source,
+    type: received.type,
+    dedupeKey: received.dedupeKey!,
+    detailJson: JSON.stringify(received.detail),
+    createdAt: received.at!,
+  });
 }
 
 function startAgainAnswer(row: PaymentRow, urls: PaymentUrls): StartResult {

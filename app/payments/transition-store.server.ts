@@ -15,6 +15,10 @@ export interface TimelineEntry {
   type: string;
   detail?: Record<string, unknown>;
   dedupeKey?: string;
+  /** When it happened, if not now (e.g. the session's arrival, written with its first transition). */
+  at?: Date;
+  /** The caller knows no row with this dedupeKey exists (it inserted the session): no lookup. */
+  knownNew?: boolean;
 }
 
 /** Columns an input writes besides the lifecycle's (e.g. the Soisy token with "order_created"). */
@@ -40,7 +44,8 @@ export interface TransitionWrite {
   session: PaymentRow;
   transition: Transition;
   columns: SessionColumns;
-  timeline?: TimelineEntry;
+  /** Timeline rows recorded with the transition, in order, before the lifecycle's own. */
+  timeline?: TimelineEntry[];
   /** Earliest delivery of the mutation this transition causes. */
   notBefore?: Date;
 }
@@ -60,7 +65,7 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export async function storeTransition(deps: Pick<PaymentDeps, "db" | "logger">, write: TransitionWrite): Promise<StoreOutcome> {
   const { db } = deps;
-  const { session, transition, columns, timeline: entry } = write;
+  const { session, transition, columns } = write;
   const outboxKeys: string[] = [];
   try {
     await db.$transaction(async (tx) => {
@@ -69,14 +74,12 @@ export async function storeTransition(deps: Pick<PaymentDeps, "db" | "logger">, 
         data: { ...columns, version: { increment: 1 } },
       });
       if (changed.count !== 1) throw new VersionConflict();
-      const seen = entry?.dedupeKey ? await tx.timelineEvent.findUnique({ where: { dedupeKey: entry.dedupeKey } }) : null;
-      const timeline = timelineRows(session, seen ? undefined : entry, transition.effects);
+      const timeline = timelineRows(session, await unseenEntries(tx, write.timeline ?? []), transition.effects);
       for (const effect of transition.effects) {
         const key = await persistEffect(tx, { deps, session, notBefore: write.notBefore }, effect);
         if (key) outboxKeys.push(key);
       }
-      orderTimeline(timeline);
-      if (timeline.length) await tx.timelineEvent.createMany({ data: timeline });
+      if (timeline.length) await tx.timelineEvent.createMany({ data: orderTimeline(timeline) });
     });
   } catch (error) {
     if (error instanceof VersionConflict) return { kind: "version_conflict" };
@@ -94,15 +97,27 @@ interface TimelineRow {
   dedupeKey: string | null;
   detailJson: string | null;
   createdAt: Date;
+  /** Keeps createdAt (an entry's own `at`). */
+  fixed?: boolean;
+}
+
+/** The entries not written yet: one lookup for those whose dedupeKey may already be there. */
+async function unseenEntries(tx: Tx, entries: TimelineEntry[]): Promise<TimelineEntry[]> {
+  const keys = entries.filter((e) => e.dedupeKey && !e.knownNew).map((e) => e.dedupeKey!);
+  if (!keys.length) return entries;
+  const seen = new Set(
+    (await tx.timelineEvent.findMany({ where: { dedupeKey: { in: keys } }, select: { dedupeKey: true } })).map((r) => r.dedupeKey),
+  );
+  return entries.filter((e) => !e.dedupeKey || e.knownNew || !seen.has(e.dedupeKey));
 }
 
 /**
- * The timeline rows of a transition: the caller's entry first, then the lifecycle's decision. Inputs
+ * The timeline rows of a transition: the caller's entries first, then the lifecycle's decision. Inputs
  * that changed nothing (repeats, polls) are not written: the timeline shows decisions.
  */
-function timelineRows(session: PaymentRow, entry: TimelineEntry | undefined, effects: Effect[]): TimelineRow[] {
+function timelineRows(session: PaymentRow, entries: TimelineEntry[], effects: Effect[]): TimelineRow[] {
   const rows: TimelineRow[] = [];
-  if (entry) rows.push(timelineRow(session, entry));
+  for (const entry of entries) rows.push(timelineRow(session, entry));
   for (const effect of effects) {
     if (effect.type === "timeline" && effect.event !== "no_change" && effect.event !== "ignored") {
       rows.push(timelineRow(session, { source: "app", type: effect.event, ...(effect.detail ? { detail: effect.detail } : {}) }));
@@ -111,10 +126,10 @@ function timelineRows(session: PaymentRow, entry: TimelineEntry | undefined, eff
   return rows;
 }
 
-/** Rows written together keep their order on the timeline (sorted by createdAt). */
-function orderTimeline(rows: TimelineRow[]) {
+/** Rows written together keep their order on the timeline (sorted by createdAt); an entry's own `at` stays. */
+function orderTimeline(rows: TimelineRow[]): Omit<TimelineRow, "fixed">[] {
   const base = Date.now();
-  rows.forEach((row, i) => (row.createdAt = new Date(base + i)));
+  return rows.map(({ fixed, ...row }, i) => (fixed ? row : { ...row, createdAt: new Date(base + i) }));
 }
 
 function timelineRow(session: PaymentRow, entry: TimelineEntry): TimelineRow {
@@ -125,14 +140,15 @@ function timelineRow(session: PaymentRow, entry: TimelineEntry): TimelineRow {
     type: entry.type,
     dedupeKey: entry.dedupeKey ?? null,
     detailJson: entry.detail ? JSON.stringify(entry.detail) : null,
-    createdAt: new Date(),
+    createdAt: entry.at ?? new Date(),
+    ...(entry.at ? { fixed: true } : {}),
   };
 }
 
 /** Writes a timeline row outside any transition unless one with the same dedupeKey exists (a race only loses the duplicate). */
 export async function recordTimelineOnce(
   db: Db,
-  row: { shop: string; paymentSessionId: string; source: string; type: string; dedupeKey: string; detailJson?: string },
+  row: { shop: string; paymentSessionId: string; source: string; type: string; dedupeKey: string; detailJson?: string; createdAt?: Date },
 ): Promise<void> {
   if (await db.timelineEvent.findUnique({ where: { dedupeKey: row.dedupeKey }, select: { id: true } })) return;
   try {

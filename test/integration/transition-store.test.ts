@@ -82,7 +82,7 @@ const unknownStatus: LifecycleInput = { kind: "reconciled", soisy: { status: "a_
 function store(client: Db, row: PaymentRow, input: LifecycleInput, timeline?: TimelineEntry): Promise<StoreOutcome> {
   const decided = decide(row, input);
   const columns: SessionColumns = { state: decided.state, ...decided.patch };
-  return storeTransition({ db: client, logger }, { session: row, transition: decided, columns, ...(timeline ? { timeline } : {}) });
+  return storeTransition({ db: client, logger }, { session: row, transition: decided, columns, ...(timeline ? { timeline: [timeline] } : {}) });
 }
 
 const outboxOf = (row: PaymentRow) => db.outboxMessage.findMany({ where: { paymentSessionId: row.id }, orderBy: { createdAt: "asc" } });
