@@ -97,8 +97,9 @@ export function createApp(options: { build: ServerBuild; clientDir: string; conf
       }
     }
     try {
-      const request = createFetchRequest(req, res, body, omitHeaders);
-      const response = await (direct(request, req.path) ?? handleRemix(request));
+      const route = direct.find(req.method, req.originalUrl, req.path);
+      const request = createFetchRequest(req, res, body, omitHeaders, !route);
+      const response = await (route ? direct.answer(route, request) : handleRemix(request));
       await sendFetchResponse(res, response);
     } catch (error) {
       next(error);

@@ -20,6 +20,10 @@ interface DirectRoute {
   loader?: Handler;
   action?: Handler;
 }
+interface Found {
+  route: DirectRoute;
+  handler: Handler;
+}
 
 /** The route's full path from the root (pathless layouts add nothing), or null when it has params. */
 function fullPath(build: ServerBuild, id: string): string | null {
@@ -45,13 +49,26 @@ export function createDirectRoutes(build: ServerBuild, logger: Logger) {
     if (path) routes.set(path, { id, loader: module.loader, action: module.action });
   }
 
+  /**
+   * The route and handler that answer a request (method, URL as received, pathname) directly, or null
+   * when Remix must. Those handlers never read `request.signal`: their Request is built without one.
+   */
+  function find(method: string, url: string, pathname: string): Found | null {
+    // Remix's own data requests (?_data=<route id>) name another route's loader: Remix answers them.
+    if (url.includes("_data")) return null;
+    const route = routes.get(keyOf(pathname));
+    const handler = method === "GET" || method === "HEAD" ? route?.loader : route?.action;
+    return route && handler ? { route, handler } : null;
+  }
+
   /** The direct answer to `request`, or null when Remix must handle it. */
   function direct(request: Request, pathname: string): Promise<Response> | null {
-    // Remix's own data requests (?_data=<route id>) name another route's loader: Remix answers them.
-    if (request.url.includes("_data")) return null;
-    const route = routes.get(keyOf(pathname));
-    const handler = request.method === "GET" || request.method === "HEAD" ? route?.loader : route?.action;
-    if (!route || !handler) return null;
+    const found = find(request.method, request.url, pathname);
+    return found ? answer(found, request) : null;
+  }
+
+  /** Runs the handler found for `request` (Remix's answers, see the module comment). */
+  function answer({ route, handler }: Found, request: Request): Promise<Response> {
     return (async () => {
       try {
         const result = await handler({ request, params: {}, context: {} });
@@ -67,6 +84,8 @@ export function createDirectRoutes(build: ServerBuild, logger: Logger) {
       }
     })();
   }
+  direct.find = find;
+  direct.answer = answer;
   /** The paths answered directly (tests, the start-up log). */
   direct.paths = [...routes.keys()].sort();
   return direct;

@@ -21,24 +21,32 @@ export function fetchHeaders(raw: string[], omit: ReadonlySet<string>): Headers 
   return headers;
 }
 
+/**
+ * The Fetch Request for Remix. With `abortable`, its signal aborts when the client goes away (Remix
+ * stops rendering a page); handlers that never read the signal get none (an AbortController and a
+ * listener less per request).
+ */
 export function createFetchRequest(
   req: ExpressRequest,
   res: ExpressResponse,
   body: Buffer | null,
   omitHeaders: ReadonlySet<string>,
+  abortable = true,
 ): Request {
   // req.protocol / req.host honour X-Forwarded-Proto / -Host only when TRUST_PROXY is set.
   const host = req.host || "localhost";
   const url = new URL(req.originalUrl, `${req.protocol}://${host}`);
-  const controller = new AbortController();
-  res.on("close", () => {
-    if (!res.writableFinished) controller.abort();
-  });
   const init: RequestInit & { duplex?: "half" } = {
     method: req.method,
     headers: fetchHeaders(req.rawHeaders, omitHeaders),
-    signal: controller.signal,
   };
+  if (abortable) {
+    const controller = new AbortController();
+    res.on("close", () => {
+      if (!res.writableFinished) controller.abort();
+    });
+    init.signal = controller.signal;
+  }
   if (body && req.method !== "GET" && req.method !== "HEAD") init.body = body as Uint8Array as BodyInit; // a Buffer is a Uint8Array (the DOM lib typings disagree on its ArrayBuffer type)
   return new Request(url, init);
 }
