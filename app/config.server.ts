@@ -4,6 +4,7 @@
  * See docs/configuration.md for every variable.
  */
 import { z } from "zod";
+import { outgoingPoolEnvShape } from "./http/outgoing-pool.server";
 
 const booleanFlag = z
   .enum(["true", "false", "1", "0", ""])
@@ -66,6 +67,11 @@ export const configSchema = z.object({
   LENDER_CONTACT_URL: httpsUrl.default("https://www.soisy.it/"),
   /** Local development and tests only (app/shopify/admin-url-override.server.ts); refused in production. */
   SHOPIFY_ADMIN_URL: z.string().optional(),
+  /**
+   * The outgoing connection pool (app/http/outgoing-pool.server.ts reads them itself, so CLIs and tests
+   * without the app's configuration get the same pool); here so the app refuses to start on a bad value.
+   */
+  ...outgoingPoolEnvShape,
 });
 export type AppConfig = z.infer<typeof configSchema>;
 

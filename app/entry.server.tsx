@@ -8,7 +8,7 @@ import { shopify } from "./shopify.server";
 import { startBackgroundJobs } from "./runtime.server";
 
 // Called by the production server (server/main.ts) after it drained on SIGTERM / SIGINT.
-export { shutdownBackgroundWork as shutdown } from "./runtime.server";
+export { shutdownApp as shutdown } from "./runtime.server";
 
 // The outbox worker and the reconciliation job run inside every app instance.
 if (process.env.NODE_ENV !== "test") startBackgroundJobs();

@@ -17,6 +17,7 @@ import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import { releaseProcessCreationLeases } from "~/payments/creation-lease.server";
 import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-deps.server";
 import { reconcileOpenPayments } from "~/payments/reconcile.server";
+import { closeOutgoingConnections } from "~/http/outgoing-pool.server";
 
 const BackoffEnvSchema = z.object({
   OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(DEFAULT_BACKOFF.baseMs),
@@ -139,4 +140,20 @@ export async function shutdownBackgroundWork(): Promise<void> {
     }
   }
   logger.info(released, "background work shut down");
+}
+
+/**
+ * The app's part of a graceful stop (server/main.ts calls it after the HTTP server drained): the
+ * background work first, since it may still be calling Soisy or Shopify, then the outgoing connection
+ * pool, which lets calls still in flight finish (each has its own timeout) and closes every connection.
+ * Never throws.
+ */
+export async function shutdownApp(): Promise<void> {
+  await shutdownBackgroundWork();
+  try {
+    await closeOutgoingConnections();
+    logger.info("outgoing connections closed");
+  } catch (error) {
+    logger.error({ err: error }, "closing the outgoing connections failed");
+  }
 }

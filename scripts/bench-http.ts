@@ -240,7 +240,11 @@ async function benchDatabase(kind: "sqlite" | "postgres", checks: TargetCheck[])
       results.set(key, perRound);
       printWorkload(`${WORKLOADS[key]} — ${dbLabel}, ${concurrency} connections, ${rounds} × ${seconds} s`, perRound, "bare node");
       const soisyCalls = stack.soisy.requests.length - soisyBefore.calls;
-      if (soisyCalls > 0) console.log(`Soisy (simulator): ${soisyCalls} calls over ${stack.soisy.connectionsAccepted - soisyBefore.connections} new TCP connections`);
+      // The total shows the app's pool bound (OUTGOING_MAX_CONNECTIONS_PER_HOST) holds, warm-up included.
+      if (soisyCalls > 0) {
+        const opened = stack.soisy.connectionsAccepted - soisyBefore.connections;
+        console.log(`Soisy (simulator): ${soisyCalls} calls over ${opened} new TCP connections (${stack.soisy.connectionsAccepted} accepted since it started)`);
+      }
       if (profileDir) {
         const file = path.join(profileDir, `${kind}-${key}.cpuprofile`);
         mkdirSync(profileDir, { recursive: true });

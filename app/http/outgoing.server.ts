@@ -2,11 +2,14 @@
  * The one place the app's server side calls other HTTP services (Soisy, Shopify's Payments Apps API).
  *
  * `outgoingRequest()` sends ONE request with native fetch and never throws: every outcome is a value.
+ * Every request goes through the process's bounded keep-alive pool (app/http/outgoing-pool.server.ts):
+ * a checkout reuses a connection instead of paying a new TCP + TLS handshake.
  *
  *   ok         2xx, body read in full (within `maxBytes`)
  *   http       any other status (body read too: error bodies carry the reason)
  *   timeout    no complete answer within the attempt's time (`timeoutMs`, shortened to what is left
- *              before `deadlineAt`) — the request may still have reached the server
+ *              before `deadlineAt`; waiting for a free pooled connection counts too) — the request
+ *              may still have reached the server
  *   network    DNS, refused, reset, TLS… (also: an invalid URL); may also have reached the server
  *   too_large  the body (Content-Length or what actually arrived) is larger than `maxBytes`; the
  *              transfer is aborted at once instead of buffering it
@@ -18,6 +21,9 @@
  * `maxResponseSize` is a dispatcher option that does not apply to a plain `fetch()` call; reading the
  * stream with a counter is the standard way to cap it (a dozen lines, no extra dependency).
  */
+
+import type { Dispatcher } from "undici";
+import { outgoingAgent } from "./outgoing-pool.server";
 
 export interface OutgoingRequest {
   url: string;
@@ -94,13 +100,16 @@ export async function outgoingRequest(req: OutgoingRequest): Promise<OutgoingRes
   let status = 0;
   try {
     const doFetch = req.fetch ?? globalThis.fetch;
-    const response = await doFetch(req.url, {
+    const init: RequestInit & { dispatcher: Dispatcher } = {
       method: req.method ?? "GET",
       headers: req.headers,
       body: req.body,
       redirect: "manual",
       signal: controller.signal,
-    });
+      // Inside the try: invalid pool settings in the environment come back as a value, like any failure.
+      dispatcher: outgoingAgent(),
+    };
+    const response = await doFetch(req.url, init);
     status = response.status;
     const declared = Number(response.headers.get("content-length"));
     if (Number.isFinite(declared) && declared > maxBytes) {

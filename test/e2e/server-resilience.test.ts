@@ -265,6 +265,10 @@ describe("the production server", () => {
       expect(((await res.json()) as { redirect_url?: string }).redirect_url).toMatch(/^http/);
       expect(await exited).toBe(0);
       expect(output).toContain("finishing the requests in flight");
+      // The app's shutdown closed its pool of connections to Soisy and Shopify before the end. The
+      // server's and the app's loggers write separately, so their lines' times are compared, not their order.
+      const timeOf = (msg: string) => logLines(output).find((l) => l.msg === msg)?.time;
+      expect(timeOf("outgoing connections closed")).toBeLessThanOrEqual(timeOf("stopped") ?? -1);
       expect(output).toContain('"msg":"stopped"');
     } finally {
       stack.soisy.setFaults({});
@@ -272,3 +276,14 @@ describe("the production server", () => {
     }
   }, 60_000);
 });
+
+/** The JSON log lines of a process's output. */
+function logLines(output: string): Array<{ msg?: string; time?: number }> {
+  return output.split("\n").flatMap((line) => {
+    try {
+      return line.startsWith("{") ? [JSON.parse(line) as { msg?: string; time?: number }] : [];
+    } catch {
+      return [];
+    }
+  });
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, paymentsApiEndpoint, productionSafetyIssues } from "~/config.server";
+import { outgoingPoolSettingsFromEnv } from "~/http/outgoing-pool.server";
 
 const base = {
   SHOPIFY_API_KEY: "key",
@@ -34,6 +35,19 @@ describe("configuration", () => {
     for (const bad of [{ QUOTE_MISS_BURST: "0" }, { QUOTE_MISS_BURST: "2.5" }, { QUOTE_MISS_BURST: "many" }, { QUOTE_MISS_PER_SECOND: "0" }, { QUOTE_MISS_PER_SECOND: "-1" }]) {
       const name = Object.keys(bad)[0]!;
       expect(() => loadConfig({ ...base, ...bad }), JSON.stringify(bad)).toThrow(new RegExp(`${name}:`));
+    }
+  });
+
+  it("outgoing pool: 32 connections per host and 50 s idle keep-alive by default, configurable and validated", () => {
+    expect(loadConfig(base)).toMatchObject({ OUTGOING_MAX_CONNECTIONS_PER_HOST: 32, OUTGOING_KEEP_ALIVE_MS: 50_000 });
+    expect(outgoingPoolSettingsFromEnv({})).toEqual({ maxConnectionsPerHost: 32, keepAliveMs: 50_000 });
+    const set = { OUTGOING_MAX_CONNECTIONS_PER_HOST: "4", OUTGOING_KEEP_ALIVE_MS: "120000" };
+    expect(loadConfig({ ...base, ...set })).toMatchObject({ OUTGOING_MAX_CONNECTIONS_PER_HOST: 4, OUTGOING_KEEP_ALIVE_MS: 120_000 });
+    expect(outgoingPoolSettingsFromEnv(set)).toEqual({ maxConnectionsPerHost: 4, keepAliveMs: 120_000 });
+    for (const bad of [{ OUTGOING_MAX_CONNECTIONS_PER_HOST: "0" }, { OUTGOING_MAX_CONNECTIONS_PER_HOST: "2.5" }, { OUTGOING_MAX_CONNECTIONS_PER_HOST: "" }, { OUTGOING_KEEP_ALIVE_MS: "10" }, { OUTGOING_KEEP_ALIVE_MS: "forever" }]) {
+      const name = Object.keys(bad)[0]!;
+      expect(() => loadConfig({ ...base, ...bad }), JSON.stringify(bad)).toThrow(new RegExp(`${name}:`));
+      expect(() => outgoingPoolSettingsFromEnv(bad), JSON.stringify(bad)).toThrow(new RegExp(`${name}:`));
     }
   });
 
