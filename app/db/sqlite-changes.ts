@@ -15,6 +15,7 @@
  * `changeToken()` answers null and the cache simply reads the database every time.
  */
 import type { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
+import { cachePreparedStatements, type PreparingClient } from "./sqlite-statements";
 
 interface SqliteHandle {
   pragma(source: string, options: { simple: true }): unknown;
@@ -54,7 +55,10 @@ export interface ChangeTracker {
   changeToken(): string | null;
 }
 
-/** Wraps `factory` so that the returned tracker follows writes through its connection. */
+/**
+ * Wraps `factory` so that the returned tracker follows writes through its connection, and the
+ * connection keeps its prepared statements (sqlite-statements.ts).
+ */
 export function trackSettingsChanges(factory: PrismaBetterSQLite3): ChangeTracker {
   let handle: SqliteHandle | null = null;
   const connect = factory.connect.bind(factory);
@@ -66,6 +70,7 @@ export function trackSettingsChanges(factory: PrismaBetterSQLite3): ChangeTracke
     while (proto && !Object.prototype.hasOwnProperty.call(proto, "executeIO")) proto = Object.getPrototypeOf(proto) as Queryable | null;
     const client = queryable.client;
     if (proto && client && typeof client.pragma === "function" && patchQueryable(proto)) handle = client;
+    if (client) cachePreparedStatements(client as unknown as PreparingClient);
     return adapter;
   };
   return {
