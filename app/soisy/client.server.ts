@@ -11,11 +11,12 @@
  * - Requests go through app/http/outgoing.server.ts: every attempt has its own timeout (headers and
  *   body), bodies are capped (maxResponseBytes), and `getOrder` takes an overall deadline. Only idempotent GETs are retried, on
  *   network errors, timeouts, 5xx/408/429, with a small exponential backoff with jitter. POSTs are
- *   never retried: a failed POST may still have been processed by Soisy.
+ *   never retried: a failed POST may still have been processed by Soisy. `matchTrigger` (suspended
+ *   orders) returns its outcomes as values: triggered / refused with a reason / unknown (match-trigger.ts).
  * - Redirects are not followed (a redirect would carry the X-Auth-Token header to another host).
  * - The API key never reaches a log line or an error (see errors.ts).
  */
-import type { z } from "zod";
+import { z } from "zod";
 import { DEFAULT_OUTGOING_MAX_BYTES, outgoingRequest, remainingMs } from "~/http/outgoing.server";
 import { logger as defaultLogger, type Logger } from "~/logger.server";
 import {
@@ -54,6 +55,12 @@ import {
   type ShopInfo,
   type SoisyEnvironment,
 } from "./types";
+import {
+  MatchTriggerAmountSchema,
+  matchTriggerErrorFromResponse,
+  matchTriggerFailure,
+  type MatchTriggerResult,
+} from "./match-trigger";
 import { assertEnvironment, normalizeBaseUrl, soisyApiBaseUrl, soisyWebappUrl, type Env } from "./urls.server";
 
 
@@ -98,6 +105,13 @@ export interface SoisyClient {
   createRequest(input: CreateRequestInput): Promise<CreateRequestResponse>;
   /** Step 2, approval. Not retried. */
   approveRequest(fiscalCode: string, input: ApproveRequestInput): Promise<ApproveRequestResult>;
+  /**
+   * Suspended orders: releases the funding of `amountCents` (≤ the loan; lower = partial funding, one
+   * trigger per order). Not retried. Outcomes are values (match-trigger.ts): `triggered`, `refused`
+   * with a reason, or `unknown` (timeout, network, 5xx…: Soisy may have triggered — confirm with
+   * getOrder). Throws SoisyValidationError (origin "client") for a bad token or amount, before any call.
+   */
+  matchTrigger(token: string, amountCents: number): Promise<MatchTriggerResult>;
 }
 
 type Primitive = string | number | boolean;
@@ -116,6 +130,10 @@ interface CallSpec<S extends z.ZodType> {
   op: string;
   /** Absolute end (epoch ms) of the whole call, retries included. */
   deadlineAt?: number;
+  /** A 2xx body is not read (e.g. match-trigger's 204): `schema` then parses `null`. */
+  ignoreBody?: boolean;
+  /** Replaces soisyErrorFromResponse for non-2xx answers. */
+  errorFromResponse?: typeof soisyErrorFromResponse;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -213,13 +231,15 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
       { op: spec.op, method: spec.method, path: logPath, attempt: attemptNo, status, durationMs: elapsed() },
       "soisy call",
     );
-    if (status < 200 || status > 299) throw soisyErrorFromResponse({ ...ctx, status, bodyText: text });
+    if (status < 200 || status > 299) throw (spec.errorFromResponse ?? soisyErrorFromResponse)({ ...ctx, status, bodyText: text });
 
-    let json: unknown;
-    try {
-      json = JSON.parse(text) as unknown;
-    } catch {
-      throw new SoisyBadResponseError({ ...ctx, status, reason: "the body is not JSON" });
+    let json: unknown = null;
+    if (!spec.ignoreBody) {
+      try {
+        json = JSON.parse(text) as unknown;
+      } catch {
+        throw new SoisyBadResponseError({ ...ctx, status, reason: "the body is not JSON" });
+      }
     }
     const parsed = spec.schema.safeParse(json);
     if (!parsed.success) {
@@ -357,6 +377,36 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
         };
       }
       return { decision, redirectUrl: null, redirectUrlSource: null, response };
+    },
+
+    async matchTrigger(token, amountCents) {
+      const t = checkToken(token);
+      const amount = MatchTriggerAmountSchema.safeParse(amountCents);
+      if (!amount.success) {
+        throw new SoisyValidationError({ origin: "client", fields: { amount: amount.error.issues.map((i) => i.message) } });
+      }
+      try {
+        await call({
+          op: "matchTrigger",
+          method: "POST",
+          subpath: `/orders/${encodeURIComponent(t)}/match-trigger`,
+          auth: true,
+          body: { amount: amount.data },
+          schema: z.null(),
+          ignoreBody: true,
+          errorFromResponse: matchTriggerErrorFromResponse,
+        });
+      } catch (error) {
+        if (!(error instanceof SoisyError)) throw error;
+        const result = matchTriggerFailure(error);
+        if (result.outcome === "unknown") {
+          log.warn({ op: "matchTrigger", error: error.kind, status: error.status }, "match-trigger outcome unknown: confirm with getOrder");
+        } else {
+          log.info({ op: "matchTrigger", reason: result.reason, status: error.status }, "Soisy refused the match-trigger");
+        }
+        return result;
+      }
+      return { outcome: "triggered", token: t, amountCents: amount.data };
     },
   };
 }

@@ -18,6 +18,7 @@
  *
  * Note for POSTs: `timeout`, `network` and `server` on `createOrder` / `createRequest` /
  * `approveRequest` mean the outcome is unknown — Soisy may have processed the request.
+ * `matchTrigger` returns its outcomes as values instead (match-trigger.ts).
  */
 
 export type SoisyErrorKind =

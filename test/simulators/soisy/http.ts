@@ -44,6 +44,13 @@ export function send(res: ServerResponse, record: SimRequestRecord | null, statu
   res.end(text);
 }
 
+/** An answer without a body (204). */
+export function sendNoContent(res: ServerResponse, record: SimRequestRecord): void {
+  record.status = 204;
+  res.writeHead(204, { "Cache-Control": "no-store" });
+  res.end();
+}
+
 export function sendHtml(res: ServerResponse, record: SimRequestRecord, status: number, html: string): void {
   record.status = status;
   res.writeHead(status, {

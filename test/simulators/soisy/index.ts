@@ -12,6 +12,7 @@ export {
   type SimLoanRequest,
   type SimRequestRecord,
   type SimCallbackRecord,
+  type SimTriggerRecord,
   type SimActionResult,
   type SimEventId,
   type SimLogger,

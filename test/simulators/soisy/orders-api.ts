@@ -1,14 +1,16 @@
 /**
  * Soisy's API under `/api/shops/{shopId}`: the shop, loan quotes, creating and reading orders (step 1),
- * and the routing of the step-2 requests (loan-requests.ts). Validation rules come from validation.ts.
+ * and the routing of the step-2 requests (loan-requests.ts) and of match-trigger (suspended.ts).
+ * Validation rules come from validation.ts.
  */
 import { randomBytes } from "node:crypto";
 import type { ServerResponse } from "node:http";
 import type { SimContext } from "./context";
-import { SimHttpError, now, requireMethod, segments, send, validationError } from "./http";
+import { SimHttpError, now, requireMethod, segments, send, sendNoContent, validationError } from "./http";
 import { approveLoanRequest, createLoanRequest } from "./loan-requests";
 import { computeQuotes, type SimQuotes } from "./quotes";
 import { commission, type SimShop } from "./store";
+import { matchTrigger } from "./suspended";
 import type { SimOrder, SimRequestRecord } from "./types";
 import {
   FieldCollector,
@@ -25,10 +27,18 @@ import {
 
 export async function handleApi(ctx: SimContext, method: string, url: URL, record: SimRequestRecord, res: ServerResponse): Promise<void> {
   if (!url.pathname.startsWith("/api/shops/")) throw new SimHttpError(404, { error: "Not found" });
-  const [shopId, resource, id, extra] = segments(url.pathname, "/api/shops/");
+  const [shopId, resource, id, action, extra] = segments(url.pathname, "/api/shops/");
   if (!shopId || extra !== undefined) throw new SimHttpError(404, { error: "Not found" });
   const { store } = ctx;
   const body = record.body ?? {};
+
+  if (resource === "orders" && id !== undefined && action === "match-trigger") {
+    requireMethod(method, "POST");
+    const shop = store.authenticate(shopId, record);
+    matchTrigger(ctx, shop, id, body);
+    return sendNoContent(res, record);
+  }
+  if (action !== undefined) throw new SimHttpError(404, { error: "Not found" });
 
   if (resource === undefined) {
     requireMethod(method, "GET");
@@ -149,6 +159,8 @@ function createOrder(ctx: SimContext, shop: SimShop, body: RawBody, bodyEncoding
     loanVerifiedAt: null,
     loanDisbursedAt: null,
     bodyEncoding,
+    suspended: shop.suspendedOrders,
+    trigger: null,
   };
   ctx.store.orders.set(order.token, order);
   ctx.log.info(`order ${order.token} created for ${shop.shopId} (${order.amount ?? "no"} cents)`);

@@ -159,6 +159,7 @@ export async function startSoisySimulator(opts: SoisySimulatorOptions = {}): Pro
     loanRequests: store.loanRequests,
     requests: store.requests,
     callbacks: store.callbacks,
+    triggers: store.triggers,
     get faults() {
       return store.faults;
     },

@@ -14,6 +14,7 @@ import {
   type SimOrder,
   type SimRequestRecord,
   type SimShopConfig,
+  type SimTriggerRecord,
 } from "./types";
 
 /** Sandbox rule: amounts up to €10,000 are approved, above are rejected. */
@@ -24,6 +25,9 @@ const STATUS_RANK: Record<string, number> = {
   request_accepted: 2,
   waiting_for_verification: 3,
   waiting_for_disbursement: 4,
+  // A suspended order once verified (our name: Soisy does not publish one): same rank as
+  // waiting_for_disbursement, it waits for the merchant's match-trigger instead.
+  waiting_for_trigger: 4,
   disbursed: 5,
 };
 const OPEN_STATUSES = new Set(["quote", "request_accepted"]);
@@ -37,7 +41,8 @@ export function commission(amount: number, zeroInterestRate: boolean): number {
 
 /** Moves the order's status forward (never backwards; cancelled / disbursed are final). */
 export function applyEvent(order: SimOrder, eventId: SimEventId): void {
-  const target = SIM_EVENTS[eventId].status;
+  const event = SIM_EVENTS[eventId].status;
+  const target = event === "waiting_for_disbursement" && order.suspended ? "waiting_for_trigger" : event;
   if (order.status === "cancelled" || order.status === "disbursed") return;
   const ts = now();
   if (target === "cancelled") {
@@ -68,6 +73,7 @@ export class SoisyStore {
   readonly loanRequests = new Map<string, SimLoanRequest>();
   readonly requests: SimRequestRecord[] = [];
   readonly callbacks: SimCallbackRecord[] = [];
+  readonly triggers: SimTriggerRecord[] = [];
   faults: SimFaults = {};
   /** Base of the webapp URLs; known once the server listens. */
   publicUrl = "";
@@ -81,6 +87,7 @@ export class SoisyStore {
         active: s.active ?? true,
         zeroInterestRate: s.zeroInterestRate ?? true,
         maxLoanInstalmentsNumber: s.maxLoanInstalmentsNumber ?? 60,
+        suspendedOrders: s.suspendedOrders ?? false,
       });
     }
   }
@@ -114,12 +121,13 @@ export class SoisyStore {
     this.faults = {};
   }
 
-  /** Forgets orders, requests, recorded traffic and faults (the collections are emptied in place). */
+  /** Forgets orders, requests, recorded traffic (triggers included) and faults (the collections are emptied in place). */
   reset(): void {
     this.orders.clear();
     this.loanRequests.clear();
     this.requests.length = 0;
     this.callbacks.length = 0;
+    this.triggers.length = 0;
     this.faults = {};
   }
 }

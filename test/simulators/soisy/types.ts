@@ -15,6 +15,11 @@ export interface SimShopConfig {
   zeroInterestRate?: boolean;
   /** Default 60. */
   maxLoanInstalmentsNumber?: number;
+  /**
+   * Suspended-orders contract (fund on fulfilment). Default false. When true, the shop's orders wait in
+   * `waiting_for_trigger` once verified, and are funded only by `POST .../orders/{token}/match-trigger`.
+   */
+  suspendedOrders?: boolean;
 }
 
 export interface SimLogger {
@@ -113,6 +118,19 @@ export interface SimOrder {
   loanDisbursedAt: string | null;
   /** How the order was created: "form" or "json". */
   bodyEncoding: "form" | "json";
+  /** Created for a shop with the suspended-orders contract: funded only by match-trigger. */
+  suspended: boolean;
+  /** Set by the (single) accepted match-trigger; `approvedAmount` is the loan amount before it. */
+  trigger: { amount: number; approvedAmount: number; at: string } | null;
+}
+
+/** One accepted `match-trigger` (refused ones are only in `requests`). */
+export interface SimTriggerRecord {
+  shopId: string;
+  token: string;
+  /** Cents triggered (the loan amount from then on). */
+  amount: number;
+  at: string;
 }
 
 export interface SimLoanRequest {
@@ -170,6 +188,8 @@ export interface SoisySimulator {
   readonly loanRequests: Map<string, SimLoanRequest>;
   readonly requests: SimRequestRecord[];
   readonly callbacks: SimCallbackRecord[];
+  /** Every accepted match-trigger, in order (so tests can assert "exactly once"). */
+  readonly triggers: SimTriggerRecord[];
   readonly faults: Readonly<SimFaults>;
   /** TCP connections accepted so far (the benchmark checks the app reuses them). */
   readonly connectionsAccepted: number;

@@ -92,6 +92,7 @@ export function renderWebappPage(shopId: string): string {
     request_accepted: "pre-approvata, in attesa di completamento",
     waiting_for_verification: "completata, in verifica",
     waiting_for_disbursement: "approvata, in attesa di erogazione",
+    waiting_for_trigger: "approvata, in attesa dell'evasione dell'ordine",
     disbursed: "erogata",
     cancelled: "rifiutata o annullata"
   };
