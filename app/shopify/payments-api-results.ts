@@ -39,6 +39,8 @@ export interface PaymentSessionPayload {
     id: string;
     state: { __typename: string; code?: string; pendingReason?: string | null; reason?: string; merchantMessage?: string | null } | null;
     pendingExpiresAt?: string | null;
+    /** Set on a resolved authorization (what the app sent as `authorizationExpiresAt`). */
+    authorizationExpiresAt?: string | null;
     nextAction: { action: string; context: { __typename?: string; redirectUrl?: string } | null } | null;
   } | null;
   userErrors: PaymentsApiUserError[];
