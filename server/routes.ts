@@ -9,8 +9,8 @@ const KB = 1024;
 
 /** Body size limits, first match wins. GET and HEAD bodies are never read (limit 0). */
 export const BODY_LIMITS: ReadonlyArray<{ pattern: RegExp; bytes: number; what: string }> = [
-  // Shopify's payment/refund/capture/void session requests (app/payments/shopify-requests.ts reads at most 64 KB too).
-  { pattern: /^\/payments\/(sessions|refunds|captures|voids)\/?$/i, bytes: 64 * KB, what: "session request" },
+  // Shopify's payment/refund/capture/void session requests and confirmation callbacks (app/payments/shopify-requests.ts reads at most 64 KB too).
+  { pattern: /^\/payments\/(sessions|refunds|captures|voids|confirmations)\/?$/i, bytes: 64 * KB, what: "session request" },
   // The in-store pre-approval form (a handful of fields).
   { pattern: /^\/payments\/preapproval\/[^/]+\/[^/]+\/?$/i, bytes: 16 * KB, what: "pre-approval form" },
   // Soisy's callback: {orderToken, eventId, eventMessage} (the route itself stops at 16 KB).
@@ -34,7 +34,7 @@ export function bodyLimitFor(method: string, pathname: string): { bytes: number;
 
 /** Routes only Shopify calls (payments extension endpoints): they need the mTLS proof (server/shopify-proof.ts). */
 export function needsShopifyProof(pathname: string): boolean {
-  return /^\/payments\/(sessions|refunds|captures|voids)\/?$/i.test(normalizePath(pathname));
+  return /^\/payments\/(sessions|refunds|captures|voids|confirmations)\/?$/i.test(normalizePath(pathname));
 }
 
 const SECRET_ROUTES = /^\/(payments\/(return|status|preapproval|not-eligible)|soisy\/callback)\/([^/]+)\/([^/]+)(\/|$)/i;

@@ -1,5 +1,6 @@
 /**
- * What Shopify POSTs to the app (payment and refund sessions), validated with zod.
+ * What Shopify POSTs to the app (payment, refund, capture and void sessions, and the confirmation
+ * callback of oversell protection), validated with zod.
  * Shape: docs/shopify-payments-contract.md. Unknown keys are allowed (Shopify adds fields over
  * time); what the app relies on is checked strictly.
  */
@@ -106,6 +107,65 @@ export const refundSessionRequestSchema = z
   })
   .passthrough();
 export type RefundSessionRequest = z.infer<typeof refundSessionRequestSchema>;
+
+/** The gid of a payment, capture or void session (checked against the body's `id` by gidMatchesId). */
+const sessionGid = (type: "PaymentSession" | "CaptureSession" | "VoidSession") =>
+  z.string().regex(new RegExp(`^gid://shopify/${type}/[A-Za-z0-9_\\-+/=.:]+$`), `must be a ${type} gid`);
+
+function gidMatchesId(body: { id: string; gid: string }, ctx: z.RefinementCtx): void {
+  if (!body.gid.endsWith(`/${body.id}`)) ctx.addIssue({ code: "custom", path: ["gid"], message: "gid does not match id" });
+}
+
+/**
+ * Capture session (`capture_session_url`): the merchant captures (part of) an authorization. Same
+ * fields as a refund; `payment_id` is the authorized payment session's id. Answered 201.
+ */
+export const captureSessionRequestSchema = z
+  .object({
+    id,
+    gid: sessionGid("CaptureSession"),
+    payment_id: id,
+    amount: decimalAmount,
+    currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code"),
+    test: z.boolean(),
+    merchant_locale: z.string().max(35).nullish(),
+    proposed_at: z.string().datetime({ offset: true }),
+  })
+  .passthrough()
+  .superRefine(gidMatchesId);
+export type CaptureSessionRequest = z.infer<typeof captureSessionRequestSchema>;
+
+/** Void session (`void_session_url`): the merchant cancels an authorization; no amount. Answered 201. */
+export const voidSessionRequestSchema = z
+  .object({
+    id,
+    gid: sessionGid("VoidSession"),
+    payment_id: id,
+    test: z.boolean(),
+    merchant_locale: z.string().max(35).nullish(),
+    proposed_at: z.string().datetime({ offset: true }),
+  })
+  .passthrough()
+  .superRefine(gidMatchesId);
+export type VoidSessionRequest = z.infer<typeof voidSessionRequestSchema>;
+
+/**
+ * The confirmation callback (`confirmation_callback_url`), Shopify's answer to `paymentSessionConfirm`:
+ * `confirmation_result` true = inventory still reserved, resolve or mark pending; false = reject with
+ * `CONFIRMATION_REJECTED`. `id`/`gid` are the PAYMENT session's. Shopify documents the callback only by
+ * example (`id`, `gid`, `confirmation_result`); `proposed_at` is accepted when present, and unknown keys
+ * are allowed like on every other request (docs/shopify-payments-contract.md).
+ */
+export const confirmationCallbackRequestSchema = z
+  .object({
+    id,
+    gid: sessionGid("PaymentSession"),
+    confirmation_result: z.boolean(),
+    proposed_at: z.string().datetime({ offset: true }).optional(),
+  })
+  .passthrough()
+  .superRefine(gidMatchesId);
+export type ConfirmationCallbackRequest = z.infer<typeof confirmationCallbackRequestSchema>;
 
 /** A readable one-line summary of zod issues for a 400 answer (no input values echoed). */
 export function describeIssues(error: z.ZodError): string {

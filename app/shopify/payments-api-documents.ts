@@ -29,6 +29,9 @@ const PAYMENT_SESSION_FIELDS = /* GraphQL */ `
           ... on PaymentSessionStateRedirecting {
             code
           }
+          ... on PaymentSessionStateConfirming {
+            code
+          }
         }
         pendingExpiresAt
         authorizationExpiresAt
@@ -59,10 +62,30 @@ const REFUND_SESSION_FIELDS = /* GraphQL */ `
         }
       }`;
 
+/** Capture and void sessions have the same shape: an id and a resolved/rejected state union. */
+const settlementSessionFields = (root: "captureSession" | "voidSession", type: "CaptureSession" | "VoidSession") => /* GraphQL */ `
+      ${root} {
+        id
+        state {
+          __typename
+          ... on ${type}StateResolved {
+            code
+          }
+          ... on ${type}StateRejected {
+            code
+            reason
+            merchantMessage
+          }
+        }
+      }`;
+
+const CAPTURE_SESSION_FIELDS = settlementSessionFields("captureSession", "CaptureSession");
+const VOID_SESSION_FIELDS = settlementSessionFields("voidSession", "VoidSession");
 
 /**
- * A mutation's `userErrors` selection. The resolve, reject and configure mutations return plain
- * `UserError` (no `code`: asking for it is a validation error); pending and the refunds have codes.
+ * A mutation's `userErrors` selection. The payment session resolve/reject and configure mutations
+ * return plain `UserError` (no `code`: asking for it is a validation error); pending, confirm, refunds,
+ * captures and voids have codes.
  */
 const userErrors = (withCode: boolean) => `      userErrors {
         field
@@ -109,6 +132,40 @@ export const REFUND_SESSION_REJECT_MUTATION = mutation(
   true,
 );
 
+/**
+ * Oversell protection: asks Shopify to confirm (inventory still reserved) before the app resolves or
+ * marks pending. Shopify answers later with a POST to the extension's `confirmation_callback_url`.
+ */
+export const PAYMENT_SESSION_CONFIRM_MUTATION = mutation(
+  "PaymentSessionConfirm($id: ID!)",
+  "paymentSessionConfirm(id: $id)",
+  PAYMENT_SESSION_FIELDS,
+  true,
+);
+
+export const CAPTURE_SESSION_RESOLVE_MUTATION = mutation(
+  "CaptureSessionResolve($id: ID!)",
+  "captureSessionResolve(id: $id)",
+  CAPTURE_SESSION_FIELDS,
+  true,
+);
+
+export const CAPTURE_SESSION_REJECT_MUTATION = mutation(
+  "CaptureSessionReject($id: ID!, $reason: CaptureSessionRejectionReasonInput!)",
+  "captureSessionReject(id: $id, reason: $reason)",
+  CAPTURE_SESSION_FIELDS,
+  true,
+);
+
+export const VOID_SESSION_RESOLVE_MUTATION = mutation("VoidSessionResolve($id: ID!)", "voidSessionResolve(id: $id)", VOID_SESSION_FIELDS, true);
+
+export const VOID_SESSION_REJECT_MUTATION = mutation(
+  "VoidSessionReject($id: ID!, $reason: VoidSessionRejectionReasonInput!)",
+  "voidSessionReject(id: $id, reason: $reason)",
+  VOID_SESSION_FIELDS,
+  true,
+);
+
 export const PAYMENTS_APP_CONFIGURE_MUTATION = mutation(
   "PaymentsAppConfigure($externalHandle: String, $ready: Boolean!)",
   "paymentsAppConfigure(externalHandle: $externalHandle, ready: $ready)",
@@ -125,16 +182,30 @@ export const PAYMENTS_API_DOCUMENTS = {
   paymentSessionPending: PAYMENT_SESSION_PENDING_MUTATION,
   refundSessionResolve: REFUND_SESSION_RESOLVE_MUTATION,
   refundSessionReject: REFUND_SESSION_REJECT_MUTATION,
+  paymentSessionConfirm: PAYMENT_SESSION_CONFIRM_MUTATION,
+  captureSessionResolve: CAPTURE_SESSION_RESOLVE_MUTATION,
+  captureSessionReject: CAPTURE_SESSION_REJECT_MUTATION,
+  voidSessionResolve: VOID_SESSION_RESOLVE_MUTATION,
+  voidSessionReject: VOID_SESSION_REJECT_MUTATION,
   paymentsAppConfigure: PAYMENTS_APP_CONFIGURE_MUTATION,
 } as const;
 
 export type PaymentsApiMutation = keyof typeof PAYMENTS_API_DOCUMENTS;
 export const PAYMENTS_API_MUTATIONS = Object.keys(PAYMENTS_API_DOCUMENTS) as PaymentsApiMutation[];
 
+/**
+ * The mutations the outbox sends today. `paymentSessionConfirm` and the capture/void mutations are
+ * deliberately not in these lists: the outbox and lifecycle take them on in issue 15's lifecycle work.
+ */
 export const PAYMENT_SESSION_MUTATIONS = ["paymentSessionResolve", "paymentSessionReject", "paymentSessionPending"] as const;
 export type PaymentSessionMutation = (typeof PAYMENT_SESSION_MUTATIONS)[number];
 export const REFUND_SESSION_MUTATIONS = ["refundSessionResolve", "refundSessionReject"] as const;
 export type RefundSessionMutation = (typeof REFUND_SESSION_MUTATIONS)[number];
+
+export const CAPTURE_SESSION_MUTATIONS = ["captureSessionResolve", "captureSessionReject"] as const;
+export type CaptureSessionMutation = (typeof CAPTURE_SESSION_MUTATIONS)[number];
+export const VOID_SESSION_MUTATIONS = ["voidSessionResolve", "voidSessionReject"] as const;
+export type VoidSessionMutation = (typeof VOID_SESSION_MUTATIONS)[number];
 
 export function isPaymentSessionMutation(name: string): name is PaymentSessionMutation {
   return (PAYMENT_SESSION_MUTATIONS as readonly string[]).includes(name);
@@ -195,6 +266,10 @@ export const PAYMENT_SESSION_PENDING_REASONS = [
 ] as const;
 export type PaymentSessionPendingReason = (typeof PAYMENT_SESSION_PENDING_REASONS)[number];
 
+/** `CaptureSessionStatusReasonRejectionCode` (2026-04): the only two codes a capture can be rejected with. */
+export const CAPTURE_SESSION_REJECTED_REASONS = ["PROCESSING_ERROR", "AUTHORIZATION_EXPIRED"] as const;
+export type CaptureSessionRejectedReason = (typeof CAPTURE_SESSION_REJECTED_REASONS)[number];
+
 export interface PaymentsApiVariables {
   paymentSessionResolve: { id: string; authorizationExpiresAt?: string | null };
   paymentSessionReject: {
@@ -204,10 +279,15 @@ export interface PaymentsApiVariables {
   paymentSessionPending: { id: string; pendingExpiresAt: string; reason: PaymentSessionPendingReason };
   refundSessionResolve: { id: string };
   refundSessionReject: { id: string; reason: { code: "PROCESSING_ERROR"; merchantMessage?: string | null } };
+  paymentSessionConfirm: { id: string };
+  captureSessionResolve: { id: string };
+  captureSessionReject: { id: string; reason: { code: CaptureSessionRejectedReason; merchantMessage?: string | null } };
+  voidSessionResolve: { id: string };
+  voidSessionReject: { id: string; reason: { code: "PROCESSING_ERROR"; merchantMessage?: string | null } };
   paymentsAppConfigure: { externalHandle?: string | null; ready: boolean };
 }
 
-const gidOf = (type: "PaymentSession" | "RefundSession") =>
+const gidOf = (type: "PaymentSession" | "RefundSession" | "CaptureSession" | "VoidSession") =>
   z.string().regex(new RegExp(`^gid://shopify/${type}/[^/\\s]+$`), `must be a gid://shopify/${type}/… id`);
 const isoDateTime = z.iso.datetime({ offset: true });
 const merchantMessage = z.string().max(1000).nullish();
@@ -227,6 +307,17 @@ export const PAYMENTS_API_VARIABLE_SCHEMAS = {
   refundSessionResolve: z.strictObject({ id: gidOf("RefundSession") }),
   refundSessionReject: z.strictObject({
     id: gidOf("RefundSession"),
+    reason: z.strictObject({ code: z.literal("PROCESSING_ERROR"), merchantMessage }),
+  }),
+  paymentSessionConfirm: z.strictObject({ id: gidOf("PaymentSession") }),
+  captureSessionResolve: z.strictObject({ id: gidOf("CaptureSession") }),
+  captureSessionReject: z.strictObject({
+    id: gidOf("CaptureSession"),
+    reason: z.strictObject({ code: z.enum(CAPTURE_SESSION_REJECTED_REASONS), merchantMessage }),
+  }),
+  voidSessionResolve: z.strictObject({ id: gidOf("VoidSession") }),
+  voidSessionReject: z.strictObject({
+    id: gidOf("VoidSession"),
     reason: z.strictObject({ code: z.literal("PROCESSING_ERROR"), merchantMessage }),
   }),
   paymentsAppConfigure: z.strictObject({ externalHandle: z.string().max(255).nullish(), ready: z.boolean() }),

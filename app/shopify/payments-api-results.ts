@@ -30,7 +30,7 @@ import type { PaymentsApiMutation } from "./payments-api-documents";
 export interface PaymentsApiUserError {
   field: string[] | null;
   message: string;
-  /** Only the pending and refund mutations have codes. */
+  /** Only pending, confirm, refund, capture and void mutations have codes. */
   code?: string | null;
 }
 
@@ -39,6 +39,8 @@ export interface PaymentSessionPayload {
     id: string;
     state: { __typename: string; code?: string; pendingReason?: string | null; reason?: string; merchantMessage?: string | null } | null;
     pendingExpiresAt?: string | null;
+    /** Set on a resolved authorization (what the app sent as `authorizationExpiresAt`). */
+    authorizationExpiresAt?: string | null;
     nextAction: { action: string; context: { __typename?: string; redirectUrl?: string } | null } | null;
   } | null;
   userErrors: PaymentsApiUserError[];
@@ -52,6 +54,23 @@ export interface RefundSessionPayload {
   userErrors: PaymentsApiUserError[];
 }
 
+/** `captureSessionResolve` / `captureSessionReject` (the session key is `captureSession`). */
+export interface CaptureSessionPayload {
+  captureSession: SettlementSession | null;
+  userErrors: PaymentsApiUserError[];
+}
+
+/** `voidSessionResolve` / `voidSessionReject` (the session key is `voidSession`). */
+export interface VoidSessionPayload {
+  voidSession: SettlementSession | null;
+  userErrors: PaymentsApiUserError[];
+}
+
+interface SettlementSession {
+  id: string;
+  state: { __typename: string; code?: string; reason?: string; merchantMessage?: string | null } | null;
+}
+
 export interface PaymentsAppConfigurePayload {
   paymentsAppConfiguration: { externalHandle: string | null; ready: boolean } | null;
   userErrors: PaymentsApiUserError[];
@@ -63,6 +82,11 @@ export interface PaymentsApiData {
   paymentSessionPending: PaymentSessionPayload;
   refundSessionResolve: RefundSessionPayload;
   refundSessionReject: RefundSessionPayload;
+  paymentSessionConfirm: PaymentSessionPayload;
+  captureSessionResolve: CaptureSessionPayload;
+  captureSessionReject: CaptureSessionPayload;
+  voidSessionResolve: VoidSessionPayload;
+  voidSessionReject: VoidSessionPayload;
   paymentsAppConfigure: PaymentsAppConfigurePayload;
 }
 
@@ -240,20 +264,32 @@ function nextActionUrlOf(payload: object): string | null {
   return typeof url === "string" && url !== "" ? url : null;
 }
 
-const FINAL_STATE: Partial<Record<PaymentsApiMutation, { mine: string; other: string }>> = {
-  paymentSessionResolve: { mine: "PaymentSessionStateResolved", other: "PaymentSessionStateRejected" },
-  paymentSessionReject: { mine: "PaymentSessionStateRejected", other: "PaymentSessionStateResolved" },
-  refundSessionResolve: { mine: "RefundSessionStateResolved", other: "RefundSessionStateRejected" },
-  refundSessionReject: { mine: "RefundSessionStateRejected", other: "RefundSessionStateResolved" },
+/**
+ * What a success must not show: the session in a state the mutation cannot have produced. A confirm
+ * moves the session to CONFIRMING; answered with a final state, something else settled it first.
+ */
+const CONTRADICTING_STATES: Partial<Record<PaymentsApiMutation, readonly string[]>> = {
+  paymentSessionResolve: ["PaymentSessionStateRejected"],
+  paymentSessionReject: ["PaymentSessionStateResolved"],
+  paymentSessionConfirm: ["PaymentSessionStateResolved", "PaymentSessionStateRejected"],
+  refundSessionResolve: ["RefundSessionStateRejected"],
+  refundSessionReject: ["RefundSessionStateResolved"],
+  captureSessionResolve: ["CaptureSessionStateRejected"],
+  captureSessionReject: ["CaptureSessionStateResolved"],
+  voidSessionResolve: ["VoidSessionStateRejected"],
+  voidSessionReject: ["VoidSessionStateResolved"],
 };
+
+const SESSION_KEYS = ["paymentSession", "refundSession", "captureSession", "voidSession"] as const;
 
 /** A success whose session shows the OPPOSITE final outcome is not a success. */
 function stateContradiction(mutation: PaymentsApiMutation, payload: object): string | null {
-  const expected = FINAL_STATE[mutation];
-  if (!expected) return null;
-  const session = (payload as { paymentSession?: { state?: { __typename?: string } | null } | null; refundSession?: { state?: { __typename?: string } | null } | null });
-  const typename = (session.paymentSession ?? session.refundSession)?.state?.__typename;
-  return typename === expected.other ? `Shopify answered ${mutation} without userErrors but the session is ${typename}` : null;
+  const contradicting = CONTRADICTING_STATES[mutation];
+  if (!contradicting) return null;
+  const sessions = payload as Partial<Record<(typeof SESSION_KEYS)[number], { state?: { __typename?: string } | null } | null>>;
+  const key = SESSION_KEYS.find((k) => sessions[k]);
+  const typename = key ? sessions[key]?.state?.__typename : undefined;
+  return typename && contradicting.includes(typename) ? `Shopify answered ${mutation} without userErrors but the session is ${typename}` : null;
 }
 
 type UserErrorVerdict = "already_done" | "conflict" | "ambiguous" | "retry";
@@ -275,6 +311,13 @@ const ALREADY_REJECTED = /already (been )?rejected/i;
  *  - refund REFUND_SESSION_INVALID_STATE "The response to the refund session request has not been
  *    received." → retry; "…already been resolved." on a resolve / "…rejected." on a reject → already_done;
  *    the other one → conflict
+ *  - capture / void (CAPTURE_SESSION_… / VOID_SESSION_… codes; wording not documented, the simulator
+ *    follows the enum descriptions): like refunds — "not received" → retry; "already … resolved" on a
+ *    resolve / "already … rejected" on a reject → already_done; the other outcome, both, or not found →
+ *    conflict
+ *  - confirm: INVALID_STATE_TRANSITION "…not been received" → retry; PAYMENT_SESSION_NOT_FOUND, any
+ *    other INVALID_STATE_TRANSITION, CONFIRMATION_NOT_SUPPORTED (the extension lacks
+ *    `confirmation_callback_url` / oversell protection: a deployment problem) → conflict
  *  - not found, expiry out of range, unsupported method, configure errors → conflict
  */
 export function interpretUserError(mutation: PaymentsApiMutation, error: PaymentsApiUserError): UserErrorVerdict {
@@ -301,12 +344,21 @@ export function interpretUserError(mutation: PaymentsApiMutation, error: Payment
       return "conflict";
     }
     case "refundSessionResolve":
-    case "refundSessionReject": {
-      if (error.code === "REFUND_SESSION_NOT_FOUND") return "conflict";
+    case "refundSessionReject":
+    case "captureSessionResolve":
+    case "captureSessionReject":
+    case "voidSessionResolve":
+    case "voidSessionReject": {
+      if (error.code && /_NOT_FOUND$/.test(error.code)) return "conflict";
       if (notReceived) return "retry";
-      const mine = mutation === "refundSessionResolve" ? resolved : rejected;
-      const other = mutation === "refundSessionResolve" ? rejected : resolved;
+      const resolving = mutation.endsWith("Resolve");
+      const mine = resolving ? resolved : rejected;
+      const other = resolving ? rejected : resolved;
       if (mine && !other) return "already_done";
+      return "conflict";
+    }
+    case "paymentSessionConfirm": {
+      if ((error.code === "INVALID_STATE_TRANSITION" || !error.code) && notReceived) return "retry";
       return "conflict";
     }
     case "paymentsAppConfigure":

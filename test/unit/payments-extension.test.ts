@@ -15,6 +15,20 @@ const ext = raw.extensions[0] as Record<string, unknown> & {
 };
 const app = parse(readFileSync(path.join(root, "shopify.app.toml"), "utf8")) as { application_url: string };
 
+/**
+ * URLs the extension declares whose routes come with issue 15's lifecycle work (fund on fulfilment and
+ * oversell protection). Listed here explicitly, rather than stub routes answering for nothing: once a
+ * route exists, the test below asks for it to be taken off this list.
+ */
+const PLANNED_FOR_ISSUE_15: Record<string, string> = {
+  capture_session_url: "/payments/captures",
+  void_session_url: "/payments/voids",
+  confirmation_callback_url: "/payments/confirmations",
+};
+
+/** The session URLs of a payments extension (the CLI validates each as a URL). */
+const SESSION_URL_KEYS = ["payment_session_url", "refund_session_url", ...Object.keys(PLANNED_FOR_ISSUE_15)];
+
 /** The Remix route file serving a URL path (flat routes: "/payments/sessions" → payments.sessions.ts[x]). */
 function routeFileFor(urlPath: string): string | undefined {
   const base = urlPath.replace(/^\//, "").replaceAll("/", ".");
@@ -52,15 +66,51 @@ describe("extensions/soisy-payments/shopify.extension.toml (Shopify's rules for 
     expect(ext.supported_buyer_contexts).toEqual([{ currency: "EUR", countries: ["IT"] }]);
   });
 
-  it.each(["payment_session_url", "refund_session_url"])("%s is https on the app's host and served by an app route", (key) => {
+  it.each(SESSION_URL_KEYS)("%s is https on the app's host, under /payments/", (key) => {
     const url = new URL(String(ext[key]));
     expect(url.protocol).toBe("https:");
     expect(url.origin).toBe(new URL(app.application_url).origin);
-    expect(routeFileFor(url.pathname), `route for ${url.pathname}`).toBeTruthy();
+    expect(url.pathname).toMatch(/^\/payments\/[a-z]+$/);
+    expect(url.search + url.hash).toBe("");
   });
 
-  it("declares no capture or void URL (Soisy has no authorisation/capture)", () => {
-    expect(ext.capture_session_url).toBeUndefined();
-    expect(ext.void_session_url).toBeUndefined();
+  it.each(SESSION_URL_KEYS)("%s is served by an app route, or is listed as planned for issue 15", (key) => {
+    const { pathname } = new URL(String(ext[key]));
+    const planned = PLANNED_FOR_ISSUE_15[key];
+    if (planned === undefined) {
+      expect(routeFileFor(pathname), `route for ${pathname}`).toBeTruthy();
+      return;
+    }
+    expect(pathname).toBe(planned);
+    expect(routeFileFor(pathname), `${pathname} has a route now: take ${key} off PLANNED_FOR_ISSUE_15`).toBeUndefined();
+  });
+
+  it("the session URLs are distinct", () => {
+    const paths = SESSION_URL_KEYS.map((key) => new URL(String(ext[key])).pathname);
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it("oversell protection is on, with the confirmation callback the CLI then requires", () => {
+    // The CLI's offsite schema: `supports_oversell_protection: true` requires `confirmation_callback_url`.
+    expect(ext.supports_oversell_protection).toBe(true);
+    expect(typeof ext.confirmation_callback_url).toBe("string");
+  });
+
+  it("declares capture and void URLs (authorizations: fund on fulfilment) and no multiple capture", () => {
+    expect(typeof ext.capture_session_url).toBe("string");
+    expect(typeof ext.void_session_url).toBe("string");
+    // Soisy's match-trigger funds a suspended order once: one capture per authorization.
+    expect(ext.multiple_capture ?? false).toBe(false);
+  });
+
+  it("uses only keys the CLI's offsite payments schema knows, with the types it expects", () => {
+    const booleans = ["supports_installments", "supports_deferred_payments", "supports_3ds", "supports_oversell_protection", "test_mode_available", "multiple_capture"];
+    const known = new Set([
+      "name", "handle", "type", "description", "targeting", "metafields", "input", "api_version",
+      "merchant_label", "buyer_label", "buyer_label_translations", "supported_countries", "supported_payment_methods",
+      "supported_buyer_contexts", ...SESSION_URL_KEYS, ...booleans,
+    ]);
+    expect(Object.keys(ext).filter((key) => !known.has(key))).toEqual([]);
+    for (const key of booleans) if (key in ext) expect(typeof ext[key], key).toBe("boolean");
   });
 });

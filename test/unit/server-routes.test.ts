@@ -28,6 +28,7 @@ describe("route table", () => {
   it("body limits per route; GET and HEAD bodies are not read", () => {
     expect(bodyLimitFor("POST", "/payments/sessions").bytes).toBe(64 * 1024);
     expect(bodyLimitFor("POST", "/payments/refunds/").bytes).toBe(64 * 1024);
+    expect(bodyLimitFor("POST", "/payments/confirmations").bytes).toBe(64 * 1024);
     expect(bodyLimitFor("POST", "/payments/preapproval/a/b").bytes).toBe(16 * 1024);
     expect(bodyLimitFor("POST", "/soisy/callback/a/b").bytes).toBe(16 * 1024);
     expect(bodyLimitFor("POST", "/webhooks/app/uninstalled").bytes).toBe(256 * 1024);
@@ -37,7 +38,7 @@ describe("route table", () => {
   });
 
   it("the Shopify-only routes, however spelled", () => {
-    for (const p of ["/payments/sessions", "/payments/refunds", "/payments/captures", "/payments/voids", "/PAYMENTS/Sessions/", "/payments/%73essions", "//payments//sessions"]) {
+    for (const p of ["/payments/sessions", "/payments/refunds", "/payments/captures", "/payments/voids", "/payments/confirmations", "/PAYMENTS/Sessions/", "/payments/%73essions", "//payments//sessions"]) {
       expect(needsShopifyProof(p), p).toBe(true);
     }
     for (const p of ["/payments/status/a/b", "/payments/sessionsx", "/app/payments/sessions"]) expect(needsShopifyProof(p), p).toBe(false);

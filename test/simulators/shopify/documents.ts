@@ -11,6 +11,12 @@
  *   UNSUPPORTED_PAYMENT_METHOD).
  * - `refundSessionResolve` / `refundSessionReject` return `RefundSessionResolveUserError` /
  *   `RefundSessionRejectUserError` with `code`: REFUND_SESSION_NOT_FOUND | REFUND_SESSION_INVALID_STATE.
+ *   Captures and voids alike (CAPTURE_SESSION_… / VOID_SESSION_…); `paymentSessionConfirm` returns
+ *   `PaymentSessionConfirmUserError` (PAYMENT_SESSION_NOT_FOUND | INVALID_STATE_TRANSITION |
+ *   CONFIRMATION_NOT_SUPPORTED).
+ * - The capture rejection reason is `CaptureSessionRejectionReasonInput { code:
+ *   CaptureSessionStatusReasonRejectionCode! (PROCESSING_ERROR | AUTHORIZATION_EXPIRED), merchantMessage }`;
+ *   the void one allows PROCESSING_ERROR only.
  * - `PaymentSession.state` is the union `PaymentSessionStates` (PaymentSessionStateResolved | …Rejected |
  *   …Pending | …Redirecting | …Confirming | …BuyerActionRequired), so it needs inline fragments.
  * - `PaymentSessionStatePending.reason` (PaymentSessionStatePendingReason) and
@@ -28,6 +34,11 @@
 // The documents are the app's own (one source): the simulator's tests then exercise exactly what
 // the app sends.
 import {
+  CAPTURE_SESSION_REJECT_MUTATION as CAPTURE_SESSION_REJECT,
+  CAPTURE_SESSION_RESOLVE_MUTATION as CAPTURE_SESSION_RESOLVE,
+  PAYMENT_SESSION_CONFIRM_MUTATION as PAYMENT_SESSION_CONFIRM,
+  VOID_SESSION_REJECT_MUTATION as VOID_SESSION_REJECT,
+  VOID_SESSION_RESOLVE_MUTATION as VOID_SESSION_RESOLVE,
   PAYMENT_SESSION_PENDING_MUTATION as PAYMENT_SESSION_PENDING,
   PAYMENT_SESSION_REJECT_MUTATION as PAYMENT_SESSION_REJECT,
   PAYMENT_SESSION_RESOLVE_MUTATION as PAYMENT_SESSION_RESOLVE,
@@ -37,6 +48,11 @@ import {
 } from "~/shopify/payments-api.server";
 
 export {
+  CAPTURE_SESSION_REJECT,
+  CAPTURE_SESSION_RESOLVE,
+  PAYMENT_SESSION_CONFIRM,
+  VOID_SESSION_REJECT,
+  VOID_SESSION_RESOLVE,
   PAYMENT_SESSION_PENDING,
   PAYMENT_SESSION_REJECT,
   PAYMENT_SESSION_RESOLVE,
@@ -52,6 +68,11 @@ export const PAYMENTS_APPS_DOCUMENTS = {
   paymentSessionPending: PAYMENT_SESSION_PENDING,
   refundSessionResolve: REFUND_SESSION_RESOLVE,
   refundSessionReject: REFUND_SESSION_REJECT,
+  paymentSessionConfirm: PAYMENT_SESSION_CONFIRM,
+  captureSessionResolve: CAPTURE_SESSION_RESOLVE,
+  captureSessionReject: CAPTURE_SESSION_REJECT,
+  voidSessionResolve: VOID_SESSION_RESOLVE,
+  voidSessionReject: VOID_SESSION_REJECT,
   paymentsAppConfigure: PAYMENTS_APP_CONFIGURE,
 } as const;
 
@@ -64,6 +85,11 @@ export const PAYMENTS_APPS_OPERATION_NAMES: Record<PaymentsAppsMutationName, str
   paymentSessionPending: "PaymentSessionPending",
   refundSessionResolve: "RefundSessionResolve",
   refundSessionReject: "RefundSessionReject",
+  paymentSessionConfirm: "PaymentSessionConfirm",
+  captureSessionResolve: "CaptureSessionResolve",
+  captureSessionReject: "CaptureSessionReject",
+  voidSessionResolve: "VoidSessionResolve",
+  voidSessionReject: "VoidSessionReject",
   paymentsAppConfigure: "PaymentsAppConfigure",
 };
 
@@ -74,7 +100,7 @@ export type PaymentSessionStateResult =
   | { __typename: "PaymentSessionStatePending"; code: "PENDING"; pendingReason: string | null }
   | { __typename: "PaymentSessionStateRejected"; code: "REJECTED"; reason: string; merchantMessage: string | null }
   | { __typename: "PaymentSessionStateRedirecting"; code: "REDIRECTING" }
-  | { __typename: "PaymentSessionStateConfirming" }
+  | { __typename: "PaymentSessionStateConfirming"; code: "CONFIRMING" }
   | { __typename: "PaymentSessionStateBuyerActionRequired" };
 
 export interface PaymentSessionResult {

@@ -16,6 +16,7 @@ import {
   type OperationDefinitionNode,
 } from "graphql";
 import { loadPaymentsAppsSchemaFrom, paymentsAppsSchemaPath } from "../../helpers/payments-schema";
+import { settlementSessionObject, type SettlementOutcome, type SettlementType } from "./settlement-store";
 import type { SimStore, UserErrorOut } from "./store";
 import type { SimPaymentSession, SimRefundSession, SimShop } from "./types";
 
@@ -74,6 +75,8 @@ function paymentStateObject(session: SimPaymentSession): Record<string, unknown>
       return { __typename: "PaymentSessionStateResolved", code: "RESOLVED" };
     case "PENDING":
       return { __typename: "PaymentSessionStatePending", code: "PENDING", reason: state.reason };
+    case "CONFIRMING":
+      return { __typename: "PaymentSessionStateConfirming", code: "CONFIRMING" };
     case "REJECTED":
       return {
         __typename: "PaymentSessionStateRejected",
@@ -123,6 +126,16 @@ function refundSessionObject(session: SimRefundSession): Record<string, unknown>
 function userErrors(errors: UserErrorOut[]): UserErrorOut[] {
   return errors.map((e) => ({ field: e.field, message: e.message, ...(e.code ? { code: e.code } : {}) }));
 }
+
+/** A capture/void mutation's payload under its session key (`captureSession` / `voidSession`). */
+function settlementPayload(out: SettlementOutcome, type: SettlementType): Record<string, unknown> {
+  const key = type === "CaptureSession" ? "captureSession" : "voidSession";
+  return out.ok
+    ? { [key]: settlementSessionObject(out.session, type), userErrors: [] }
+    : { [key]: null, userErrors: userErrors(out.userErrors) };
+}
+
+type SettlementReason = { code: string; merchantMessage?: string | null };
 
 interface Context {
   shop: SimShop;
@@ -193,24 +206,21 @@ const rootValue = {
     return { paymentsAppConfiguration: shop.configuration, userErrors: [] };
   },
 
-  // Minimal: the simulator never starts capture or void sessions (Soisy payments are `kind: sale`), so
-  // every id is unknown.
-  captureSessionResolve: () => ({
-    captureSession: null,
-    userErrors: [{ field: ["id"], message: "Capture session not found.", code: "CAPTURE_SESSION_NOT_FOUND" }],
-  }),
-  captureSessionReject: () => ({
-    captureSession: null,
-    userErrors: [{ field: ["id"], message: "Capture session not found.", code: "CAPTURE_SESSION_NOT_FOUND" }],
-  }),
-  voidSessionResolve: () => ({
-    voidSession: null,
-    userErrors: [{ field: ["id"], message: "Void session not found.", code: "VOID_SESSION_NOT_FOUND" }],
-  }),
-  voidSessionReject: () => ({
-    voidSession: null,
-    userErrors: [{ field: ["id"], message: "Void session not found.", code: "VOID_SESSION_NOT_FOUND" }],
-  }),
+  captureSessionResolve: (args: Args, ctx: Context) =>
+    settlementPayload(ctx.store.captures.resolve(ctx.shop.domain, { id: args.id }), "CaptureSession"),
+  captureSessionReject: (args: Args, ctx: Context) =>
+    settlementPayload(ctx.store.captures.reject(ctx.shop.domain, { id: args.id, reason: args.reason as SettlementReason }), "CaptureSession"),
+  voidSessionResolve: (args: Args, ctx: Context) =>
+    settlementPayload(ctx.store.voids.resolve(ctx.shop.domain, { id: args.id }), "VoidSession"),
+  voidSessionReject: (args: Args, ctx: Context) =>
+    settlementPayload(ctx.store.voids.reject(ctx.shop.domain, { id: args.id, reason: args.reason as SettlementReason }), "VoidSession"),
+
+  paymentSessionConfirm: (args: Args, ctx: Context) => {
+    const out = ctx.store.confirmPayment(ctx.shop.domain, { id: args.id });
+    return out.ok
+      ? { paymentSession: paymentSessionObject(out.session), userErrors: [] }
+      : { paymentSession: null, userErrors: userErrors(out.userErrors) };
+  },
 
   // Onsite/credit-card only mutations: answered as Shopify answers an offsite payments app.
   paymentSessionRedirect: () => ({
@@ -220,16 +230,6 @@ const rootValue = {
         field: ["id"],
         message: "Redirect is not supported for offsite payment methods.",
         code: "REDIRECT_NOT_SUPPORTED_FOR_OFFSITE",
-      },
-    ],
-  }),
-  paymentSessionConfirm: () => ({
-    paymentSession: null,
-    userErrors: [
-      {
-        field: ["id"],
-        message: "Confirmation flow requirements are not configured completely for this payment app.",
-        code: "CONFIRMATION_NOT_SUPPORTED",
       },
     ],
   }),

@@ -10,6 +10,7 @@ export {
   type ShopifySimulator,
 } from "./simulator";
 export { MESSAGES as SHOPIFY_USER_ERROR_MESSAGES } from "./store";
+export { settlementMessages } from "./settlement-store";
 export { defaultShopName } from "./admin-api";
 export {
   DEFAULT_ADDRESS,

@@ -32,9 +32,12 @@ import {
   orderStatusPage,
   type CheckoutFormValues,
 } from "./pages";
+import { createSettlementRequests } from "./settlement-requests";
 import { SimStore } from "./store";
 import { createStorefront, type Storefront } from "./storefront";
 import type {
+  BuiltAppRequest,
+  ConfirmationCallbackBody,
   CustomerOverride,
   GraphqlCall,
   OAuthTokenRequest,
@@ -49,8 +52,12 @@ import type {
   ShopInput,
   SimPaymentSession,
   SimRefundSession,
+  SimSettlementSession,
   SimShop,
   SimViolation,
+  StartCaptureInput,
+  StartSettlementResult,
+  StartVoidInput,
   StartPaymentInput,
   StartPaymentResult,
   StartRefundInput,
@@ -89,6 +96,12 @@ export interface ShopifySimulator {
 
   startPayment(input: StartPaymentInput): Promise<StartPaymentResult>;
   startRefund(input: StartRefundInput): Promise<StartRefundResult>;
+  /** Shopify captures a resolved authorization (`capture_session_url`; the app must answer 201). */
+  startCapture(input: StartCaptureInput): Promise<StartSettlementResult>;
+  /** Shopify voids a resolved authorization (`void_session_url`; the app must answer 201). */
+  startVoid(input: StartVoidInput): Promise<StartSettlementResult>;
+  /** The confirmation callback Shopify would POST after an accepted `paymentSessionConfirm` (built, not sent). */
+  buildConfirmationCallback(paymentId: string): BuiltAppRequest<ConfirmationCallbackBody> | null;
 
   /** The Admin GraphQL API (payment customizations, metafields; admin-api.ts): state, calls, faults. */
   readonly adminApi: AdminApi;
@@ -102,6 +115,9 @@ export interface ShopifySimulator {
   /** The simulator's view of each payment session, by id. */
   readonly paymentSessions: Map<string, SimPaymentSession>;
   readonly refundSessions: Map<string, SimRefundSession>;
+  /** Capture and void sessions by id, with every mutation the app applied to them. */
+  readonly captureSessions: Map<string, SimSettlementSession>;
+  readonly voidSessions: Map<string, SimSettlementSession>;
   /** Things a correct app never causes (double-resolved group, changed redirect_url, bad redirect_url). */
   readonly violations: SimViolation[];
   /** Every request to `/shops/{shop}/admin/oauth/access_token` (code exchanges and refreshes), oldest first. */
@@ -220,6 +236,11 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
   const apiVersion = opts.apiVersion ?? DEFAULT_API_VERSION;
   const paymentSessionPath = opts.paymentSessionPath ?? "/payments/sessions";
   const refundSessionPath = opts.refundSessionPath ?? "/payments/refunds";
+  const settlementPaths = {
+    capture: opts.captureSessionPath ?? "/payments/captures",
+    void: opts.voidSessionPath ?? "/payments/voids",
+    confirmation: opts.confirmationCallbackPath ?? "/payments/confirmations",
+  };
   const retryAttempts = Math.max(1, opts.retry?.attempts ?? 5);
   const retryDelays = opts.retry?.delaysMs?.length ? opts.retry.delaysMs : DEFAULT_RETRY_DELAYS_MS;
   const timeoutMs = opts.sessionRequestTimeoutMs ?? 10_000;
@@ -254,6 +275,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
       currency: input.currency ?? "EUR",
       configuration: null,
       configurationHistory: [],
+      oversellProtection: input.oversellProtection ?? false,
     };
     store.shops.set(shop.domain, shop);
     return shop;
@@ -294,6 +316,19 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
 
   const cancelUrl = (id: string) => `${baseUrl}/checkouts/${id}/cancelled`;
 
+  /** Shopify's headers on every request to the app (plus the mTLS proof header a terminator would add). */
+  function sessionHeaders(shop: string, requestId: string): Record<string, string> {
+    return {
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      "User-Agent": "Shopify-Payments-Simulator/1.0",
+      "Shopify-Shop-Domain": shop,
+      "Shopify-Request-Id": requestId,
+      "Shopify-Api-Version": apiVersion,
+      ...(opts.proofHeader ? { [opts.proofHeader.name]: opts.proofHeader.value } : {}),
+    };
+  }
+
   /** Sends one session request with retries; `accept` decides whether an answer ends the retries. */
   async function deliver(
     record: SessionRequestRecord,
@@ -308,15 +343,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     for (let n = 1; n <= retryAttempts; n++) {
       if (closed) break;
       const requestId = randomUUID();
-      const headers = {
-        "Content-Type": "application/json",
-        Accept: "application/json",
-        "User-Agent": "Shopify-Payments-Simulator/1.0",
-        "Shopify-Shop-Domain": record.shop,
-        "Shopify-Request-Id": requestId,
-        "Shopify-Api-Version": apiVersion,
-        ...(opts.proofHeader ? { [opts.proofHeader.name]: opts.proofHeader.value } : {}),
-      };
+      const headers = sessionHeaders(record.shop, requestId);
       const startedAt = now().toISOString();
       const result = await postRaw(record.url, headers, json, timeoutMs, outgoing);
       const attempt: SessionAttempt = {
@@ -368,7 +395,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
         merchant_locale: shop.merchantLocale,
         payment_method: { type: "offsite", data: { cancel_url: cancelUrl(id) } },
         proposed_at: shopifyTimestamp(now()),
-        kind: "sale",
+        kind: input.kind ?? "sale",
       };
       const customer = buildCustomer(input.customer, input.locale ?? "it");
       if (customer) body.customer = customer;
@@ -391,6 +418,9 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
         authorizationExpiresAt: null,
         nextAction: null,
         mutations: [],
+        kind: body.kind,
+        inventoryAvailable: input.inventoryAvailable ?? true,
+        confirmation: null,
       };
       store.paymentSessions.set(id, session);
       paymentJson.set(id, JSON.stringify(sent));
@@ -526,6 +556,18 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
       request: current.request,
     };
   }
+
+  const settlements = createSettlementRequests({
+    store,
+    requireShop,
+    now,
+    log,
+    appUrl: () => appUrl,
+    paths: settlementPaths,
+    sessionHeaders,
+    deliver,
+    sessionRequests,
+  });
 
   // ----- GraphQL endpoint -----
 
@@ -742,6 +784,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
       })),
       paymentSessions: [...store.paymentSessions.values()],
       refundSessions: [...store.refundSessions.values()],
+      captureSessions: [...store.captures.sessions.values()],
+      voidSessions: [...store.voids.sessions.values()],
       violations: store.violations,
       faults,
       oauthTokenRequests: oauth.tokenRequests,
@@ -906,12 +950,17 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     shop: (domain) => store.shops.get(domain),
     startPayment,
     startRefund,
+    startCapture: settlements.startCapture,
+    startVoid: settlements.startVoid,
+    buildConfirmationCallback: settlements.buildConfirmationCallback,
     calls,
     sessionRequests,
     paymentSessions: store.paymentSessions,
     adminApi,
     metafields: (ownerGid) => adminApi.metafields(ownerGid),
     refundSessions: store.refundSessions,
+    captureSessions: store.captures.sessions,
+    voidSessions: store.voids.sessions,
     violations: store.violations,
     oauthTokenRequests: oauth.tokenRequests,
     authorizeUrl: (shop) => `${baseUrl}/shops/${encodeURIComponent(shop)}/admin/oauth/authorize`,

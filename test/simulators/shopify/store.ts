@@ -17,8 +17,18 @@
  *   REFUND_SESSION_INVALID_STATE. Unlike payment sessions, Shopify's refusal of mutations before the app
  *   answered is not documented for refunds: an open refund can be settled as soon as the app answered 201;
  *   before that → REFUND_SESSION_INVALID_STATE.
+ * - Capture and void sessions: settlement-store.ts.
+ * - paymentSessionConfirm (oversell protection): only on a shop whose extension supports it (otherwise
+ *   CONFIRMATION_NOT_SUPPORTED); accepted once the app answered the session request and before any
+ *   resolve, reject or pending (REDIRECTING → CONFIRMING; a repeat while CONFIRMING succeeds unchanged);
+ *   otherwise INVALID_STATE_TRANSITION. Shopify then POSTs `confirmation_result` to the app: the
+ *   simulator records the result it would send (the session's `inventoryAvailable`). Resolve, reject and
+ *   pending are accepted from CONFIRMING; a resolve or pending after a negative confirmation, or without
+ *   any confirm on a shop with oversell protection, is recorded as a violation (Shopify's own answer to
+ *   those is undocumented).
  */
 import { parseGid } from "./fixtures";
+import { SettlementSessions } from "./settlement-store";
 import type {
   AppliedMutation,
   SimPaymentSession,
@@ -54,6 +64,11 @@ export const MESSAGES = {
   refundAlreadyRejected: "Refund session has already been rejected.",
   refundAlreadyResolved: "Refund session has already been resolved.",
   refundNotReceived: "The response to the refund session request has not been received.",
+  /** The confirm messages follow PaymentSessionConfirmUserErrorCode's descriptions (wording undocumented). */
+  confirmNotFound: "Payment session not found.",
+  confirmNotSupported: "Confirmation flow requirements are not configured completely for this payment app.",
+  confirmInvalidState: "The state transition is invalid.",
+  confirmNotReceived: "The response to start_payment_session request has not been received.",
 } as const;
 
 export interface StoreConfig {
@@ -66,9 +81,14 @@ export class SimStore {
   readonly shops = new Map<string, SimShop>();
   readonly paymentSessions = new Map<string, SimPaymentSession>();
   readonly refundSessions = new Map<string, SimRefundSession>();
+  readonly captures: SettlementSessions;
+  readonly voids: SettlementSessions;
   readonly violations: SimViolation[] = [];
 
-  constructor(private readonly config: StoreConfig) {}
+  constructor(private readonly config: StoreConfig) {
+    this.captures = new SettlementSessions("CaptureSession", () => this.nowIso());
+    this.voids = new SettlementSessions("VoidSession", () => this.nowIso());
+  }
 
   nowIso(): string {
     return this.config.now().toISOString();
@@ -139,6 +159,7 @@ export class SimStore {
         `session ${session.id} resolved although ${otherResolved.id} of the same group was already resolved`,
       );
     }
+    this.checkConfirmed(session, "resolved");
     session.state = { code: "RESOLVED" };
     if (typeof args.authorizationExpiresAt === "string") session.authorizationExpiresAt = args.authorizationExpiresAt;
     session.nextAction = { action: "REDIRECT", redirectUrl: this.config.orderStatusUrl(session.shop, session.id) };
@@ -195,7 +216,7 @@ export class SimStore {
         userErrors: [{ field: ["id"], message: MESSAGES.pendingInvalidState, code: "PENDING_INVALID_STATE" }],
       });
     }
-    if (!session.acknowledged || code !== "REDIRECTING") {
+    if (!session.acknowledged || (code !== "REDIRECTING" && code !== "CONFIRMING")) {
       return this.record(session, name, args, {
         ok: false,
         session,
@@ -226,9 +247,43 @@ export class SimStore {
         ],
       });
     }
+    this.checkConfirmed(session, "marked pending");
     session.state = { code: "PENDING", reason: args.reason };
     session.pendingExpiresAt = new Date(expiresAt).toISOString().replace(/\.000Z$/, "Z");
     session.nextAction = { action: "REDIRECT", redirectUrl: this.config.orderStatusUrl(session.shop, session.id) };
+    return this.record(session, name, args, { ok: true, session, repeated: false });
+  }
+
+  /** Oversell protection: a resolve or pending must follow a positive confirmation. */
+  private checkConfirmed(session: SimPaymentSession, what: string): void {
+    const shop = this.shops.get(session.shop);
+    if (session.confirmation?.result === false) {
+      this.violation("resolved_oversold", session.id, `session ${session.id} ${what} although the confirmation answered false`);
+    } else if (shop?.oversellProtection && !session.confirmation) {
+      this.violation("not_confirmed", session.id, `session ${session.id} ${what} without paymentSessionConfirm`);
+    }
+  }
+
+  confirmPayment(shop: string, args: { id: unknown }): Outcome<SimPaymentSession> {
+    const session = this.findPayment(shop, args.id);
+    const name = "paymentSessionConfirm";
+    const error = (message: string, code: string) => [{ field: ["id"], message, code }];
+    if (!session) {
+      return { ok: false, session: null, userErrors: error(MESSAGES.confirmNotFound, "PAYMENT_SESSION_NOT_FOUND") };
+    }
+    if (!this.shops.get(shop)?.oversellProtection) {
+      return this.record(session, name, args, { ok: false, session, userErrors: error(MESSAGES.confirmNotSupported, "CONFIRMATION_NOT_SUPPORTED") });
+    }
+    const code = session.state.code;
+    if (code === "CONFIRMING") return this.record(session, name, args, { ok: true, session, repeated: true });
+    if (!session.acknowledged || code === "AWAITING_APP" || code === "APP_FAILED") {
+      return this.record(session, name, args, { ok: false, session, userErrors: error(MESSAGES.confirmNotReceived, "INVALID_STATE_TRANSITION") });
+    }
+    if (code !== "REDIRECTING") {
+      return this.record(session, name, args, { ok: false, session, userErrors: error(MESSAGES.confirmInvalidState, "INVALID_STATE_TRANSITION") });
+    }
+    session.state = { code: "CONFIRMING" };
+    session.confirmation = { requestedAt: this.nowIso(), result: session.inventoryAvailable };
     return this.record(session, name, args, { ok: true, session, repeated: false });
   }
 

@@ -12,6 +12,12 @@ export interface ShopInput {
   currency?: string;
   /** The shop's name (Admin API `shop { name }`); default derived from the domain ("soisy-demo" → "Soisy Demo"). */
   name?: string;
+  /**
+   * The app's extension declares `supports_oversell_protection` + `confirmation_callback_url` for this
+   * shop (default false: `paymentSessionConfirm` answers CONFIRMATION_NOT_SUPPORTED). When true, a
+   * resolve or pending without a prior confirm is recorded as a violation.
+   */
+  oversellProtection?: boolean;
 }
 
 export interface PaymentsAppConfiguration {
@@ -30,6 +36,8 @@ export interface SimShop {
   configuration: PaymentsAppConfiguration | null;
   /** Every configuration the app sent, oldest first. */
   configurationHistory: Array<PaymentsAppConfiguration & { at: string }>;
+  /** See ShopInput.oversellProtection. */
+  oversellProtection: boolean;
   /** Scopes granted to the current token (set by the OAuth flow); undefined = every scope (shops added directly). */
   scopes?: string[];
 }
@@ -79,6 +87,12 @@ export interface ShopifySimulatorOptions {
   paymentSessionPath?: string;
   /** Path of the app's refund session endpoint (default "/payments/refunds"). */
   refundSessionPath?: string;
+  /** Path of the app's capture session endpoint (default "/payments/captures"). */
+  captureSessionPath?: string;
+  /** Path of the app's void session endpoint (default "/payments/voids"). */
+  voidSessionPath?: string;
+  /** Path of the app's confirmation callback (default "/payments/confirmations"). */
+  confirmationCallbackPath?: string;
   /** The API version sent in `Shopify-Api-Version` and served by the GraphQL endpoint (default "2026-04"). */
   apiVersion?: string;
   shops?: ShopInput[];
@@ -137,7 +151,8 @@ export interface PaymentSessionRequestBody {
   merchant_locale: string;
   payment_method: { type: "offsite"; data: { cancel_url: string } };
   proposed_at: string;
-  kind: "sale";
+  /** "authorization" when the merchant captures manually or on fulfilment. */
+  kind: "sale" | "authorization";
   customer?: ShopifyCustomer;
 }
 
@@ -150,6 +165,37 @@ export interface RefundSessionRequestBody {
   test: boolean;
   merchant_locale: string;
   proposed_at: string;
+}
+
+/** Capture session request: the refund's fields; `payment_id` is the authorized payment session's id. */
+export type CaptureSessionRequestBody = RefundSessionRequestBody;
+
+/** Void session request: no amount or currency. */
+export interface VoidSessionRequestBody {
+  id: string;
+  gid: string;
+  payment_id: string;
+  test: boolean;
+  merchant_locale: string;
+  proposed_at: string;
+}
+
+/**
+ * Shopify's answer to `paymentSessionConfirm`, POSTed to `confirmation_callback_url`. Documented by
+ * example only: `id`, `gid` (the payment session's), `confirmation_result`.
+ */
+export interface ConfirmationCallbackBody {
+  id: string;
+  gid: string;
+  confirmation_result: boolean;
+}
+
+/** A request the simulator would send to the app, built but not sent (see `buildConfirmationCallback`). */
+export interface BuiltAppRequest<B> {
+  url: string;
+  method: "POST";
+  headers: Record<string, string>;
+  body: B;
 }
 
 /**
@@ -185,6 +231,13 @@ export interface StartPaymentInput {
   locale?: string;
   /** Last-moment change of the JSON body (e.g. move `cancel_url` to top level, drop keys). */
   mutateBody?: (body: PaymentSessionRequestBody) => unknown;
+  /** default "sale"; "authorization" = the merchant captures later (capture / void sessions). */
+  kind?: "sale" | "authorization";
+  /**
+   * Whether the checkout's items are still reserved when the app asks `paymentSessionConfirm`: the
+   * `confirmation_result` Shopify would send (default true; false = oversold).
+   */
+  inventoryAvailable?: boolean;
 }
 
 export interface SessionAttempt {
@@ -237,8 +290,33 @@ export interface StartRefundResult {
   request: unknown;
 }
 
+/** `startCapture`: Shopify captures (part of) an authorized payment (the merchant's "Capture"). */
+export interface StartCaptureInput {
+  shop: string;
+  /** The authorized payment session's id (not gid). */
+  paymentId: string;
+  amount: string;
+  currency?: string;
+  test?: boolean;
+  /** Replay an existing capture session with this id, or create one with it. */
+  id?: string;
+  mutateBody?: (body: CaptureSessionRequestBody) => unknown;
+}
+
+/** `startVoid`: Shopify voids an authorized payment (the merchant cancels the order). */
+export interface StartVoidInput {
+  shop: string;
+  paymentId: string;
+  test?: boolean;
+  id?: string;
+  mutateBody?: (body: VoidSessionRequestBody) => unknown;
+}
+
+/** Result of `startCapture` / `startVoid` (the app must answer 201, as for refunds). */
+export type StartSettlementResult = StartRefundResult;
+
 export interface SessionRequestRecord {
-  kind: "payment" | "refund";
+  kind: "payment" | "refund" | "capture" | "void";
   id: string;
   shop: string;
   url: string;
@@ -258,6 +336,7 @@ export type SimPaymentState =
   | { code: "AWAITING_APP" }
   | { code: "APP_FAILED" }
   | { code: "REDIRECTING" }
+  | { code: "CONFIRMING" }
   | { code: "PENDING"; reason: string }
   | { code: "RESOLVED" }
   | { code: "REJECTED"; reason: string; merchantMessage: string | null; source: string | null };
@@ -292,6 +371,11 @@ export interface SimPaymentSession {
   authorizationExpiresAt: string | null;
   nextAction: { action: "REDIRECT"; redirectUrl: string } | null;
   mutations: AppliedMutation[];
+  kind: "sale" | "authorization";
+  /** See StartPaymentInput.inventoryAvailable. */
+  inventoryAvailable: boolean;
+  /** Set by the first accepted `paymentSessionConfirm`: what Shopify answers on the confirmation callback. */
+  confirmation: { requestedAt: string; result: boolean } | null;
 }
 
 export type SimRefundState =
@@ -316,9 +400,32 @@ export interface SimRefundSession {
   mutations: AppliedMutation[];
 }
 
+/** Capture and void sessions share refunds' states (open once the app answered 201, then final). */
+export type SimSettlementState = SimRefundState;
+
+export interface SimSettlementSession {
+  id: string;
+  gid: string;
+  shop: string;
+  paymentId: string;
+  /** Captures only (voids have no amount). */
+  amount: string | null;
+  currency: string | null;
+  test: boolean;
+  createdAt: string;
+  request: unknown;
+  acknowledged: boolean;
+  state: SimSettlementState;
+  mutations: AppliedMutation[];
+}
+
 /** Things a correct app must never cause; tests assert `sim.violations` is empty. */
 export interface SimViolation {
-  kind: "redirect_url_changed" | "group_double_resolve" | "invalid_redirect_url";
+  /**
+   * resolved_oversold: resolve or pending after the confirmation said the items are gone;
+   * not_confirmed: resolve or pending without a confirm on a shop with oversell protection.
+   */
+  kind: "redirect_url_changed" | "group_double_resolve" | "invalid_redirect_url" | "resolved_oversold" | "not_confirmed";
   at: string;
   sessionId: string;
   message: string;
