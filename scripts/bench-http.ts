@@ -12,6 +12,9 @@
 //                         [--show-sql]  (print the statements of one request of each workload)
 //                         [--workloads new,repeat,quote]  (a subset, e.g. to profile one)
 //                         [--cpu-prof DIR]  (a V8 CPU profile of the app per workload's measured rounds, summarised by package)
+//                         [--memory]  (where the app's memory is, after start and after each workload: V8 heap spaces, Wasm, GCs, …)
+//                         [--app-variant "name=[VAR=value …] [--flag …]"]…  (more app instances with other Node flags, measured alongside)
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -26,6 +29,7 @@ import { measure, median, type Sample, type Send, type Target } from "./lib/benc
 import { firstAnswer, startCeiling, startTemplate, type Server } from "./lib/bench/servers";
 import { printTargets, printWorkload, type TargetCheck } from "./lib/bench/report";
 import { summariseProfile } from "./lib/bench/profile-summary";
+import { gcLine, memoryLine, type MemoryReport } from "./lib/bench/memory-report";
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +43,8 @@ const { values } = parseArgs({
     "template-path": { type: "string", default: "/payment_session" },
     "show-sql": { type: "boolean", default: false },
     "cpu-prof": { type: "string" },
+    memory: { type: "boolean", default: false },
+    "app-variant": { type: "string", multiple: true, default: [] },
     workloads: { type: "string", default: "new,repeat,quote" },
   },
 });
@@ -55,6 +61,21 @@ if (chosen.some((w) => !["new", "repeat", "quote"].includes(w))) {
   console.error("--workloads: a comma-separated subset of new, repeat, quote");
   process.exit(2);
 }
+
+/**
+ * --app-variant "name=[VAR=value …] [--flag …]": the same build and database, started with other Node
+ * flags (and environment) than `npm start`'s, e.g. "semi4=--max-semi-space-size=4" or "plain=" (no flags).
+ */
+const variants = values["app-variant"]!.map((v) => {
+  const at = v.indexOf("=");
+  if (at < 1) {
+    console.error(`--app-variant "${v}": expected "name=[VAR=value …] [--flag …]"`);
+    process.exit(2);
+  }
+  const words = v.slice(at + 1).split(/\s+/).filter(Boolean);
+  const env = Object.fromEntries(words.filter((w) => !w.startsWith("-")).map((w) => [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)]));
+  return { name: v.slice(0, at), flags: words.filter((w) => w.startsWith("-")), env };
+});
 
 const SHOP = "bench.myshopify.com";
 /** Loads scripts/lib/bench/probe.mjs into an app instance (statement counts, CPU profiles). */
@@ -218,20 +239,48 @@ async function benchDatabase(kind: "sqlite" | "postgres", checks: TargetCheck[])
   const scratch = kind === "postgres" ? await scratchPostgres(values["pg-url"]!) : null;
   if (kind === "postgres" && !scratch) return;
   const profileDir = values["cpu-prof"] ? path.resolve(values["cpu-prof"]) : undefined;
-  const profilePort = profileDir ? await freePort() : 0;
+  const probed = Boolean(profileDir) || values.memory;
+  const profilePort = probed ? await freePort() : 0;
+  const probeEnv = (port: number) => ({ NODE_OPTIONS: PROBE_IMPORT, BENCH_PROBE_PORT: String(port), BENCH_PROBE_MEMORY: values.memory ? "1" : "0" });
   const stack = await startLoadStack({
     shop: SHOP,
     apiSecret: SECRET,
     databaseUrl: scratch?.url,
     tmpPrefix: "soisy-bench-",
-    ...(profileDir ? { firstInstanceEnv: { NODE_OPTIONS: PROBE_IMPORT, BENCH_PROBE_PORT: String(profilePort) } } : {}),
+    ...(probed ? { firstInstanceEnv: probeEnv(profilePort) } : {}),
   });
+  /** Probe ports of the apps whose memory `--memory` reports, by target name. */
+  const probes = new Map<string, number>(values.memory ? [["app", profilePort]] : []);
+  const lastReports = new Map<string, MemoryReport>();
+  /** `served`: requests each target answered since the last report (for GCs per request). */
+  const printMemory = async (when: string, served?: Map<string, number>) => {
+    if (!values.memory) return;
+    console.log(`memory ${when}:`);
+    for (const [name, port] of probes) {
+      const report = (await (await fetch(`http://127.0.0.1:${port}/memory`)).json()) as MemoryReport;
+      const before = lastReports.get(name);
+      const requests = served?.get(name);
+      console.log(`  ${name}: ${memoryLine(report)}${before && requests ? `\n  ${" ".repeat(name.length)}  ${gcLine(before, report, requests)}` : ""}`);
+      lastReports.set(name, report);
+    }
+  };
+  const variantApps: ChildProcess[] = [];
   const servers: Server[] = [];
   try {
     servers.push(await startCeiling());
     if (values["template-cmd"]) servers.push(await startTemplate(values["template-cmd"], path.resolve(values["template-dir"]!)));
     const app: Target = { name: "app", baseUrl: stack.appUrl, pid: stack.pid };
-    const targets: Target[] = [app, ...servers];
+    const targets: Target[] = [app];
+    for (const variant of variants) {
+      const port = await freePort();
+      const probePort = await freePort();
+      const probe = values.memory ? probeEnv(probePort) : {};
+      const child = await spawnApp({ port, stdio: "ignore", env: { ...stack.appEnv, ...variant.env, ...probe }, nodeFlags: variant.flags });
+      variantApps.push(child);
+      targets.push({ name: variant.name, baseUrl: `http://127.0.0.1:${port}`, pid: child.pid! });
+      if (values.memory) probes.set(variant.name, probePort);
+    }
+    targets.push(...servers);
     const bench: Bench = {
       stack,
       sessionPath: (t) => (t.name === "template" ? values["template-path"]! : "/payments/sessions"),
@@ -243,17 +292,21 @@ async function benchDatabase(kind: "sqlite" | "postgres", checks: TargetCheck[])
       bench.repeatBodies.set(t.name, bodies);
     }
     const dbLabel = label(kind);
+    await printMemory("after start (and the repeat pool)");
     const results = new Map<WorkloadKey, Sample[][]>();
     for (const key of chosen) {
       const send = sender(bench, key);
       const those = targets.filter((t) => key !== "quote" || t.name !== "template");
-      for (const t of those) await measure(t, send, EXPECTED[key], Math.min(2, seconds), concurrency); // warm-up, not reported
+      const served = new Map<string, number>();
+      const count = (sample: Sample) => served.set(sample.target, (served.get(sample.target) ?? 0) + sample.requests);
+      for (const t of those) count(await measure(t, send, EXPECTED[key], Math.min(2, seconds), concurrency)); // warm-up, not reported
       const perRound: Sample[][] = [];
       const soisyBefore = { calls: stack.soisy.requests.length, connections: stack.soisy.connectionsAccepted };
       if (profileDir) await fetch(`http://127.0.0.1:${profilePort}/profile/start`).then((r) => r.arrayBuffer());
       for (let r = 0; r < rounds; r++) {
         const round: Sample[] = [];
         for (const t of those) round.push(await measure(t, send, EXPECTED[key], seconds, concurrency));
+        round.forEach(count);
         perRound.push(round);
       }
       results.set(key, perRound);
@@ -264,6 +317,7 @@ async function benchDatabase(kind: "sqlite" | "postgres", checks: TargetCheck[])
         const opened = stack.soisy.connectionsAccepted - soisyBefore.connections;
         console.log(`Soisy (simulator): ${soisyCalls} calls over ${opened} new TCP connections (${stack.soisy.connectionsAccepted} accepted since it started)`);
       }
+      await printMemory("after these rounds (and the warm-up)", served);
       if (profileDir) {
         const file = path.join(profileDir, `${kind}-${key}.cpuprofile`);
         mkdirSync(profileDir, { recursive: true });
@@ -305,6 +359,7 @@ async function benchDatabase(kind: "sqlite" | "postgres", checks: TargetCheck[])
       checks.push({ what: "cold start to first 200", measured: cold / 1000, unit: "s", ceiling: 1.2 });
     }
   } finally {
+    for (const child of variantApps) await stopProcess(child);
     for (const s of servers) await s.stop();
     await stack.close();
     await scratch?.drop();

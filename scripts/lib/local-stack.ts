@@ -18,6 +18,7 @@ import {
   type ShopOptions,
 } from "../../app/settings/settings.server";
 import { DEFAULT_SHOP_OPTIONS } from "../../app/settings/shop-defaults";
+import { productionNodeFlags } from "./start-flags";
 
 export const repoRoot = path.resolve(import.meta.dirname, "../..");
 
@@ -121,8 +122,8 @@ export function shopifyProofHeaders(env: Record<string, string | undefined>): Re
 }
 
 /**
- * Serves build/ (or $APP_BUILD_DIR) with the production server (`node <build>/server.mjs`, like
- * `npm start`) and waits for /healthz (`ready` replaces that check, e.g. for an HTTPS server).
+ * Serves build/ (or $APP_BUILD_DIR) with the production server (`node <flags> <build>/server.mjs`, as
+ * `npm start` does) and waits for /healthz (`ready` replaces that check, e.g. for an HTTPS server).
  */
 export async function spawnApp(options: {
   port: number;
@@ -131,9 +132,11 @@ export async function spawnApp(options: {
   /** What the app prints (stdio "pipe"), chunk by chunk, with the stream it came from. */
   onOutput?: (text: string, stream: "stdout" | "stderr") => void;
   ready?: (isAlive: () => boolean) => Promise<void>;
+  /** Node's flags instead of `npm start`'s (the benchmark compares settings with them). */
+  nodeFlags?: string[];
 }): Promise<ChildProcess> {
   const stdio = options.stdio ?? "pipe";
-  const child = spawn(process.execPath, [appServerEntry()], {
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? productionNodeFlags()), appServerEntry()], {
     cwd: repoRoot,
     env: { ...options.env, PORT: String(options.port), HOST: "127.0.0.1" },
     stdio: ["ignore", stdio, stdio],

@@ -19,6 +19,7 @@ import {
 } from "../helpers/admin-session";
 import { repoRoot, startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 import { freePort, spawnApp } from "../../scripts/lib/local-stack";
+import { productionNodeFlags } from "../../scripts/lib/start-flags";
 import { getShopSettings } from "~/settings/settings.server";
 import { parseKeyring } from "~/security/encryption.server";
 import { decryptSessionToken } from "~/shopify/session-storage.server";
@@ -212,7 +213,7 @@ describe("production safety", () => {
       const env: NodeJS.ProcessEnv = { ...stack.env, NODE_ENV: "production", PORT: "0", HOST: "127.0.0.1", ...extra };
       if (!("SHOPIFY_ADMIN_URL" in extra)) delete env.SHOPIFY_ADMIN_URL;
       // `npm start`: the project's own server bundled into the build.
-      const child = spawn(process.execPath, [path.join(repoRoot, process.env.APP_BUILD_DIR || "build", "server.mjs")], {
+      const child = spawn(process.execPath, [...productionNodeFlags(), path.join(repoRoot, process.env.APP_BUILD_DIR || "build", "server.mjs")], {
         cwd: repoRoot,
         env,
         stdio: ["ignore", "pipe", "pipe"],

@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { appServerEntry, freePort, repoRoot, shopifyProofHeaders, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
 import { startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 import { paymentSessionBody } from "../../scripts/lib/payment-session-body";
+import { productionNodeFlags } from "../../scripts/lib/start-flags";
 
 const OPENSSL = "/usr/bin/openssl";
 
@@ -157,7 +158,7 @@ describe("Shopify's proof on the session routes", () => {
   it("production without any proof configured refuses to start, with a clear message; SHOPIFY_MTLS=off starts with a warning", async () => {
     const run = (extra: Record<string, string>) =>
       new Promise<{ code: number | null; output: string; child: ChildProcess }>((resolve) => {
-        const child = spawn(process.execPath, [appServerEntry()], {
+        const child = spawn(process.execPath, [...productionNodeFlags(), appServerEntry()], {
           cwd: repoRoot,
           env: { ...stack.env, SHOPIFY_MTLS_HEADER: "", SHOPIFY_MTLS_HEADER_VALUE: "", PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "info", ...extra },
           stdio: ["ignore", "pipe", "pipe"],
