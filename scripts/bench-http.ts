@@ -65,6 +65,8 @@ if (chosen.some((w) => !["new", "repeat", "quote"].includes(w))) {
 /**
  * --app-variant "name=[VAR=value …] [--flag …]": the same build and database, started with other Node
  * flags (and environment) than `npm start`'s, e.g. "semi4=--max-semi-space-size=4" or "plain=" (no flags).
+ * APP_BUILD_DIR=<dir> in a variant serves another build (e.g. an earlier commit's) on the same database;
+ * without flags it gets `npm start`'s.
  */
 const variants = values["app-variant"]!.map((v) => {
   const at = v.indexOf("=");
@@ -74,7 +76,8 @@ const variants = values["app-variant"]!.map((v) => {
   }
   const words = v.slice(at + 1).split(/\s+/).filter(Boolean);
   const env = Object.fromEntries(words.filter((w) => !w.startsWith("-")).map((w) => [w.slice(0, w.indexOf("=")), w.slice(w.indexOf("=") + 1)]));
-  return { name: v.slice(0, at), flags: words.filter((w) => w.startsWith("-")), env };
+  const flags = words.filter((w) => w.startsWith("-"));
+  return { name: v.slice(0, at), flags: flags.length || !env.APP_BUILD_DIR ? flags : undefined, env };
 });
 
 const SHOP = "bench.myshopify.com";

@@ -136,7 +136,9 @@ export async function spawnApp(options: {
   nodeFlags?: string[];
 }): Promise<ChildProcess> {
   const stdio = options.stdio ?? "pipe";
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? productionNodeFlags()), appServerEntry()], {
+  // An APP_BUILD_DIR in the child's environment picks another build (bench:http compares builds).
+  const entry = options.env.APP_BUILD_DIR ? path.join(path.resolve(repoRoot, options.env.APP_BUILD_DIR), "server.mjs") : appServerEntry();
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? productionNodeFlags()), entry], {
     cwd: repoRoot,
     env: { ...options.env, PORT: String(options.port), HOST: "127.0.0.1" },
     stdio: ["ignore", stdio, stdio],
