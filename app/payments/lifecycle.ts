@@ -103,6 +103,7 @@ const PROGRESS_BY_STATUS: Record<SoisyKnownOrderStatus, SoisyProgress> = {
   request_accepted: "in_progress",
   waiting_for_verification: "completed",
   waiting_for_disbursement: "verified",
+  waiting_for_trigger: "verified",
   disbursed: "disbursed",
   cancelled: "cancelled",
 };

@@ -152,6 +152,9 @@ export const SOISY_ORDER_STATUSES = [
   "request_accepted",
   "waiting_for_verification",
   "waiting_for_disbursement",
+  // A verified suspended order waiting for the merchant's match-trigger (fund on fulfilment). Soisy
+  // publishes no name for it: this is the simulator's (app/soisy/README.md, "Suspended orders").
+  "waiting_for_trigger",
   "disbursed",
   "cancelled",
 ] as const;
