@@ -69,5 +69,15 @@ export function createRateLimits(config: ServerConfig["rateLimits"], logger: Log
     skipSuccessfulRequests: true,
     requestWasSuccessful: (_req, res) => res.statusCode !== 404,
   });
-  return [login, preapproval, wrongSecret];
+  // Each limiter runs only on the requests it is about: a limiter that skips still costs an async
+  // round of express-rate-limit's handler per request, on every route (the widget's quote included).
+  const only =
+    (applies: (req: Request) => boolean, limiter: RequestHandler): RequestHandler =>
+    (req, res, next) =>
+      applies(req) ? limiter(req, res, next) : next();
+  return [
+    only((req) => req.method === "POST" && isLoginPath(path(req)), login),
+    only((req) => req.method === "POST" && isPreapprovalPath(path(req)), preapproval),
+    only((req) => secretOf(path(req)) !== null, wrongSecret),
+  ];
 }
