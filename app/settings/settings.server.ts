@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { Db } from "~/db.server";
+import { FUND_ON_VALUES, MAX_AUTHORIZATION_DAYS } from "./authorization-days";
 import { MAX_PENDING_EXPIRY_DAYS } from "./pending-expiry";
 import { appKeyring, decrypt, encrypt, type Keyring } from "~/security/encryption.server";
 import { SOISY_ENVIRONMENTS, SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS, type SoisyEnvironment } from "~/soisy/types";
@@ -29,6 +30,9 @@ export const shopOptionsSchema = z
     excludeGiftCards: z.boolean(),
     allowedCountries: z.array(countryCode).min(1).max(50),
     autoResolveRefunds: z.boolean(),
+    /** "approval": sale sessions only, funded when Soisy approves; "fulfilment": authorizations too (docs/fund-on-fulfilment.md). */
+    fundOn: z.enum(FUND_ON_VALUES),
+    authorizationDays: z.number().int().min(1).max(MAX_AUTHORIZATION_DAYS),
   })
   .refine((o) => o.minAmountCents < o.maxAmountCents, {
     message: "the minimum amount must be lower than the maximum",
@@ -104,6 +108,9 @@ export async function getShopSettings(db: Db, shop: string): Promise<ShopSetting
     excludeGiftCards: row.excludeGiftCards,
     allowedCountries: stringArray.parse(JSON.parse(row.allowedCountries)),
     autoResolveRefunds: row.autoResolveRefunds,
+    // An unknown stored value (never written by the app) reads as the default: sale only.
+    fundOn: row.fundOn === "fulfilment" ? "fulfilment" : "approval",
+    authorizationDays: row.authorizationDays,
     credentials: {
       sandbox: {
         soisyShopId: row.sandboxSoisyShopId,

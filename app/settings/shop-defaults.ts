@@ -18,4 +18,6 @@ export const DEFAULT_SHOP_OPTIONS: ShopOptions = {
   excludeGiftCards: true,
   allowedCountries: ["IT"],
   autoResolveRefunds: false,
+  fundOn: "approval",
+  authorizationDays: 30,
 };
