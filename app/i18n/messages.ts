@@ -15,6 +15,7 @@ import { refundsMessages } from "./messages/refunds";
 import { demoMessages } from "./messages/demo";
 import { declineMessages } from "./messages/decline";
 import { timelineMessages } from "./messages/timeline";
+import { settlementsMessages } from "./messages/settlements";
 
 const coreIt = {
   "app.name": "Soisy per Shopify",
@@ -64,6 +65,7 @@ const it = {
   ...demoMessages.it,
   ...declineMessages.it,
   ...timelineMessages.it,
+  ...settlementsMessages.it,
 };
 export type MessageKey = keyof typeof it;
 
@@ -115,6 +117,7 @@ const en: Record<MessageKey, string> = {
   ...demoMessages.en,
   ...declineMessages.en,
   ...timelineMessages.en,
+  ...settlementsMessages.en,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };
