@@ -184,7 +184,17 @@ describe("configure and show", () => {
     expect(await db().shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ fundOn: "fulfilment", authorizationDays: 14, resolveOn: "disbursed" });
     const back = await cli(["configure", SHOP, "--fund-on", "approval", "--json"]);
     expect(JSON.parse(back.stdout)).toMatchObject({ options: { fundOn: "approval", authorizationDays: 14 } });
-  });
+    // Refused before anything is written (the bad-arguments test below runs its many processes at once).
+    for (const [args, message] of [
+      [["--fund-on", "shipping"], /--fund-on: expected one of approval, fulfilment/],
+      [["--authorization-days", "31"], /--authorization-days: must be between 1 and 30/],
+    ] as const) {
+      const res = await cli(["configure", SHOP, ...args]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(message);
+    }
+    expect(await db().shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ fundOn: "approval", authorizationDays: 14 });
+  }, 60_000);
 
   it("bad arguments → exit 2 with a clear message, nothing written", async () => {
     const before = await db().shopSettings.findUniqueOrThrow({ where: { shop: SHOP } });
@@ -195,8 +205,6 @@ describe("configure and show", () => {
       [["configure", SHOP, "--max-amount", "50000.00"], /--max-amount: /],
       [["configure", SHOP, "--resolve-on", "sometimes"], /--resolve-on: expected one of verified, disbursed/],
       [["configure", SHOP, "--ready", "maybe"], /--ready: expected true or false/],
-      [["configure", SHOP, "--fund-on", "shipping"], /--fund-on: expected one of approval, fulfilment/],
-      [["configure", SHOP, "--authorization-days", "31"], /--authorization-days: must be between 1 and 30/],
       [["configure", SHOP, "--pending-expiry-days", "31"], /--pending-expiry-days: must be between 1 and 30/],
       [["configure", SHOP, "--allowed-countries", "italy"], /--allowed-countries: country codes are two upper-case letters/],
       [["configure", SHOP, "--frobnicate", "1"], /Unknown option '--frobnicate'/],
