@@ -15,7 +15,7 @@ import { refundsMessages } from "./messages/refunds";
 import { demoMessages } from "./messages/demo";
 import { declineMessages } from "./messages/decline";
 import { timelineMessages } from "./messages/timeline";
-import { settlementsMessages } from "./messages/settlements";
+import { fundOnFulfilmentMessages } from "./messages/fundOnFulfilment";
 
 const coreIt = {
   "app.name": "Soisy per Shopify",
@@ -65,7 +65,7 @@ const it = {
   ...demoMessages.it,
   ...declineMessages.it,
   ...timelineMessages.it,
-  ...settlementsMessages.it,
+  ...fundOnFulfilmentMessages.it,
 };
 export type MessageKey = keyof typeof it;
 
@@ -117,7 +117,7 @@ const en: Record<MessageKey, string> = {
   ...demoMessages.en,
   ...declineMessages.en,
   ...timelineMessages.en,
-  ...settlementsMessages.en,
+  ...fundOnFulfilmentMessages.en,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };

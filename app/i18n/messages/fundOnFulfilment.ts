@@ -5,7 +5,7 @@ import { defineMessages } from "../define";
  * captures and voids — timeline sentences (app/transactions/settlement-sentences.ts) and the payment
  * page's "Captures and voids" section. No codes.
  */
-export const settlementsMessages = defineMessages(
+export const fundOnFulfilmentMessages = defineMessages(
   {
     "state.confirming": "In conferma: Shopify verifica che la merce sia ancora disponibile",
     "state.label.confirming": "In conferma",
