@@ -74,7 +74,7 @@ export interface SettlementContext {
 
 export type TriggerResult =
   | { outcome: "triggered" }
-  | { outcome: "refused"; reason: MatchTriggerRefusal; messages: string[] }
+  | { outcome: "refused"; reason: MatchTriggerRefusal; messages: readonly string[] }
   | { outcome: "unknown"; error: string };
 
 export type SettlementInput =
