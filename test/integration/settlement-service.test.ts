@@ -194,6 +194,19 @@ describe("capture", () => {
   });
 });
 
+describe("outbox", () => {
+  it("a capture Shopify does not know: its message dies and the dead letter lands on the payment's timeline", async () => {
+    const auth = await resolvedAuthorization();
+    await storeSettlement(h.deps, SHOP, { kind: "capture", id: "ghost", gid: "gid://shopify/CaptureSession/ghost", paymentId: auth.id, amountCents: 150_000, currency: "EUR", test: true, merchantLocale: null, proposedAt: new Date() });
+    expect(await processSettlement(h.deps, "ghost")).toBe("resolving");
+    clock.advance(2_500);
+    await until(async () => (await h.t.db.outboxMessage.findUnique({ where: { dedupeKey: "ghost:captureSessionResolve" } }))?.status === "dead", "a dead capture message");
+    const dead = await h.t.db.timelineEvent.findMany({ where: { paymentSessionId: auth.id, type: "outbox_dead_letter" } });
+    expect(dead.map((e) => JSON.parse(e.detailJson ?? "{}") as Record<string, unknown>)).toEqual([expect.objectContaining({ mutation: "captureSessionResolve", settlementSessionId: "ghost" })]);
+    expect(await settlementState("ghost")).toBe("resolving");
+  });
+});
+
 describe("void", () => {
   it("waits for the merchant; decideVoid → voidSessionResolve once; repeating it is harmless", async () => {
     const auth = await resolvedAuthorization();
