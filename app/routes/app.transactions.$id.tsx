@@ -25,7 +25,7 @@ import { deciderLabel, soisyStatusSentence, stateSentence } from "~/transactions
 import { TimelineList } from "~/transactions/TimelineList";
 import { formatDateTime, withLang } from "~/transactions/format";
 import { SettlementsList } from "~/transactions/SettlementsCard";
-import { authorizationFacts, settlementItems } from "~/transactions/settlements-view";
+import { authorizationFacts, rejectTexts, settlementItems } from "~/transactions/settlements-view";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
   const t = translator(data?.locale ?? "it");
@@ -34,6 +34,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 
 const idSchema = z.string().trim().min(1).max(255);
 const doneSchema = z.enum(["resolve", "reject"]);
+/** What /app/settlements/:id (the void confirmation) sends back with. */
+const settledSchema = z.enum(["confirm_void"]);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { session } = await shopify().authenticate.admin(request);
@@ -45,12 +47,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { payment, messages } = found;
   const url = new URL(request.url);
   const done = doneSchema.safeParse(url.searchParams.get("done"));
+  const settled = settledSchema.safeParse(url.searchParams.get("done"));
   const decided = doneSchema.safeParse(url.searchParams.get("decided"));
   const error = decisionErrorSchema.safeParse(url.searchParams.get("error"));
   const fmt = (d: Date) => formatDateTime(d, locale);
   return {
     locale,
     done: done.success ? done.data : null,
+    voidConfirmed: settled.success,
     decided: decided.success ? decided.data : null,
     error: error.success ? error.data : null,
     payment: {
@@ -71,7 +75,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       authorization: payment.kind === "authorization",
       authorizationFacts: authorizationFacts(payment, locale, new Date()),
     },
-    settlements: settlementItems(payment.settlements, locale, payment.currency),
+    settlements: settlementItems(payment.settlements, locale, payment.currency, rejectTexts(payment.events)),
     refunds: payment.refunds.map((r) => ({
       id: r.id,
       amount: formatMoney(r.amountCents, r.currency, locale),
@@ -156,7 +160,7 @@ function PaymentDecisionForm({ decision, label, busy }: { decision: "resolve" | 
 }
 
 export default function TransactionDetail() {
-  const { locale, payment, refunds, settlements, timeline, done, decided, error } = useLoaderData<typeof loader>();
+  const { locale, payment, refunds, settlements, timeline, done, voidConfirmed, decided, error } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formMethod?.toUpperCase() === "POST";
@@ -192,6 +196,7 @@ export default function TransactionDetail() {
             </Layout.Section>
           ) : null}
           {done ? <Notice tone="success" text={t(done === "resolve" ? "transactions.refunds.done.resolve" : "transactions.refunds.done.reject")} /> : null}
+          {voidConfirmed ? <Notice tone="success" text={t("settle.voidDone")} /> : null}
           {error ? <Notice tone="critical" text={t(error === "notFound" ? "transactions.decision.notFound" : "transactions.decision.alreadyDecided")} /> : null}
           {payment.amountMismatch ? <Notice tone="critical" text={t("transactions.detail.mismatch")} /> : null}
           <TitledCard title={t("transactions.detail.summary")}>

@@ -5,6 +5,7 @@
  * their code. app/transactions/sentences.ts hands these rows here.
  */
 import { translator, type Locale, type MessageKey } from "~/i18n/i18n";
+import { MESSAGES } from "~/i18n/messages";
 import { MATCH_TRIGGER_REFUSALS } from "~/soisy/match-trigger";
 import { formatDateTime } from "./format";
 
@@ -18,11 +19,20 @@ const has = (list: readonly string[], value: unknown): value is string => typeof
 export const SETTLEMENT_TIMELINE_TYPES = {
   shopify: ["confirmation_received", "capture_session_received", "void_session_received"],
   soisy: ["capture_triggered", "capture_refused", "capture_unknown"],
-  app: ["capture_rejected", "authorization_expired", "confirming", "alert:confirmation_rejected", "alert:confirmation_overdue", "alert:disbursed_without_capture"],
+  app: [
+    "capture_rejected",
+    "void_rejected",
+    "authorization_expired",
+    "confirming",
+    "alert:confirmation_rejected",
+    "alert:confirmation_overdue",
+    "alert:disbursed_without_capture",
+    "alert:void_requested",
+  ],
   merchant: ["void_confirmed"],
 } as const;
 
-export const SETTLEMENT_ALERTS = ["confirmation_rejected", "confirmation_overdue", "disbursed_without_capture"] as const;
+export const SETTLEMENT_ALERTS = ["confirmation_rejected", "confirmation_overdue", "disbursed_without_capture", "void_requested"] as const;
 
 /** SettlementSession.state values (app/payments/settlement-lifecycle.ts). */
 export const SETTLEMENT_STATES = ["received", "triggering", "checking", "awaiting_merchant", "resolving", "resolved", "rejecting", "rejected"] as const;
@@ -63,6 +73,23 @@ export function settlementReason(row: { rejectCode: string | null; soisyResult: 
   return null;
 }
 
+/**
+ * Why the settlement service rejected a capture or void, in the merchant's language: the message key
+ * and parameters it recorded (app/payments/settlement-lifecycle.ts, `settlement.reject.*`; Shopify got
+ * the English text). Soisy's refusal reads with its reason in words; null when there is no usable key.
+ */
+export function rejectTextSentence(messageKey: unknown, params: unknown, locale: Locale): string | null {
+  if (typeof messageKey !== "string" || !messageKey.startsWith("settlement.reject.") || !(messageKey in MESSAGES[locale])) return null;
+  const values: Record<string, string> = {};
+  if (params && typeof params === "object") {
+    for (const [k, v] of Object.entries(params as Record<string, unknown>)) if (typeof v === "string" || typeof v === "number") values[k] = String(v);
+  }
+  const t = translator(locale);
+  if (messageKey === "settlement.reject.soisy") return t("tl.captureRefused", { reason: refusalWords(values.reason, locale) });
+  if (messageKey === "settlement.reject.expired") return t("tl.captureRejected", { reason: refusalWords("expired", locale) });
+  return t(messageKey as MessageKey, values);
+}
+
 /** One issue-15 timeline row as a sentence, or null when the row is not one of them. */
 export function settlementSentence(t: T, source: string, type: string, detail: Detail, money: (v: unknown) => string, locale: Locale): string | null {
   switch (`${source}/${type}`) {
@@ -78,7 +105,11 @@ export function settlementSentence(t: T, source: string, type: string, detail: D
       return t("tl.captureRefused", { reason: refusalWords(detail.reason, locale) });
     case "soisy/capture_unknown":
       return t("tl.captureUnknown");
+    case "app/void_rejected":
+      return rejectTextSentence(detail.messageKey, detail.params, locale) ?? t("tl.voidRejected", { reason: refusalWords(detail.code, locale) });
     case "app/capture_rejected": {
+      const text = rejectTextSentence(detail.messageKey, detail.params, locale);
+      if (text) return text;
       const reason = refusalWords(detail.code, locale);
       const message = str(detail.message)?.trim().slice(0, 300);
       // AUTHORIZATION_EXPIRED says it all; PROCESSING_ERROR carries the merchant message sent to Shopify.

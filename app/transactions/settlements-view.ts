@@ -6,7 +6,7 @@
 import { translator, type Locale } from "~/i18n/i18n";
 import { formatMoney } from "~/i18n/money";
 import { deciderLabel } from "./sentences";
-import { settlementReason, settlementStateWords } from "./settlement-sentences";
+import { rejectTextSentence, settlementReason, settlementStateWords } from "./settlement-sentences";
 import { formatDateTime } from "./format";
 
 export interface SettlementRowInput {
@@ -40,6 +40,15 @@ export interface SettlementItem {
 /** States a capture or void is still moving through (not resolved or rejected). */
 export const OPEN_SETTLEMENT_STATES = ["received", "triggering", "checking", "awaiting_merchant", "resolving", "rejecting"] as const;
 
+/** Soisy's refusal or the expiry in words; else the service's own rejection text; else "no reason given". */
+function reasonOf(r: SettlementRowInput, texts: RejectTexts, locale: Locale): string {
+  const words = settlementReason(r, locale);
+  const known = r.rejectCode === "AUTHORIZATION_EXPIRED" || r.soisyResult?.startsWith("refused");
+  if (words && known) return words;
+  const text = texts.get(r.id);
+  return (text && rejectTextSentence(text.messageKey, text.params, locale)) ?? words ?? translator(locale)("settle.refusal.other");
+}
+
 function toneOf(state: string): SettlementItem["tone"] {
   if (state === "resolved") return "success";
   if (state === "rejected" || state === "rejecting") return "critical";
@@ -47,7 +56,26 @@ function toneOf(state: string): SettlementItem["tone"] {
   return "info";
 }
 
-export function settlementItems(rows: readonly SettlementRowInput[], locale: Locale, paymentCurrency: string): SettlementItem[] {
+/** A rejection's message key and parameters, by settlement id, from the payment's timeline rows. */
+export type RejectTexts = ReadonlyMap<string, { messageKey: unknown; params: unknown }>;
+
+/** Reads the `capture_rejected` / `void_rejected` rows (detail: captureId|voidId, messageKey, params). */
+export function rejectTexts(events: readonly { type: string; detailJson: string | null }[]): RejectTexts {
+  const map = new Map<string, { messageKey: unknown; params: unknown }>();
+  for (const e of events) {
+    if ((e.type !== "capture_rejected" && e.type !== "void_rejected") || !e.detailJson) continue;
+    try {
+      const d = JSON.parse(e.detailJson) as Record<string, unknown>;
+      const id = typeof d.captureId === "string" ? d.captureId : typeof d.voidId === "string" ? d.voidId : null;
+      if (id) map.set(id, { messageKey: d.messageKey, params: d.params });
+    } catch {
+      // An unreadable row says nothing: the state's words and Soisy's result still show.
+    }
+  }
+  return map;
+}
+
+export function settlementItems(rows: readonly SettlementRowInput[], locale: Locale, paymentCurrency: string, texts: RejectTexts = new Map()): SettlementItem[] {
   const t = translator(locale);
   const fmt = (d: Date) => formatDateTime(d, locale);
   return rows.map((r) => {
@@ -66,7 +94,7 @@ export function settlementItems(rows: readonly SettlementRowInput[], locale: Loc
       title,
       stateLabel: settlementStateWords(kind, r.state, locale),
       tone: toneOf(r.state),
-      reason: refused ? (settlementReason(r, locale) ?? t("settle.refusal.other")) : null,
+      reason: refused ? reasonOf(r, texts, locale) : null,
       requested: fmt(r.createdAt),
       decided: r.decidedBy && r.decidedAt ? t("settle.decidedBy", { who: deciderLabel(r.decidedBy, locale), date: fmt(r.decidedAt) }) : null,
       awaitingMerchant: kind === "void" && r.state === "awaiting_merchant",

@@ -182,6 +182,14 @@ describe("an authorization's page", () => {
     await expectAccessible("fund-on-detail-en");
   });
 
+  it("says so when the void confirmation brings the merchant back", async () => {
+    // Where POST /app/settlements/:id redirects after recording the merchant's confirmation.
+    await open(`/app/transactions/${AUTH}?done=confirm_void&lang=en`);
+    expect(await page.locator(".Polaris-Banner").allInnerTexts()).toContain("Void confirmed: the app tells Shopify.");
+    await open(`/app/transactions/${AUTH}?done=something`);
+    expect(await page.locator(".Polaris-Banner").count()).toBe(0);
+  });
+
   it("a sale's page has no captures and voids section", async () => {
     await open(`/app/transactions/${SALE}`);
     expect(await page.locator("body").innerText()).not.toContain("Incassi e annullamenti");

@@ -1,7 +1,7 @@
 /** Fund on fulfilment on the payment's page and in the CSV (app/transactions/settlements-view.ts): facts, items, totals. */
 import { describe, expect, it } from "vitest";
 import { formatDateTime } from "~/transactions/format";
-import { authorizationFacts, capturedCents, latestSettlementState, settlementItems, voidAwaitingMerchant, type SettlementRowInput } from "~/transactions/settlements-view";
+import { authorizationFacts, capturedCents, latestSettlementState, rejectTexts, settlementItems, voidAwaitingMerchant, type SettlementRowInput } from "~/transactions/settlements-view";
 import { refusalWords, settlementStateWords } from "~/transactions/settlement-sentences";
 
 const now = new Date("2026-07-10T10:00:00.000Z");
@@ -66,6 +66,31 @@ describe("captures and voids", () => {
       ["done", "Void of the authorization", "Voided", "success", null, false],
     ]);
     expect(items[4]!.decided).toBe(`Confirmed by Your shop (you, owner@shop.it) on ${formatDateTime(now, "en")}`);
+  });
+
+  it("a rejection the service decided itself reads from its timeline row, in the merchant's language", () => {
+    const texts = rejectTexts([
+      { type: "capture_rejected", detailJson: JSON.stringify({ captureId: "twice", code: "PROCESSING_ERROR", messageKey: "settlement.reject.second_capture", params: {} }) },
+      { type: "void_rejected", detailJson: JSON.stringify({ voidId: "late-void", messageKey: "settlement.reject.void_after_capture", params: {} }) },
+      { type: "capture_rejected", detailJson: "{not json" },
+      { type: "capture_triggered", detailJson: JSON.stringify({ captureId: "other" }) },
+    ]);
+    expect([...texts.keys()]).toEqual(["twice", "late-void"]);
+    const items = settlementItems(
+      [
+        settlement({ id: "twice", state: "rejected", rejectCode: "PROCESSING_ERROR" }),
+        settlement({ id: "late-void", kind: "void", state: "rejecting", amountCents: null, rejectCode: "PROCESSING_ERROR" }),
+        settlement({ id: "bare", state: "rejected", rejectCode: "PROCESSING_ERROR" }),
+      ],
+      "it",
+      "EUR",
+      texts,
+    );
+    expect(items.map((i) => i.reason)).toEqual([
+      "Incasso rifiutato: questo pagamento è già stato incassato; Soisy finanzia un ordine una sola volta.",
+      "Annullamento rifiutato: il pagamento è già stato incassato e Soisy ha finanziato il prestito. Usa un rimborso.",
+      "motivo non indicato",
+    ]);
   });
 
   it("unknown states and reasons read as words, never codes", () => {

@@ -38,6 +38,7 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   capture_refused: { reason: "not_suspended" },
   capture_rejected: { code: "PROCESSING_ERROR", message: "Soisy did not fund the order" },
   void_confirmed: { by: "merchant:shop.myshopify.com" },
+  void_rejected: { voidId: "v1", code: "PROCESSING_ERROR", message: "Void rejected: the payment was already captured and Soisy funded the loan. Use a refund.", messageKey: "settlement.reject.void_after_capture", params: {} },
   confirming: { input: "soisy_callback", from: "redirected", to: "confirming", soisyStatus: "waiting_for_disbursement" },
 };
 
@@ -144,6 +145,19 @@ describe("timeline sentences", () => {
     expect(say("app", "capture_rejected", { code: "PROCESSING_ERROR", message: "Soisy: the order is not suspended" }, "en")).toBe(
       "Capture rejected on Shopify: no reason given (“Soisy: the order is not suspended”)",
     );
+    // As the settlement service records them: the message key and parameters, shown in the merchant's language.
+    const second = { captureId: "c2", code: "PROCESSING_ERROR", message: "Capture rejected: this payment was already captured; Soisy funds an order only once.", messageKey: "settlement.reject.second_capture", params: {} };
+    expect(say("app", "capture_rejected", second)).toBe("Incasso rifiutato: questo pagamento è già stato incassato; Soisy finanzia un ordine una sola volta.");
+    const above = { code: "PROCESSING_ERROR", messageKey: "settlement.reject.amount_above_authorized", params: { amount: "€1,600.00", authorized: "€1,500.00" } };
+    expect(say("app", "capture_rejected", above, "en")).toBe("Capture rejected: €1,600.00 exceeds the authorized amount (€1,500.00).");
+    const soisy = { code: "PROCESSING_ERROR", messageKey: "settlement.reject.soisy", params: { reason: "not_suspended", detail: "order not suspended" } };
+    expect(say("app", "capture_rejected", soisy)).toBe("Soisy non ha finanziato l'incasso: l'ordine non è sospeso su Soisy (il tuo contratto Soisy non include gli ordini sospesi?)");
+    expect(say("app", "capture_rejected", { code: "AUTHORIZATION_EXPIRED", messageKey: "settlement.reject.expired", params: { expiredAt: "2026-08-01T10:00:00.000Z" } }, "en")).toBe(
+      "Capture rejected on Shopify: the authorization had expired",
+    );
+    expect(say("app", "void_rejected", DETAILS.void_rejected!, "en")).toBe("Void rejected: the payment was already captured and Soisy funded the loan. Use a refund.");
+    expect(say("app", "void_rejected", { code: "PROCESSING_ERROR", messageKey: "transactions.title" })).toBe("Annullamento rifiutato su Shopify: motivo non indicato");
+    expect(say("app", "alert:void_requested", {}, "en")).toBe("Shopify asked to void the authorization: cancel the loan application at Soisy, then confirm the void here");
     expect(say("merchant", "void_confirmed", { by: "owner@shop.it" })).toBe("Confermato: il finanziamento è stato annullato su Soisy; annullamento comunicato a Shopify");
     expect(whoActed({ source: "merchant", type: "void_confirmed", detail: { by: "owner@shop.it" } }, "en")).toBe("Your shop (you, owner@shop.it)");
     expect(whoActed({ source: "soisy", type: "capture_triggered", detail: {} }, "it")).toBe("Soisy");

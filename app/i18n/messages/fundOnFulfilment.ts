@@ -73,6 +73,9 @@ export const fundOnFulfilmentMessages = defineMessages(
     "settle.decidedBy": "Confermato da {who} il {date}",
     "settle.requestedAt": "Richiesto il {date}",
     "settle.empty": "Nessun incasso o annullamento.",
+    "settle.voidDone": "Annullamento confermato: l'app lo comunica a Shopify.",
+    "tl.voidRejected": "Annullamento rifiutato su Shopify: {reason}",
+    "transactions.alert.void_requested": "Shopify ha chiesto di annullare l'autorizzazione: annulla la richiesta di finanziamento su Soisy, poi conferma l'annullamento qui",
 
     "auth.kind.sale": "Vendita, finanziata all'approvazione di Soisy",
     "auth.kind.authorization": "Autorizzazione, finanziata all'evasione",
@@ -165,6 +168,9 @@ export const fundOnFulfilmentMessages = defineMessages(
     "settle.decidedBy": "Confirmed by {who} on {date}",
     "settle.requestedAt": "Requested on {date}",
     "settle.empty": "No captures or voids.",
+    "settle.voidDone": "Void confirmed: the app tells Shopify.",
+    "tl.voidRejected": "Void rejected on Shopify: {reason}",
+    "transactions.alert.void_requested": "Shopify asked to void the authorization: cancel the loan application at Soisy, then confirm the void here",
 
     "auth.kind.sale": "Sale, funded when Soisy approves",
     "auth.kind.authorization": "Authorization, funded at fulfilment",
