@@ -24,6 +24,9 @@ const SALE = "fof-sale-1";
 const VOID = "fof-void-1";
 const CAPTURE_OK = "fof-capture-ok";
 const CAPTURE_REFUSED = "fof-capture-refused";
+/** An authorization not captured, whose void the merchant confirms by pressing the button. */
+const AUTH2 = "fof-auth-2";
+const VOID2 = "fof-void-2";
 
 let stack: Stack;
 let browser: Browser;
@@ -62,6 +65,25 @@ beforeAll(async () => {
   });
   await db().paymentSession.create({
     data: { ...base, id: SALE, gid: `gid://shopify/PaymentSession/${SALE}`, group: "g-sale", amountCents: 30_000, kind: "sale", state: "resolved", createdAt: new Date(Date.now() - 240_000) },
+  });
+  await db().paymentSession.create({
+    data: {
+      ...base,
+      id: AUTH2,
+      gid: `gid://shopify/PaymentSession/${AUTH2}`,
+      group: "g-auth2",
+      amountCents: 80_000,
+      kind: "authorization",
+      state: "resolved",
+      soisyToken: "tok-fof-auth2",
+      soisyStatus: "waiting_for_disbursement",
+      resolvedAt: new Date(),
+      authorizationExpiresAt: expiresAt,
+      createdAt: new Date(Date.now() - 300_000),
+    },
+  });
+  await db().settlementSession.create({
+    data: { id: VOID2, gid: `gid://shopify/VoidSession/${VOID2}`, shop: SHOP, paymentSessionId: AUTH2, kind: "void", state: "awaiting_merchant", test: true, proposedAt: new Date() },
   });
   const settlement = { shop: SHOP, paymentSessionId: AUTH, test: true, proposedAt: new Date() };
   await db().settlementSession.create({
@@ -182,6 +204,16 @@ describe("an authorization's page", () => {
     await expectAccessible("fund-on-detail-en");
   });
 
+  it("the merchant presses the button: the void is confirmed (route of the settlement service) and the page says so, without the form", async () => {
+    await open(`/app/transactions/${AUTH2}`);
+    await page.getByRole("button", { name: "Ho annullato il finanziamento su Soisy" }).click();
+    await page.getByText("Annullamento confermato: l'app lo comunica a Shopify.").waitFor({ timeout: 20_000 });
+    expect(page.url()).toContain(`/app/transactions/${AUTH2}?done=confirm_void`);
+    expect(["resolving", "resolved"]).toContain((await db().settlementSession.findUniqueOrThrow({ where: { id: VOID2 } })).state);
+    expect(await page.locator(`[data-settlement="${VOID2}"] form`).count()).toBe(0);
+    expect(await page.locator(`[data-settlement="${VOID2}"]`).innerText()).toMatch(/Confermato: comunicazione a Shopify in corso|Annullato/);
+  });
+
   it("says so when the void confirmation brings the merchant back", async () => {
     // Where POST /app/settlements/:id redirects after recording the merchant's confirmation.
     await open(`/app/transactions/${AUTH}?done=confirm_void&lang=en`);
@@ -205,11 +237,11 @@ describe("the list and the CSV", () => {
     expect(await authRow.innerText()).toContain("Autorizzazione");
     expect(await authRow.innerText()).toContain("Annullamento da confermare");
     const ids = () => page.locator('table a[href*="/app/transactions/"]').allInnerTexts();
-    expect(await ids()).toEqual([AUTH, SALE]);
+    expect(await ids()).toEqual([AUTH, SALE, AUTH2]);
 
     await page.getByLabel("Tipo di pagamento").selectOption("authorization");
     await page.getByRole("button", { name: "Applica i filtri" }).click();
-    await expect.poll(ids, { timeout: 20_000 }).toEqual([AUTH]);
+    await expect.poll(ids, { timeout: 20_000 }).toEqual([AUTH, AUTH2]);
     await open("/app/transactions?kind=sale");
     expect(await ids()).toEqual([SALE]);
     await page.getByTestId("attention-banner").getByRole("link", { name: "Mostra gli annullamenti" }).click();
