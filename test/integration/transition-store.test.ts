@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "~/db.server";
 import { createLogger } from "~/logger.server";
 import { applyInput } from "~/payments/apply-input.server";
-import { transition, type LifecycleInput, type PaymentState, type Transition } from "~/payments/lifecycle";
+import { parseDeferred, transition, type LifecycleInput, type PaymentState, type Transition } from "~/payments/lifecycle";
 import { outboxDedupeKey } from "~/payments/outbox.server";
 import type { PaymentDeps, PaymentRow } from "~/payments/payment-deps.server";
 import { storeTransition, type SessionColumns, type StoreOutcome, type TimelineEntry } from "~/payments/transition-store.server";
@@ -67,8 +67,12 @@ function decide(row: PaymentRow, input: LifecycleInput, groupAlreadyResolved = f
       flagReason: row.flagReason,
       pendingExpiresAt: row.pendingExpiresAt,
       groupAlreadyResolved,
-      settings: { resolveOn: "verified", pendingExpiryDays: 3 },
+      settings: { resolveOn: "verified", pendingExpiryDays: 3, authorizationDays: 30 },
       now: new Date(),
+      kind: "sale",
+      confirmed: row.confirmationResult === true,
+      deferred: parseDeferred(row.deferredJson),
+      confirmationRequestedAt: row.confirmationRequestedAt,
     },
     input,
   );
