@@ -151,6 +151,7 @@ export function createOutboxApply(options: { db: Db; now: () => Date; log: Logge
       shop: message.shop,
       paymentSessionId: message.paymentSessionId,
       refundSessionId: message.refundSessionId,
+      settlementSessionId: message.settlementSessionId,
       attempt: verdict.attempts,
       httpStatus: verdict.httpStatus,
       durationMs: attempt.durationMs,
