@@ -4,7 +4,8 @@
  * the app asks `paymentSessionConfirm`; Shopify's confirmation callback (`/payments/confirmations`)
  * settles the session: confirmed → resolved; items gone → rejected with CONFIRMATION_REJECTED and the
  * merchant told to cancel the Soisy application. The callback is idempotent; an unknown session is 404.
- * The shop funds at fulfilment, so authorization sessions are accepted and resolved with their expiry.
+ * The shop funds at fulfilment, so authorization sessions are accepted, resolved with their expiry, and
+ * captured through the app's capture route.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { shopifyProofHeaders } from "../../scripts/lib/local-stack";
@@ -130,6 +131,13 @@ describe("authorizations (fund on fulfilment)", () => {
     expect(expiresAt).toBeGreaterThanOrEqual(before + 30 * DAY - 1_000);
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + 30 * DAY + 1_000);
     expect((await row(payment.id)).authorizationExpiresAt?.getTime()).toBe(expiresAt);
+
+    // Fulfilment: Shopify captures the authorization the lifecycle resolved → one match-trigger → resolved.
+    const token = (await row(payment.id)).soisyToken!;
+    const capture = await stack.shopify.startCapture({ shop: stack.shop, paymentId: payment.id, amount: "1500.00" });
+    expect(capture.attempts.map((a) => a.status)).toEqual([201]);
+    await eventually(async () => stack.shopify.captureSessions.get(capture.id)?.state.code === "RESOLVED", 20_000, "capture resolved at Shopify");
+    expect(stack.soisy.triggers.filter((t) => t.token === token).map((t) => t.amount)).toEqual([150_000]);
     expect(stack.shopify.violations).toEqual([]);
   });
 });
