@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 import type { MessageKey } from "~/i18n/messages";
-import { FUND_ON_VALUES, MAX_AUTHORIZATION_DAYS } from "./authorization-days";
+import { FUND_ON_VALUES, MAX_AUTHORIZATION_DAYS } from "./fund-on";
 import { MAX_PENDING_EXPIRY_DAYS } from "./pending-expiry";
 import { centsToDecimal, parseDecimalToCents } from "~/money/cents";
 import { SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS } from "~/soisy/types";

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import type { Db } from "~/db.server";
-import { FUND_ON_VALUES, MAX_AUTHORIZATION_DAYS } from "./authorization-days";
+import { AUTHORIZATION_DAYS_LIMITS, FUND_ON_VALUES, fundOnOf, type FundOn } from "./fund-on";
 import { MAX_PENDING_EXPIRY_DAYS } from "./pending-expiry";
 import { appKeyring, decrypt, encrypt, type Keyring } from "~/security/encryption.server";
 import { SOISY_ENVIRONMENTS, SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS, type SoisyEnvironment } from "~/soisy/types";
@@ -32,7 +32,7 @@ export const shopOptionsSchema = z
     autoResolveRefunds: z.boolean(),
     /** "approval": sale sessions only, funded when Soisy approves; "fulfilment": authorizations too (docs/fund-on-fulfilment.md). */
     fundOn: z.enum(FUND_ON_VALUES),
-    authorizationDays: z.number().int().min(1).max(MAX_AUTHORIZATION_DAYS),
+    authorizationDays: z.number().int().min(AUTHORIZATION_DAYS_LIMITS.min).max(AUTHORIZATION_DAYS_LIMITS.max),
   })
   .refine((o) => o.minAmountCents < o.maxAmountCents, {
     message: "the minimum amount must be lower than the maximum",
@@ -61,6 +61,8 @@ export function credentialContext(shop: string, environment: SoisyEnvironment): 
 /** Settings as the app uses them (JSON columns parsed); never holds an API key. */
 export interface ShopSettingsView extends ShopOptions {
   shop: string;
+  fundOn: FundOn;
+  authorizationDays: number;
   ready: boolean;
   credentials: Record<SoisyEnvironment, StoredCredentialsView>;
 }
@@ -108,8 +110,7 @@ export async function getShopSettings(db: Db, shop: string): Promise<ShopSetting
     excludeGiftCards: row.excludeGiftCards,
     allowedCountries: stringArray.parse(JSON.parse(row.allowedCountries)),
     autoResolveRefunds: row.autoResolveRefunds,
-    // An unknown stored value (never written by the app) reads as the default: sale only.
-    fundOn: row.fundOn === "fulfilment" ? "fulfilment" : "approval",
+    fundOn: fundOnOf(row.fundOn),
     authorizationDays: row.authorizationDays,
     credentials: {
       sandbox: {

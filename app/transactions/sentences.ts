@@ -198,6 +198,8 @@ function shopifySentence(t: T, type: string, detail: Detail, money: (v: unknown)
       return t("tl.customerDataRequest");
     case "customer_redacted":
       return t("tl.customerRedacted");
+    case "confirmation_received":
+      return detail.result === false ? t("tl.confirmationRefused") : t("tl.confirmationConfirmed");
     default:
       return t("tl.unknown");
   }
@@ -255,6 +257,7 @@ function decisionSentence(t: T, type: string, detail: Detail, locale: Locale): s
 }
 
 function causeOf(t: T, detail: Detail): string | null {
+  if (detail.why === "confirmation_never_answered") return t("tl.cause.confirmationSilent");
   switch (detail.input) {
     case "merchant_decided":
       return t(detail.decision === "reject" ? "tl.cause.merchantReject" : "tl.cause.merchantResolve");
@@ -283,7 +286,12 @@ function outcomeOf(t: T, type: string, detail: Detail): string {
     case "resolved":
       return t("tl.outcome.resolved");
     case "rejected":
+      if (detail.why === "inventory_not_reserved") return t("tl.outcome.rejectedOversold");
       return t(detail.why === "group_already_resolved" ? "tl.outcome.rejectedGroup" : "tl.outcome.rejected");
+    case "confirming":
+      if (detail.why === "amount_mismatch") return t("tl.outcome.confirmingMerchant");
+      if (detail.why === "deferred_upgraded" || detail.why === "merchant_resolve") return t("tl.outcome.confirmingResolve");
+      return t("tl.outcome.confirming");
     case "pending":
       return t(detail.why === "MERCHANT_ACTION_REQUIRED" ? "tl.outcome.pendingMerchant" : "tl.outcome.pending");
     case "abandoned":

@@ -22,7 +22,7 @@ import { encryptSessionToken } from "../../app/shopify/session-storage.server";
 import { centsToDecimal } from "../../app/money/cents";
 import { identityFrom } from "../../app/webhooks/customer-data";
 import { customerExport } from "../../app/webhooks/customer-data.server";
-import { FUND_ON_VALUES, MAX_AUTHORIZATION_DAYS } from "../../app/settings/authorization-days";
+import { FUND_ON_VALUES, MAX_AUTHORIZATION_DAYS } from "../../app/settings/fund-on";
 import { DEFAULT_SHOP_OPTIONS } from "../../app/settings/shop-defaults";
 import {
   amountCents,

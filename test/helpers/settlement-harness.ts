@@ -105,7 +105,8 @@ export function useSettlementHarness(): void {
     h.soisy.clearFaults();
     h.shopify = await startShopifySimulator({
       appUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}`,
-      shops: [{ domain: SHOP, accessToken: TOKEN }],
+      // Authorizations are resolved by hand here (no lifecycle, no confirm): the shop has no oversell protection.
+      shops: [{ domain: SHOP, accessToken: TOKEN, oversellProtection: false }],
       retry: { attempts: 1 },
     });
     h.worker = createOutboxWorker({
