@@ -198,8 +198,6 @@ function shopifySentence(t: T, type: string, detail: Detail, money: (v: unknown)
       return t("tl.customerDataRequest");
     case "customer_redacted":
       return t("tl.customerRedacted");
-    case "confirmation_received":
-      return detail.result === false ? t("tl.confirmationRefused") : t("tl.confirmationConfirmed");
     default:
       return t("tl.unknown");
   }

@@ -133,7 +133,6 @@ export function confirmationCause(t: T, detail: Detail): string | null {
 
 /** The outcome of a lifecycle decision specific to issue 15, or null when it is not one. */
 export function settlementOutcome(t: T, type: string, detail: Detail, locale: Locale): string | null {
-  if (type === "confirming") return t("tl.outcome.confirming");
   if (type === "rejected" && (detail.why === "confirmation_rejected" || detail.why === "CONFIRMATION_REJECTED")) return t("tl.outcome.confirmationRejected");
   if (type === "resolved" && typeof detail.authorizationExpiresAt === "string") {
     const at = new Date(detail.authorizationExpiresAt);

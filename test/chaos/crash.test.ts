@@ -171,8 +171,14 @@ describe("the app process dies mid-work", () => {
     await startPaymentUntilOk(stack, { id, amount: "550.00" }, 30_000);
     const token = (await db().paymentSession.findUniqueOrThrow({ where: { id } })).soisyToken!;
     const gid = `gid://shopify/PaymentSession/${id}`;
+    // Oversell protection: Shopify's confirmation answer is held until the confirm is through, so the slow
+    // call below is the resolve that answer causes, not the confirm.
+    stack.shopify.setConfirmationBehaviour(id, { drop: true });
+    await stack.soisy.fireEvent(token, "LoanWasVerified");
+    await waitFor(() => stack.shopify.paymentSessions.get(id)?.state.code === "CONFIRMING", 20_000, "Shopify to take the confirm");
     const rule = stack.shopifyProxy.addRule({ method: "POST", path: "/graphql.json", bodyIncludes: gid, mode: { kind: "slow", ms: 3_000 }, times: 1 });
-    const callback = stack.soisy.fireEvent(token, "LoanWasVerified");
+    // Shopify's callback (retried by the simulator while the app restarts; its outcome does not matter here).
+    const callback = stack.shopify.sendConfirmationCallback(id);
     await waitFor(() => stack.shopifyProxy.count({ ruleId: rule }) === 1, 20_000, "the resolve to be in flight");
     const exit = await stack.signal(stack.primary, "SIGTERM");
     await callback;

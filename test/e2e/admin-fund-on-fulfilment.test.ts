@@ -186,7 +186,7 @@ describe("an authorization's page", () => {
     expect(await page.locator("[data-settlement] form").count()).toBe(1);
 
     const timeline = await page.locator("body").innerText();
-    expect(timeline).toContain("Shopify ha confermato che la merce è ancora disponibile");
+    expect(timeline).toContain("Shopify ha confermato che gli articoli sono ancora disponibili");
     expect(timeline).toContain("Shopify ha chiesto di incassare € 1.000,50");
     expect(timeline).toContain("Soisy ha accettato di finanziare l'ordine: incasso confermato");
     expect(timeline).toContain("Shopify ha chiesto di annullare l'autorizzazione");

@@ -127,8 +127,8 @@ describe("timeline sentences", () => {
 
   it("fund on fulfilment: confirmation, captures, voids and expiry in the merchant's words", () => {
     const say = (source: string, type: string, detail: Record<string, unknown>, locale: Locale = "it") => timelineSentence({ source, type, detail }, locale);
-    expect(say("shopify", "confirmation_received", { result: true })).toBe("Shopify ha confermato che la merce è ancora disponibile");
-    expect(say("shopify", "confirmation_received", { result: false }, "en")).toBe("Shopify answered that the goods are no longer available");
+    expect(say("shopify", "confirmation_received", { result: true })).toBe("Shopify ha confermato che gli articoli sono ancora disponibili");
+    expect(say("shopify", "confirmation_received", { result: false }, "en")).toBe("Shopify answered that the items are no longer available");
     expect(say("shopify", "capture_session_received", { captureId: "c1", amountCents: 120_050 })).toBe(
       "Shopify ha chiesto di incassare € 1.200,50: l'app chiede a Soisy di finanziare l'ordine",
     );
@@ -163,9 +163,9 @@ describe("timeline sentences", () => {
     expect(whoActed({ source: "soisy", type: "capture_triggered", detail: {} }, "it")).toBe("Soisy");
     expect(say("app", "authorization_expired", {}, "en")).toMatch(/^The authorization expired without a capture: the order will not be funded/);
     for (const [code, it, en] of [
-      ["confirmation_rejected", "La merce non era più disponibile", "The goods were no longer available"],
-      ["confirmation_overdue", "Shopify non ha risposto in tempo", "Shopify did not answer in time"],
-      ["disbursed_without_capture", "Soisy ha erogato il finanziamento senza un incasso", "Soisy paid out the loan without a capture"],
+      ["confirmation_rejected", "Articoli non più disponibili", "Items no longer available"],
+      ["confirmation_overdue", "Shopify non ha ancora confermato", "Shopify has not confirmed"],
+      ["disbursed_without_capture", "Soisy ha erogato prima dell'incasso", "Soisy paid out before the capture"],
     ] as const) {
       expect(say("app", `alert:${code}`, {})).toMatch(new RegExp(`^${it}`));
       expect(say("app", `alert:${code}`, {}, "en")).toMatch(new RegExp(`^${en}`));
@@ -174,22 +174,23 @@ describe("timeline sentences", () => {
 
   it("fund on fulfilment: the lifecycle's confirming step and the confirmation's outcomes", () => {
     const say = (type: string, detail: Record<string, unknown>, locale: Locale = "it") => timelineSentence({ source: "app", type, detail }, locale);
-    expect(say("confirming", DETAILS.confirming!, "en")).toBe("Soisy verified the loan: the app asks Shopify to confirm the goods are still available before going on");
+    expect(say("confirming", DETAILS.confirming!, "en")).toBe("Soisy verified the loan: asked Shopify to confirm the items are still available before going on");
     expect(say("confirming", { input: "soisy_callback", soisyStatus: "waiting_for_verification" })).toBe(
-      "Il cliente ha completato la richiesta su Soisy: l'app chiede a Shopify di confermare che la merce sia ancora disponibile prima di procedere",
+      "Il cliente ha completato la richiesta su Soisy: chiesto a Shopify di confermare che gli articoli siano ancora disponibili prima di procedere",
     );
-    expect(say("rejected", { input: "confirmation", from: "confirming", to: "rejected", why: "confirmation_rejected" }, "en")).toBe(
-      "Shopify answered that the goods are no longer available: payment rejected on Shopify and the customer sent back to choose how to pay; cancel the loan application at Soisy",
+    // As the lifecycle writes it (result false, why inventory_not_reserved).
+    expect(say("rejected", { input: "confirmation", from: "confirming", to: "rejected", why: "inventory_not_reserved", result: false }, "en")).toBe(
+      "Shopify answered that the items are no longer available: payment declined on Shopify: cancel the application at Soisy",
     );
-    expect(say("resolved", { input: "confirmation", from: "confirming", to: "resolved" })).toBe("Shopify ha confermato che la merce è ancora disponibile: ordine confermato su Shopify");
+    expect(say("resolved", { input: "confirmation", from: "confirming", to: "resolved" })).toBe("Shopify ha confermato che gli articoli sono disponibili: ordine confermato su Shopify");
     expect(say("resolved", { input: "confirmation", authorizationExpiresAt: "2026-08-12T10:00:00.000Z" }, "en")).toBe(
-      "Shopify confirmed the goods are still available: authorization confirmed on Shopify, to be captured by 12/08/2026, 12:00:00",
+      "Shopify confirmed the items are available: authorization confirmed on Shopify, to be captured by 12/08/2026, 12:00:00",
     );
     expect(say("pending", { input: "confirmation", why: "PARTNER_ACTION_REQUIRED" }, "en")).toBe(
-      "Shopify confirmed the goods are still available: payment pending on Shopify until Soisy decides",
+      "Shopify confirmed the items are available: payment pending on Shopify until Soisy decides",
     );
     // The state itself (added to the lifecycle by issue 15) has its words ready in both languages.
-    expect(translate("en", "state.confirming")).toBe("Confirming: Shopify checks the goods are still available");
+    expect(translate("en", "state.confirming")).toBe("Confirming: Shopify checks that the items are still available");
     for (const locale of LOCALES) expect(translate(locale, "state.label.confirming").length).toBeLessThanOrEqual(20);
   });
 

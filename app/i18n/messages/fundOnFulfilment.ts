@@ -7,11 +7,9 @@ import { defineMessages } from "../define";
  */
 export const fundOnFulfilmentMessages = defineMessages(
   {
-    "state.confirming": "In conferma: Shopify verifica che la merce sia ancora disponibile",
-    "state.label.confirming": "In conferma",
 
-    "tl.confirmationReceived.yes": "Shopify ha confermato che la merce è ancora disponibile",
-    "tl.confirmationReceived.no": "Shopify ha risposto che la merce non è più disponibile",
+    "tl.confirmationReceived.yes": "Shopify ha confermato che gli articoli sono ancora disponibili",
+    "tl.confirmationReceived.no": "Shopify ha risposto che gli articoli non sono più disponibili",
     "tl.captureRequested": "Shopify ha chiesto di incassare {amount}: l'app chiede a Soisy di finanziare l'ordine",
     "tl.captureRequestedNoAmount": "Shopify ha chiesto di incassare il pagamento: l'app chiede a Soisy di finanziare l'ordine",
     "tl.voidRequested": "Shopify ha chiesto di annullare l'autorizzazione: annulla il finanziamento su Soisy, poi conferma qui",
@@ -23,17 +21,10 @@ export const fundOnFulfilmentMessages = defineMessages(
     "tl.voidConfirmed": "Confermato: il finanziamento è stato annullato su Soisy; annullamento comunicato a Shopify",
     "tl.authorizationExpired": "L'autorizzazione è scaduta senza incasso: l'ordine non verrà finanziato. Se la richiesta è ancora aperta su Soisy, annullala",
 
-    "tl.cause.confirmed": "Shopify ha confermato che la merce è ancora disponibile",
-    "tl.cause.confirmationRefused": "Shopify ha risposto che la merce non è più disponibile",
-    "tl.outcome.confirming": "l'app chiede a Shopify di confermare che la merce sia ancora disponibile prima di procedere",
     "tl.outcome.confirmationRejected": "pagamento rifiutato su Shopify e cliente rimandato alla scelta del pagamento; annulla la richiesta di finanziamento su Soisy",
     "tl.outcome.authorized": "autorizzazione confermata su Shopify, da incassare entro il {date}",
 
-    "transactions.alert.confirmation_rejected": "La merce non era più disponibile: pagamento rifiutato. Annulla la richiesta di finanziamento su Soisy",
-    "transactions.alert.confirmation_overdue": "Shopify non ha risposto in tempo alla conferma di disponibilità della merce",
-    "transactions.alert.disbursed_without_capture": "Soisy ha erogato il finanziamento senza un incasso da Shopify: qualcuno l'ha avviato fuori da Shopify. Controlla l'ordine",
 
-    "tl.mutation.paymentSessionConfirm": "richiesta di conferma della disponibilità della merce",
     "tl.mutation.captureSessionResolve": "conferma dell'incasso",
     "tl.mutation.captureSessionReject": "rifiuto dell'incasso",
     "tl.mutation.voidSessionResolve": "conferma dell'annullamento",
@@ -102,11 +93,9 @@ export const fundOnFulfilmentMessages = defineMessages(
     "transactions.filters.settle.merchant": "Con un annullamento che aspetta te",
   },
   {
-    "state.confirming": "Confirming: Shopify checks the goods are still available",
-    "state.label.confirming": "Confirming",
 
-    "tl.confirmationReceived.yes": "Shopify confirmed the goods are still available",
-    "tl.confirmationReceived.no": "Shopify answered that the goods are no longer available",
+    "tl.confirmationReceived.yes": "Shopify confirmed the items are still available",
+    "tl.confirmationReceived.no": "Shopify answered that the items are no longer available",
     "tl.captureRequested": "Shopify asked to capture {amount}: the app asks Soisy to fund the order",
     "tl.captureRequestedNoAmount": "Shopify asked to capture the payment: the app asks Soisy to fund the order",
     "tl.voidRequested": "Shopify asked to void the authorization: cancel the loan at Soisy, then confirm here",
@@ -118,17 +107,10 @@ export const fundOnFulfilmentMessages = defineMessages(
     "tl.voidConfirmed": "Confirmed: the loan was cancelled at Soisy; void sent to Shopify",
     "tl.authorizationExpired": "The authorization expired without a capture: the order will not be funded. If the application is still open at Soisy, cancel it",
 
-    "tl.cause.confirmed": "Shopify confirmed the goods are still available",
-    "tl.cause.confirmationRefused": "Shopify answered that the goods are no longer available",
-    "tl.outcome.confirming": "the app asks Shopify to confirm the goods are still available before going on",
     "tl.outcome.confirmationRejected": "payment rejected on Shopify and the customer sent back to choose how to pay; cancel the loan application at Soisy",
     "tl.outcome.authorized": "authorization confirmed on Shopify, to be captured by {date}",
 
-    "transactions.alert.confirmation_rejected": "The goods were no longer available: payment rejected. Cancel the loan application at Soisy",
-    "transactions.alert.confirmation_overdue": "Shopify did not answer in time whether the goods are still available",
-    "transactions.alert.disbursed_without_capture": "Soisy paid out the loan without a capture from Shopify: someone started it outside Shopify. Check the order",
 
-    "tl.mutation.paymentSessionConfirm": "request to confirm the goods are available",
     "tl.mutation.captureSessionResolve": "capture confirmation",
     "tl.mutation.captureSessionReject": "capture rejection",
     "tl.mutation.voidSessionResolve": "void confirmation",
