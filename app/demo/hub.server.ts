@@ -39,18 +39,25 @@ function shopifyOrigin(): string {
 
 export async function hubData(locale: Locale) {
   const shopify = shopifyOrigin();
-  const rows = await db().shopSettings.findMany({ orderBy: { shop: "asc" }, take: 10, select: { shop: true, shopName: true } });
+  const rows = await db().shopSettings.findMany({ orderBy: { shop: "asc" }, take: 10, select: { shop: true, shopName: true, fundOn: true } });
   const shops = [];
   for (const row of rows) {
     const settings = await getShopSettings(db(), row.shop);
     if (!settings) continue;
     const base = `${shopify}/shops/${encodeURIComponent(row.shop)}`;
+    const checkout = `${shopify}/checkout?shop=${encodeURIComponent(row.shop)}`;
+    const fundOnFulfilment = row.fundOn === "fulfilment";
     shops.push({
       shop: row.shop,
       name: row.shopName ?? row.shop,
       level: settings.integrationLevel,
       ready: settings.ready,
-      checkout: `${shopify}/checkout?shop=${encodeURIComponent(row.shop)}`,
+      checkout,
+      fundOnFulfilment,
+      // Fund on fulfilment: Shopify sends an authorization; the order page then fulfils (captures) or cancels it.
+      authorizationCheckout: fundOnFulfilment ? `${checkout}&kind=authorization` : null,
+      // Oversell protection: Shopify answers the app's confirmation with "sold out" (same kind as the shop's usual payment).
+      oversoldCheckout: `${checkout}${fundOnFulfilment ? "&kind=authorization" : ""}&inventory=gone`,
       products: `${base}/products?locale=${locale}`,
       cart: `${base}/cart?locale=${locale}`,
     });
@@ -58,7 +65,7 @@ export async function hubData(locale: Locale) {
   const sessions = await db().paymentSession.findMany({
     orderBy: { createdAt: "desc" },
     take: 20,
-    select: { id: true, shop: true, amountCents: true, currency: true, state: true, soisyToken: true },
+    select: { id: true, shop: true, amountCents: true, currency: true, state: true, soisyToken: true, kind: true },
   });
   return {
     locale,
@@ -71,6 +78,7 @@ export async function hubData(locale: Locale) {
       shop: s.shop,
       amount: formatMoney(s.amountCents, s.currency, locale),
       state: stateLabel(s.state as PaymentState, locale),
+      authorization: s.kind === "authorization",
       orderPage: `${shopify}/shops/${encodeURIComponent(s.shop)}/orders/${encodeURIComponent(s.id)}`,
       operable: !!s.soisyToken && OPEN_STATES.includes(s.state),
     })),
