@@ -174,27 +174,27 @@ ${error}
     <input id="f-test" name="test" type="checkbox" value="true"${v.test ? " checked" : ""}>
     <label for="f-test">Modalità test <span class="en" lang="en">/ Test mode</span></label>
   </div>
-  <div class="row">
-    <div class="field">
-      <label for="f-kind">Tipo di pagamento <span class="en" lang="en">/ Payment type</span></label>
-      <select id="f-kind" name="kind">${options(
-        [
-          ["sale", "Vendita (incasso subito)", "Sale (captured now)"],
-          ["authorization", "Autorizzazione (incasso all'evasione)", "Authorization (captured on fulfilment)"],
-        ],
-        v.kind,
-      )}</select>
-    </div>
-    <div class="field">
-      <label for="f-inventory">Magazzino alla conferma <span class="en" lang="en">/ Stock at confirmation</span></label>
-      <select id="f-inventory" name="inventory">${options(
-        [
-          ["available", "Articoli disponibili", "Items in stock"],
-          ["gone", "Esauriti nel frattempo", "Sold out meanwhile"],
-        ],
-        v.inventory,
-      )}</select>
-    </div>
+  <div class="field">
+    <label for="f-kind">Tipo di pagamento <span class="en" lang="en">/ Payment type</span></label>
+    <select id="f-kind" name="kind" aria-describedby="f-kind-help">${options(
+      [
+        ["sale", "Vendita", "Sale"],
+        ["authorization", "Autorizzazione", "Authorization"],
+      ],
+      v.kind,
+    )}</select>
+    <small id="f-kind-help">Autorizzazione: l'ordine viene incassato quando il commerciante lo evade.
+    <span class="en" lang="en">Authorization: the order is captured when the merchant fulfils it.</span></small>
+  </div>
+  <div class="field">
+    <label for="f-inventory">Magazzino alla conferma <span class="en" lang="en">/ Stock at confirmation</span></label>
+    <select id="f-inventory" name="inventory">${options(
+      [
+        ["available", "Articoli disponibili", "Items in stock"],
+        ["gone", "Esauriti nel frattempo", "Sold out meanwhile"],
+      ],
+      v.inventory,
+    )}</select>
   </div>
 </fieldset>
 <fieldset>
