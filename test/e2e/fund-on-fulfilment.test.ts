@@ -10,7 +10,7 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { screenshotPath } from "../helpers/browser";
+import { screenshotPath, waitForHydration } from "../helpers/browser";
 import { adminContext } from "../helpers/admin-page";
 import { eventually, printAppOutputIfFailed, simSession, type Stack } from "../helpers/stack";
 import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
@@ -155,8 +155,10 @@ describe("an authorization funded on fulfilment", () => {
     // The merchant confirms in the admin that the loan is cancelled at Soisy; Shopify fails twice meanwhile.
     const adminPage = await admin.newPage();
     await adminPage.goto(`${stack.appUrl}/app/transactions/${id}`);
-    const confirm = adminPage.locator('button[name="intent"][value="confirm_void"], form:has(input[name="intent"][value="confirm_void"]) button[type="submit"]').first();
+    // The void's form posts intent=confirm_void to /app/settlements/:id.
+    const confirm = adminPage.locator('form:has(input[name="intent"][value="confirm_void"])').getByRole("button", { name: "Ho annullato il finanziamento su Soisy" });
     await confirm.waitFor();
+    await waitForHydration(adminPage);
     await adminPage.screenshot({ path: screenshotPath("fulfilment-admin-void-awaiting"), fullPage: true });
     stack.shopify.setFaults({ failNext: { count: 2, status: 503 } });
     await confirm.click();
