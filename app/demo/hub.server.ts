@@ -25,8 +25,11 @@ export const EXAMPLE_FISCAL_CODES = [
 export const REFUSED_POSTAL_CODE = "00000";
 
 
-/** Payments whose Soisy loan is still open: the operator can verify, disburse or reject them. */
-const OPEN_STATES: readonly string[] = ["redirected", "pending"];
+/**
+ * Payments whose Soisy loan is still open: the operator can verify, disburse or reject them (also while
+ * the app waits for Shopify's stock confirmation: Soisy does not know about it).
+ */
+const OPEN_STATES: readonly string[] = ["redirected", "confirming", "pending"];
 
 export function demoEnabled(): boolean {
   return appConfig().DEMO_MODE;
