@@ -19,6 +19,7 @@ import {
   appliedCount,
   authorizationCheckout,
   completeAtSoisy,
+  faultedCalls,
   fundOnFulfilment,
   orderPageShows,
   orderPageUrl,
@@ -79,10 +80,12 @@ describe("an authorization funded on fulfilment", () => {
     const { id, token } = await authorizationCheckout(page, stack, "1890.00");
     await page.screenshot({ path: screenshotPath("fulfilment-soisy-webapp"), fullPage: true });
     // Shopify's first answer to the confirmation is lost (502 after applying it): the app's retry gets the same result.
+    const callsBeforeConfirm = stack.shopify.calls.length;
     stack.shopify.setFaults({ failAfterApplyNext: { count: 1, status: 502 } });
     await completeAtSoisy(page);
     await eventually(async () => simSession(stack, id).state.code === "PENDING", SETTLEMENT_TIMEOUT_MS, "pending after the confirmation");
     expect(simSession(stack, id).confirmation?.result).toBe(true);
+    expect(faultedCalls(stack, callsBeforeConfirm)).toEqual(["fail_after_apply:paymentSessionConfirm"]);
 
     const verifiedAt = Date.now();
     await stack.soisy.fireEvent(token, "LoanWasVerified");
@@ -103,6 +106,7 @@ describe("an authorization funded on fulfilment", () => {
 
     // The merchant fulfils: Soisy's first match-trigger fails (503, outcome unknown to the app), and Shopify's
     // GraphQL endpoint fails twice before the resolve goes through.
+    const callsBeforeCapture = stack.shopify.calls.length;
     stack.soisy.setFaults({ failNext: { count: 1, status: 503 }, match: "match-trigger" });
     stack.shopify.setFaults({ failNext: { count: 2, status: 503 } });
     await pressOnOrderPage(page, id, /Evadi ordine/);
@@ -118,6 +122,9 @@ describe("an authorization funded on fulfilment", () => {
     // Soisy funded exactly once, the capture's cents.
     expect(stack.soisy.triggers.filter((t) => t.token === token).map((t) => t.amount)).toEqual([189_000]);
     expect(stack.soisy.orders.get(token)?.status).toBe("disbursed");
+    // The faults did happen: Soisy's first trigger answered 503, Shopify refused the resolve twice.
+    expect(triggerRequests(stack, token).map((r) => r.status)).toEqual([503, 204]);
+    expect(faultedCalls(stack, callsBeforeCapture)).toEqual(["fail:captureSessionResolve", "fail:captureSessionResolve"]);
     const settlement = await db().settlementSession.findUniqueOrThrow({ where: { id: capture!.id } });
     expect(settlement).toMatchObject({ kind: "capture", state: "resolved", amountCents: 189_000, paymentSessionId: id });
     expect(await timelineOf(stack, id, "capture_session_received")).toEqual([{ source: "shopify", detail: expect.objectContaining({ captureId: capture!.id }) }]);
@@ -160,11 +167,13 @@ describe("an authorization funded on fulfilment", () => {
     await confirm.waitFor();
     await waitForHydration(adminPage);
     await adminPage.screenshot({ path: screenshotPath("fulfilment-admin-void-awaiting"), fullPage: true });
+    const callsBeforeConfirm = stack.shopify.calls.length;
     stack.shopify.setFaults({ failNext: { count: 2, status: 503 } });
     await confirm.click();
     await eventually(async () => voidSession!.state.code === "RESOLVED", SETTLEMENT_TIMEOUT_MS, "void resolved at Shopify");
     await settled(id);
     expect(appliedCount(voidSession!, "voidSessionResolve")).toBe(1);
+    expect(faultedCalls(stack, callsBeforeConfirm)).toEqual(["fail:voidSessionResolve", "fail:voidSessionResolve"]);
     expect(await timelineOf(stack, id, "void_confirmed")).toEqual([{ source: "merchant", detail: expect.objectContaining({ by: expect.any(String) }) }]);
     expect(triggerRequests(stack, token)).toEqual([]);
     await orderPageShows(page, stack, id, '[data-void-state="RESOLVED"]', "void resolved on the order page");
@@ -214,11 +223,13 @@ describe("oversell protection", () => {
     const page = await browser.newPage();
     const { id, token } = await authorizationCheckout(page, stack, "1300.00", "gone");
     // Shopify's GraphQL endpoint is down for the first confirm: the outbox retries it.
+    const callsBeforeConfirm = stack.shopify.calls.length;
     stack.shopify.setFaults({ failNext: { count: 1, status: 503 } });
     await completeAtSoisy(page);
     await eventually(async () => simSession(stack, id).state.code === "REJECTED", SETTLEMENT_TIMEOUT_MS, "rejected after the confirmation");
     expect(simSession(stack, id).state).toMatchObject({ code: "REJECTED", reason: "CONFIRMATION_REJECTED" });
     expect(appliedMutations(stack, id)).toEqual(["paymentSessionConfirm", "paymentSessionReject"]);
+    expect(faultedCalls(stack, callsBeforeConfirm)).toEqual(["fail:paymentSessionConfirm"]);
     // The shopper is sent back to choose another payment method.
     await expect.poll(() => page.url(), { timeout: SETTLEMENT_TIMEOUT_MS }).toBe(simSession(stack, id).cancelUrl);
     await page.screenshot({ path: screenshotPath("fulfilment-oversold-cancelled"), fullPage: true });

@@ -100,3 +100,11 @@ export async function timelineOf(stack: Stack, id: string, type: string) {
   const rows = await stack.database.db.timelineEvent.findMany({ where: { paymentSessionId: id, type }, orderBy: { createdAt: "asc" } });
   return rows.map((r) => ({ source: r.source, detail: r.detailJson ? (JSON.parse(r.detailJson) as Record<string, unknown>) : null }));
 }
+
+/** The Shopify GraphQL calls from index `since` on that a fault hit, as "fault:rootField" (what the app's retries went through). */
+export function faultedCalls(stack: Stack, since: number): string[] {
+  return stack.shopify.calls
+    .slice(since)
+    .filter((c) => c.fault !== null)
+    .map((c) => `${c.fault}:${c.rootFields.join(",")}`);
+}
