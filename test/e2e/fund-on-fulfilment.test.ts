@@ -85,7 +85,7 @@ describe("an authorization funded on fulfilment", () => {
     await completeAtSoisy(page);
     await eventually(async () => simSession(stack, id).state.code === "PENDING", SETTLEMENT_TIMEOUT_MS, "pending after the confirmation");
     expect(simSession(stack, id).confirmation?.result).toBe(true);
-    expect(faultedCalls(stack, callsBeforeConfirm)).toEqual(["fail_after_apply:paymentSessionConfirm"]);
+    expect(faultedCalls(stack, callsBeforeConfirm)).toEqual(["fail_after_apply:PaymentSessionConfirm"]);
 
     const verifiedAt = Date.now();
     await stack.soisy.fireEvent(token, "LoanWasVerified");
@@ -124,7 +124,7 @@ describe("an authorization funded on fulfilment", () => {
     expect(stack.soisy.orders.get(token)?.status).toBe("disbursed");
     // The faults did happen: Soisy's first trigger answered 503, Shopify refused the resolve twice.
     expect(triggerRequests(stack, token).map((r) => r.status)).toEqual([503, 204]);
-    expect(faultedCalls(stack, callsBeforeCapture)).toEqual(["fail:captureSessionResolve", "fail:captureSessionResolve"]);
+    expect(faultedCalls(stack, callsBeforeCapture)).toEqual(["fail:CaptureSessionResolve", "fail:CaptureSessionResolve"]);
     const settlement = await db().settlementSession.findUniqueOrThrow({ where: { id: capture!.id } });
     expect(settlement).toMatchObject({ kind: "capture", state: "resolved", amountCents: 189_000, paymentSessionId: id });
     expect(await timelineOf(stack, id, "capture_session_received")).toEqual([{ source: "shopify", detail: expect.objectContaining({ captureId: capture!.id }) }]);
@@ -173,7 +173,7 @@ describe("an authorization funded on fulfilment", () => {
     await eventually(async () => voidSession!.state.code === "RESOLVED", SETTLEMENT_TIMEOUT_MS, "void resolved at Shopify");
     await settled(id);
     expect(appliedCount(voidSession!, "voidSessionResolve")).toBe(1);
-    expect(faultedCalls(stack, callsBeforeConfirm)).toEqual(["fail:voidSessionResolve", "fail:voidSessionResolve"]);
+    expect(faultedCalls(stack, callsBeforeConfirm)).toEqual(["fail:VoidSessionResolve", "fail:VoidSessionResolve"]);
     expect(await timelineOf(stack, id, "void_confirmed")).toEqual([{ source: "merchant", detail: expect.objectContaining({ by: expect.any(String) }) }]);
     expect(triggerRequests(stack, token)).toEqual([]);
     await orderPageShows(page, stack, id, '[data-void-state="RESOLVED"]', "void resolved on the order page");
@@ -229,7 +229,7 @@ describe("oversell protection", () => {
     await eventually(async () => simSession(stack, id).state.code === "REJECTED", SETTLEMENT_TIMEOUT_MS, "rejected after the confirmation");
     expect(simSession(stack, id).state).toMatchObject({ code: "REJECTED", reason: "CONFIRMATION_REJECTED" });
     expect(appliedMutations(stack, id)).toEqual(["paymentSessionConfirm", "paymentSessionReject"]);
-    expect(faultedCalls(stack, callsBeforeConfirm)).toEqual(["fail:paymentSessionConfirm"]);
+    expect(faultedCalls(stack, callsBeforeConfirm)).toEqual(["fail:PaymentSessionConfirm"]);
     // The shopper is sent back to choose another payment method.
     await expect.poll(() => page.url(), { timeout: SETTLEMENT_TIMEOUT_MS }).toBe(simSession(stack, id).cancelUrl);
     await page.screenshot({ path: screenshotPath("fulfilment-oversold-cancelled"), fullPage: true });

@@ -101,10 +101,13 @@ export async function timelineOf(stack: Stack, id: string, type: string) {
   return rows.map((r) => ({ source: r.source, detail: r.detailJson ? (JSON.parse(r.detailJson) as Record<string, unknown>) : null }));
 }
 
-/** The Shopify GraphQL calls from index `since` on that a fault hit, as "fault:rootField" (what the app's retries went through). */
+/**
+ * The Shopify GraphQL calls from index `since` on that a fault hit, as "fault:OperationName" (what the app's
+ * retries went through; a call refused before execution has no root fields, only its operation's name).
+ */
 export function faultedCalls(stack: Stack, since: number): string[] {
   return stack.shopify.calls
     .slice(since)
     .filter((c) => c.fault !== null)
-    .map((c) => `${c.fault}:${c.rootFields.join(",")}`);
+    .map((c) => `${c.fault}:${c.operationName ?? "?"}`);
 }
