@@ -103,11 +103,11 @@ export async function timelineOf(stack: Stack, id: string, type: string) {
 
 /**
  * The Shopify GraphQL calls from index `since` on that a fault hit, as "fault:OperationName" (what the app's
- * retries went through; a call refused before execution has no root fields, only its operation's name).
+ * retries went through; a call refused before execution has no root fields: the document's operation name).
  */
 export function faultedCalls(stack: Stack, since: number): string[] {
   return stack.shopify.calls
     .slice(since)
     .filter((c) => c.fault !== null)
-    .map((c) => `${c.fault}:${c.operationName ?? "?"}`);
+    .map((c) => `${c.fault}:${c.operationName ?? /^\s*mutation\s+(\w+)/.exec(c.query)?.[1] ?? "?"}`);
 }
