@@ -119,10 +119,26 @@ export async function soisyOrder(target: DemoCheckTarget, token: string): Promis
   return json<SoisyOrder>(`${target.soisyUrl}/_sim/orders/${encodeURIComponent(token)}`);
 }
 
-/** What the shopper's browser does after Soisy: follow the redirects to Shopify's order status page. */
+const RETURN_PAGE = /\/payments\/return\/([^/]+)\/([^/]+)\/(?:success|error)$/;
+
+/**
+ * The app's "we are confirming your payment" page (while Shopify confirms the stock, or is not reachable
+ * yet) polls /payments/status/{id}/{secret} until Shopify's next step is known: the same, over HTTP.
+ */
+async function waitLikeReturnPage(target: DemoCheckTarget, returnUrl: string): Promise<string | null> {
+  const match = RETURN_PAGE.exec(new URL(returnUrl).pathname);
+  if (!returnUrl.startsWith(`${target.appUrl}/`) || !match) return null;
+  const statusUrl = `${target.appUrl}/payments/status/${match[1]}/${match[2]}`;
+  return until("Shopify's next step for the shopper (the app's waiting page)", async () => {
+    const status = await json<{ state?: string; redirectUrl?: string | null }>(statusUrl, { headers: { accept: "application/json" } });
+    return status.redirectUrl ? { value: status.redirectUrl, last: status.state ?? "?" } : { last: `payment ${status.state ?? "?"}, no next step yet` };
+  });
+}
+
+/** What the shopper's browser does after Soisy: follow the redirects (and the app's waiting page) to Shopify's order status page. */
 async function followToShopifyOrder(target: DemoCheckTarget, url: string, shop: string, sessionId: string): Promise<string> {
   let next = url;
-  for (let hops = 0; hops < 5; hops++) {
+  for (let hops = 0; hops < 6; hops++) {
     const res = await http(next);
     const location = res.headers.get("location");
     if (res.status >= 300 && res.status < 400 && location) {
@@ -130,6 +146,11 @@ async function followToShopifyOrder(target: DemoCheckTarget, url: string, shop: 
       continue;
     }
     await expectStatus(res, [200], `GET ${next}`);
+    const waited = await waitLikeReturnPage(target, next);
+    if (waited) {
+      next = new URL(waited, next).toString();
+      continue;
+    }
     const expected = `${target.shopifyUrl}/shops/${encodeURIComponent(shop)}/orders/${encodeURIComponent(sessionId)}`;
     if (next !== expected) throw new Error(`the shopper landed on ${next}, not on Shopify's order page ${expected}`);
     return orderState(await res.text());
