@@ -9,6 +9,7 @@
 import {
   checkout,
   expectStatus,
+  followToShopifyOrder,
   http,
   json,
   orderState,
@@ -76,6 +77,9 @@ export async function checkAuthorization(print: Print, target: DemoCheckTarget):
         body: JSON.stringify({ instalments: 12 }),
       });
       refusedCallback(done.callbacks);
+      // The shopper's browser comes back through the app (its waiting page while Shopify confirms the stock).
+      if (!done.redirectUrl) throw new Error("Soisy's webapp sent the shopper nowhere (no successUrl)");
+      await followToShopifyOrder(target, done.redirectUrl, payment.shop, payment.sessionId);
       await orderReaches(target, payment, "PENDING");
     },
     () => `${label}: completed at Soisy, Shopify's order page shows it pending`,

@@ -136,7 +136,7 @@ async function waitLikeReturnPage(target: DemoCheckTarget, returnUrl: string): P
 }
 
 /** What the shopper's browser does after Soisy: follow the redirects (and the app's waiting page) to Shopify's order status page. */
-async function followToShopifyOrder(target: DemoCheckTarget, url: string, shop: string, sessionId: string): Promise<string> {
+export async function followToShopifyOrder(target: DemoCheckTarget, url: string, shop: string, sessionId: string): Promise<string> {
   let next = url;
   for (let hops = 0; hops < 6; hops++) {
     const res = await http(next);
