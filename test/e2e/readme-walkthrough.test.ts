@@ -245,8 +245,9 @@ describe("README: the demo, step by step", { timeout: 60_000 }, () => {
     const token = new URLSearchParams(new URL(page.url()).hash.split("?")[1]).get("token")!;
     const order = async () => (await (await fetch(`${demo.soisyUrl}/_sim/orders/${token}`)).json()) as { status: string; orderReference: string; amount: number };
     const id = (await order()).orderReference;
-    await page.getByRole("button", { name: "Completa la richiesta" }).click();
     const authorizationOrder = `${demo.shopifyUrl}/shops/${SHOP}/orders/${id}`;
+    // The shopper comes back through the app (its waiting page while Shopify confirms the stock) to the order page.
+    await Promise.all([page.waitForURL(authorizationOrder, { timeout: 30_000 }), page.getByRole("button", { name: "Completa la richiesta" }).click()]);
     const orderPageSays = (selector: string, what: string) =>
       eventually(
         async () => {
