@@ -194,7 +194,8 @@ describe("an authorization funded on fulfilment", () => {
     await settled(id);
     const [capture] = settlementsOf(stack, "capture", id);
     expect(capture!.state).toMatchObject({ code: "REJECTED", reason: "PROCESSING_ERROR" });
-    expect(capture!.state.code === "REJECTED" && capture!.state.merchantMessage).toBeTruthy();
+    // The merchant reads Soisy's reason in Shopify (the app's merchantMessage).
+    expect(capture!.state.code === "REJECTED" ? capture!.state.merchantMessage : null).toMatch(/suspended/i);
     expect(appliedCount(capture!, "captureSessionReject")).toBe(1);
     expect(stack.soisy.triggers.filter((t) => t.token === token)).toEqual([]);
     expect((await timelineOf(stack, id, "capture_refused")).length).toBe(1);
@@ -235,6 +236,8 @@ describe("oversell protection", () => {
     await page.screenshot({ path: screenshotPath("fulfilment-oversold-cancelled"), fullPage: true });
     await settled(id);
     expect(await timelineOf(stack, id, "confirmation_received")).toEqual([{ source: "shopify", detail: { result: false } }]);
+    // The merchant is told to cancel the Soisy application.
+    expect((await timelineOf(stack, id, "alert:confirmation_rejected")).length).toBe(1);
     // Soisy's operator verifies later: the loan is never funded through Shopify and the session stays rejected.
     await stack.soisy.fireEvent(token, "LoanWasVerified");
     await settled(id);
