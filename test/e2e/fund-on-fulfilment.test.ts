@@ -36,6 +36,8 @@ let browser: Browser;
 let admin: BrowserContext;
 const db = () => stack.database.db;
 const DAY_MS = 86_400_000;
+/** A whole flow (checkout, Soisy, confirmation, verification, capture with the outbox's retries) on a busy 2-core machine. */
+const FLOW_TIMEOUT_MS = 120_000;
 
 beforeAll(async () => {
   [stack, browser] = await startStackAndBrowser({
@@ -74,7 +76,7 @@ async function pressOnOrderPage(page: Page, id: string, button: RegExp, amount?:
   await Promise.all([page.waitForURL(orderPageUrl(stack, id)), page.getByRole("button", { name: button }).click()]);
 }
 
-describe("an authorization funded on fulfilment", () => {
+describe("an authorization funded on fulfilment", { timeout: FLOW_TIMEOUT_MS }, () => {
   it("is resolved after Soisy's verification with its expiry, then captured by \"Evadi ordine\" through faults", async () => {
     const page = await browser.newPage();
     const { id, token } = await authorizationCheckout(page, stack, "1890.00");
@@ -219,7 +221,7 @@ describe("an authorization funded on fulfilment", () => {
   });
 });
 
-describe("oversell protection", () => {
+describe("oversell protection", { timeout: FLOW_TIMEOUT_MS }, () => {
   it("an item sold meanwhile is rejected with CONFIRMATION_REJECTED before the loan is funded", async () => {
     const page = await browser.newPage();
     const { id, token } = await authorizationCheckout(page, stack, "1300.00", "gone");
