@@ -141,6 +141,7 @@ describe("an authorization funded on fulfilment", { timeout: FLOW_TIMEOUT_MS }, 
     const page = await browser.newPage();
     await pressOnOrderPage(page, id, /^Incassa/, "400,00");
     await orderPageShows(page, stack, id, '[data-capture-state="RESOLVED"]', "partial capture resolved");
+    await settled(id);
     expect(stack.soisy.triggers.filter((t) => t.token === token).map((t) => t.amount)).toEqual([40_000]);
     const [capture] = settlementsOf(stack, "capture", id);
     expect(capture!.amount).toBe("400.00");
