@@ -1,6 +1,7 @@
 /**
  * Wires the payment services for the running app: the database, the Soisy client factory, the
- * outbox worker that delivers Shopify mutations, and the reconciliation job. Both jobs run in every
+ * outbox worker that delivers Shopify mutations, the reconciliation job and the captures' retry loop
+ * (settlement-service.server.ts `processDueSettlements`). The jobs run in every
  * app instance (safe: the outbox claims each message for one worker at a time). It lives at app/'s
  * root, beside the routes, because it wires several concern folders together (payments, preapproval,
  * shopify); no concern folder imports it.
@@ -17,6 +18,7 @@ import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import { releaseProcessCreationLeases } from "~/payments/creation-lease.server";
 import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-deps.server";
 import { reconcileOpenPayments } from "~/payments/reconcile.server";
+import { processDueSettlements } from "~/payments/settlement-service.server";
 import { closeOutgoingConnections } from "~/http/outgoing-pool.server";
 
 const BackoffEnvSchema = z.object({
@@ -80,14 +82,29 @@ export function paymentDeps(): PaymentDeps {
   return paymentRuntime().deps;
 }
 
-/** Starts the outbox worker and the reconciliation interval once per process. */
+/**
+ * Starts the outbox worker, and the reconciliation and settlement-retry passes (one interval, each
+ * pass skipped while its previous one still runs), once per process.
+ */
 export function startBackgroundJobs(): void {
   if (globalThis.__soisyJobs) return;
   const { deps, worker, config } = paymentRuntime();
   if (config.JOBS_DISABLED) return;
   worker.start(config.OUTBOX_POLL_MS);
   let running = false;
+  let settling = false;
   const timer = setInterval(() => {
+    if (!settling) {
+      settling = true;
+      processDueSettlements(deps)
+        .then((report) => {
+          if (report.checked) logger.info(report, "settlement retry pass");
+        })
+        .catch((error) => logger.error({ err: error }, "settlement retry pass failed"))
+        .finally(() => {
+          settling = false;
+        });
+    }
     if (running) return;
     running = true;
     reconcileOpenPayments(deps, { olderThanMs: config.RECONCILE_AFTER_MS })

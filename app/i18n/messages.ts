@@ -12,6 +12,7 @@ import { widgetMessages } from "./messages/widget";
 import { preapprovalMessages } from "./messages/preapproval";
 import { checkoutRulesMessages } from "./messages/checkoutRules";
 import { refundsMessages } from "./messages/refunds";
+import { settlementsMessages } from "./messages/settlements";
 import { demoMessages } from "./messages/demo";
 import { declineMessages } from "./messages/decline";
 import { timelineMessages } from "./messages/timeline";
@@ -61,6 +62,7 @@ const it = {
   ...preapprovalMessages.it,
   ...checkoutRulesMessages.it,
   ...refundsMessages.it,
+  ...settlementsMessages.it,
   ...demoMessages.it,
   ...declineMessages.it,
   ...timelineMessages.it,
@@ -112,6 +114,7 @@ const en: Record<MessageKey, string> = {
   ...preapprovalMessages.en,
   ...checkoutRulesMessages.en,
   ...refundsMessages.en,
+  ...settlementsMessages.en,
   ...demoMessages.en,
   ...declineMessages.en,
   ...timelineMessages.en,

@@ -3,8 +3,9 @@
  * stores the transition (transition-store.server.ts), deciding again on fresh rows when another writer
  * won the race.
  */
+import { DEFAULT_AUTHORIZATION_DAYS } from "~/settings/fund-on";
 import type { OrderStatus } from "~/soisy/types";
-import { transition, type LifecycleInput, type PaymentState, type Transition } from "./lifecycle";
+import { parseDeferred, transition, type LifecycleInput, type PaymentState, type Transition } from "./lifecycle";
 import type { PaymentDeps, PaymentRow, SettingsRow } from "./payment-deps.server";
 import { storeTransition, type ExtraColumns, type SessionColumns, type TimelineEntry } from "./transition-store.server";
 
@@ -51,15 +52,22 @@ export async function applyInput(deps: PaymentDeps, sessionId: string, input: Li
           settings: {
             resolveOn: (settings?.resolveOn as "verified" | "disbursed" | undefined) ?? "verified",
             pendingExpiryDays: settings?.pendingExpiryDays ?? 3,
+            authorizationDays: settings?.authorizationDays ?? DEFAULT_AUTHORIZATION_DAYS,
           },
           now,
+          kind: session.kind === "authorization" ? "authorization" : "sale",
+          confirmed: session.confirmationResult === true,
+          deferred: parseDeferred(session.deferredJson),
+          confirmationRequestedAt: session.confirmationRequestedAt,
         },
         input,
       );
     let result = decide(groupConflict);
-    // The group rule only matters when this input would resolve or set pending: look it up then.
+    // The group rule only matters when this input would resolve or set pending (or ask Shopify to confirm first): look it up then.
     const wouldSettle = result.effects.some(
-      (e) => e.type === "mutation" && (e.mutation === "paymentSessionResolve" || e.mutation === "paymentSessionPending"),
+      (e) =>
+        e.type === "mutation" &&
+        (e.mutation === "paymentSessionResolve" || e.mutation === "paymentSessionPending" || e.mutation === "paymentSessionConfirm"),
     );
     if (wouldSettle && !groupConflict) {
       const other = await db.groupResolution.findUnique({ where: { group: session.group } });

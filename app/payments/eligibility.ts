@@ -5,7 +5,9 @@
  *      session on a shop that has not finished setup (ready) → PROCESSING_ERROR. Test sessions need
  *      only the sandbox credentials (`configured`), since test mode is how a merchant tries the app
  *      before going live;
- *   2. kind ≠ "sale" → INVALID_PURCHASE_TYPE (Soisy pays the whole order at once; no authorizations);
+ *   2. kind ≠ "sale" → INVALID_PURCHASE_TYPE, except "authorization" when the shop funds at
+ *      fulfilment (`fundOn`, docs/fund-on-fulfilment.md: Soisy's suspended orders); an authorization
+ *      on a shop funding at approval is refused with a message naming the setting;
  *   3. currency ≠ "EUR" → INVALID_CURRENCY;
  *   4. amount < min → AMOUNT_TOO_SMALL, amount > max → AMOUNT_TOO_LARGE (min and max themselves are
  *      eligible; a non-integer amount counts as too small);
@@ -14,6 +16,7 @@
  * `merchantMessage` is English, for Shopify's merchantMessage of paymentSessionReject.
  */
 import { centsToDecimal } from "~/money/cents";
+import type { FundOn } from "~/settings/fund-on";
 import type { RejectCode } from "./lifecycle";
 
 export interface EligibilityInput {
@@ -32,6 +35,8 @@ export interface EligibilityInput {
     /** ISO 3166-1 alpha-2 codes allowed for the billing address. */
     allowedCountries: string[];
     uninstalled: boolean;
+    /** "When Soisy funds": authorizations are accepted only at "fulfilment". */
+    fundOn: FundOn;
   };
 }
 
@@ -51,8 +56,15 @@ export function checkEligibility(input: EligibilityInput): Eligibility {
   if (!input.test && !shop.ready) {
     return no("PROCESSING_ERROR", "shop_not_ready", "The Soisy app setup is not complete for live payments.");
   }
-  if (input.kind !== "sale") {
-    return no("INVALID_PURCHASE_TYPE", "unsupported_kind", `Soisy supports sales only, not "${clip(input.kind)}" payments.`);
+  if (input.kind === "authorization" && shop.fundOn !== "fulfilment") {
+    return no(
+      "INVALID_PURCHASE_TYPE",
+      "unsupported_kind",
+      "Authorizations need the Soisy app setting \"When Soisy funds\" (\"Quando Soisy finanzia\") set to \"at fulfilment\"; this shop funds at approval.",
+    );
+  }
+  if (input.kind !== "sale" && input.kind !== "authorization") {
+    return no("INVALID_PURCHASE_TYPE", "unsupported_kind", `Soisy supports sales and authorizations only, not "${clip(input.kind)}" payments.`);
   }
   if (input.currency !== "EUR") {
     return no("INVALID_CURRENCY", "currency", `Soisy accepts payments in EUR only, not ${clip(input.currency)}.`);

@@ -75,6 +75,31 @@
  *      which got the same answer synchronously, decides with its own reason; this keeps one
  *      deterministic outcome when the callback races the submit); a reconciliation poll or a shopper
  *      return still acts on it as on "redirected" (a submit whose answer was lost is settled by them).
+ *  13. Oversell protection (docs/fund-on-fulfilment.md): a transition that would send the FIRST
+ *      paymentSessionResolve or paymentSessionPending of a session (not `confirmed`, not already
+ *      pending) sends `paymentSessionConfirm` instead and enters "confirming", remembering the
+ *      outcome in `deferredJson` (`Deferred`). Rejects never wait for it. Merchant decisions follow
+ *      the same rule. The group rule is applied before asking (a confirm for a checkout already paid
+ *      would be pointless) and again when the answer comes.
+ *  14. `confirmation` from "confirming": true → the deferred outcome now (a pending's expiry and an
+ *      authorization's expiry computed at the answer; the group rule applies); false → reject
+ *      CONFIRMATION_REJECTED + alert "confirmation_rejected" (cancel the Soisy application: the items
+ *      were sold meanwhile). In any other state: `no_change` when it repeats the answer already
+ *      taken (true after confirmed), `ignored` otherwise.
+ *  15. Observations while "confirming": cancelled → reject INSTRUMENT_DECLINED at once (Shopify
+ *      accepts a reject from CONFIRMING); a deferred pending that Soisy now allows to resolve
+ *      (verified / disbursed, no flag) becomes a deferred resolve; an amount mismatch flags the
+ *      session as usual and turns a deferred automatic resolve into a pending MERCHANT_ACTION_REQUIRED;
+ *      otherwise no_change. No new mutation either way. A shopper return waits ("wait").
+ *      A merchant "reject" rejects at once; "resolve" makes the deferred outcome a resolve.
+ *  16. Overdue answer: a `reconciled` input while "confirming" with no answer
+ *      CONFIRMATION_OVERDUE_MS (15 min) after the request → alert "confirmation_overdue" (once, by
+ *      the caller's de-duplication); after CONFIRMATION_GIVE_UP_MS (24 h) → reject PROCESSING_ERROR.
+ *      A cancelled loan still wins (rule 15).
+ *  17. Authorizations (kind "authorization", fund on fulfilment): "verified" resolves whatever
+ *      settings.resolveOn says; every resolve carries `authorizationExpiresAt` = now +
+ *      authorizationDays × 24 h (effect and patch). "disbursed" of an open authorization resolves
+ *      too, with alert "disbursed_without_capture" (the order was triggered outside Shopify).
  */
 import { MAX_PENDING_EXPIRY_DAYS } from "~/settings/pending-expiry";
 import { isKnownOrderStatus, type SoisyKnownOrderStatus } from "~/soisy/types";
@@ -83,7 +108,17 @@ import { isKnownOrderStatus, type SoisyKnownOrderStatus } from "~/soisy/types";
  * States
  * ---------------------------------------------------------------------------------------------- */
 
-export const PAYMENT_STATES = ["received", "not_eligible", "preapproval", "redirected", "abandoned", "pending", "resolved", "rejected"] as const;
+export const PAYMENT_STATES = [
+  "received",
+  "not_eligible",
+  "preapproval",
+  "redirected",
+  "abandoned",
+  "confirming",
+  "pending",
+  "resolved",
+  "rejected",
+] as const;
 export type PaymentState = (typeof PAYMENT_STATES)[number];
 
 /** Final: Shopify's answer for the session is decided (its mutation is queued); no input moves it. */
@@ -130,7 +165,8 @@ export type RejectCode =
   | "PROCESSING_ERROR"
   | "INSTRUMENT_DECLINED"
   | "PAYMENT_METHOD_UNSUPPORTED"
-  | "INVALID_PURCHASE_TYPE";
+  | "INVALID_PURCHASE_TYPE"
+  | "CONFIRMATION_REJECTED";
 
 export type IntegrationLevel = "redirect" | "preapproval";
 
@@ -142,7 +178,14 @@ export type LifecycleInput =
   | { kind: "shopper_returned"; via: "success" | "error"; soisy: SoisyObservation }
   | { kind: "soisy_callback"; eventId: string; soisy: SoisyObservation }
   | { kind: "reconciled"; soisy: SoisyObservation }
-  | { kind: "merchant_decided"; decision: "resolve" | "reject" };
+  | { kind: "merchant_decided"; decision: "resolve" | "reject" }
+  /** Shopify's answer on the confirmation callback: true = the inventory is still reserved. */
+  | { kind: "confirmation"; result: boolean };
+
+export type PendingReason = "PARTNER_ACTION_REQUIRED" | "MERCHANT_ACTION_REQUIRED";
+
+/** What a "confirming" session will do once Shopify confirms (stored as PaymentSession.deferredJson). */
+export type Deferred = { outcome: "resolve"; why?: string } | { outcome: "pending"; reason: PendingReason };
 
 export interface LifecycleContext {
   state: PaymentState;
@@ -153,8 +196,16 @@ export interface LifecycleContext {
   pendingExpiresAt: Date | null;
   /** Another session of the same Shopify group is resolved. */
   groupAlreadyResolved: boolean;
-  settings: { resolveOn: "verified" | "disbursed"; pendingExpiryDays: number };
+  settings: { resolveOn: "verified" | "disbursed"; pendingExpiryDays: number; authorizationDays: number };
   now: Date;
+  /** Shopify's session kind: a sale, or an authorization captured later (fund on fulfilment). */
+  kind: "sale" | "authorization";
+  /** Shopify already confirmed this session (oversell protection): no second confirm. */
+  confirmed: boolean;
+  /** While "confirming": what the session will do once confirmed. */
+  deferred: Deferred | null;
+  /** When paymentSessionConfirm was asked (null when never). */
+  confirmationRequestedAt: Date | null;
 }
 
 export type AlertCode =
@@ -163,15 +214,19 @@ export type AlertCode =
   | "cancelled_after_resolve"
   | "loan_after_reject"
   | "pending_past_expiry"
-  | "unknown_soisy_status";
+  | "unknown_soisy_status"
+  | "confirmation_rejected"
+  | "confirmation_overdue"
+  | "disbursed_without_capture";
 
 export type Effect =
-  | { type: "mutation"; mutation: "paymentSessionResolve" }
+  | { type: "mutation"; mutation: "paymentSessionResolve"; authorizationExpiresAt?: Date }
+  | { type: "mutation"; mutation: "paymentSessionConfirm" }
   | { type: "mutation"; mutation: "paymentSessionReject"; code: RejectCode; merchantMessage: string }
   | {
       type: "mutation";
       mutation: "paymentSessionPending";
-      reason: "PARTNER_ACTION_REQUIRED" | "MERCHANT_ACTION_REQUIRED";
+      reason: PendingReason;
       pendingExpiresAt: Date;
     }
   | { type: "timeline"; event: string; detail?: Record<string, unknown> }
@@ -190,6 +245,12 @@ export interface LifecyclePatch {
   abandonedAt?: Date;
   returnedAt?: Date;
   soisyStatus?: string;
+  authorizationExpiresAt?: Date;
+  /** JSON of `Deferred` while confirming; null clears it. */
+  deferredJson?: string | null;
+  confirmationRequestedAt?: Date;
+  confirmationResult?: boolean;
+  confirmationAnsweredAt?: Date;
 }
 
 export interface Transition {
@@ -211,6 +272,7 @@ export type TimelineEvent =
   | "rejected"
   | "pending"
   | "abandoned"
+  | "confirming" // paymentSessionConfirm asked instead of the first resolve / pending, or the deferred outcome changed
   | "flagged" // amount mismatch seen, nothing else changes
   | "no_change" // a valid input that moves nothing now (duplicate, stale, still waiting)
   | "ignored"; // an input that makes no sense in this state
@@ -223,7 +285,34 @@ export const MERCHANT_MESSAGES = {
   merchantRejected: "Rejected by the merchant after review in the Soisy app",
   preapprovalRefused:
     "Soisy refused the instalment request in the store's pre-approval; the customer was sent back to checkout to choose another payment method",
+  confirmationRejected:
+    "Shopify could not confirm the order (the items are no longer available), so this Soisy instalment payment was rejected. Cancel the Soisy application.",
+  confirmationTimedOut: "Shopify did not answer the order confirmation within 24 hours, so this Soisy instalment payment was rejected. Cancel the Soisy application.",
 } as const;
+
+/** No confirmation answer this long after the request: alert the merchant. */
+export const CONFIRMATION_OVERDUE_MS = 15 * 60 * 1000;
+/** No confirmation answer this long after the request: reject. */
+export const CONFIRMATION_GIVE_UP_MS = 24 * 60 * 60 * 1000;
+
+export function serializeDeferred(deferred: Deferred): string {
+  return JSON.stringify(deferred);
+}
+
+/** The stored deferred outcome, or null when absent or unreadable. */
+export function parseDeferred(json: string | null): Deferred | null {
+  if (!json) return null;
+  try {
+    const value = JSON.parse(json) as { outcome?: unknown; reason?: unknown; why?: unknown };
+    if (value.outcome === "resolve") return typeof value.why === "string" ? { outcome: "resolve", why: value.why } : { outcome: "resolve" };
+    if (value.outcome === "pending" && (value.reason === "PARTNER_ACTION_REQUIRED" || value.reason === "MERCHANT_ACTION_REQUIRED")) {
+      return { outcome: "pending", reason: value.reason };
+    }
+  } catch {
+    // unreadable: treated as absent
+  }
+  return null;
+}
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -265,6 +354,8 @@ export function transition(ctx: LifecycleContext, input: LifecycleInput): Transi
       });
     case "merchant_decided":
       return merchantDecided(ctx, input);
+    case "confirmation":
+      return confirmationAnswered(ctx, input);
     case "shopper_returned":
     case "soisy_callback":
     case "reconciled":
@@ -311,8 +402,16 @@ function observed(ctx: LifecycleContext, input: ObservationInput): Transition {
     decision = afterRejected(ctx, progress);
   } else if (ctx.state === "preapproval" && input.kind === "soisy_callback" && progress === "cancelled") {
     decision = { state: ctx.state, event: "no_change", why: "preapproval_submit_decides" };
+  } else if (ctx.state === "confirming") {
+    decision = whileConfirming(ctx, input, progress);
   } else {
     decision = whileOpen(ctx, input, progress);
+  }
+  if (ctx.kind === "authorization" && progress === "disbursed" && !isFinal(ctx.state) && decision.state !== "rejected") {
+    decision.alerts = [
+      ...(decision.alerts ?? []),
+      alert("disbursed_without_capture", "Soisy funded this authorized payment before Shopify captured it: the order was triggered outside Shopify. Check the order at Soisy."),
+    ];
   }
 
   // A pending session that Soisy still hasn't decided when its expiry is over: tell the merchant.
@@ -339,15 +438,7 @@ function whileOpen(ctx: LifecycleContext, input: ObservationInput, progress: Exc
   const loan = input.soisy.loanAmountCents;
   const mismatch = loan !== null && loan !== ctx.amountCents;
   const flagPatch: LifecyclePatch = mismatch ? { flagReason: "amount_mismatch", amountMismatch: true } : {};
-  const flagAlerts =
-    mismatch && ctx.flagReason !== "amount_mismatch"
-      ? [
-          alert(
-            "amount_mismatch",
-            `Soisy's loan amount (${loan} cents) differs from the order amount (${ctx.amountCents} cents): check it and resolve or reject the payment.`,
-          ),
-        ]
-      : [];
+  const flagAlerts = mismatch && ctx.flagReason !== "amount_mismatch" ? [amountMismatchAlert(loan, ctx.amountCents)] : [];
   const flagged = mismatch || ctx.flagReason !== null;
   const withFlag = (d: Decision): Decision => ({ ...d, patch: { ...d.patch, ...flagPatch }, alerts: [...flagAlerts, ...(d.alerts ?? [])] });
   const stay = (why: string): Decision => withFlag({ state: ctx.state, event: mismatch && flagAlerts.length ? "flagged" : "no_change", why });
@@ -368,13 +459,53 @@ function whileOpen(ctx: LifecycleContext, input: ObservationInput, progress: Exc
   return pending(ctx, "PARTNER_ACTION_REQUIRED");
 }
 
+/**
+ * "confirming", with a known Soisy status: a cancelled loan rejects now; otherwise the deferred
+ * outcome may change (decision 15), the overdue checks apply to polls (decision 16), nothing is sent.
+ */
+function whileConfirming(ctx: LifecycleContext, input: ObservationInput, progress: Exclude<SoisyProgress, "unknown">): Decision {
+  const wanted = wantedOutcome(ctx, input, progress);
+  if (wanted === "reject") return soisyDeclined(ctx);
+  const waited = ctx.confirmationRequestedAt ? ctx.now.getTime() - ctx.confirmationRequestedAt.getTime() : 0;
+  if (input.kind === "reconciled" && waited > CONFIRMATION_GIVE_UP_MS) {
+    return { ...reject(ctx, "PROCESSING_ERROR", MERCHANT_MESSAGES.confirmationTimedOut), why: "confirmation_never_answered" };
+  }
+  const overdue =
+    input.kind === "reconciled" && waited > CONFIRMATION_OVERDUE_MS
+      ? [alert("confirmation_overdue", "Shopify has not answered the order confirmation yet; the payment waits for it and is rejected after 24 hours.")]
+      : [];
+  const deferred = ctx.deferred ?? { outcome: "pending", reason: "PARTNER_ACTION_REQUIRED" };
+  const loan = input.soisy.loanAmountCents;
+  const mismatch = loan !== null && loan !== ctx.amountCents;
+  if (mismatch) {
+    const merchantChose = deferred.outcome === "resolve" && deferred.why === "merchant";
+    const next: Deferred = merchantChose ? deferred : { outcome: "pending", reason: "MERCHANT_ACTION_REQUIRED" };
+    const changed = JSON.stringify(next) !== JSON.stringify(deferred);
+    const newFlag = ctx.flagReason !== "amount_mismatch";
+    return {
+      state: "confirming",
+      event: newFlag ? "flagged" : changed ? "confirming" : "no_change",
+      why: "amount_mismatch",
+      patch: { flagReason: "amount_mismatch", amountMismatch: true, ...(changed ? { deferredJson: serializeDeferred(next) } : {}) },
+      alerts: [...(newFlag ? [amountMismatchAlert(loan, ctx.amountCents)] : []), ...overdue],
+      detail: { deferred: next },
+    };
+  }
+  if (wanted === "resolve" && deferred.outcome === "pending" && ctx.flagReason === null) {
+    const next: Deferred = { outcome: "resolve" };
+    return { state: "confirming", event: "confirming", why: "deferred_upgraded", patch: { deferredJson: serializeDeferred(next) }, alerts: overdue, detail: { deferred: next } };
+  }
+  return { state: "confirming", event: "no_change", why: "waiting_for_confirmation", alerts: overdue };
+}
+
 type Wanted = "resolve" | "reject" | "pending" | "abandon" | "wait";
 
 /** What the observation asks for, before the amount check and the group rule. */
 function wantedOutcome(ctx: LifecycleContext, input: ObservationInput, progress: Exclude<SoisyProgress, "unknown">): Wanted {
   if (progress === "cancelled") return "reject";
   if (progress === "disbursed") return "resolve";
-  if (progress === "verified" && ctx.settings.resolveOn === "verified") return "resolve";
+  // An authorization is resolved once Soisy verified the loan: the funding waits for the capture.
+  if (progress === "verified" && (ctx.settings.resolveOn === "verified" || ctx.kind === "authorization")) return "resolve";
   // The application is finished at Soisy but not decided yet.
   const finished = progress === "completed" || progress === "verified";
   if (input.kind === "shopper_returned") {
@@ -417,6 +548,10 @@ function merchantDecided(ctx: LifecycleContext, input: Extract<LifecycleInput, {
   if (isFinal(ctx.state) || ctx.state === "received" || ctx.flagReason === null) {
     return ignored(ctx, input, "not_waiting_for_the_merchant", detail);
   }
+  if (ctx.state === "confirming" && input.decision === "resolve") {
+    const next: Deferred = { outcome: "resolve", why: "merchant" };
+    return decided(ctx, input, { state: "confirming", event: "confirming", why: "merchant_resolve", patch: { deferredJson: serializeDeferred(next) }, detail: { ...detail, deferred: next } });
+  }
   if (input.decision === "reject") {
     const message = ctx.flagReason === "amount_mismatch"
       ? `${MERCHANT_MESSAGES.merchantRejected}: Soisy's loan amount differs from the order amount`
@@ -427,17 +562,89 @@ function merchantDecided(ctx: LifecycleContext, input: Extract<LifecycleInput, {
   return decided(ctx, input, { ...outcome, detail });
 }
 
+/** Shopify's answer to paymentSessionConfirm (decision 14). */
+function confirmationAnswered(ctx: LifecycleContext, input: Extract<LifecycleInput, { kind: "confirmation" }>): Transition {
+  const detail = { result: input.result };
+  if (ctx.state !== "confirming") {
+    if (input.result && ctx.confirmed) return decided(ctx, input, { state: ctx.state, event: "no_change", why: "already_confirmed", detail });
+    return ignored(ctx, input, "not_confirming", detail);
+  }
+  const answer: LifecyclePatch = { confirmationResult: input.result, confirmationAnsweredAt: ctx.now };
+  if (!input.result) {
+    const d = reject(ctx, "CONFIRMATION_REJECTED", MERCHANT_MESSAGES.confirmationRejected);
+    return decided(ctx, input, {
+      ...d,
+      why: "inventory_not_reserved",
+      patch: { ...d.patch, ...answer },
+      alerts: [
+        alert(
+          "confirmation_rejected",
+          "Shopify refused to confirm the order (its items were sold meanwhile): the payment was rejected and the customer sent back to checkout. Cancel the Soisy application.",
+        ),
+      ],
+      detail,
+    });
+  }
+  const deferred = ctx.deferred ?? { outcome: "pending", reason: "PARTNER_ACTION_REQUIRED" };
+  let d: Decision;
+  if (ctx.groupAlreadyResolved) d = groupAlreadyPaid(ctx);
+  else d = deferred.outcome === "resolve" ? resolve(ctx) : pending(ctx, deferred.reason);
+  return decided(ctx, input, { ...d, patch: { ...d.patch, ...answer }, detail: { ...detail, deferred } });
+}
+
 /* ------------------------------------------------------------------------------------------------
  * Building blocks
  * ---------------------------------------------------------------------------------------------- */
 
 function resolve(ctx: LifecycleContext): Decision {
+  if (ctx.kind === "authorization") {
+    const authorizationExpiresAt = new Date(ctx.now.getTime() + Math.max(ctx.settings.authorizationDays, 1) * DAY_MS);
+    return {
+      state: "resolved",
+      event: "resolved",
+      mutation: { type: "mutation", mutation: "paymentSessionResolve", authorizationExpiresAt },
+      patch: { resolvedAt: ctx.now, authorizationExpiresAt },
+    };
+  }
   return {
     state: "resolved",
     event: "resolved",
     mutation: { type: "mutation", mutation: "paymentSessionResolve" },
     patch: { resolvedAt: ctx.now },
   };
+}
+
+/**
+ * Oversell protection (decision 13): the first resolve or pending of a session not yet confirmed
+ * becomes a paymentSessionConfirm, the outcome deferred until Shopify answers.
+ */
+function confirmFirst(ctx: LifecycleContext, input: LifecycleInput, d: Decision): Decision {
+  const m = d.mutation;
+  if (!m || (m.mutation !== "paymentSessionResolve" && m.mutation !== "paymentSessionPending")) return d;
+  if (ctx.confirmed || ctx.state === "pending" || ctx.state === "confirming") return d;
+  const deferred: Deferred =
+    m.mutation === "paymentSessionPending"
+      ? { outcome: "pending", reason: m.reason }
+      : input.kind === "merchant_decided"
+        ? { outcome: "resolve", why: "merchant" }
+        : { outcome: "resolve" };
+  const { resolvedAt: _r, pendingExpiresAt: _p, authorizationExpiresAt: _a, ...kept } = d.patch ?? {};
+  return {
+    ...d,
+    state: "confirming",
+    event: "confirming",
+    why: d.why ?? `deferred_${deferred.outcome}`,
+    mutation: { type: "mutation", mutation: "paymentSessionConfirm" },
+    patch: { ...kept, deferredJson: serializeDeferred(deferred), confirmationRequestedAt: ctx.now },
+    detail: { ...d.detail, deferred },
+  };
+}
+
+function amountMismatchAlert(loan: number | null, amountCents: number): Effect {
+  return alert(
+    "amount_mismatch",
+    `Soisy's loan amount (${loan} cents) differs from the order amount (${amountCents} cents): check it and resolve or reject the payment.`,
+  );
 }
 
 function reject(ctx: LifecycleContext, code: RejectCode, merchantMessage: string): Decision {
@@ -468,7 +675,7 @@ function groupAlreadyPaid(ctx: LifecycleContext): Decision {
   };
 }
 
-function pending(ctx: LifecycleContext, reason: "PARTNER_ACTION_REQUIRED" | "MERCHANT_ACTION_REQUIRED"): Decision {
+function pending(ctx: LifecycleContext, reason: PendingReason): Decision {
   const pendingExpiresAt = pendingExpiryFrom(ctx.now, ctx.settings.pendingExpiryDays);
   return {
     state: "pending",
@@ -488,7 +695,10 @@ function ignored(ctx: LifecycleContext, input: LifecycleInput, why: string, deta
 }
 
 /** Turns a decision into the Transition: timeline first, then the mutation, then alerts. */
-function decided(ctx: LifecycleContext, input: LifecycleInput, d: Decision): Transition {
+function decided(ctx: LifecycleContext, input: LifecycleInput, decision: Decision): Transition {
+  const d = confirmFirst(ctx, input, decision);
+  // Leaving "confirming" clears what it deferred.
+  if (ctx.state === "confirming" && d.state !== "confirming") d.patch = { ...d.patch, deferredJson: null };
   const timeline: Effect = {
     type: "timeline",
     event: d.event,

@@ -4,7 +4,8 @@
  *
  * An outcome is written with a conditional update on the claim token (a worker that lost its lease cannot
  * overwrite what the new owner wrote), in ONE transaction with the OutboxAttempt row and the effects
- * (outbox-effects.server.ts). A pending superseded by its payment's resolve / reject is closed without a call.
+ * (outbox-effects.server.ts). A pending superseded by its payment's resolve / reject, and a confirm superseded
+ * by its payment's reject (Soisy refused the loan before the confirm went out), are closed without a call.
  */
 import type { Db } from "~/db.server";
 import type { Logger } from "~/logger.server";
@@ -47,15 +48,21 @@ function attemptError(verdict: OutboxVerdict, written: boolean): string | null {
 export function createOutboxApply(options: { db: Db; now: () => Date; log: Logger }) {
   const { db, now, log } = options;
 
-  /** The resolve / reject of the same payment that makes a queued pending pointless, if any. */
+  /**
+   * The message of the same payment that makes a queued pending (its resolve / reject) or confirm (its
+   * reject) pointless, if any. A resolve never supersedes a confirm: it is queued only once Shopify answered it.
+   */
   async function supersedingMessage(message: OutboxMessageRow): Promise<{ id: string; mutation: string } | null> {
-    if (message.mutation !== "paymentSessionPending" || !message.paymentSessionId) return null;
+    if (!message.paymentSessionId) return null;
+    const by =
+      message.mutation === "paymentSessionPending"
+        ? ["paymentSessionResolve", "paymentSessionReject"]
+        : message.mutation === "paymentSessionConfirm"
+          ? ["paymentSessionReject"]
+          : null;
+    if (!by) return null;
     return db.outboxMessage.findFirst({
-      where: {
-        paymentSessionId: message.paymentSessionId,
-        mutation: { in: ["paymentSessionResolve", "paymentSessionReject"] },
-        status: { in: ["pending", "delivered"] },
-      },
+      where: { paymentSessionId: message.paymentSessionId, mutation: { in: by }, status: { in: ["pending", "delivered"] } },
       select: { id: true, mutation: true },
     });
   }
@@ -102,7 +109,7 @@ export function createOutboxApply(options: { db: Db; now: () => Date; log: Logge
     if (!closed) return "locked";
     log.info(
       { messageId: message.id, mutation: message.mutation, paymentSessionId: message.paymentSessionId, supersededBy: by.mutation, supersedingMessageId: by.id },
-      "pending not sent: superseded by the payment's resolve / reject",
+      "not sent: superseded by the payment's final answer",
     );
     return "delivered";
   }
@@ -144,6 +151,7 @@ export function createOutboxApply(options: { db: Db; now: () => Date; log: Logge
       shop: message.shop,
       paymentSessionId: message.paymentSessionId,
       refundSessionId: message.refundSessionId,
+      settlementSessionId: message.settlementSessionId,
       attempt: verdict.attempts,
       httpStatus: verdict.httpStatus,
       durationMs: attempt.durationMs,

@@ -2,13 +2,15 @@
  * What a settled outbox message changes outside the outbox, written by the worker's apply step
  * (outbox-apply.server.ts) in the same transaction as the message's outcome:
  * - delivered: the payment session's nextActionUrl (and the pending expiry Shopify actually took), the
- *   refund session's state and decision time;
- * - dead: the `outbox_dead_letter` timeline row that tells the merchant to act (once per message).
+ *   refund session's state and decision time, the capture / void session's state (resolving → resolved,
+ *   rejecting → rejected);
+ * - dead: the `outbox_dead_letter` timeline row that tells the merchant to act (once per message), on the
+ *   payment's timeline also for a refund's, capture's or void's message.
  */
 import type { Db } from "~/db.server";
 import { isRefundSessionMutation } from "~/shopify/payments-api.server";
 import { deadLetterDedupeKey, OUTBOX_DEAD_LETTER_EVENT } from "./outbox-keys";
-import type { OutboxTx } from "./outbox.server";
+import { isSettlementSessionMutation, paymentOfMessage, type OutboxTx } from "./outbox.server";
 import type { OutboxVerdict } from "./outbox-verdict";
 import type { SendResult } from "./outbox-send.server";
 
@@ -44,6 +46,17 @@ export async function applyDeliveredEffects(
       data: { decidedAt: finishedAt },
     });
   }
+  if (message.settlementSessionId && isSettlementSessionMutation(message.mutation)) {
+    const resolve = message.mutation.endsWith("Resolve");
+    await tx.settlementSession.updateMany({
+      where: { id: message.settlementSessionId, state: resolve ? "resolving" : "rejecting" },
+      data: { state: resolve ? "resolved" : "rejected", nextAttemptAt: null, version: { increment: 1 } },
+    });
+    await tx.settlementSession.updateMany({
+      where: { id: message.settlementSessionId, decidedAt: null },
+      data: { decidedAt: finishedAt },
+    });
+  }
 }
 
 /** The merchant's timeline row for a dead message (on its payment, also for a refund's message). */
@@ -52,14 +65,7 @@ export async function writeDeadLetter(
   message: OutboxMessageRow,
   verdict: Extract<OutboxVerdict, { kind: "dead" }>,
 ): Promise<void> {
-  let paymentSessionId = message.paymentSessionId;
-  if (!paymentSessionId && message.refundSessionId) {
-    const refund = await tx.refundSession.findUnique({
-      where: { id: message.refundSessionId },
-      select: { paymentSessionId: true },
-    });
-    paymentSessionId = refund?.paymentSessionId ?? null;
-  }
+  const paymentSessionId = await paymentOfMessage(tx, message);
   const dedupeKey = deadLetterDedupeKey(message.id);
   if (!paymentSessionId || (await tx.timelineEvent.findUnique({ where: { dedupeKey }, select: { id: true } }))) return;
   await tx.timelineEvent.create({
@@ -73,6 +79,7 @@ export async function writeDeadLetter(
         messageId: message.id,
         mutation: message.mutation,
         ...(message.refundSessionId ? { refundSessionId: message.refundSessionId } : {}),
+        ...(message.settlementSessionId ? { settlementSessionId: message.settlementSessionId } : {}),
         reason: verdict.reason,
         attempts: verdict.attempts,
         lastError: verdict.resultText,

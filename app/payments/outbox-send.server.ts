@@ -8,14 +8,13 @@
 import type { Logger } from "~/logger.server";
 import {
   callPaymentsApi,
-  isPaymentSessionMutation,
-  isRefundSessionMutation,
   PAYMENTS_API_VARIABLE_SCHEMAS,
   redact,
   type PaymentsApiResult,
 } from "~/shopify/payments-api.server";
 import { MAX_PENDING_EXPIRY_MS } from "./lifecycle";
 import type { OutboxMessageRow } from "./outbox-effects.server";
+import { isOutboxMutation } from "./outbox.server";
 
 const HOUR = 3_600_000;
 
@@ -53,7 +52,7 @@ export function createOutboxSender(options: OutboxSenderOptions): (message: Outb
 
   return async function send(message: OutboxMessageRow, signal: AbortSignal): Promise<SendResult> {
     const mutation = message.mutation;
-    if (!isPaymentSessionMutation(mutation) && !isRefundSessionMutation(mutation)) {
+    if (!isOutboxMutation(mutation)) {
       return { kind: "fatal", reason: `unknown outbox mutation "${mutation}"` };
     }
     let variables: unknown;

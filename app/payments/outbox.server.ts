@@ -6,7 +6,7 @@
  * transaction: the OutboxMessage is committed together with the state change or not at all. The worker
  * (outbox-worker.server.ts) then delivers it with retries and backoff, in any app instance.
  *
- * One message per (session, mutation): `dedupeKey = "<paymentSessionId ?? refundSessionId>:<mutation>"`,
+ * One message per (session, mutation): `dedupeKey = "<paymentSessionId ?? refundSessionId ?? settlementSessionId>:<mutation>"`,
  * the pair Shopify de-duplicates on. A second enqueue of the same key is a no-op — also when two
  * transactions race: the row is written with `INSERT … ON CONFLICT ("dedupeKey") DO NOTHING`, which
  * SQLite and PostgreSQL both speak, so a duplicate never raises a unique violation (on PostgreSQL that
@@ -18,23 +18,44 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
 import {
+  CAPTURE_SESSION_MUTATIONS,
   isPaymentSessionMutation,
   isRefundSessionMutation,
   PAYMENTS_API_VARIABLE_SCHEMAS,
+  VOID_SESSION_MUTATIONS,
+  type CaptureSessionMutation,
   type PaymentSessionMutation,
   type PaymentsApiVariables,
   type RefundSessionMutation,
+  type VoidSessionMutation,
 } from "~/shopify/payments-api.server";
 import { deadLetterDedupeKey } from "./outbox-keys";
 
 /** The Prisma client handed to a `$transaction(async (tx) => …)` callback (a plain client works too). */
 export type OutboxTx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
+/** Capture and void sessions' mutations (issue 15): their target is a SettlementSession. */
+export type SettlementSessionMutation = CaptureSessionMutation | VoidSessionMutation;
+
+export function isSettlementSessionMutation(name: string): name is SettlementSessionMutation {
+  return (CAPTURE_SESSION_MUTATIONS as readonly string[]).includes(name) || (VOID_SESSION_MUTATIONS as readonly string[]).includes(name);
+}
+
 /** Mutations that go through the outbox (paymentsAppConfigure is called directly by the settings page). */
-export type OutboxMutation = PaymentSessionMutation | RefundSessionMutation;
+export type OutboxMutation = PaymentSessionMutation | RefundSessionMutation | SettlementSessionMutation;
 
 export function isOutboxMutation(name: string): name is OutboxMutation {
-  return isPaymentSessionMutation(name) || isRefundSessionMutation(name);
+  return isPaymentSessionMutation(name) || isRefundSessionMutation(name) || isSettlementSessionMutation(name);
+}
+
+type TargetField = "paymentSessionId" | "refundSessionId" | "settlementSessionId";
+const TARGET_FIELDS: readonly TargetField[] = ["paymentSessionId", "refundSessionId", "settlementSessionId"];
+
+/** Which id an outbox mutation targets, and the gid type Shopify names it with. */
+function targetOf(mutation: OutboxMutation): { field: TargetField; gidType: string } {
+  if (isPaymentSessionMutation(mutation)) return { field: "paymentSessionId", gidType: "PaymentSession" };
+  if (isRefundSessionMutation(mutation)) return { field: "refundSessionId", gidType: "RefundSession" };
+  return { field: "settlementSessionId", gidType: mutation.startsWith("capture") ? "CaptureSession" : "VoidSession" };
 }
 
 export const OUTBOX_STATUSES = ["pending", "delivered", "dead"] as const;
@@ -49,6 +70,8 @@ export interface EnqueueMutationInput<M extends OutboxMutation = OutboxMutation>
   paymentSessionId?: string;
   /** For refundSession* mutations. */
   refundSessionId?: string;
+  /** For captureSession* / voidSession* mutations. */
+  settlementSessionId?: string;
   mutation: M;
   /**
    * `PaymentsApiVariables[M]`; typed loosely so callers can build them generically, and checked at
@@ -77,13 +100,11 @@ export function prepareOutboxMessage(input: EnqueueMutationInput): {
   if (!isOutboxMutation(mutation)) throw new OutboxEnqueueError(`${String(mutation)} does not go through the outbox`);
   const schema = PAYMENTS_API_VARIABLE_SCHEMAS[mutation];
   if (!input.shop) throw new OutboxEnqueueError("shop is required");
-  const payment = isPaymentSessionMutation(mutation);
-  const targetId = payment ? input.paymentSessionId : input.refundSessionId;
-  if (!targetId) {
-    throw new OutboxEnqueueError(`${mutation} needs ${payment ? "paymentSessionId" : "refundSessionId"}`);
-  }
-  if (payment ? input.refundSessionId : input.paymentSessionId) {
-    throw new OutboxEnqueueError(`${mutation} takes only ${payment ? "paymentSessionId" : "refundSessionId"}`);
+  const { field, gidType } = targetOf(mutation);
+  const targetId = input[field];
+  if (!targetId) throw new OutboxEnqueueError(`${mutation} needs ${field}`);
+  if (TARGET_FIELDS.some((other) => other !== field && input[other])) {
+    throw new OutboxEnqueueError(`${mutation} takes only ${field}`);
   }
   const parsed = schema.safeParse(input.variables);
   if (!parsed.success) {
@@ -91,7 +112,7 @@ export function prepareOutboxMessage(input: EnqueueMutationInput): {
     throw new OutboxEnqueueError(`invalid variables for ${mutation}: ${issues}`);
   }
   // The gid must name the very session the message belongs to (a wrong one would settle another payment).
-  const gidSuffix = `/${payment ? "PaymentSession" : "RefundSession"}/${targetId}`;
+  const gidSuffix = `/${gidType}/${targetId}`;
   if (!parsed.data.id.endsWith(gidSuffix)) {
     throw new OutboxEnqueueError(`${mutation}: variables.id ${parsed.data.id} is not the gid of ${targetId}`);
   }
@@ -114,10 +135,10 @@ export async function enqueueMutation<M extends OutboxMutation>(
   // on a stale snapshot); the conflict target is the unique dedupeKey.
   const inserted = await tx.$executeRaw`
     INSERT INTO "OutboxMessage"
-      ("id", "shop", "paymentSessionId", "refundSessionId", "mutation", "dedupeKey", "variablesJson",
+      ("id", "shop", "paymentSessionId", "refundSessionId", "settlementSessionId", "mutation", "dedupeKey", "variablesJson",
        "status", "attempts", "nextAttemptAt", "createdAt", "updatedAt")
     VALUES
-      (${id}, ${input.shop}, ${input.paymentSessionId ?? null}, ${input.refundSessionId ?? null}, ${input.mutation},
+      (${id}, ${input.shop}, ${input.paymentSessionId ?? null}, ${input.refundSessionId ?? null}, ${input.settlementSessionId ?? null}, ${input.mutation},
        ${dedupeKey}, ${variablesJson}, ${"pending"}, ${0}, ${nextAttemptAt}, ${now}, ${now})
     ON CONFLICT ("dedupeKey") DO NOTHING`;
   if (inserted === 1) return { id, created: true };
@@ -224,7 +245,7 @@ export async function findDeadLetters(db: Db, filter: { shop?: string; id?: stri
  */
 export async function retryDeadLetter(
   db: Db,
-  message: Pick<OutboxMessageRow, "id" | "shop" | "mutation" | "paymentSessionId" | "refundSessionId" | "attempts" | "deadAt" | "lastError">,
+  message: Pick<OutboxMessageRow, "id" | "shop" | "mutation" | "paymentSessionId" | "refundSessionId" | "settlementSessionId" | "attempts" | "deadAt" | "lastError">,
   now: Date,
   by = "operator",
 ): Promise<boolean> {
@@ -236,10 +257,7 @@ export async function retryDeadLetter(
       data: { status: "pending", attempts: 0, nextAttemptAt: now, createdAt: now, deadAt: null, lockedBy: null, lockedUntil: null },
     });
     if (updated.count === 0) return false;
-    let paymentSessionId = message.paymentSessionId;
-    if (!paymentSessionId && message.refundSessionId) {
-      paymentSessionId = (await tx.refundSession.findUnique({ where: { id: message.refundSessionId }, select: { paymentSessionId: true } }))?.paymentSessionId ?? null;
-    }
+    const paymentSessionId = await paymentOfMessage(tx, message);
     // The worker records a dead letter once per message (dedupe key): free that key so a second
     // death is recorded too, and note the retry on the payment's timeline.
     const deadKey = deadLetterDedupeKey(message.id);
@@ -257,4 +275,19 @@ export async function retryDeadLetter(
     }
     return true;
   });
+}
+
+/** The payment a message is about: its own, or its refund's or settlement's (dead letters go on that timeline). */
+export async function paymentOfMessage(
+  tx: OutboxTx,
+  message: Pick<OutboxMessageRow, "paymentSessionId" | "refundSessionId" | "settlementSessionId">,
+): Promise<string | null> {
+  if (message.paymentSessionId) return message.paymentSessionId;
+  if (message.refundSessionId) {
+    return (await tx.refundSession.findUnique({ where: { id: message.refundSessionId }, select: { paymentSessionId: true } }))?.paymentSessionId ?? null;
+  }
+  if (message.settlementSessionId) {
+    return (await tx.settlementSession.findUnique({ where: { id: message.settlementSessionId }, select: { paymentSessionId: true } }))?.paymentSessionId ?? null;
+  }
+  return null;
 }

@@ -10,7 +10,8 @@ import type { PaymentDeps } from "./payment-deps.server";
 
 const RECONCILE_SOISY_DEADLINE_MS = 15_000;
 
-const OPEN_STATES: PaymentState[] = ["preapproval", "redirected", "abandoned", "pending"];
+// "confirming" too: a poll settles a loan Soisy cancelled meanwhile and notices a confirmation answer that never comes.
+const OPEN_STATES: PaymentState[] = ["preapproval", "redirected", "abandoned", "confirming", "pending"];
 
 export interface ReconcileReport {
   checked: number;

@@ -13,6 +13,7 @@ import { paymentUrls } from "./app-urls";
 import { applyInput } from "./apply-input.server";
 import { claimCreationLease, CREATION_LEASE_MS, newLockHolder, noteInterruptedCreation, withCreationHeartbeat } from "./creation-lease.server";
 import { billingCountryOf, customerEmailOf, customerLocaleOf, soisyCustomerFields } from "./customer-mapping";
+import { fundOnOf } from "~/settings/fund-on";
 import { checkEligibility } from "./eligibility";
 import type { PaymentState } from "./lifecycle";
 import type { PaymentDeps, PaymentRow, SettingsRow } from "./payment-deps.server";
@@ -123,6 +124,7 @@ async function startPaymentSessionOnce(deps: PaymentDeps, shop: string, body: Pa
         maxAmountCents: settings.maxAmountCents,
         allowedCountries: parseStringArray(settings.allowedCountries),
         uninstalled: settings.uninstalledAt !== null,
+        fundOn: fundOnOf(settings.fundOn),
       },
     });
     if (!eligibility.eligible) {

@@ -190,6 +190,10 @@ async function persistEffect(
         throw new GroupAlreadyResolved();
       }
     }
+    variables = effect.authorizationExpiresAt
+      ? { id: session.gid, authorizationExpiresAt: effect.authorizationExpiresAt.toISOString() }
+      : { id: session.gid };
+  } else if (effect.mutation === "paymentSessionConfirm") {
     variables = { id: session.gid };
   } else if (effect.mutation === "paymentSessionReject") {
     variables = { id: session.gid, reason: { code: effect.code, merchantMessage: effect.merchantMessage } };

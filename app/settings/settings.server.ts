@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { Db } from "~/db.server";
+import { AUTHORIZATION_DAYS_LIMITS, FUND_ON_VALUES, fundOnOf, type FundOn } from "./fund-on";
 import { MAX_PENDING_EXPIRY_DAYS } from "./pending-expiry";
 import { appKeyring, decrypt, encrypt, type Keyring } from "~/security/encryption.server";
 import { SOISY_ENVIRONMENTS, SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS, type SoisyEnvironment } from "~/soisy/types";
@@ -29,6 +30,9 @@ export const shopOptionsSchema = z
     excludeGiftCards: z.boolean(),
     allowedCountries: z.array(countryCode).min(1).max(50),
     autoResolveRefunds: z.boolean(),
+    // Optional until the settings form shows them: absent leaves the stored value as it is.
+    fundOn: z.enum(FUND_ON_VALUES).optional(),
+    authorizationDays: z.number().int().min(AUTHORIZATION_DAYS_LIMITS.min).max(AUTHORIZATION_DAYS_LIMITS.max).optional(),
   })
   .refine((o) => o.minAmountCents < o.maxAmountCents, {
     message: "the minimum amount must be lower than the maximum",
@@ -57,6 +61,8 @@ export function credentialContext(shop: string, environment: SoisyEnvironment): 
 /** Settings as the app uses them (JSON columns parsed); never holds an API key. */
 export interface ShopSettingsView extends ShopOptions {
   shop: string;
+  fundOn: FundOn;
+  authorizationDays: number;
   ready: boolean;
   credentials: Record<SoisyEnvironment, StoredCredentialsView>;
 }
@@ -104,6 +110,8 @@ export async function getShopSettings(db: Db, shop: string): Promise<ShopSetting
     excludeGiftCards: row.excludeGiftCards,
     allowedCountries: stringArray.parse(JSON.parse(row.allowedCountries)),
     autoResolveRefunds: row.autoResolveRefunds,
+    fundOn: fundOnOf(row.fundOn),
+    authorizationDays: row.authorizationDays,
     credentials: {
       sandbox: {
         soisyShopId: row.sandboxSoisyShopId,

@@ -4,6 +4,7 @@
  * database holds the same values as column defaults (prisma/schema.prisma, used when the admin first
  * creates a shop's row); test/unit/shop-defaults.test.ts fails when the two differ.
  */
+import { DEFAULT_AUTHORIZATION_DAYS, DEFAULT_FUND_ON } from "./fund-on";
 import type { ShopOptions } from "./settings.server";
 
 export const DEFAULT_SHOP_OPTIONS: ShopOptions = {
@@ -18,4 +19,6 @@ export const DEFAULT_SHOP_OPTIONS: ShopOptions = {
   excludeGiftCards: true,
   allowedCountries: ["IT"],
   autoResolveRefunds: false,
+  fundOn: DEFAULT_FUND_ON,
+  authorizationDays: DEFAULT_AUTHORIZATION_DAYS,
 };

@@ -194,10 +194,10 @@ export type PaymentsApiMutation = keyof typeof PAYMENTS_API_DOCUMENTS;
 export const PAYMENTS_API_MUTATIONS = Object.keys(PAYMENTS_API_DOCUMENTS) as PaymentsApiMutation[];
 
 /**
- * The mutations the outbox sends today. `paymentSessionConfirm` and the capture/void mutations are
- * deliberately not in these lists: the outbox and lifecycle take them on in issue 15's lifecycle work.
+ * The payment session mutations the outbox sends (`paymentSessionConfirm`: oversell protection, asked
+ * before the first resolve or pending). The capture/void mutations are listed below.
  */
-export const PAYMENT_SESSION_MUTATIONS = ["paymentSessionResolve", "paymentSessionReject", "paymentSessionPending"] as const;
+export const PAYMENT_SESSION_MUTATIONS = ["paymentSessionResolve", "paymentSessionReject", "paymentSessionPending", "paymentSessionConfirm"] as const;
 export type PaymentSessionMutation = (typeof PAYMENT_SESSION_MUTATIONS)[number];
 export const REFUND_SESSION_MUTATIONS = ["refundSessionResolve", "refundSessionReject"] as const;
 export type RefundSessionMutation = (typeof REFUND_SESSION_MUTATIONS)[number];

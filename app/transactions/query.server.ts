@@ -9,11 +9,11 @@ import { encodeCursor } from "./filters";
 
 export type PaymentWhere = Prisma.PaymentSessionWhereInput;
 
-/** Payment ids (of this shop) having a dead-lettered outbox message, directly or through a refund. */
+/** Payment ids (of this shop) having a dead-lettered outbox message, directly or through a refund, capture or void. */
 async function paymentIdsWithDeadMessages(db: Db, shop: string): Promise<string[]> {
   const dead = await db.outboxMessage.findMany({
     where: { shop, status: "dead" },
-    select: { paymentSessionId: true, refundSessionId: true },
+    select: { paymentSessionId: true, refundSessionId: true, settlementSessionId: true },
     take: 5_000,
   });
   const ids = new Set(dead.map((m) => m.paymentSessionId).filter((id): id is string => !!id));
@@ -21,6 +21,11 @@ async function paymentIdsWithDeadMessages(db: Db, shop: string): Promise<string[
   if (refundIds.length > 0) {
     const refunds = await db.refundSession.findMany({ where: { shop, id: { in: refundIds } }, select: { paymentSessionId: true } });
     for (const r of refunds) ids.add(r.paymentSessionId);
+  }
+  const settlementIds = dead.map((m) => m.settlementSessionId).filter((id): id is string => !!id);
+  if (settlementIds.length > 0) {
+    const settlements = await db.settlementSession.findMany({ where: { shop, id: { in: settlementIds } }, select: { paymentSessionId: true } });
+    for (const s of settlements) ids.add(s.paymentSessionId);
   }
   return [...ids];
 }

@@ -23,7 +23,7 @@ export const TIMELINE_SOURCES = ["shopify", "soisy_callback", "soisy_poll", "sho
 
 /** Every timeline type the code writes, by source (lifecycle decisions are written by "app"). */
 export const TIMELINE_TYPES = {
-  shopify: ["payment_session_received", "refund_session_received", "customer_data_request", "customer_redacted"],
+  shopify: ["payment_session_received", "refund_session_received", "customer_data_request", "customer_redacted", "confirmation_received"],
   app: [
     "not_eligible",
     "soisy_order_created",
@@ -36,6 +36,7 @@ export const TIMELINE_TYPES = {
     "pending",
     "abandoned",
     "flagged",
+    "confirming",
     "refund_refused",
     "outbox_dead_letter",
     "preapproval_requested",
@@ -50,6 +51,9 @@ export const TIMELINE_TYPES = {
     "alert:loan_after_reject",
     "alert:pending_past_expiry",
     "alert:unknown_soisy_status",
+    "alert:confirmation_rejected",
+    "alert:confirmation_overdue",
+    "alert:disbursed_without_capture",
   ],
   soisy_callback: SOISY_CALLBACK_EVENT_IDS,
   soisy_poll: ["soisy_status"],
@@ -57,11 +61,21 @@ export const TIMELINE_TYPES = {
   merchant: ["merchant_resolve", "merchant_reject", "refund_confirmed", "refund_declined"],
 } as const satisfies Record<(typeof TIMELINE_SOURCES)[number], readonly string[]>;
 
-const ALERTS = ["amount_mismatch", "duplicate_loan_in_group", "cancelled_after_resolve", "loan_after_reject", "pending_past_expiry", "unknown_soisy_status"] as const;
+const ALERTS = [
+  "amount_mismatch",
+  "duplicate_loan_in_group",
+  "cancelled_after_resolve",
+  "loan_after_reject",
+  "pending_past_expiry",
+  "unknown_soisy_status",
+  "confirmation_rejected",
+  "confirmation_overdue",
+  "disbursed_without_capture",
+] as const;
 const PREAPPROVAL_STEPS = ["preapproval_requested", "preapproval_additional_data", "preapproval_invalid", "preapproval_failed", "preapproval_approved", "preapproval_refused", "soisy_order_interrupted"] as const;
 const INELIGIBLE = ["shop_not_ready", "unsupported_kind", "currency", "amount_too_small", "amount_too_large", "country"] as const;
 const REFUSALS = ["currency", "amount", "exceeds", "state"] as const;
-const MUTATIONS = ["paymentSessionResolve", "paymentSessionReject", "paymentSessionPending", "refundSessionResolve", "refundSessionReject", "paymentsAppConfigure"] as const;
+const MUTATIONS = ["paymentSessionResolve", "paymentSessionReject", "paymentSessionPending", "paymentSessionConfirm", "refundSessionResolve", "refundSessionReject", "paymentsAppConfigure"] as const;
 
 export function stateSentence(state: string, locale: Locale): string {
   const t = translator(locale);
@@ -172,6 +186,8 @@ function shopifySentence(t: T, type: string, detail: Detail, money: (v: unknown)
       return t("tl.customerDataRequest");
     case "customer_redacted":
       return t("tl.customerRedacted");
+    case "confirmation_received":
+      return detail.result === false ? t("tl.confirmationRefused") : t("tl.confirmationConfirmed");
     default:
       return t("tl.unknown");
   }
@@ -213,6 +229,7 @@ function appSentence(t: T, type: string, detail: Detail, money: (v: unknown) => 
     case "pending":
     case "abandoned":
     case "flagged":
+    case "confirming":
       return decisionSentence(t, type, detail);
     default:
       return t("tl.unknown");
@@ -228,7 +245,10 @@ function decisionSentence(t: T, type: string, detail: Detail): string {
 }
 
 function causeOf(t: T, detail: Detail): string | null {
+  if (detail.why === "confirmation_never_answered") return t("tl.cause.confirmationSilent");
   switch (detail.input) {
+    case "confirmation":
+      return t(detail.result === false ? "tl.cause.confirmationRefused" : "tl.cause.confirmed");
     case "merchant_decided":
       return t(detail.decision === "reject" ? "tl.cause.merchantReject" : "tl.cause.merchantResolve");
     case "preapproval_approved":
@@ -254,7 +274,12 @@ function outcomeOf(t: T, type: string, detail: Detail): string {
     case "resolved":
       return t("tl.outcome.resolved");
     case "rejected":
+      if (detail.why === "inventory_not_reserved") return t("tl.outcome.rejectedOversold");
       return t(detail.why === "group_already_resolved" ? "tl.outcome.rejectedGroup" : "tl.outcome.rejected");
+    case "confirming":
+      if (detail.why === "amount_mismatch") return t("tl.outcome.confirmingMerchant");
+      if (detail.why === "deferred_upgraded" || detail.why === "merchant_resolve") return t("tl.outcome.confirmingResolve");
+      return t("tl.outcome.confirming");
     case "pending":
       return t(detail.why === "MERCHANT_ACTION_REQUIRED" ? "tl.outcome.pendingMerchant" : "tl.outcome.pending");
     case "abandoned":

@@ -87,8 +87,14 @@ describe("the app process dies mid-work", () => {
     await startPaymentUntilOk(stack, { id, amount: "530.00" }, 30_000);
     const token = (await db().paymentSession.findUniqueOrThrow({ where: { id } })).soisyToken!;
     const gid = `gid://shopify/PaymentSession/${id}`;
+    // Oversell protection: Shopify's confirmation answer is held until the confirm is through, so the slow
+    // call below is the resolve that answer causes (delivered at once by the confirmation route).
+    stack.shopify.setConfirmationBehaviour(id, { drop: true });
+    await stack.soisy.fireEvent(token, "LoanWasVerified");
+    await waitFor(() => stack.shopify.paymentSessions.get(id)?.state.code === "CONFIRMING", 20_000, "Shopify to take the confirm");
     const rule = stack.shopifyProxy.addRule({ method: "POST", path: "/graphql.json", bodyIncludes: gid, mode: { kind: "slow", ms: 5_000 }, times: 1 });
-    const callback = stack.soisy.fireEvent(token, "LoanWasVerified");
+    // Shopify's callback (retried by the simulator while the app is down; its outcome does not matter here).
+    const callback = stack.shopify.sendConfirmationCallback(id);
     // Shopify has applied the resolve; the app has not read the answer yet.
     await waitFor(
       () => stack.shopifyProxy.count({ ruleId: rule }) === 1 && stack.shopify.paymentSessions.get(id)?.state.code === "RESOLVED",
@@ -126,7 +132,11 @@ describe("the app process dies mid-work", () => {
     expect(message.deliveredAt!.getTime() - restartedAt).toBeLessThanOrEqual(15_000);
     expect(resolves.applied).toHaveLength(1);
     expect(resolves.rejected).toHaveLength(0);
-    expect(await db().outboxMessage.count({ where: { paymentSessionId: id } })).toBe(1);
+    // The confirm and the resolve: nothing else, nothing twice.
+    expect((await db().outboxMessage.findMany({ where: { paymentSessionId: id }, orderBy: { createdAt: "asc" } })).map((m) => m.mutation)).toEqual([
+      "paymentSessionConfirm",
+      "paymentSessionResolve",
+    ]);
     expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("resolved");
     expectNoUnexpectedExit(stack, started);
   }, 150_000);

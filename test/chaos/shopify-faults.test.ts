@@ -128,7 +128,10 @@ describe("Shopify Payments API faults while shoppers poll the waiting page", () 
 });
 
 describe("Shopify down while the loan goes pending, then verified", () => {
-  it.concurrent("503s: resolve applied once, pending at most once, nothing dead-lettered", async () => {
+  // With oversell protection the first call owed to Shopify is the confirm: the pending waits for its
+  // answer (deferred). Soisy verifying meanwhile upgrades the deferred pending to a resolve, so once
+  // Shopify is back: one confirm, its callback, one resolve — and no pending at all.
+  it.concurrent("503s: confirm then resolve applied once each, the deferred pending never sent, nothing dead-lettered", async () => {
     const started = Date.now();
     const id = sessionId("shopify-pending-then-resolve");
     await startPaymentUntilOk(stack, { id, amount: "430.00" }, 30_000);
@@ -136,18 +139,18 @@ describe("Shopify down while the loan goes pending, then verified", () => {
     const gid = `gid://shopify/PaymentSession/${id}`;
     const rule = stack.shopifyProxy.addRule({ method: "POST", path: "/graphql.json", bodyIncludes: gid, mode: { kind: "status", status: 503 } });
     try {
-      // The shopper signs and comes back (Soisy still has to verify: pending owed to Shopify) …
+      // The shopper signs and comes back (Soisy still has to verify: a pending owed, confirmed first) …
       await stack.soisy.completeOrder(token);
       const secret = new URL(statusUrlOf(stack, id)).pathname.split("/").at(-1)!;
       const back = await fetch(`${stack.primary.url}/payments/return/${id}/${secret}/success`, { redirect: "manual", signal: AbortSignal.timeout(30_000) });
       expect([200, 302]).toContain(back.status);
-      await waitFor(() => stack.shopifyProxy.find({ ruleId: rule }).some((r) => r.body.includes("paymentSessionPending")), 20_000, "a broken pending call");
-      // … and Soisy verifies the loan while Shopify is still down (resolve owed too).
+      await waitFor(() => stack.shopifyProxy.find({ ruleId: rule }).some((r) => r.body.includes("paymentSessionConfirm")), 20_000, "a broken confirm call");
+      // … and Soisy verifies the loan while Shopify is still down: the deferred pending becomes a resolve.
       await stack.soisy.fireEvent(token, "LoanWasVerified");
       await waitFor(
-        async () => (await stack.database.db.outboxMessage.count({ where: { paymentSessionId: id, mutation: "paymentSessionResolve" } })) === 1,
+        async () => (await stack.database.db.paymentSession.findUniqueOrThrow({ where: { id } })).deferredJson?.includes('"resolve"') === true,
         20_000,
-        "the resolve to be queued",
+        "the deferred outcome to become a resolve",
       );
       await waitFor(() => Date.now() - stack.shopifyProxy.find({ ruleId: rule })[0]!.at >= 3_000, 10_000, "3 s of outage");
     } finally {
@@ -163,6 +166,7 @@ describe("Shopify down while the loan goes pending, then verified", () => {
       40_000,
       "every outbox message settled",
     );
+    const confirms = mutationsOf(stack, id, "paymentSessionConfirm");
     const pending = mutationsOf(stack, id, "paymentSessionPending");
     const resolves = mutationsOf(stack, id, "paymentSessionResolve");
     const deadLetters = await stack.database.db.timelineEvent.findMany({ where: { paymentSessionId: id, type: "outbox_dead_letter" }, select: { detailJson: true } });
@@ -170,19 +174,17 @@ describe("Shopify down while the loan goes pending, then verified", () => {
       scenario: "shopify 503 while pending then verified",
       faults: stack.shopifyProxy.count({ ruleId: rule }),
       unexpectedExits: stack.unexpectedExits(started).length,
-      duplicates: Math.max(0, resolves.applied.length - 1) + Math.max(0, pending.applied.length - 1),
+      duplicates: Math.max(0, resolves.applied.length - 1) + Math.max(0, confirms.applied.length - 1),
       recoveryToDeliveryMs: Math.max(0, Date.parse(resolves.applied[0]?.at ?? "") - recoveredAt),
-      note: `outbox=${messages.map((m) => `${m.mutation}:${m.status}`).join(",")} pending calls=${pending.all.map((m) => m.outcome).join("/") || "none"}${pending.rejected.length ? " (stale pending sent after the resolve)" : ""}`,
+      note: `outbox=${messages.map((m) => `${m.mutation}:${m.status}`).join(",")} pending calls=${pending.all.map((m) => m.outcome).join("/") || "none"}`,
     });
+    expect(confirms.applied).toHaveLength(1);
     expect(resolves.applied).toHaveLength(1);
-    expect(pending.applied.length).toBeLessThanOrEqual(1);
-    if (pending.applied.length === 1) expect(Date.parse(pending.applied[0]!.at)).toBeLessThan(Date.parse(resolves.applied[0]!.at));
-    // A pending still queued once the resolve is queued or delivered is closed unsent ("superseded"). One
-    // already on the wire when the resolve went first is refused by Shopify (PENDING_INVALID_STATE):
-    // harmless once, as long as it is not re-sent and nobody is alerted for it.
-    expect(pending.all.length, JSON.stringify(pending.all)).toBeLessThanOrEqual(1 + pending.repeated.length);
-    expect(pending.rejected.length).toBeLessThanOrEqual(1);
+    expect(Date.parse(confirms.applied[0]!.at)).toBeLessThan(Date.parse(resolves.applied[0]!.at));
+    expect(pending.all).toHaveLength(0);
+    expect(messages.map((m) => m.mutation)).toEqual(["paymentSessionConfirm", "paymentSessionResolve"]);
     expect(messages.filter((m) => m.status === "dead"), JSON.stringify(deadLetters)).toHaveLength(0);
+    expect(stack.shopify.violations).toEqual([]);
     expectNoUnexpectedExit(stack, started);
   }, 120_000);
 });

@@ -230,7 +230,11 @@ describe("payment detail", () => {
       "Shopify ha chiesto un pagamento a rate di € 1.234,56",
       "Ordine creato su Soisy",
       "Soisy ha verificato il finanziamento",
-      "Soisy ha verificato il finanziamento: ordine confermato su Shopify",
+      // Oversell protection: the app asks Shopify to confirm first; Shopify's answer resolves the payment.
+      "Soisy ha verificato il finanziamento: chiesto a Shopify di confermare che gli articoli siano ancora disponibili prima di procedere",
+      "L'app ha comunicato a Shopify: richiesta di conferma dell'ordine (consegnata)",
+      "Shopify ha confermato che gli articoli sono ancora disponibili",
+      "Shopify ha confermato che gli articoli sono disponibili: ordine confermato su Shopify",
       "L'app ha comunicato a Shopify: conferma del pagamento (consegnata)",
       "Consegna a Shopify riuscita: conferma del pagamento",
       "Shopify ha chiesto un rimborso di € 1.000,00: aspetta la tua decisione",
@@ -239,13 +243,13 @@ describe("payment detail", () => {
     }
     // No codes in what the merchant reads: they are behind the closed "Dettagli tecnici".
     expect(text).not.toMatch(/\b[a-z]+_[a-z_]+\b|paymentSession|LoanWas|esito:/);
-    // The delivered attempt of the resolve: HTTP 200, delivered.
+    // The delivered attempts of the confirm and then the resolve: HTTP 200, delivered.
     const attempts = timeline.locator('[data-kind="attempt"]');
-    expect(await attempts.count()).toBeGreaterThanOrEqual(1);
+    expect(await attempts.count()).toBeGreaterThanOrEqual(2);
     const delivered = timeline.locator('[data-kind="attempt"][data-outcome="delivered"][data-http-status="200"]');
-    expect(await delivered.count()).toBe(1);
-    await delivered.locator("summary").click();
-    expect(await delivered.innerText()).toMatch(/paymentSessionResolve\s+HTTP 200, esito: delivered, \d+ ms/);
+    expect(await delivered.count()).toBe(2);
+    await delivered.nth(1).locator("summary").click();
+    expect(await delivered.nth(1).innerText()).toMatch(/paymentSessionResolve\s+HTTP 200, esito: delivered, \d+ ms/);
     // Time order (mutations are placed right after the decision that queued them, shown at their own time).
     const rows = await timeline.locator("li").evaluateAll((lis) =>
       lis.map((li) => ({ at: li.querySelector("time")!.getAttribute("datetime")!, kind: li.getAttribute("data-kind")!, text: li.querySelector("[data-sentence]")!.textContent! })),
@@ -340,7 +344,8 @@ describe("merchant language and small screens", () => {
     const text = await timeline.innerText();
     for (const sentence of [
       "Shopify asked for an instalment payment of €1,234.56",
-      "Soisy verified the loan: order confirmed on Shopify",
+      "Soisy verified the loan: asked Shopify to confirm the items are still available before going on",
+      "Shopify confirmed the items are available: order confirmed on Shopify",
       "The app told Shopify: payment confirmation (delivered)",
       "Refund of €1,000.00 confirmed: already refunded at Soisy",
       "Refund of €234.56 declined",

@@ -61,10 +61,13 @@ describe("two app instances, one database", () => {
     await stack.soisy.idle();
     for (const id of ids) {
       await eventually(async () => stack.shopify.paymentSessions.get(id)?.state.code === "RESOLVED", 15_000, `resolve ${id}`);
-      const applied = stack.shopify.paymentSessions.get(id)!.mutations.filter((m) => m.name === "paymentSessionResolve" && m.outcome === "applied");
-      expect(applied).toHaveLength(1);
+      // Oversell protection: one confirm, then one resolve.
+      for (const name of ["paymentSessionConfirm", "paymentSessionResolve"]) {
+        const applied = stack.shopify.paymentSessions.get(id)!.mutations.filter((m) => m.name === name && m.outcome === "applied");
+        expect(applied, name).toHaveLength(1);
+      }
     }
     const messages = await stack.database.db.outboxMessage.findMany({ where: { paymentSessionId: { in: ids } } });
-    expect(messages).toHaveLength(ids.length);
+    expect(messages).toHaveLength(ids.length * 2);
   });
 });

@@ -102,13 +102,15 @@ describe("shopper pays in instalments (browser)", () => {
 
     const pending = await db().paymentSession.findUniqueOrThrow({ where: { id } });
     expect(pending.state).toBe("pending");
-    expect(appliedMutations(id)).toEqual(["paymentSessionPending"]);
+    // Oversell protection: Shopify confirmed the items before the first pending (its callback answered true).
+    expect(appliedMutations(id)).toEqual(["paymentSessionConfirm", "paymentSessionPending"]);
+    expect(pending.confirmationResult).toBe(true);
     expect(simSession(id).state).toMatchObject({ code: "PENDING", reason: "PARTNER_ACTION_REQUIRED" });
 
     // Soisy's operator verifies the loan (sandbox: by hand) → callback → resolve.
     await stack.soisy.fireEvent(row.soisyToken!, "LoanWasVerified");
     await eventually(async () => simSession(id).state.code === "RESOLVED", 10_000, "resolve");
-    expect(appliedMutations(id)).toEqual(["paymentSessionPending", "paymentSessionResolve"]);
+    expect(appliedMutations(id)).toEqual(["paymentSessionConfirm", "paymentSessionPending", "paymentSessionResolve"]);
     expect((await db().paymentSession.findUniqueOrThrow({ where: { id } })).state).toBe("resolved");
     const timeline = await db().timelineEvent.findMany({ where: { paymentSessionId: id }, orderBy: { createdAt: "asc" } });
     expect(timeline.map((e) => e.type)).toEqual(expect.arrayContaining(["payment_session_received", "soisy_order_created", "LoanWasApproved", "RequestCompleted", "LoanWasVerified"]));
@@ -267,9 +269,13 @@ describe("failures and retries", () => {
     const token = await soisyToken(result.id);
     await stack.soisy.completeOrder(token);
     await stack.soisy.idle();
+    // Shopify holds its confirmation answer (sent by hand below) so the outage starts after the confirm.
+    stack.shopify.setConfirmationBehaviour(result.id, { drop: true });
+    await stack.soisy.fireEvent(token, "LoanWasVerified");
+    await eventually(async () => simSession(result.id).state.code === "CONFIRMING", 10_000, "confirm delivered");
     // Shopify's API fails for a long while: the resolve stays in the outbox.
     stack.shopify.setFaults({ failNext: { count: 1_000, status: 503 } });
-    await stack.soisy.fireEvent(token, "LoanWasVerified");
+    expect(await stack.shopify.sendConfirmationCallback(result.id)).toMatchObject({ ok: true, status: 200 });
     await eventually(async () => (await db().paymentSession.findUniqueOrThrow({ where: { id: result.id } })).state === "resolved", 10_000, "resolved in the app");
     const message = await db().outboxMessage.findUniqueOrThrow({ where: { dedupeKey: `${result.id}:paymentSessionResolve` } });
     expect(message.status).toBe("pending");
@@ -324,10 +330,11 @@ describe("callbacks", () => {
       await stack.soisy.idle();
       await eventually(async () => simSession(result.id).state.code === "RESOLVED", 10_000, "resolve");
       await settled(result.id);
-      expect(appliedMutations(result.id)).toEqual(["paymentSessionResolve"]);
+      expect(appliedMutations(result.id)).toEqual(["paymentSessionConfirm", "paymentSessionResolve"]);
       const resolves = simSession(result.id).mutations.filter((m) => m.name === "paymentSessionResolve");
       expect(resolves.length).toBeLessThanOrEqual(2); // at most a repeat of the same mutation
-      expect(await db().outboxMessage.count({ where: { paymentSessionId: result.id } })).toBe(1);
+      // One confirm, one resolve: the duplicates changed nothing.
+      expect(await db().outboxMessage.count({ where: { paymentSessionId: result.id } })).toBe(2);
       const verified = await db().timelineEvent.count({ where: { paymentSessionId: result.id, type: "LoanWasVerified" } });
       expect(verified).toBe(1);
     } finally {

@@ -158,7 +158,7 @@ describe("in-store pre-approval (level 2, browser)", () => {
     await eventually(async () => simSession(id).state.code === "PENDING", 10_000, "pending");
     await stack.soisy.fireEvent(row.soisyToken!, "LoanWasVerified");
     await eventually(async () => simSession(id).state.code === "RESOLVED", 10_000, "resolve");
-    expect(appliedMutations(id)).toEqual(["paymentSessionPending", "paymentSessionResolve"]);
+    expect(appliedMutations(id)).toEqual(["paymentSessionConfirm", "paymentSessionPending", "paymentSessionResolve"]);
 
     const timeline = (await db().timelineEvent.findMany({ where: { paymentSessionId: id }, orderBy: { createdAt: "asc" } })).map((e) => e.type);
     expect(timeline).toEqual(expect.arrayContaining(["soisy_order_created", "preapproval_requested", "preapproval_approved", "preapproved", "LoanWasVerified"]));

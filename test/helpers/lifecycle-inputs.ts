@@ -18,6 +18,8 @@ export function allLifecycleInputs(amountCents: number): LifecycleInput[] {
     { kind: "not_eligible", code: "AMOUNT_TOO_LARGE", merchantMessage: "too large" },
     { kind: "merchant_decided", decision: "resolve" },
     { kind: "merchant_decided", decision: "reject" },
+    { kind: "confirmation", result: true },
+    { kind: "confirmation", result: false },
   ];
   for (const status of MATRIX_STATUSES) {
     for (const loanAmountCents of [null, amountCents, amountCents + 1]) {

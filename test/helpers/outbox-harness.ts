@@ -58,8 +58,12 @@ export const clock = {
   },
 };
 
+/**
+ * The outbox's delivery mechanics are tested with mutations enqueued by hand, not by the lifecycle: the
+ * shop has no oversell protection unless a test asks for it (`restartSimulator({ shops: ... })`).
+ */
 function simulatorOptions(overrides: Partial<ShopifySimulatorOptions> = {}): ShopifySimulatorOptions {
-  return { appUrl, shops: [{ domain: SHOP, accessToken: TOKEN }], retry: { attempts: 1 }, ...overrides };
+  return { appUrl, shops: [{ domain: SHOP, accessToken: TOKEN, oversellProtection: false }], retry: { attempts: 1 }, ...overrides };
 }
 
 /** Replaces the current test's simulator by one started with these options (checked for violations after the test). */

@@ -97,6 +97,8 @@ describe("migrations", () => {
   describe("the timeline rename keeps a shop's history", () => {
     const RENAME = "20261205050000_timeline_event";
     const before = (dir: string) => migrationNames(dir).filter((m) => m < RENAME);
+    // The rename and every migration after it, as an upgrade applies them (the client expects the latest schema).
+    const fromRename = (dir: string) => migrationNames(dir).filter((m) => m >= RENAME);
     const sqlOf = (dir: string, name: string) => readFileSync(path.join(repoRoot, dir, name, "migration.sql"), "utf8");
     const paymentRow = `INSERT INTO "PaymentSession" ("id", "gid", "shop", "group", "amountCents", "currency", "test", "kind",
       "proposedAt", "environment", "state", "callbackSecret", "updatedAt")
@@ -128,7 +130,7 @@ describe("migrations", () => {
       for (const m of before("prisma/migrations")) sqlite.exec(sqlOf("prisma/migrations", m));
       sqlite.exec(paymentRow);
       sqlite.exec(eventRows);
-      sqlite.exec(sqlOf("prisma/migrations", RENAME));
+      for (const m of fromRename("prisma/migrations")) sqlite.exec(sqlOf("prisma/migrations", m));
       sqlite.close();
       const db = createDb(`file:${file}`);
       cleanups.push(() => db.$disconnect());
@@ -142,7 +144,7 @@ describe("migrations", () => {
       for (const m of before("prisma/postgres/migrations")) await client.query(sqlOf("prisma/postgres/migrations", m));
       await client.query(paymentRow);
       await client.query(eventRows);
-      await client.query(sqlOf("prisma/postgres/migrations", RENAME));
+      for (const m of fromRename("prisma/postgres/migrations")) await client.query(sqlOf("prisma/postgres/migrations", m));
       await client.end();
       const db = createDb(url);
       cleanups.push(() => db.$disconnect());

@@ -417,6 +417,33 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(await db.timelineEvent.count({ where: { type: "outbox_dead_letter" } })).toBe(0);
   });
 
+  it("oversell protection: a confirm is delivered (CONFIRMING at Shopify), then the resolve passes Shopify's check", async () => {
+    await restartSimulator({ shops: [{ domain: SHOP, accessToken: TOKEN, oversellProtection: true }] });
+    const p = await payment();
+    const w = worker();
+    await enqueue({ shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionConfirm", variables: { id: p.gid } });
+    expect(await w.runOnce()).toMatchObject({ claimed: 1, delivered: 1, dead: 0 });
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("CONFIRMING");
+    expect(callsFor(p.gid, "paymentSessionConfirm")).toHaveLength(1);
+    await enqueue(resolveOf(p));
+    expect(await w.runOnce()).toMatchObject({ claimed: 1, delivered: 1, dead: 0 });
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("RESOLVED");
+    expect(sim.violations).toEqual([]);
+  });
+
+  it("a queued confirm that a queued reject supersedes (Soisy refused meanwhile) is not sent; the reject is", async () => {
+    await restartSimulator({ shops: [{ domain: SHOP, accessToken: TOKEN, oversellProtection: true }] });
+    const p = await payment();
+    const confirm = await enqueue({ shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionConfirm", variables: { id: p.gid } });
+    const reject = await enqueue({ shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionReject", variables: { id: p.gid, reason: { code: "INSTRUMENT_DECLINED" } } });
+    expect(await worker({ concurrency: 1 }).runOnce()).toMatchObject({ claimed: 2, delivered: 2, dead: 0 });
+    const m = await message(confirm.id);
+    expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["superseded"]);
+    expect(JSON.parse(m.resultJson ?? "{}")).toMatchObject({ kind: "superseded", by: { messageId: reject.id, mutation: "paymentSessionReject" } });
+    expect(callsFor(p.gid, "paymentSessionConfirm")).toHaveLength(0);
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("REJECTED");
+  });
+
   it("a queued pending that a queued reject supersedes (after an outage) is not sent; the reject is", async () => {
     const p = await payment();
     const pending = await enqueue(pendingOf(p));

@@ -1,11 +1,10 @@
 /**
- * The Shopify simulator's capture and void requests and the confirmation callback it builds, against a
- * tiny payments "app" (node:http) started here — not the project's app, whose routes for these come
- * with issue 15's lifecycle work.
+ * The Shopify simulator's capture and void requests and the confirmation callback it sends, against a
+ * tiny payments "app" (node:http) started here, so the simulator's side is checked on its own.
  */
 import http, { type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CAPTURE_SESSION_RESOLVE, PAYMENT_SESSION_CONFIRM, PAYMENT_SESSION_RESOLVE, startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
 
 const SHOP = "soisy-test.myshopify.com";
@@ -19,19 +18,25 @@ interface Seen {
 
 let seen: Seen[];
 let settlementStatus: number;
+/** How many confirmation callbacks to answer 503 before answering 200. */
+let confirmationFailures: number;
 let app: http.Server;
 let sim: ShopifySimulator;
 
 beforeEach(async () => {
   seen = [];
   settlementStatus = 201;
+  confirmationFailures = 0;
   app = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const json = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
       seen.push({ path: req.url ?? "", headers: req.headers, json });
-      if (req.url === "/payments/sessions") {
+      if (req.url === "/payments/confirmations" && confirmationFailures > 0) {
+        confirmationFailures -= 1;
+        res.writeHead(503).end();
+      } else if (req.url === "/payments/sessions") {
         res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ redirect_url: "https://soisy.example/x" }));
       } else {
         res.writeHead(settlementStatus).end();
@@ -116,18 +121,52 @@ describe("capture and void sessions", () => {
 });
 
 describe("confirmation callback", () => {
-  it("is built (not sent) with Shopify's headers and the result the shop's inventory gives", async () => {
+  const callbacks = () => seen.filter((r) => r.path === "/payments/confirmations");
+
+  it("is POSTed after an accepted confirm, with Shopify's headers and the result the session's inventory gives", async () => {
     const fresh = await sim.startPayment({ shop: SHOP, amount: "100.00", kind: "authorization" });
     expect(sim.buildConfirmationCallback(fresh.id)).toBeNull();
-    const requestsBefore = seen.length;
     const gone = await authorizedPayment(false);
-    const built = sim.buildConfirmationCallback(gone.id);
-    expect(built).toMatchObject({
-      url: `${sim.appUrl}/payments/confirmations`,
-      method: "POST",
-      headers: { "Shopify-Shop-Domain": SHOP, "Shopify-Api-Version": "2026-04", "x-shopify-proof": "p".repeat(32) },
-      body: { id: gone.id, gid: gone.gid, confirmation_result: false },
-    });
-    expect(seen.slice(requestsBefore).map((r) => r.path)).toEqual(["/payments/sessions"]);
+    await vi.waitFor(() => expect(callbacks()).toHaveLength(1), { timeout: 10_000 });
+    const [req] = callbacks();
+    expect(req!.headers).toMatchObject({ "shopify-shop-domain": SHOP, "shopify-api-version": "2026-04", "x-shopify-proof": "p".repeat(32) });
+    expect(req!.json).toEqual({ id: gone.id, gid: gone.gid, confirmation_result: false });
+    expect(sim.buildConfirmationCallback(gone.id)).toMatchObject({ url: `${sim.appUrl}/payments/confirmations`, body: { confirmation_result: false } });
+    await vi.waitFor(() => expect(sim.confirmationRequests.map((r) => r.outcome)).toEqual(["succeeded"]), { timeout: 10_000 });
+    // A repeated confirm (already CONFIRMING) does not send it again.
+    await gql(PAYMENT_SESSION_CONFIRM, { id: gone.gid });
+    expect(sim.confirmationRequests).toHaveLength(1);
+  });
+
+  it("is retried on a non-2xx answer, like Shopify's other requests", async () => {
+    confirmationFailures = 2;
+    settlementStatus = 200;
+    await authorizedPayment();
+    await vi.waitFor(() => expect(sim.confirmationRequests[0]?.outcome).toBe("succeeded"), { timeout: 10_000 });
+    const attempts = sim.confirmationRequests[0]!.attempts;
+    expect(attempts.map((a) => a.status)).toEqual([503, 503, 200]);
+  });
+
+  it("behaviours: a shop's inventory gone, a session's callback dropped then sent by hand, a delay", async () => {
+    sim.setConfirmationBehaviour(SHOP, { result: false });
+    const first = await authorizedPayment(true);
+    await vi.waitFor(() => expect(callbacks().map((r) => r.json.confirmation_result)).toEqual([false]), { timeout: 10_000 });
+    sim.setConfirmationBehaviour(SHOP, null);
+
+    const dropped = await sim.startPayment({ shop: SHOP, amount: "1500.00", kind: "authorization" });
+    sim.setConfirmationBehaviour(dropped.id, { drop: true });
+    await gql(PAYMENT_SESSION_CONFIRM, { id: dropped.gid });
+    expect(sim.confirmationRequests.filter((r) => r.id === dropped.id)).toEqual([]);
+    const sent = await sim.sendConfirmationCallback(dropped.id);
+    expect(sent).toMatchObject({ ok: true, status: 201 });
+    expect(callbacks().at(-1)?.json).toEqual({ id: dropped.id, gid: dropped.gid, confirmation_result: true });
+
+    const delayed = await sim.startPayment({ shop: SHOP, amount: "1500.00", kind: "authorization" });
+    sim.setConfirmationBehaviour(delayed.id, { delayMs: 200 });
+    const asked = Date.now();
+    await gql(PAYMENT_SESSION_CONFIRM, { id: delayed.gid });
+    await vi.waitFor(() => expect(callbacks().some((r) => r.json.id === delayed.id)).toBe(true), { timeout: 10_000 });
+    expect(Date.now() - asked).toBeGreaterThanOrEqual(190);
+    expect(await sim.sendConfirmationCallback(first.id.replace(/./, "x"))).toBeNull();
   });
 });

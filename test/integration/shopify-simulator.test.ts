@@ -165,9 +165,10 @@ beforeEach(async () => {
   app = await startFakeApp();
   sim = await startShopifySimulator({
     appUrl: app.url,
+    // The mutations' own semantics, without oversell protection (its confirm flow: shopify-simulator-capture.test.ts).
     shops: [
-      { domain: SHOP, accessToken: TOKEN },
-      { domain: OTHER_SHOP, accessToken: OTHER_TOKEN },
+      { domain: SHOP, accessToken: TOKEN, oversellProtection: false },
+      { domain: OTHER_SHOP, accessToken: OTHER_TOKEN, oversellProtection: false },
     ],
     retry: { attempts: 4, delaysMs: [5, 10] },
     sessionRequestTimeoutMs: 2_000,

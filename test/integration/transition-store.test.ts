@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "~/db.server";
 import { createLogger } from "~/logger.server";
 import { applyInput } from "~/payments/apply-input.server";
-import { transition, type LifecycleInput, type PaymentState, type Transition } from "~/payments/lifecycle";
+import { parseDeferred, transition, type LifecycleInput, type PaymentState, type Transition } from "~/payments/lifecycle";
 import { outboxDedupeKey } from "~/payments/outbox.server";
 import type { PaymentDeps, PaymentRow } from "~/payments/payment-deps.server";
 import { storeTransition, type SessionColumns, type StoreOutcome, type TimelineEntry } from "~/payments/transition-store.server";
@@ -36,7 +36,11 @@ afterAll(async () => {
 });
 
 let counter = 0;
-async function session(options: { group?: string; state?: PaymentState } = {}): Promise<PaymentRow> {
+/**
+ * A session row. Confirmed by Shopify unless told otherwise (oversell protection): most tests here are
+ * about storing resolves, which come only after Shopify's confirmation.
+ */
+async function session(options: { group?: string; state?: PaymentState; confirmed?: boolean } = {}): Promise<PaymentRow> {
   const id = `ts-${++counter}-${Date.now().toString(36)}`;
   return db.paymentSession.create({
     data: {
@@ -53,6 +57,7 @@ async function session(options: { group?: string; state?: PaymentState } = {}): 
       state: options.state ?? "redirected",
       callbackSecret: `secret-${id}`,
       soisyToken: `tok-${id}`,
+      confirmationResult: options.confirmed === false ? null : true,
     },
   });
 }
@@ -67,8 +72,12 @@ function decide(row: PaymentRow, input: LifecycleInput, groupAlreadyResolved = f
       flagReason: row.flagReason,
       pendingExpiresAt: row.pendingExpiresAt,
       groupAlreadyResolved,
-      settings: { resolveOn: "verified", pendingExpiryDays: 3 },
+      settings: { resolveOn: "verified", pendingExpiryDays: 3, authorizationDays: 30 },
       now: new Date(),
+      kind: "sale",
+      confirmed: row.confirmationResult === true,
+      deferred: parseDeferred(row.deferredJson),
+      confirmationRequestedAt: row.confirmationRequestedAt,
     },
     input,
   );
@@ -236,5 +245,54 @@ describe("the same effects stored twice", () => {
     expect(alerts.map((e) => e.dedupeKey)).toEqual([`alert:${row.id}:unknown_soisy_status`]);
     // "no_change" decisions are not timeline rows: the alert is all this input left.
     expect((await timelineOf(row)).map((e) => e.type)).toEqual(["alert:unknown_soisy_status"]);
+  });
+});
+
+describe("oversell protection and authorizations in the store", () => {
+  it("an unconfirmed session's first resolve is stored as a confirm: its outbox message, the deferred outcome, no group claim", async () => {
+    const row = await session({ confirmed: false });
+    expect((await store(db, row, verified)).kind).toBe("stored");
+    const stored = await reread(row);
+    expect(stored.state).toBe("confirming");
+    expect(parseDeferred(stored.deferredJson)).toEqual({ outcome: "resolve" });
+    expect(stored.confirmationRequestedAt).not.toBeNull();
+    const [message] = await outboxOf(row);
+    expect(message?.mutation).toBe("paymentSessionConfirm");
+    expect(JSON.parse(message!.variablesJson)).toEqual({ id: row.gid });
+    expect(message?.dedupeKey).toBe(outboxDedupeKey(row.id, "paymentSessionConfirm"));
+    expect(await db.groupResolution.count({ where: { group: row.group } })).toBe(0);
+
+    // Shopify's answer: the deferred resolve, claiming the group; the deferred outcome cleared.
+    expect((await store(db, stored, { kind: "confirmation", result: true })).kind).toBe("stored");
+    const after = await reread(row);
+    expect([after.state, after.deferredJson, after.confirmationResult]).toEqual(["resolved", null, true]);
+    expect((await outboxOf(row)).map((m) => m.mutation)).toEqual(["paymentSessionConfirm", "paymentSessionResolve"]);
+    expect(await db.groupResolution.count({ where: { group: row.group } })).toBe(1);
+  });
+
+  it("an authorization's resolve carries authorizationExpiresAt in its variables and on the row", async () => {
+    const row = await db.paymentSession.update({ where: { id: (await session()).id }, data: { kind: "authorization" } });
+    const decided = transition(
+      {
+        state: "redirected",
+        amountCents: row.amountCents,
+        flagReason: null,
+        pendingExpiresAt: null,
+        groupAlreadyResolved: false,
+        settings: { resolveOn: "verified", pendingExpiryDays: 3, authorizationDays: 30 },
+        now: new Date(),
+        kind: "authorization",
+        confirmed: true,
+        deferred: null,
+        confirmationRequestedAt: null,
+      },
+      verified,
+    );
+    const outcome = await storeTransition({ db, logger }, { session: row, transition: decided, columns: { state: decided.state, ...decided.patch } });
+    expect(outcome.kind).toBe("stored");
+    const expiry = decided.patch.authorizationExpiresAt!;
+    expect((await reread(row)).authorizationExpiresAt?.toISOString()).toBe(expiry.toISOString());
+    const [message] = await outboxOf(row);
+    expect(JSON.parse(message!.variablesJson)).toEqual({ id: row.gid, authorizationExpiresAt: expiry.toISOString() });
   });
 });

@@ -16,6 +16,7 @@ function input(over: Partial<Omit<EligibilityInput, "shop">> = {}, shop: Partial
       maxAmountCents: 1_500_000,
       allowedCountries: ["IT"],
       uninstalled: false,
+      fundOn: "approval",
       ...shop,
     },
   };
@@ -60,6 +61,24 @@ describe("checkEligibility", () => {
 
   it.each(["authorization", "Sale", ""])("kind %j → INVALID_PURCHASE_TYPE", (kind) => {
     expect(refusal(input({ kind }))).toEqual({ code: "INVALID_PURCHASE_TYPE", reason: "unsupported_kind" });
+  });
+
+  describe("authorizations (fund on fulfilment)", () => {
+    it("are eligible when the shop funds at fulfilment", () => {
+      expect(checkEligibility(input({ kind: "authorization" }, { fundOn: "fulfilment" }))).toEqual({ eligible: true });
+    });
+
+    it("are refused on a shop funding at approval, the message naming the setting in both languages", () => {
+      const r = checkEligibility(input({ kind: "authorization" }, { fundOn: "approval" }));
+      expect(r).toMatchObject({ eligible: false, code: "INVALID_PURCHASE_TYPE", reason: "unsupported_kind" });
+      expect(r.eligible ? "" : r.merchantMessage).toMatch(/When Soisy funds.*Quando Soisy finanzia.*at fulfilment/);
+    });
+
+    it("funding at fulfilment keeps sales and the other checks as they are", () => {
+      expect(checkEligibility(input({ kind: "sale" }, { fundOn: "fulfilment" }))).toEqual({ eligible: true });
+      expect(refusal(input({ kind: "Sale" }, { fundOn: "fulfilment" }))?.reason).toBe("unsupported_kind");
+      expect(refusal(input({ kind: "authorization", currency: "USD" }, { fundOn: "fulfilment" }))?.reason).toBe("currency");
+    });
   });
 
   it.each(["USD", "CHF", "eur", ""])("currency %j → INVALID_CURRENCY", (currency) => {

@@ -4,7 +4,7 @@
  * to the next — checking what must hold across a whole payment.
  */
 import { describe, expect, it } from "vitest";
-import { isFinal, soisyProgress, transition, type LifecycleContext, type LifecycleInput, type Transition } from "~/payments/lifecycle";
+import { isFinal, parseDeferred, soisyProgress, transition, type LifecycleContext, type LifecycleInput, type Transition } from "~/payments/lifecycle";
 import { SOISY_CALLBACK_EVENT_IDS, SOISY_ORDER_STATUSES } from "~/soisy/types";
 
 /** mulberry32: a tiny deterministic PRNG. */
@@ -27,7 +27,12 @@ function randomInput(rand: () => number): LifecycleInput {
   const r = rand();
   const loanAmountCents = r < 0.2 ? null : r < 0.85 ? AMOUNT : AMOUNT + 1 + Math.floor(rand() * 1000);
   const soisy = { status: pick(STATUSES), loanAmountCents };
-  switch (pick(["order_created", "not_eligible", "shopper_returned", "soisy_callback", "soisy_callback", "reconciled", "merchant_decided", "preapproval"] as const)) {
+  switch (
+    pick(["order_created", "not_eligible", "shopper_returned", "soisy_callback", "soisy_callback", "reconciled", "merchant_decided", "preapproval", "confirmation", "confirmation"] as const)
+  ) {
+    case "confirmation":
+      // Shopify mostly confirms; sometimes the items are gone.
+      return { kind: "confirmation", result: rand() < 0.8 };
     case "order_created":
       return rand() < 0.5 ? { kind: "order_created" } : { kind: "order_created", level: "preapproval" };
     case "preapproval":
@@ -60,8 +65,12 @@ function randomPayment(seed: number): Step[] {
     flagReason: null,
     pendingExpiresAt: null,
     groupAlreadyResolved: false,
-    settings: { resolveOn: rand() < 0.7 ? "verified" : "disbursed", pendingExpiryDays: 1 + Math.floor(rand() * 7) },
+    settings: { resolveOn: rand() < 0.7 ? "verified" : "disbursed", pendingExpiryDays: 1 + Math.floor(rand() * 7), authorizationDays: 30 },
     now: new Date(Date.UTC(2026, 0, 1) + Math.floor(rand() * 365) * 86_400_000),
+    kind: rand() < 0.25 ? "authorization" : "sale",
+    confirmed: false,
+    deferred: null,
+    confirmationRequestedAt: null,
   };
   const length = 1 + Math.floor(rand() * 8);
   const steps: Step[] = [];
@@ -75,9 +84,13 @@ function randomPayment(seed: number): Step[] {
       state: result.state,
       flagReason: result.patch.flagReason ?? ctx.flagReason,
       pendingExpiresAt: result.patch.pendingExpiresAt ?? ctx.pendingExpiresAt,
+      confirmed: ctx.confirmed || result.patch.confirmationResult === true,
+      deferred: result.patch.deferredJson !== undefined ? parseDeferred(result.patch.deferredJson) : ctx.deferred,
+      confirmationRequestedAt: result.patch.confirmationRequestedAt ?? ctx.confirmationRequestedAt,
       // Another attempt of the same checkout may get paid meanwhile (and stays paid).
       groupAlreadyResolved: ctx.groupAlreadyResolved || rand() < 0.08,
-      now: new Date(ctx.now.getTime() + Math.floor(rand() * 3 * 86_400_000)),
+      // Mostly minutes apart (Shopify's answer), sometimes days (Soisy's decision).
+      now: new Date(ctx.now.getTime() + Math.floor(rand() * (rand() < 0.5 ? 3_600_000 : 3 * 86_400_000))),
     };
   }
   return steps;
@@ -96,17 +109,27 @@ function violations(steps: Step[]): string[] {
         if (sent.includes("paymentSessionReject")) errors.push(`step ${i}: resolve after reject`);
         if (sent.includes("paymentSessionResolve")) errors.push(`step ${i}: two resolves`);
         if (ctx.groupAlreadyResolved) errors.push(`step ${i}: resolve in a resolved group`);
-        if (input.kind !== "merchant_decided") {
+        if (input.kind === "confirmation") {
+          if (ctx.deferred?.outcome !== "resolve") errors.push(`step ${i}: an answer resolved what was not a deferred resolve`);
+        } else if (input.kind !== "merchant_decided") {
           const soisy = "soisy" in input ? input.soisy : null;
           const mismatch = soisy?.loanAmountCents != null && soisy.loanAmountCents !== AMOUNT;
           if (ctx.flagReason !== null || mismatch) errors.push(`step ${i}: automatic resolve of a flagged payment`);
           const p = soisy ? soisyProgress(soisy.status) : null;
-          if (!(p === "disbursed" || (p === "verified" && ctx.settings.resolveOn === "verified"))) errors.push(`step ${i}: resolve on ${soisy?.status}`);
+          const resolvesOnVerified = ctx.settings.resolveOn === "verified" || ctx.kind === "authorization";
+          if (!(p === "disbursed" || (p === "verified" && resolvesOnVerified))) errors.push(`step ${i}: resolve on ${soisy?.status}`);
         }
+        if ((ctx.kind === "authorization") !== (m.authorizationExpiresAt !== undefined)) errors.push(`step ${i}: authorization expiry on a ${ctx.kind}`);
       }
+      // Oversell protection: no resolve or pending before Shopify confirmed.
+      if (m.mutation === "paymentSessionResolve" || m.mutation === "paymentSessionPending") {
+        const confirmedNow = ctx.confirmed || (input.kind === "confirmation" && input.result);
+        if (!confirmedNow || !sent.includes("paymentSessionConfirm")) errors.push(`step ${i}: ${m.mutation} before Shopify confirmed`);
+      }
+      if (m.mutation === "paymentSessionConfirm" && sent.length > 0) errors.push(`step ${i}: confirm after ${sent.join(", ")}`);
       if (m.mutation === "paymentSessionReject" && sent.includes("paymentSessionResolve")) errors.push(`step ${i}: reject after resolve`);
       if (m.mutation === "paymentSessionReject" && sent.includes("paymentSessionReject")) errors.push(`step ${i}: two rejects`);
-      if (m.mutation === "paymentSessionPending" && sent.length > 0) errors.push(`step ${i}: pending after ${sent.join(", ")}`);
+      if (m.mutation === "paymentSessionPending" && sent.some((x) => x !== "paymentSessionConfirm")) errors.push(`step ${i}: pending after ${sent.join(", ")}`);
       sent.push(m.mutation);
     }
   }
@@ -118,9 +141,17 @@ function violations(steps: Step[]): string[] {
     preapproval: [[]],
     abandoned: [[]],
     not_eligible: [["paymentSessionReject"]],
-    pending: [["paymentSessionPending"]],
-    resolved: [["paymentSessionResolve"], ["paymentSessionPending", "paymentSessionResolve"]],
-    rejected: [["paymentSessionReject"], ["paymentSessionPending", "paymentSessionReject"]],
+    confirming: [["paymentSessionConfirm"]],
+    pending: [["paymentSessionConfirm", "paymentSessionPending"]],
+    resolved: [
+      ["paymentSessionConfirm", "paymentSessionResolve"],
+      ["paymentSessionConfirm", "paymentSessionPending", "paymentSessionResolve"],
+    ],
+    rejected: [
+      ["paymentSessionReject"],
+      ["paymentSessionConfirm", "paymentSessionReject"],
+      ["paymentSessionConfirm", "paymentSessionPending", "paymentSessionReject"],
+    ],
   };
   if (!expected[end]!.some((list) => list.join() === sent.join())) errors.push(`ends ${end} after [${sent.join(", ")}]`);
   return errors;
@@ -140,7 +171,7 @@ describe("lifecycle over random input sequences", () => {
     }
     expect(failures).toEqual([]);
     // The generator is useful only if it reaches the interesting ends.
-    for (const state of ["preapproval", "redirected", "abandoned", "pending", "resolved", "rejected", "not_eligible"]) {
+    for (const state of ["preapproval", "redirected", "abandoned", "confirming", "pending", "resolved", "rejected", "not_eligible"]) {
       expect(ends.get(state) ?? 0, state).toBeGreaterThan(20);
     }
   });

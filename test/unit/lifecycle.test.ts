@@ -32,8 +32,14 @@ function ctx(over: Partial<LifecycleContext> = {}): LifecycleContext {
     flagReason: null,
     pendingExpiresAt: null,
     groupAlreadyResolved: false,
-    settings: { resolveOn: "verified", pendingExpiryDays: 3 },
+    settings: { resolveOn: "verified", pendingExpiryDays: 3, authorizationDays: 30 },
     now: NOW,
+    kind: "sale",
+    // The Soisy-driven table below is about a session Shopify already confirmed (oversell protection);
+    // the confirmation step itself is tested in lifecycle.confirmation.test.ts.
+    confirmed: true,
+    deferred: null,
+    confirmationRequestedAt: null,
     ...over,
   };
 }
@@ -279,7 +285,7 @@ describe("scenarios", () => {
   });
 
   it("resolveOn = disbursed: verified goes or stays pending, only disbursed resolves", () => {
-    const settings = { resolveOn: "disbursed" as const, pendingExpiryDays: 3 };
+    const settings = { resolveOn: "disbursed" as const, pendingExpiryDays: 3, authorizationDays: 30 };
     const returned = transition(ctx({ settings }), success("waiting_for_disbursement"));
     expect(returned.state).toBe("pending");
     expect(mutationOf(returned)).toMatchObject({ mutation: "paymentSessionPending", reason: "PARTNER_ACTION_REQUIRED" });
@@ -563,7 +569,7 @@ describe("pending expiry", () => {
   it("is now + pendingExpiryDays × 24 h exactly, also across a DST change", () => {
     const beforeDst = new Date("2026-03-27T23:30:00.000Z"); // Italy moves to CEST on 29 March
     for (const days of [1, 2, 3]) {
-      const t = transition(ctx({ now: beforeDst, settings: { resolveOn: "verified", pendingExpiryDays: days } }), success("waiting_for_verification"));
+      const t = transition(ctx({ now: beforeDst, settings: { resolveOn: "verified", pendingExpiryDays: days, authorizationDays: 30 } }), success("waiting_for_verification"));
       const expected = beforeDst.getTime() + days * 86_400_000;
       expect(t.patch.pendingExpiresAt?.getTime()).toBe(expected);
       expect(mutationOf(t)).toMatchObject({ pendingExpiresAt: new Date(expected) });
@@ -573,7 +579,7 @@ describe("pending expiry", () => {
 
   it("is capped at Shopify's limit (MAX_PENDING_EXPIRY_DAYS) for settings stored before the cap", () => {
     for (const days of [4, 7, 30]) {
-      const t = transition(ctx({ now: NOW, settings: { resolveOn: "verified", pendingExpiryDays: days } }), success("waiting_for_verification"));
+      const t = transition(ctx({ now: NOW, settings: { resolveOn: "verified", pendingExpiryDays: days, authorizationDays: 30 } }), success("waiting_for_verification"));
       expect(t.patch.pendingExpiresAt?.getTime()).toBe(NOW.getTime() + MAX_PENDING_EXPIRY_DAYS * 86_400_000);
     }
   });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import {
   backoffDelayMs,
+  isOutboxMutation,
   nextAttemptDelayMs,
   OutboxEnqueueError,
   outboxDedupeKey,
@@ -66,12 +67,31 @@ describe("prepareOutboxMessage", () => {
     ).toBe("r1:refundSessionResolve");
   });
 
+  it("capture and void mutations are keyed by the settlement session and name its gid", () => {
+    const capture = prepareOutboxMessage({
+      shop: "s.myshopify.com",
+      settlementSessionId: "c1",
+      mutation: "captureSessionReject",
+      variables: { id: "gid://shopify/CaptureSession/c1", reason: { code: "AUTHORIZATION_EXPIRED", merchantMessage: "expired" } },
+    });
+    expect(capture.dedupeKey).toBe("c1:captureSessionReject");
+    expect(prepareOutboxMessage({ shop: "s", settlementSessionId: "v1", mutation: "voidSessionResolve", variables: { id: "gid://shopify/VoidSession/v1" } }).dedupeKey).toBe(
+      "v1:voidSessionResolve",
+    );
+    expect(isOutboxMutation("captureSessionResolve") && isOutboxMutation("voidSessionReject")).toBe(true);
+    expect(isOutboxMutation("paymentsAppConfigure")).toBe(false);
+  });
+
   it.each([
     ["a payment mutation without paymentSessionId", { refundSessionId: "r1", mutation: "paymentSessionResolve", variables: { id: GID } }, /needs paymentSessionId/],
     ["both ids", { paymentSessionId: PAYMENT_ID, refundSessionId: "r1", mutation: "paymentSessionResolve", variables: { id: GID } }, /takes only/],
     ["another session's gid", { paymentSessionId: "other", mutation: "paymentSessionResolve", variables: { id: GID } }, /is not the gid of other/],
     ["a refund gid on a payment mutation", { paymentSessionId: PAYMENT_ID, mutation: "paymentSessionResolve", variables: { id: `gid://shopify/RefundSession/${PAYMENT_ID}` } }, /invalid variables/],
     ["a pending without expiry", { paymentSessionId: PAYMENT_ID, mutation: "paymentSessionPending", variables: { id: GID, reason: "PARTNER_ACTION_REQUIRED" } }, /pendingExpiresAt/],
+    ["a capture without settlementSessionId", { refundSessionId: "c1", mutation: "captureSessionResolve", variables: { id: "gid://shopify/CaptureSession/c1" } }, /needs settlementSessionId/],
+    ["a capture with a payment id too", { settlementSessionId: "c1", paymentSessionId: PAYMENT_ID, mutation: "captureSessionResolve", variables: { id: "gid://shopify/CaptureSession/c1" } }, /takes only/],
+    ["a void gid on a capture mutation", { settlementSessionId: "c1", mutation: "captureSessionResolve", variables: { id: "gid://shopify/VoidSession/c1" } }, /invalid variables/],
+    ["another capture's gid", { settlementSessionId: "c2", mutation: "captureSessionResolve", variables: { id: "gid://shopify/CaptureSession/c1" } }, /is not the gid of c2/],
     ["paymentsAppConfigure (not an outbox mutation)", { paymentSessionId: PAYMENT_ID, mutation: "paymentsAppConfigure", variables: { ready: true } }, /does not go through the outbox/],
   ])("refuses %s", (_name, input, error) => {
     expect(() => prepareOutboxMessage({ shop: "s.myshopify.com", ...(input as object) } as never)).toThrow(error);

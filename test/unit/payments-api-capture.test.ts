@@ -35,8 +35,9 @@ describe("documents", () => {
     expect(PAYMENTS_API_DOCUMENTS.paymentSessionConfirm).toContain("... on PaymentSessionStateConfirming");
   });
 
-  it("are not (yet) outbox mutations: the lifecycle wires them in later", () => {
-    for (const mutation of NEW) {
+  it("the confirm is a payment session outbox mutation (oversell protection); captures and voids are not (yet)", () => {
+    expect(PAYMENT_SESSION_MUTATIONS as readonly string[]).toContain("paymentSessionConfirm");
+    for (const mutation of NEW.filter((m) => m !== "paymentSessionConfirm")) {
       expect(PAYMENT_SESSION_MUTATIONS as readonly string[]).not.toContain(mutation);
       expect(REFUND_SESSION_MUTATIONS as readonly string[]).not.toContain(mutation);
     }

@@ -63,7 +63,7 @@ describe("timeline sentences", () => {
           expect(sentence).not.toBe(unknown);
         }
       }
-      expect([...seen].sort()).toEqual(["abandoned", "flagged", "not_eligible", "order_created", "pending", "preapproved", "rejected", "resolved"]);
+      expect([...seen].sort()).toEqual(["abandoned", "confirming", "flagged", "not_eligible", "order_created", "pending", "preapproved", "rejected", "resolved"]);
     });
 
     it(`states, Soisy statuses and outbox entries are sentences (${locale})`, () => {
@@ -143,7 +143,21 @@ function contexts(): LifecycleContext[] {
   for (const state of PAYMENT_STATES as readonly PaymentState[]) {
     for (const flagReason of [null, "amount_mismatch"]) {
       for (const groupAlreadyResolved of [false, true]) {
-        list.push({ state, amountCents: 50_000, flagReason, pendingExpiresAt: null, groupAlreadyResolved, settings: { resolveOn: "verified", pendingExpiryDays: 3 }, now });
+        for (const confirmed of [false, true]) {
+          list.push({
+            state,
+            amountCents: 50_000,
+            flagReason,
+            pendingExpiresAt: null,
+            groupAlreadyResolved,
+            settings: { resolveOn: "verified", pendingExpiryDays: 3, authorizationDays: 30 },
+            now,
+            kind: "sale",
+            confirmed,
+            deferred: state === "confirming" ? { outcome: "pending", reason: "PARTNER_ACTION_REQUIRED" } : null,
+            confirmationRequestedAt: state === "confirming" ? new Date(now.getTime() - 20 * 60_000) : null,
+          });
+        }
       }
     }
   }

@@ -24,3 +24,4 @@ export {
 } from "./fixtures";
 export * from "./documents";
 export type * from "./types";
+export type { ConfirmationBehaviour } from "./settlement-requests";

@@ -1,9 +1,13 @@
 /**
  * What Shopify sends to the app about an authorized payment: capture and void sessions (sent with
  * Shopify's headers and retries, like refunds: the app must answer 201), and the confirmation callback
- * of oversell protection (built, not sent: the app's route does not exist yet, issue 15).
+ * of oversell protection: POSTed after every accepted `paymentSessionConfirm` (its result is the
+ * session's `inventoryAvailable` unless a behaviour says otherwise), retried on non-2xx like Shopify's
+ * other requests. Behaviours per shop or per payment session: the answer (inventory gone → false), a
+ * delay, or no callback at all (then `sendConfirmationCallback` sends it by hand).
  */
 import { randomUUID } from "node:crypto";
+import { deliverExpecting201, type Deliver } from "./acknowledged-request";
 import { newSessionId, shopifyTimestamp } from "./fixtures";
 import type { SettlementSessions } from "./settlement-store";
 import type { SimStore } from "./store";
@@ -21,11 +25,16 @@ import type {
   VoidSessionRequestBody,
 } from "./types";
 
-type Deliver = (
-  record: SessionRequestRecord,
-  json: string,
-  accept: (status: number, body: string) => { ok: true } | { ok: false; error: string },
-) => Promise<{ ok: boolean; status: number | null; error?: string }>;
+
+/** How the simulator answers a confirm of one shop's (key: domain) or one session's (key: id) payments. */
+export interface ConfirmationBehaviour {
+  /** The `confirmation_result` to send (default: the session's `inventoryAvailable`). */
+  result?: boolean;
+  /** Wait this long after the confirm before POSTing the callback (default 0). */
+  delayMs?: number;
+  /** Never POST it (Shopify silent). */
+  drop?: boolean;
+}
 
 export interface SettlementDeps {
   store: SimStore;
@@ -37,6 +46,8 @@ export interface SettlementDeps {
   sessionHeaders(shop: string, requestId: string): Record<string, string>;
   deliver: Deliver;
   sessionRequests: SessionRequestRecord[];
+  /** Every confirmation callback sent, with each attempt. */
+  confirmationRequests: SessionRequestRecord[];
 }
 
 export function createSettlementRequests(deps: SettlementDeps) {
@@ -98,17 +109,7 @@ export function createSettlementRequests(deps: SettlementDeps) {
     };
     deps.sessionRequests.push(record);
     deps.log(`${kind} session ${current.id} → ${record.url}`);
-    const result = await deps.deliver(record, sentJson.get(current.id) ?? JSON.stringify(current.request), (status) =>
-      status === 201 ? { ok: true } : { ok: false, error: `HTTP ${status} (Shopify expects 201)` },
-    );
-    if (result.ok) {
-      current.acknowledged = true;
-      if (current.state.code === "AWAITING_APP" || current.state.code === "APP_FAILED") current.state = { code: "OPEN" };
-      record.outcome = "succeeded";
-    } else {
-      if (!current.acknowledged) current.state = { code: "APP_FAILED" };
-      record.outcome = "failed";
-    }
+    const result = await deliverExpecting201(deps.deliver, record, sentJson.get(current.id) ?? JSON.stringify(current.request), current);
     return {
       id: current.id,
       gid: current.gid,
@@ -171,6 +172,57 @@ export function createSettlementRequests(deps: SettlementDeps) {
     };
   }
 
-  return { startCapture, startVoid, buildConfirmationCallback };
+  const behaviours = new Map<string, ConfirmationBehaviour>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+
+  /** Sets (or with null clears) the behaviour of a shop (its domain) or of one payment session (its id). */
+  function setConfirmationBehaviour(target: string, behaviour: ConfirmationBehaviour | null): void {
+    if (behaviour) behaviours.set(target, behaviour);
+    else behaviours.delete(target);
+  }
+
+  /** Called by the store after an accepted (not repeated) `paymentSessionConfirm`: schedules the callback. */
+  function onConfirmed(session: SimPaymentSession): void {
+    const behaviour = { ...behaviours.get(session.shop), ...behaviours.get(session.id) };
+    if (behaviour.result !== undefined && session.confirmation) session.confirmation.result = behaviour.result;
+    if (behaviour.drop) {
+      deps.log(`confirmation callback of ${session.id} dropped (behaviour)`);
+      return;
+    }
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      sendConfirmationCallback(session.id).catch((error: unknown) => deps.log(`confirmation callback of ${session.id} failed: ${String(error)}`));
+    }, behaviour.delayMs ?? 0);
+    timers.add(timer);
+  }
+
+  /** POSTs the confirmation callback of a confirmed session (retried until 2xx); null when it has no confirmation. */
+  async function sendConfirmationCallback(paymentId: string): Promise<{ ok: boolean; status: number | null; error?: string; record: SessionRequestRecord } | null> {
+    const built = buildConfirmationCallback(paymentId);
+    if (!built) return null;
+    const record: SessionRequestRecord = {
+      kind: "confirmation",
+      id: paymentId,
+      shop: store.paymentSessions.get(paymentId)!.shop,
+      url: built.url,
+      body: built.body,
+      attempts: [],
+      outcome: "in_flight",
+    };
+    deps.confirmationRequests.push(record);
+    deps.log(`confirmation callback ${paymentId} (${String(built.body.confirmation_result)}) → ${record.url}`);
+    const result = await deps.deliver(record, JSON.stringify(built.body), (status) =>
+      status >= 200 && status <= 299 ? { ok: true } : { ok: false, error: `HTTP ${status}` },
+    );
+    record.outcome = result.ok ? "succeeded" : "failed";
+    return { ...result, record };
+  }
+
+  function stopConfirmations(): void {
+    for (const timer of timers) clearTimeout(timer);
+    timers.clear();
+  }
+
+  return { startCapture, startVoid, buildConfirmationCallback, setConfirmationBehaviour, onConfirmed, sendConfirmationCallback, stopConfirmations };
 }
 

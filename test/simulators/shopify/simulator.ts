@@ -31,8 +31,9 @@ import {
   notFoundPage,
   type CheckoutFormValues,
 } from "./pages";
+import { deliverExpecting201 } from "./acknowledged-request";
 import { createOrderRoutes } from "./order-routes";
-import { createSettlementRequests } from "./settlement-requests";
+import { createSettlementRequests, type ConfirmationBehaviour } from "./settlement-requests";
 import { SimStore } from "./store";
 import { createStorefront, type Storefront } from "./storefront";
 import type {
@@ -100,8 +101,17 @@ export interface ShopifySimulator {
   startCapture(input: StartCaptureInput): Promise<StartSettlementResult>;
   /** Shopify voids a resolved authorization (`void_session_url`; the app must answer 201). */
   startVoid(input: StartVoidInput): Promise<StartSettlementResult>;
-  /** The confirmation callback Shopify would POST after an accepted `paymentSessionConfirm` (built, not sent). */
+  /** The confirmation callback Shopify POSTs after an accepted `paymentSessionConfirm` (what it would send now). */
   buildConfirmationCallback(paymentId: string): BuiltAppRequest<ConfirmationCallbackBody> | null;
+  /**
+   * How confirms are answered, per shop (domain) or payment session (id; wins over the shop's): the
+   * result (false = the items are gone), a delay, or no callback (`drop`). Null clears it.
+   */
+  setConfirmationBehaviour(target: string, behaviour: ConfirmationBehaviour | null): void;
+  /** POSTs a confirmed session's callback now (again), retried like the automatic one; null without a confirm. */
+  sendConfirmationCallback(paymentId: string): Promise<{ ok: boolean; status: number | null; error?: string; record: SessionRequestRecord } | null>;
+  /** Every confirmation callback sent to the app, with each attempt. */
+  readonly confirmationRequests: SessionRequestRecord[];
 
   /** The Admin GraphQL API (payment customizations, metafields; admin-api.ts): state, calls, faults. */
   readonly adminApi: AdminApi;
@@ -253,9 +263,12 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     now,
     pendingExpiryLimitMs: opts.pendingExpiryLimitMs ?? 30 * 24 * 60 * 60 * 1000,
     orderStatusUrl: (shop, id) => `${baseUrl}/shops/${encodeURIComponent(shop)}/orders/${id}`,
+    // Bound late: the settlement requests are built below, and no confirm can come before.
+    onConfirmed: (session) => settlements.onConfirmed(session),
   });
   const calls: GraphqlCall[] = [];
   const sessionRequests: SessionRequestRecord[] = [];
+  const confirmationRequests: SessionRequestRecord[] = [];
   /** Exact JSON sent for each session, so a replay is byte-identical. */
   const paymentJson = new Map<string, string>();
   const refundJson = new Map<string, string>();
@@ -275,7 +288,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
       currency: input.currency ?? "EUR",
       configuration: null,
       configurationHistory: [],
-      oversellProtection: input.oversellProtection ?? false,
+      oversellProtection: input.oversellProtection ?? true,
     };
     store.shops.set(shop.domain, shop);
     return shop;
@@ -535,17 +548,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     sessionRequests.push(record);
     log(`refund session ${current.id} → ${record.url} (${current.amount} ${current.currency})`);
     const json = refundJson.get(current.id) ?? JSON.stringify(current.request);
-    const result = await deliver(record, json, (status) =>
-      status === 201 ? { ok: true } : { ok: false, error: `HTTP ${status} (Shopify expects 201)` },
-    );
-    if (result.ok) {
-      current.acknowledged = true;
-      if (current.state.code === "AWAITING_APP" || current.state.code === "APP_FAILED") current.state = { code: "OPEN" };
-      record.outcome = "succeeded";
-    } else {
-      if (!current.acknowledged) current.state = { code: "APP_FAILED" };
-      record.outcome = "failed";
-    }
+    const result = await deliverExpecting201(deliver, record, json, current);
     return {
       id: current.id,
       gid: current.gid,
@@ -567,6 +570,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     sessionHeaders,
     deliver,
     sessionRequests,
+    confirmationRequests,
   });
   const orderRoutes = createOrderRoutes({ store, startRefund, startCapture: settlements.startCapture, startVoid: settlements.startVoid });
 
@@ -941,6 +945,9 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     startCapture: settlements.startCapture,
     startVoid: settlements.startVoid,
     buildConfirmationCallback: settlements.buildConfirmationCallback,
+    setConfirmationBehaviour: settlements.setConfirmationBehaviour,
+    sendConfirmationCallback: settlements.sendConfirmationCallback,
+    confirmationRequests,
     calls,
     sessionRequests,
     paymentSessions: store.paymentSessions,
@@ -962,6 +969,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     async close() {
       if (closed) return;
       closed = true;
+      settlements.stopConfirmations();
       for (const res of hung) res.destroy();
       hung.clear();
       for (const req of outgoing) req.destroy();

@@ -21,8 +21,8 @@
  * - paymentSessionConfirm (oversell protection): only on a shop whose extension supports it (otherwise
  *   CONFIRMATION_NOT_SUPPORTED); accepted once the app answered the session request and before any
  *   resolve, reject or pending (REDIRECTING → CONFIRMING; a repeat while CONFIRMING succeeds unchanged);
- *   otherwise INVALID_STATE_TRANSITION. Shopify then POSTs `confirmation_result` to the app: the
- *   simulator records the result it would send (the session's `inventoryAvailable`). Resolve, reject and
+ *   otherwise INVALID_STATE_TRANSITION. Shopify then POSTs `confirmation_result` to the app
+ *   (settlement-requests.ts: the session's `inventoryAvailable` unless a behaviour says otherwise). Resolve, reject and
  *   pending are accepted from CONFIRMING; a resolve or pending after a negative confirmation, or without
  *   any confirm on a shop with oversell protection, is recorded as a violation (Shopify's own answer to
  *   those is undocumented).
@@ -75,6 +75,8 @@ export interface StoreConfig {
   now: () => Date;
   pendingExpiryLimitMs: number;
   orderStatusUrl: (shop: string, sessionId: string) => string;
+  /** After an accepted (not repeated) paymentSessionConfirm: Shopify then POSTs the confirmation callback. */
+  onConfirmed?: (session: SimPaymentSession) => void;
 }
 
 export class SimStore {
@@ -284,7 +286,9 @@ export class SimStore {
     }
     session.state = { code: "CONFIRMING" };
     session.confirmation = { requestedAt: this.nowIso(), result: session.inventoryAvailable };
-    return this.record(session, name, args, { ok: true, session, repeated: false });
+    const out = this.record(session, name, args, { ok: true, session, repeated: false });
+    this.config.onConfirmed?.(session);
+    return out;
   }
 
   // ----- refund sessions -----

@@ -14,8 +14,9 @@ export interface ShopInput {
   name?: string;
   /**
    * The app's extension declares `supports_oversell_protection` + `confirmation_callback_url` for this
-   * shop (default false: `paymentSessionConfirm` answers CONFIRMATION_NOT_SUPPORTED). When true, a
-   * resolve or pending without a prior confirm is recorded as a violation.
+   * shop (default true, as the deployed extension does; false: `paymentSessionConfirm` answers
+   * CONFIRMATION_NOT_SUPPORTED). When true, a resolve or pending without a prior confirm is recorded
+   * as a violation, and every accepted confirm is answered with a POST to the confirmation callback.
    */
   oversellProtection?: boolean;
 }
@@ -316,7 +317,7 @@ export interface StartVoidInput {
 export type StartSettlementResult = StartRefundResult;
 
 export interface SessionRequestRecord {
-  kind: "payment" | "refund" | "capture" | "void";
+  kind: "payment" | "refund" | "capture" | "void" | "confirmation";
   id: string;
   shop: string;
   url: string;

@@ -1,0 +1,217 @@
+/**
+ * The harness of test/integration/settlement-service.test.ts: a real database (SQLite, or PostgreSQL
+ * with TEST_DATABASE_URL), the Soisy simulator (one shop with the suspended-orders contract, one
+ * without) and the Shopify simulator over HTTP, a tiny node:http "app" that hands Shopify's capture and
+ * void sessions to the settlement service (the project's routes are thin adapters over the same
+ * functions; the route files are checked by the e2e build), an outbox worker, and a clock the tests
+ * advance. The resolved authorization a capture needs is written straight to the database and
+ * resolved in the Shopify simulator with its expiry (the confirmation path is built elsewhere).
+ *
+ * `useSettlementHarness()` registers the hooks; `h` holds the live objects.
+ */
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { paymentsApiEndpoint } from "~/config.server";
+import { createLogger } from "~/logger.server";
+import { createOutboxWorker } from "~/payments/outbox-worker.server";
+import type { PaymentDeps } from "~/payments/payment-deps.server";
+import { receiveCaptureSession, receiveVoidSession } from "~/payments/settlement-service.server";
+import { captureSessionRequestSchema, voidSessionRequestSchema } from "~/payments/shopify-requests";
+import { createSoisyClient } from "~/soisy/client.server";
+import { PAYMENT_SESSION_RESOLVE, startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
+import { startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
+import { createTestDatabase, type TestDatabase } from "./database";
+import { createPaymentRow } from "./payment-rows";
+
+export const SHOP = "settle-test.myshopify.com";
+const TOKEN = "shpat_settle_test_token_0a1b2c3d4e";
+export const SUSPENDED = { shopId: "suspendedshop", apiKey: "suspended-key" };
+export const PLAIN = { shopId: "plainshop", apiKey: "plain-key" };
+/** Soisy's client timeout in these tests (a trigger slower than this has an unknown outcome). */
+export const SOISY_TIMEOUT_MS = 800;
+
+export const clock = {
+  offset: 0,
+  now: () => new Date(Date.now() + clock.offset),
+  advance(ms: number) {
+    clock.offset += ms;
+  },
+};
+
+export const logLines: Array<{ level: number; msg: string; [k: string]: unknown }> = [];
+const logger = createLogger({ level: "debug", destination: { write: (line: string) => void logLines.push(JSON.parse(line) as (typeof logLines)[number]) } });
+
+interface Harness {
+  t: TestDatabase;
+  soisy: SoisySimulator;
+  shopify: ShopifySimulator;
+  deps: PaymentDeps;
+  worker: ReturnType<typeof createOutboxWorker>;
+  /** "service": capture/void sessions go to the settlement service; "ack": answered 201 and not stored. */
+  appMode: "service" | "ack";
+}
+export const h = {} as Harness;
+let app: http.Server;
+
+function readBody(req: http.IncomingMessage): Promise<unknown> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}")));
+  });
+}
+
+async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+  const body = await readBody(req);
+  const shop = String(req.headers["shopify-shop-domain"] ?? "");
+  if (req.url === "/payments/sessions") {
+    res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ redirect_url: "https://soisy.example/x" }));
+    return;
+  }
+  if (h.appMode === "ack") {
+    res.writeHead(201).end();
+    return;
+  }
+  const result =
+    req.url === "/payments/captures"
+      ? await receiveCaptureSession(h.deps, shop, captureSessionRequestSchema.parse(body))
+      : await receiveVoidSession(h.deps, shop, voidSessionRequestSchema.parse(body));
+  if (!result.ok) res.writeHead(result.status, { "Content-Type": "application/json" }).end(JSON.stringify({ error: result.message }));
+  else res.writeHead(201).end();
+}
+
+export function useSettlementHarness(): void {
+  beforeAll(async () => {
+    h.t = await createTestDatabase();
+    app = http.createServer((req, res) => {
+      handle(req, res).catch((error: unknown) => res.writeHead(500).end(String(error)));
+    });
+    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
+    h.soisy = await startSoisySimulator({ shops: [{ ...SUSPENDED, suspendedOrders: true }, PLAIN] });
+  });
+
+  afterAll(async () => {
+    app.closeAllConnections();
+    await new Promise<void>((resolve) => app.close(() => resolve()));
+    await h.soisy?.close();
+    await h.t?.cleanup();
+  });
+
+  beforeEach(async () => {
+    clock.offset = 0;
+    logLines.length = 0;
+    h.appMode = "service";
+    h.soisy.clearFaults();
+    h.shopify = await startShopifySimulator({
+      appUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}`,
+      // Authorizations are resolved by hand here (no lifecycle, no confirm): the shop has no oversell protection.
+      shops: [{ domain: SHOP, accessToken: TOKEN, oversellProtection: false }],
+      retry: { attempts: 1 },
+    });
+    h.worker = createOutboxWorker({
+      db: h.t.db,
+      tokenProvider: async () => TOKEN,
+      endpointFor: (shop) => paymentsApiEndpoint(shop, { SHOPIFY_PAYMENTS_API_URL: h.shopify.paymentsApiUrlTemplate, SHOPIFY_PAYMENTS_API_VERSION: "2026-04" }),
+      now: clock.now,
+      logger,
+    });
+    h.deps = {
+      db: h.t.db,
+      keyring: undefined as never,
+      appUrl: "http://127.0.0.1:1",
+      // "production" payments of these tests belong to the Soisy shop WITHOUT the suspended-orders contract.
+      soisyClient: async (_shop, environment) =>
+        createSoisyClient({ environment: "sandbox", ...(environment === "production" ? PLAIN : SUSPENDED), baseUrl: h.soisy.url, timeoutMs: SOISY_TIMEOUT_MS, retryBaseDelayMs: 5 }),
+      deliverNow: (id) => h.worker.deliverNow(id),
+      now: clock.now,
+      logger,
+    };
+  });
+
+  afterEach(async () => {
+    await h.worker.stop();
+    await h.shopify.close();
+    expect(h.shopify.violations).toEqual([]);
+  });
+}
+
+/** A Soisy order of that shop, completed by the shopper and verified (suspended: waiting_for_trigger). */
+export async function verifiedOrder(loanCents: number, shop = SUSPENDED): Promise<string> {
+  const client = createSoisyClient({ environment: "sandbox", ...shop, baseUrl: h.soisy.url });
+  const { token } = await client.createOrder({ amount: loanCents, orderReference: `ref-${Math.random().toString(36).slice(2)}` });
+  await h.soisy.completeOrder(token);
+  await h.soisy.fireEvent(token, "LoanWasVerified");
+  return token;
+}
+
+export interface Authorization {
+  id: string;
+  gid: string;
+  token: string;
+}
+
+/**
+ * A resolved authorization of `amountCents` on both sides: Shopify's (resolved with its expiry) and
+ * ours (a PaymentSession row with the verified Soisy order).
+ */
+export async function resolvedAuthorization(
+  options: { amountCents?: number; loanCents?: number; expiresAt?: Date; soisyShop?: "suspended" | "plain" } = {},
+): Promise<Authorization> {
+  const amountCents = options.amountCents ?? 150_000;
+  const expiresAt = options.expiresAt ?? new Date(clock.now().getTime() + 30 * 86_400_000);
+  const payment = await h.shopify.startPayment({ shop: SHOP, amount: (amountCents / 100).toFixed(2), kind: "authorization" });
+  const resolved = (await gql(PAYMENT_SESSION_RESOLVE, { id: payment.gid, authorizationExpiresAt: new Date(Math.max(expiresAt.getTime(), Date.now() + 86_400_000)).toISOString() })) as {
+    data: { paymentSessionResolve: { userErrors: unknown[] } };
+  };
+  expect(resolved.data.paymentSessionResolve.userErrors).toEqual([]);
+  const plain = options.soisyShop === "plain";
+  const token = await verifiedOrder(options.loanCents ?? amountCents, plain ? PLAIN : SUSPENDED);
+  await createPaymentRow(h.t.db, payment.id, SHOP, "resolved", {
+    gid: payment.gid,
+    kind: "authorization",
+    amountCents,
+    soisyToken: token,
+    environment: plain ? "production" : "sandbox",
+    authorizationExpiresAt: expiresAt,
+    resolvedAt: new Date(),
+  });
+  return { id: payment.id, gid: payment.gid, token };
+}
+
+async function gql(query: string, variables: Record<string, unknown>): Promise<unknown> {
+  const res = await fetch(h.shopify.graphqlUrl(SHOP), {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": TOKEN },
+    body: JSON.stringify({ query, variables }),
+  });
+  return res.json();
+}
+
+/** Polls until `check` holds (generous: the machine is shared), delivering due outbox messages meanwhile. */
+export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    await h.worker.runOnce();
+    if (await check()) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export async function settlementState(id: string): Promise<string | undefined> {
+  return (await h.t.db.settlementSession.findUnique({ where: { id } }))?.state;
+}
+
+export function triggersOf(token: string) {
+  return h.soisy.triggers.filter((t) => t.token === token);
+}
+
+export function triggerRequestsOf(token: string) {
+  return h.soisy.requests.filter((r) => r.method === "POST" && r.path.endsWith(`/orders/${token}/match-trigger`));
+}
+
+export async function timelineTypes(paymentId: string): Promise<string[]> {
+  const rows = await h.t.db.timelineEvent.findMany({ where: { paymentSessionId: paymentId }, orderBy: { createdAt: "asc" } });
+  return rows.map((r) => r.type).sort();
+}
