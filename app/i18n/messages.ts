@@ -16,6 +16,7 @@ import { settlementsMessages } from "./messages/settlements";
 import { demoMessages } from "./messages/demo";
 import { declineMessages } from "./messages/decline";
 import { timelineMessages } from "./messages/timeline";
+import { fundOnFulfilmentMessages } from "./messages/fundOnFulfilment";
 
 const coreIt = {
   "app.name": "Soisy per Shopify",
@@ -66,6 +67,7 @@ const it = {
   ...demoMessages.it,
   ...declineMessages.it,
   ...timelineMessages.it,
+  ...fundOnFulfilmentMessages.it,
 };
 export type MessageKey = keyof typeof it;
 
@@ -118,6 +120,7 @@ const en: Record<MessageKey, string> = {
   ...demoMessages.en,
   ...declineMessages.en,
   ...timelineMessages.en,
+  ...fundOnFulfilmentMessages.en,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };

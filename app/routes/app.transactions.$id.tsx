@@ -1,8 +1,9 @@
 /**
  * One payment for the merchant: amounts (Shopify's, Soisy's loan), Soisy's status, state, test/live,
  * the merged timeline (Shopify requests, Soisy events, app decisions, alerts, each Shopify mutation
- * with each delivery attempt) and its refunds. Refunds awaiting the merchant get "Refunded at Soisy"
- * and "Decline" (POST here → decideRefund, then back to this page with the outcome).
+ * with each delivery attempt), its refunds, and (fund on fulfilment) its captures and voids. Refunds
+ * awaiting the merchant get "Refunded at Soisy" and "Decline" (POST here → decideRefund, then back to
+ * this page with the outcome); a void awaiting the merchant posts to /app/settlements/:id.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
@@ -23,6 +24,8 @@ import { alertLabel, buildTimeline } from "~/transactions/timeline";
 import { deciderLabel, soisyStatusSentence, stateSentence } from "~/transactions/sentences";
 import { TimelineList } from "~/transactions/TimelineList";
 import { formatDateTime, withLang } from "~/transactions/format";
+import { SettlementsList } from "~/transactions/SettlementsCard";
+import { authorizationFacts, rejectTexts, settlementItems } from "~/transactions/settlements-view";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
   const t = translator(data?.locale ?? "it");
@@ -31,6 +34,8 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
 
 const idSchema = z.string().trim().min(1).max(255);
 const doneSchema = z.enum(["resolve", "reject"]);
+/** What /app/settlements/:id (the void confirmation) sends back with. */
+const settledSchema = z.enum(["confirm_void"]);
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const { session } = await shopify().authenticate.admin(request);
@@ -42,12 +47,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const { payment, messages } = found;
   const url = new URL(request.url);
   const done = doneSchema.safeParse(url.searchParams.get("done"));
+  const settled = settledSchema.safeParse(url.searchParams.get("done"));
   const decided = doneSchema.safeParse(url.searchParams.get("decided"));
   const error = decisionErrorSchema.safeParse(url.searchParams.get("error"));
   const fmt = (d: Date) => formatDateTime(d, locale);
   return {
     locale,
     done: done.success ? done.data : null,
+    voidConfirmed: settled.success,
     decided: decided.success ? decided.data : null,
     error: error.success ? error.data : null,
     payment: {
@@ -65,7 +72,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       flag: payment.flagReason ? alertLabel(payment.flagReason, locale) : null,
       amountMismatch: payment.amountMismatch,
       awaitingDecision: payment.flagReason !== null && !["resolved", "rejected", "not_eligible"].includes(payment.state),
+      authorization: payment.kind === "authorization",
+      authorizationFacts: authorizationFacts(payment, locale, new Date()),
     },
+    settlements: settlementItems(payment.settlements, locale, payment.currency, rejectTexts(payment.events)),
     refunds: payment.refunds.map((r) => ({
       id: r.id,
       amount: formatMoney(r.amountCents, r.currency, locale),
@@ -150,7 +160,7 @@ function PaymentDecisionForm({ decision, label, busy }: { decision: "resolve" | 
 }
 
 export default function TransactionDetail() {
-  const { locale, payment, refunds, timeline, done, decided, error } = useLoaderData<typeof loader>();
+  const { locale, payment, refunds, settlements, timeline, done, voidConfirmed, decided, error } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formMethod?.toUpperCase() === "POST";
@@ -160,6 +170,7 @@ export default function TransactionDetail() {
     [t("transactions.detail.loanAmount"), payment.loanAmount ?? none],
     [t("transactions.detail.soisyStatus"), payment.soisyStatusLabel ?? none],
     [t("transactions.detail.state"), payment.stateLabel],
+    ...payment.authorizationFacts,
     [t("transactions.detail.mode"), payment.test ? t("transactions.mode.test") : t("transactions.mode.live")],
     [t("transactions.detail.email"), payment.email ?? none],
     [t("transactions.detail.token"), payment.token ?? none],
@@ -185,6 +196,7 @@ export default function TransactionDetail() {
             </Layout.Section>
           ) : null}
           {done ? <Notice tone="success" text={t(done === "resolve" ? "transactions.refunds.done.resolve" : "transactions.refunds.done.reject")} /> : null}
+          {voidConfirmed ? <Notice tone="success" text={t("settle.voidDone")} /> : null}
           {error ? <Notice tone="critical" text={t(error === "notFound" ? "transactions.decision.notFound" : "transactions.decision.alreadyDecided")} /> : null}
           {payment.amountMismatch ? <Notice tone="critical" text={t("transactions.detail.mismatch")} /> : null}
           <TitledCard title={t("transactions.detail.summary")}>
@@ -236,6 +248,11 @@ export default function TransactionDetail() {
               </Box>
             ))}
           </TitledCard>
+          {payment.authorization || settlements.length > 0 ? (
+            <TitledCard title={t("settle.title")}>
+              <SettlementsList items={settlements} locale={locale} busy={busy} />
+            </TitledCard>
+          ) : null}
           <Layout.Section>
             <Card padding="0">
               <Box padding="400">

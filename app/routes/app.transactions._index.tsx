@@ -1,5 +1,6 @@
 /**
- * The merchant's payments: filters (state, test/live, dates, flagged, dead-lettered), search by
+ * The merchant's payments: filters (state, test/live, dates, flagged, dead-lettered, payment type,
+ * captures and voids in progress or waiting for the merchant), search by
  * Shopify session id, Soisy token or customer email, keyset pagination, CSV export of the filtered
  * list. Every query parameter is validated (filters.ts); a bad one is ignored and said so.
  */
@@ -17,6 +18,7 @@ import { filterSearch, parseTransactionQuery } from "~/transactions/filters";
 import { attentionSummary, listTransactions } from "~/transactions/query.server";
 import { formatDateTime, withLang } from "~/transactions/format";
 import { AttentionBanner } from "~/transactions/AttentionBanner";
+import { voidAwaitingMerchant } from "~/transactions/settlements-view";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
   const t = translator(data?.locale ?? "it");
@@ -39,6 +41,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     test: row.test,
     soisyStatus: row.soisyStatus === null ? null : soisyStatusSentence(row.soisyStatus, locale),
     flagged: row.flagReason !== null || row.amountMismatch,
+    authorization: row.kind === "authorization",
+    voidAwaiting: voidAwaitingMerchant(row.settlements),
   }));
   return { locale, rows, params: query.params, ignored: query.ignored, nextCursor: page.nextCursor, prevCursor: page.prevCursor, attention };
 }
@@ -65,6 +69,8 @@ export default function Transactions() {
         {row.stateLabel}
       </span>
       {row.flagged ? <Badge tone="critical">{t("transactions.flaggedBadge")}</Badge> : null}
+      {row.authorization ? <Badge tone="info">{t("transactions.kindBadge")}</Badge> : null}
+      {row.voidAwaiting ? <Badge tone="attention">{t("transactions.voidBadge")}</Badge> : null}
     </InlineStack>,
     row.test ? t("transactions.mode.test") : t("transactions.mode.live"),
     <span key="soisy" style={SENTENCE_CELL}>
@@ -138,6 +144,8 @@ function FiltersCard({ params, locale, csvUrl }: { params: Record<string, string
   const [mode, setMode] = useState(params.mode ?? "");
   const [from, setFrom] = useState(params.from ?? "");
   const [to, setTo] = useState(params.to ?? "");
+  const [kind, setKind] = useState(params.kind ?? "");
+  const [settle, setSettle] = useState(params.settle ?? "");
   return (
     <Card>
       <Form method="get" action="/app/transactions" aria-label={t("transactions.filters.title")}>
@@ -167,6 +175,28 @@ function FiltersCard({ params, locale, csvUrl }: { params: Record<string, string
                 { label: t("transactions.filters.anyMode"), value: "" },
                 { label: t("transactions.mode.test"), value: "test" },
                 { label: t("transactions.mode.live"), value: "live" },
+              ]}
+            />
+            <Select
+              label={t("transactions.filters.kind")}
+              name="kind"
+              value={kind}
+              onChange={setKind}
+              options={[
+                { label: t("transactions.filters.anyKind"), value: "" },
+                { label: t("transactions.filters.kind.sale"), value: "sale" },
+                { label: t("transactions.filters.kind.authorization"), value: "authorization" },
+              ]}
+            />
+            <Select
+              label={t("transactions.filters.settle")}
+              name="settle"
+              value={settle}
+              onChange={setSettle}
+              options={[
+                { label: t("transactions.filters.anySettle"), value: "" },
+                { label: t("transactions.filters.settle.open"), value: "open" },
+                { label: t("transactions.filters.settle.merchant"), value: "merchant" },
               ]}
             />
             <TextField label={t("transactions.filters.from")} type="date" name="from" value={from} onChange={setFrom} autoComplete="off" />

@@ -10,7 +10,8 @@ export const DEFAULT_FUND_ON: FundOn = "approval";
 
 /** How long an authorization may be captured after Soisy verified the loan (days; a setting, Soisy publishes none). */
 export const DEFAULT_AUTHORIZATION_DAYS = 30;
-export const AUTHORIZATION_DAYS_LIMITS = { min: 1, max: 90 } as const;
+/** At most 30 days: the usual card-authorization window merchants know (authorization-days.ts says why). */
+export const AUTHORIZATION_DAYS_LIMITS = { min: 1, max: 30 } as const;
 
 export function fundOnOf(value: string | null | undefined): FundOn {
   return value === "fulfilment" ? "fulfilment" : "approval";

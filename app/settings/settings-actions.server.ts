@@ -20,7 +20,7 @@ import {
 import { getShopSettings, removeSoisyCredentials, saveShopOptions, saveSoisyCredentials, type SoisyEnvironment } from "./settings.server";
 import { verifySoisyCredentials, type VerifyOutcome } from "./verify.server";
 
-export type SettingsNotice = { tone: "success" | "critical" | "warning"; key: MessageKey; env?: SoisyEnvironment };
+export type SettingsNotice = { tone: "success" | "critical" | "warning" | "info"; key: MessageKey; env?: SoisyEnvironment };
 
 /** Shopify's answer to the readiness update (`ConfigureOutcome` of app/shopify/configure.server.ts, by shape). */
 export type ReadinessSyncOutcome = { kind: "updated" | "unreachable" | "refused"; ready: boolean };
@@ -69,6 +69,17 @@ function verifyNotice(outcome: VerifyOutcome, env: SoisyEnvironment): SettingsNo
   return { tone: VERIFY_NOTICE[outcome], key: `settings.verify.${outcome}` as MessageKey, env };
 }
 
+/**
+ * With "fund at fulfilment", a passed check cannot tell whether the merchant has Soisy's
+ * suspended-orders contract (Soisy's answers say so only once an order is verified and captured):
+ * the page says so instead of guessing. Nothing for other outcomes or "fund at approval".
+ */
+async function fundOnNotices(ports: SettingsPorts, outcome: VerifyOutcome): Promise<SettingsNotice[]> {
+  if (outcome !== "ok") return [];
+  const settings = await getShopSettings(ports.db, ports.shop);
+  return settings?.fundOn === "fulfilment" ? [{ tone: "info", key: "settings.verify.fundOnFulfilment" }] : [];
+}
+
 /** Shopify accepted the update: good news only when the shop is ready; "no longer ready" is a warning. */
 function readinessNotice(outcome: ReadinessSyncOutcome): SettingsNotice {
   if (outcome.kind === "updated") {
@@ -100,8 +111,10 @@ export async function saveOptions(ports: SettingsPorts, form: Form): Promise<Set
   if (!options.ok) return { kind: "invalidOptions", notices: [NOT_SAVED], errors: options.errors, values: optionsFormEcho(form) };
   await saveShopOptions(ports.db, ports.shop, options.value);
   ports.invalidateQuotes();
+  const notices: SettingsNotice[] = [{ tone: "success", key: "settings.saved" }];
+  if (options.value.fundOn === "fulfilment") notices.push({ tone: "info", key: "settings.verify.fundOnFulfilment" });
   // Shopify's payment customization + widget metafield; a failure only adds a warning (retried on the next save).
-  return { kind: "done", notices: [{ tone: "success", key: "settings.saved" }, ...(await checkoutRulesNotices(ports))] };
+  return { kind: "done", notices: [...notices, ...(await checkoutRulesNotices(ports))] };
 }
 
 export async function saveCredentials(ports: SettingsPorts, env: SoisyEnvironment, form: Form): Promise<SettingsOutcome> {
@@ -117,7 +130,7 @@ export async function saveCredentials(ports: SettingsPorts, env: SoisyEnvironmen
   const notices: SettingsNotice[] = [];
   // Saved is good news only when Soisy accepted them; refused credentials get only the critical notice (what to check).
   if (outcome !== "auth") notices.push({ tone: outcome === "ok" ? "success" : "warning", key: "settings.credentials.saved", env });
-  notices.push(verifyNotice(outcome, env));
+  notices.push(verifyNotice(outcome, env), ...(await fundOnNotices(ports, outcome)));
   if (env === "production") notices.push(...(await afterProductionChanged(ports)));
   return { kind: "done", notices };
 }
@@ -125,7 +138,7 @@ export async function saveCredentials(ports: SettingsPorts, env: SoisyEnvironmen
 export async function verifyCredentials(ports: SettingsPorts, env: SoisyEnvironment): Promise<SettingsOutcome> {
   const outcome = await verifySoisyCredentials(ports.db, ports.shop, env);
   ports.invalidateQuotes();
-  const notices = [verifyNotice(outcome, env)];
+  const notices = [verifyNotice(outcome, env), ...(await fundOnNotices(ports, outcome))];
   if (env === "production" && outcome !== "missing") notices.push(...(await afterProductionChanged(ports)));
   return { kind: "done", notices };
 }

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import type { MessageKey } from "~/i18n/messages";
+import { FUND_ON_VALUES, MAX_AUTHORIZATION_DAYS } from "./authorization-days";
 import { MAX_PENDING_EXPIRY_DAYS } from "./pending-expiry";
 import { centsToDecimal, parseDecimalToCents } from "~/money/cents";
 import { SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS } from "~/soisy/types";
@@ -37,6 +38,8 @@ export const OPTION_FIELDS = [
   "excludeGiftCards",
   "allowedCountries",
   "autoResolveRefunds",
+  "fundOn",
+  "authorizationDays",
 ] as const;
 export type OptionField = (typeof OPTION_FIELDS)[number];
 /** The options form as typed (checkboxes: "on" when checked, "" otherwise). */
@@ -64,12 +67,14 @@ export function optionsToForm(options: ShopOptions): OptionsFormValues {
     excludeGiftCards: options.excludeGiftCards ? "on" : "",
     allowedCountries: options.allowedCountries.join(", "),
     autoResolveRefunds: options.autoResolveRefunds ? "on" : "",
+    fundOn: options.fundOn,
+    authorizationDays: String(options.authorizationDays),
   };
 }
 
 export function optionsOf(view: ShopSettingsView): ShopOptions {
   const { minAmountCents, maxAmountCents, integrationLevel, resolveOn, pendingExpiryDays, zeroInterest, widgetInstalments } = view;
-  const { excludedProductTags, excludeGiftCards, allowedCountries, autoResolveRefunds } = view;
+  const { excludedProductTags, excludeGiftCards, allowedCountries, autoResolveRefunds, fundOn, authorizationDays } = view;
   return {
     minAmountCents,
     maxAmountCents,
@@ -82,6 +87,8 @@ export function optionsOf(view: ShopSettingsView): ShopOptions {
     excludeGiftCards,
     allowedCountries,
     autoResolveRefunds,
+    fundOn,
+    authorizationDays,
   };
 }
 
@@ -187,6 +194,9 @@ export const optionsFormSchema = z
     excludeGiftCards: checkbox,
     allowedCountries: countries,
     autoResolveRefunds: checkbox,
+    fundOn: choice(FUND_ON_VALUES),
+    // Shopify documents no maximum for authorizationExpiresAt; see MAX_AUTHORIZATION_DAYS.
+    authorizationDays: integerIn(1, MAX_AUTHORIZATION_DAYS, "settings.error.authorizationDays"),
   })
   .superRefine((v, ctx) => {
     if (v.minAmount >= v.maxAmount) {
@@ -206,6 +216,8 @@ export const optionsFormSchema = z
       excludeGiftCards: v.excludeGiftCards,
       allowedCountries: v.allowedCountries,
       autoResolveRefunds: v.autoResolveRefunds,
+      fundOn: v.fundOn,
+      authorizationDays: v.authorizationDays,
     }),
   )
   .pipe(shopOptionsSchema);

@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import type { Db } from "~/db.server";
-import { AUTHORIZATION_DAYS_LIMITS, FUND_ON_VALUES, fundOnOf, type FundOn } from "./fund-on";
+import { FUND_ON_VALUES, MAX_AUTHORIZATION_DAYS } from "./authorization-days";
+import { fundOnOf, type FundOn } from "./fund-on";
 import { MAX_PENDING_EXPIRY_DAYS } from "./pending-expiry";
 import { appKeyring, decrypt, encrypt, type Keyring } from "~/security/encryption.server";
 import { SOISY_ENVIRONMENTS, SOISY_MAX_INSTALMENTS, SOISY_MIN_INSTALMENTS, type SoisyEnvironment } from "~/soisy/types";
@@ -30,9 +31,9 @@ export const shopOptionsSchema = z
     excludeGiftCards: z.boolean(),
     allowedCountries: z.array(countryCode).min(1).max(50),
     autoResolveRefunds: z.boolean(),
-    // Optional until the settings form shows them: absent leaves the stored value as it is.
-    fundOn: z.enum(FUND_ON_VALUES).optional(),
-    authorizationDays: z.number().int().min(AUTHORIZATION_DAYS_LIMITS.min).max(AUTHORIZATION_DAYS_LIMITS.max).optional(),
+    /** "approval": sale sessions only, funded when Soisy approves; "fulfilment": authorizations too (docs/fund-on-fulfilment.md). */
+    fundOn: z.enum(FUND_ON_VALUES),
+    authorizationDays: z.number().int().min(1).max(MAX_AUTHORIZATION_DAYS),
   })
   .refine((o) => o.minAmountCents < o.maxAmountCents, {
     message: "the minimum amount must be lower than the maximum",

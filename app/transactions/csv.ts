@@ -6,6 +6,7 @@
  */
 import { centsToDecimal } from "~/money/cents";
 import type { TransactionRow } from "./query.server";
+import { capturedCents, latestSettlementState } from "./settlements-view";
 
 export const CSV_BOM = "\uFEFF";
 
@@ -22,6 +23,12 @@ export const CSV_COLUMNS = [
   "customer_email",
   "flag_reason",
   "amount_mismatch",
+  // Fund on fulfilment (issue 15), appended so existing columns keep their place.
+  "kind",
+  "authorization_expires_at",
+  "captured_amount_eur",
+  "capture_state",
+  "void_state",
 ] as const;
 
 /** Neutralises spreadsheet formulas in a text cell. */
@@ -59,6 +66,11 @@ export function csvRow(row: TransactionRow): string {
     csvCell(row.customerEmail),
     csvCell(row.flagReason),
     csvCell(row.amountMismatch ? "true" : "false"),
+    csvCell(row.kind),
+    csvCell(row.authorizationExpiresAt?.toISOString() ?? null, { text: false }),
+    csvCell(row.kind === "authorization" || row.settlements.length > 0 ? centsToDecimal(capturedCents(row.settlements)) : null, { text: false }),
+    csvCell(latestSettlementState(row.settlements, "capture")),
+    csvCell(latestSettlementState(row.settlements, "void")),
   ]);
 }
 

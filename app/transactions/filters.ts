@@ -26,6 +26,10 @@ export interface TransactionFilters {
   flagged?: boolean;
   /** Only payments with a dead-lettered outbox message. */
   dead?: boolean;
+  /** Only sales, or only authorizations (fund on fulfilment). */
+  kind?: "sale" | "authorization";
+  /** Only payments with a capture or void still in progress ("open") or a void waiting for the merchant ("merchant"). */
+  settle?: "open" | "merchant";
 }
 
 export interface TransactionQuery {
@@ -57,6 +61,8 @@ const PARAMS = {
   to: day,
   flagged: z.enum(["1", "true"]),
   dead: z.enum(["1", "true"]),
+  kind: z.enum(["sale", "authorization"]),
+  settle: z.enum(["open", "merchant"]),
   after: z.string().max(600).transform((s, ctx) => decodeCursor(s) ?? (ctx.addIssue({ code: "custom", message: "bad cursor" }), z.NEVER)),
   before: z.string().max(600).transform((s, ctx) => decodeCursor(s) ?? (ctx.addIssue({ code: "custom", message: "bad cursor" }), z.NEVER)),
   limit: z.coerce.number().int().min(1).max(MAX_PAGE_SIZE),
@@ -113,6 +119,8 @@ export function parseTransactionQuery(search: URLSearchParams, defaultLimit = DE
   }
   if (values.flagged) filters.flagged = true;
   if (values.dead) filters.dead = true;
+  if (values.kind) filters.kind = values.kind;
+  if (values.settle) filters.settle = values.settle;
   const query: TransactionQuery = { filters, limit: values.limit ?? defaultLimit, ignored, params };
   if (values.after) query.after = values.after;
   else if (values.before) query.before = values.before;

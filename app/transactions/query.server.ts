@@ -6,6 +6,7 @@ import type { Db } from "~/db.server";
 import type { Prisma } from "~/generated/prisma-sqlite/client";
 import type { Cursor, TransactionFilters, TransactionQuery } from "./filters";
 import { encodeCursor } from "./filters";
+import { OPEN_SETTLEMENT_STATES } from "./settlements-view";
 
 export type PaymentWhere = Prisma.PaymentSessionWhereInput;
 
@@ -38,6 +39,9 @@ export async function buildWhere(db: Db, shop: string, filters: TransactionFilte
   if (filters.toExclusive) and.push({ createdAt: { lt: filters.toExclusive } });
   if (filters.flagged) and.push({ OR: [{ flagReason: { not: null } }, { amountMismatch: true }] });
   if (filters.dead) and.push({ id: { in: await paymentIdsWithDeadMessages(db, shop) } });
+  if (filters.kind) and.push({ kind: filters.kind });
+  if (filters.settle === "open") and.push({ settlements: { some: { state: { in: [...OPEN_SETTLEMENT_STATES] } } } });
+  if (filters.settle === "merchant") and.push({ settlements: { some: { kind: "void", state: "awaiting_merchant" } } });
   if (filters.q) {
     const q = filters.q;
     const lower = q.toLowerCase();
@@ -68,6 +72,9 @@ export const LIST_SELECT = {
   customerEmail: true,
   flagReason: true,
   amountMismatch: true,
+  kind: true,
+  authorizationExpiresAt: true,
+  settlements: { select: { kind: true, state: true, amountCents: true, createdAt: true }, orderBy: [{ createdAt: "asc" }, { id: "asc" }] },
 } as const satisfies Prisma.PaymentSessionSelect;
 
 export type TransactionRow = Prisma.PaymentSessionGetPayload<{ select: typeof LIST_SELECT }>;
@@ -136,13 +143,16 @@ export async function* allTransactions(db: Db, shop: string, filters: Transactio
 export interface AttentionSummary {
   deadMessages: number;
   flaggedPayments: number;
+  /** Voids waiting for the merchant to cancel the loan at Soisy and confirm (fund on fulfilment). */
+  voidsAwaiting: number;
 }
 
 /** What the banner on the dashboard and the transactions list reports. */
 export async function attentionSummary(db: Db, shop: string): Promise<AttentionSummary> {
-  const [deadMessages, flaggedPayments] = await Promise.all([
+  const [deadMessages, flaggedPayments, voidsAwaiting] = await Promise.all([
     db.outboxMessage.count({ where: { shop, status: "dead" } }),
     db.paymentSession.count({ where: { shop, OR: [{ flagReason: { not: null } }, { amountMismatch: true }] } }),
+    db.settlementSession.count({ where: { shop, kind: "void", state: "awaiting_merchant" } }),
   ]);
-  return { deadMessages, flaggedPayments };
+  return { deadMessages, flaggedPayments, voidsAwaiting };
 }

@@ -10,6 +10,7 @@ import { formatMoney } from "~/i18n/money";
 import { PAYMENT_STATES, soisyProgress, type PaymentState } from "~/payments/lifecycle";
 import { SOISY_CALLBACK_EVENT_IDS, SOISY_ORDER_STATUSES } from "~/soisy/types";
 import { parseDecimalToCents } from "~/money/cents";
+import { confirmationCause, SETTLEMENT_ALERTS, SETTLEMENT_TIMELINE_TYPES, settlementOutcome, settlementSentence } from "./settlement-sentences";
 
 type Detail = Record<string, unknown>;
 type T = ReturnType<typeof translator>;
@@ -19,11 +20,11 @@ const str = (value: unknown): string | undefined => (typeof value === "string" ?
 const cents = (value: unknown): number | undefined => (typeof value === "number" && Number.isSafeInteger(value) ? value : undefined);
 
 /** Timeline sources as the code writes them (TimelineEvent.source). */
-export const TIMELINE_SOURCES = ["shopify", "soisy_callback", "soisy_poll", "shopper_return", "app", "merchant"] as const;
+export const TIMELINE_SOURCES = ["shopify", "soisy_callback", "soisy_poll", "soisy", "shopper_return", "app", "merchant"] as const;
 
 /** Every timeline type the code writes, by source (lifecycle decisions are written by "app"). */
 export const TIMELINE_TYPES = {
-  shopify: ["payment_session_received", "refund_session_received", "customer_data_request", "customer_redacted", "confirmation_received"],
+  shopify: ["payment_session_received", "refund_session_received", "customer_data_request", "customer_redacted", ...SETTLEMENT_TIMELINE_TYPES.shopify],
   app: [
     "not_eligible",
     "soisy_order_created",
@@ -51,14 +52,13 @@ export const TIMELINE_TYPES = {
     "alert:loan_after_reject",
     "alert:pending_past_expiry",
     "alert:unknown_soisy_status",
-    "alert:confirmation_rejected",
-    "alert:confirmation_overdue",
-    "alert:disbursed_without_capture",
+    ...SETTLEMENT_TIMELINE_TYPES.app,
   ],
   soisy_callback: SOISY_CALLBACK_EVENT_IDS,
   soisy_poll: ["soisy_status"],
+  soisy: SETTLEMENT_TIMELINE_TYPES.soisy,
   shopper_return: ["returned_success", "returned_error", "returned_success_unconfirmed", "returned_error_unconfirmed"],
-  merchant: ["merchant_resolve", "merchant_reject", "refund_confirmed", "refund_declined"],
+  merchant: ["merchant_resolve", "merchant_reject", "refund_confirmed", "refund_declined", ...SETTLEMENT_TIMELINE_TYPES.merchant],
 } as const satisfies Record<(typeof TIMELINE_SOURCES)[number], readonly string[]>;
 
 const ALERTS = [
@@ -68,14 +68,24 @@ const ALERTS = [
   "loan_after_reject",
   "pending_past_expiry",
   "unknown_soisy_status",
-  "confirmation_rejected",
-  "confirmation_overdue",
-  "disbursed_without_capture",
+  ...SETTLEMENT_ALERTS,
 ] as const;
 const PREAPPROVAL_STEPS = ["preapproval_requested", "preapproval_additional_data", "preapproval_invalid", "preapproval_failed", "preapproval_approved", "preapproval_refused", "soisy_order_interrupted"] as const;
 const INELIGIBLE = ["shop_not_ready", "unsupported_kind", "currency", "amount_too_small", "amount_too_large", "country"] as const;
 const REFUSALS = ["currency", "amount", "exceeds", "state"] as const;
-const MUTATIONS = ["paymentSessionResolve", "paymentSessionReject", "paymentSessionPending", "paymentSessionConfirm", "refundSessionResolve", "refundSessionReject", "paymentsAppConfigure"] as const;
+const MUTATIONS = [
+  "paymentSessionResolve",
+  "paymentSessionReject",
+  "paymentSessionPending",
+  "paymentSessionConfirm",
+  "refundSessionResolve",
+  "refundSessionReject",
+  "captureSessionResolve",
+  "captureSessionReject",
+  "voidSessionResolve",
+  "voidSessionReject",
+  "paymentsAppConfigure",
+] as const;
 
 export function stateSentence(state: string, locale: Locale): string {
   const t = translator(locale);
@@ -133,6 +143,7 @@ export function whoActed(row: TimelineRowInput, locale: Locale): string {
       return t("who.shopify");
     case "soisy_callback":
     case "soisy_poll":
+    case "soisy":
       return t("who.soisy");
     case "shopper_return":
       return t("who.shopper");
@@ -150,6 +161,8 @@ export function timelineSentence(row: TimelineRowInput, locale: Locale, currency
   const { type, detail } = row;
   const money = (value: unknown) => (cents(value) === undefined ? "—" : formatMoney(cents(value)!, currency, locale));
   if (type.startsWith("alert:")) return alertSentence(type.slice("alert:".length), locale);
+  const settlement = settlementSentence(t, row.source, type, detail, money, locale);
+  if (settlement !== null) return settlement;
   switch (row.source) {
     case "shopify":
       return shopifySentence(t, type, detail, money, locale);
@@ -230,15 +243,15 @@ function appSentence(t: T, type: string, detail: Detail, money: (v: unknown) => 
     case "abandoned":
     case "flagged":
     case "confirming":
-      return decisionSentence(t, type, detail);
+      return decisionSentence(t, type, detail, locale);
     default:
       return t("tl.unknown");
   }
 }
 
 /** A lifecycle decision: what caused it (Soisy's news, the shopper, you), then what it did. */
-function decisionSentence(t: T, type: string, detail: Detail): string {
-  const outcome = outcomeOf(t, type, detail);
+function decisionSentence(t: T, type: string, detail: Detail, locale: Locale): string {
+  const outcome = settlementOutcome(t, type, detail, locale) ?? outcomeOf(t, type, detail);
   const cause = causeOf(t, detail);
   if (!cause) return outcome.charAt(0).toUpperCase() + outcome.slice(1);
   return `${cause}: ${outcome}`;
@@ -255,6 +268,8 @@ function causeOf(t: T, detail: Detail): string | null {
       return t("tl.cause.preapprovalApproved");
     case "preapproval_refused":
       return t("tl.cause.preapprovalRefused");
+    case "confirmation":
+      return confirmationCause(t, detail);
     case "shopper_returned":
     case "soisy_callback":
     case "reconciled": {

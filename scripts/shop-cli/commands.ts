@@ -22,6 +22,7 @@ import { encryptSessionToken } from "../../app/shopify/session-storage.server";
 import { centsToDecimal } from "../../app/money/cents";
 import { identityFrom } from "../../app/webhooks/customer-data";
 import { customerExport } from "../../app/webhooks/customer-data.server";
+import { FUND_ON_VALUES, MAX_AUTHORIZATION_DAYS } from "../../app/settings/authorization-days";
 import { DEFAULT_SHOP_OPTIONS } from "../../app/settings/shop-defaults";
 import {
   amountCents,
@@ -65,6 +66,9 @@ Commands:
       --pending-expiry-days N (1-3)       --widget-instalments N (3-60)
       --zero-interest true|false          --auto-resolve-refunds true|false
       --exclude-gift-cards true|false     --excluded-tags a,b     --allowed-countries IT,SM
+      --fund-on approval|fulfilment       --authorization-days N (1-30)
+                                  when Soisy funds (fulfilment needs Soisy's suspended-orders
+                                  contract) and how long an authorization stays capturable
       --ready true|false          what the app records as told to Shopify (paymentsAppConfigure);
                                   this command does not call Shopify
       --offline-access-token-env NAME     development / demo only: store an offline Shopify
@@ -160,6 +164,8 @@ function reportJson(r: ShopReport) {
       excludeGiftCards: settings.excludeGiftCards,
       allowedCountries: settings.allowedCountries,
       autoResolveRefunds: settings.autoResolveRefunds,
+      fundOn: settings.fundOn,
+      authorizationDays: settings.authorizationDays,
     },
     payments: r.payments,
     refundsAwaitingMerchant: r.refundsAwaiting,
@@ -191,6 +197,7 @@ function printReport(io: CliIo, r: ShopReport) {
     `${pad("gift cards")}${s.excludeGiftCards ? "excluded" : "allowed"}`,
     `${pad("allowed countries")}${s.allowedCountries.join(", ")}`,
     `${pad("refunds")}${s.autoResolveRefunds ? "resolved automatically" : "decided by the merchant"}`,
+    `${pad("fund on")}${s.fundOn === "fulfilment" ? `fulfilment (authorizations capturable ${s.authorizationDays} days)` : "approval"}`,
   );
   const total = Object.values(r.payments).reduce((a, b) => a + b, 0);
   const states = Object.entries(r.payments).map(([state, n]) => `${state} ${n}`);
@@ -237,6 +244,8 @@ const configureOptions = {
   "exclude-gift-cards": { type: "string" },
   "allowed-countries": { type: "string" },
   "auto-resolve-refunds": { type: "string" },
+  "fund-on": { type: "string" },
+  "authorization-days": { type: "string" },
   ready: { type: "string" },
   "offline-access-token-env": { type: "string" },
   "shop-name": { type: "string" },
@@ -253,6 +262,8 @@ const OPTION_FLAGS: Record<string, string> = {
   integrationLevel: "--integration-level",
   resolveOn: "--resolve-on",
   pendingExpiryDays: "--pending-expiry-days",
+  fundOn: "--fund-on",
+  authorizationDays: "--authorization-days",
   widgetInstalments: "--widget-instalments",
   excludedProductTags: "--excluded-tags",
   allowedCountries: "--allowed-countries",
@@ -275,6 +286,8 @@ export async function configure(io: CliIo, args: string[]): Promise<number> {
   if (v["zero-interest"] !== undefined) changes.zeroInterest = booleanFlag("zero-interest", v["zero-interest"]);
   if (v["exclude-gift-cards"] !== undefined) changes.excludeGiftCards = booleanFlag("exclude-gift-cards", v["exclude-gift-cards"]);
   if (v["auto-resolve-refunds"] !== undefined) changes.autoResolveRefunds = booleanFlag("auto-resolve-refunds", v["auto-resolve-refunds"]);
+  if (v["fund-on"] !== undefined) changes.fundOn = oneOf("fund-on", v["fund-on"], FUND_ON_VALUES);
+  if (v["authorization-days"] !== undefined) changes.authorizationDays = integer("authorization-days", v["authorization-days"], 1, MAX_AUTHORIZATION_DAYS);
   if (v["excluded-tags"] !== undefined) changes.excludedProductTags = list(v["excluded-tags"]);
   if (v["allowed-countries"] !== undefined) changes.allowedCountries = list(v["allowed-countries"]);
   const ready = v.ready === undefined ? undefined : booleanFlag("ready", v.ready);
@@ -336,6 +349,8 @@ export async function configure(io: CliIo, args: string[]): Promise<number> {
         excludeGiftCards: existing.excludeGiftCards,
         allowedCountries: existing.allowedCountries,
         autoResolveRefunds: existing.autoResolveRefunds,
+        fundOn: existing.fundOn,
+        authorizationDays: existing.authorizationDays,
       }
     : DEFAULT_SHOP_OPTIONS;
   const merged = shopOptionsSchema.safeParse({ ...base, ...changes });

@@ -151,6 +151,36 @@ describe("credentials", () => {
   });
 });
 
+describe("fund at fulfilment", () => {
+  const formWith = async (more: Record<string, string>) => ({ ...optionsToForm(optionsOf((await getShopSettings(t.db, SHOP))!)), ...more });
+
+  it("saving it stores the choice and the days, and says the first capture will tell; back to approval, no such note", async () => {
+    expect(await notices({ intent: "saveOptions" }, await formWith({ fundOn: "fulfilment", authorizationDays: "10" }))).toEqual([
+      "success settings.saved",
+      "info settings.verify.fundOnFulfilment",
+    ]);
+    expect(await getShopSettings(t.db, SHOP)).toMatchObject({ fundOn: "fulfilment", authorizationDays: 10 });
+
+    await run({ intent: "saveCredentials", environment: "sandbox" }, GOOD);
+    calls = [];
+    expect(await notices({ intent: "verify", environment: "sandbox" })).toEqual(["success settings.verify.ok sandbox", "info settings.verify.fundOnFulfilment"]);
+    // Refused credentials: nothing about the contract (the check said nothing about it).
+    await run({ intent: "saveCredentials", environment: "sandbox" }, { ...GOOD, apiKey: "wrong" });
+    expect(await notices({ intent: "verify", environment: "sandbox" })).toEqual(["critical settings.verify.auth sandbox"]);
+
+    expect(await notices({ intent: "saveOptions" }, await formWith({ fundOn: "approval", authorizationDays: "30" }))).toEqual(["success settings.saved"]);
+    await run({ intent: "saveCredentials", environment: "sandbox" }, GOOD);
+    expect(await notices({ intent: "verify", environment: "sandbox" })).toEqual(["success settings.verify.ok sandbox"]);
+    expect(await getShopSettings(t.db, SHOP)).toMatchObject({ fundOn: "approval", authorizationDays: 30 });
+  });
+
+  it("days out of range: nothing saved, the error on the field", async () => {
+    const outcome = await run({ intent: "saveOptions" }, await formWith({ fundOn: "fulfilment", authorizationDays: "45" }));
+    expect(outcome).toMatchObject({ kind: "invalidOptions", errors: { authorizationDays: { key: "settings.error.authorizationDays" } }, values: { authorizationDays: "45" } });
+    expect(await getShopSettings(t.db, SHOP)).toMatchObject({ fundOn: "approval", authorizationDays: 30 });
+  });
+});
+
 describe("syncReadiness (the readiness card's retry)", () => {
   it("is the step alone; a shop without settings has no checkout rules warning", async () => {
     checkoutAnswer = null;

@@ -98,8 +98,13 @@ describe(`shop settings and encrypted Soisy keys`, () => {
       excludeGiftCards: true,
       allowedCountries: ["IT", "SM"],
       autoResolveRefunds: false,
+      fundOn: "fulfilment",
+      authorizationDays: 20,
     };
     await saveShopOptions(t.db, SHOP, good);
+    expect(await getShopSettings(t.db, SHOP)).toMatchObject({ fundOn: "fulfilment", authorizationDays: 20 });
+    await expect(saveShopOptions(t.db, SHOP, { ...good, authorizationDays: 31 })).rejects.toBeInstanceOf(ZodError);
+    await expect(saveShopOptions(t.db, SHOP, { ...good, fundOn: "shipment" })).rejects.toBeInstanceOf(ZodError);
     expect((await getShopSettings(t.db, SHOP))?.allowedCountries).toEqual(["IT", "SM"]);
 
     await expect(saveShopOptions(t.db, SHOP, { ...good, minAmountCents: 2_000_000, allowedCountries: ["XX"] })).rejects.toBeInstanceOf(ZodError);

@@ -173,9 +173,28 @@ describe("configure and show", () => {
     const res = await cli(["configure", SHOP, "--ready", "false", "--sandbox-shop-id", "othershop", "--json"]);
     expect(res.code).toBe(0);
     const json = JSON.parse(res.stdout) as Record<string, unknown>;
-    expect(json).toMatchObject({ ready: false, options: { minAmount: "150.10", resolveOn: "disbursed" }, credentials: { sandbox: { soisyShopId: "othershop", apiKey: "set" } } });
+    expect(json).toMatchObject({ ready: false, options: { minAmount: "150.10", resolveOn: "disbursed", fundOn: "approval", authorizationDays: 30 }, credentials: { sandbox: { soisyShopId: "othershop", apiKey: "set" } } });
     expect(await soisyCredentials(db(), SHOP, "sandbox", parseKeyring(encryptionKey))).toEqual({ soisyShopId: "othershop", apiKey: SANDBOX_KEY });
   });
+
+  it("sets when Soisy funds and the days to capture", async () => {
+    const res = await cli(["configure", SHOP, "--fund-on", "fulfilment", "--authorization-days", "14"]);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/fund on:\s+fulfilment \(authorizations capturable 14 days\)/);
+    expect(await db().shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ fundOn: "fulfilment", authorizationDays: 14, resolveOn: "disbursed" });
+    const back = await cli(["configure", SHOP, "--fund-on", "approval", "--json"]);
+    expect(JSON.parse(back.stdout)).toMatchObject({ options: { fundOn: "approval", authorizationDays: 14 } });
+    // Refused before anything is written (the bad-arguments test below runs its many processes at once).
+    for (const [args, message] of [
+      [["--fund-on", "shipping"], /--fund-on: expected one of approval, fulfilment/],
+      [["--authorization-days", "31"], /--authorization-days: must be between 1 and 30/],
+    ] as const) {
+      const res = await cli(["configure", SHOP, ...args]);
+      expect(res.code).toBe(2);
+      expect(res.stderr).toMatch(message);
+    }
+    expect(await db().shopSettings.findUniqueOrThrow({ where: { shop: SHOP } })).toMatchObject({ fundOn: "approval", authorizationDays: 14 });
+  }, 60_000);
 
   it("bad arguments → exit 2 with a clear message, nothing written", async () => {
     const before = await db().shopSettings.findUniqueOrThrow({ where: { shop: SHOP } });

@@ -149,9 +149,9 @@ describe("listTransactions", () => {
 
 describe("attentionSummary", () => {
   it("counts the shop's dead-lettered messages and flagged payments only", async () => {
-    expect(await attentionSummary(db, SHOP)).toEqual({ deadMessages: 2, flaggedPayments: 2 });
-    expect(await attentionSummary(db, OTHER)).toEqual({ deadMessages: 1, flaggedPayments: 1 });
-    expect(await attentionSummary(db, "nobody.myshopify.com")).toEqual({ deadMessages: 0, flaggedPayments: 0 });
+    expect(await attentionSummary(db, SHOP)).toEqual({ deadMessages: 2, flaggedPayments: 2, voidsAwaiting: 0 });
+    expect(await attentionSummary(db, OTHER)).toEqual({ deadMessages: 1, flaggedPayments: 1, voidsAwaiting: 0 });
+    expect(await attentionSummary(db, "nobody.myshopify.com")).toEqual({ deadMessages: 0, flaggedPayments: 0, voidsAwaiting: 0 });
   });
 });
 
@@ -192,10 +192,60 @@ describe("CSV export of real rows", () => {
     expect(csv.startsWith("\uFEFFshopify_session_id,created_at,")).toBe(true);
     const lines = csv.slice(1).split("\r\n");
     expect(lines).toHaveLength(4); // header, 2 rows, trailing empty
-    expect(lines[1]).toBe(`p4,${new Date(base + 3 * DAY - 1).toISOString()},resolved,live,100.00,EUR,tok-p4,,,'=cmd|' /C calc'!A0,,false`);
-    expect(lines[2]).toBe(`p2,${new Date(base + DAY).toISOString()},pending,live,1234.56,EUR,tok-p2,,,p2@example.com,,false`);
+    expect(lines[1]).toBe(`p4,${new Date(base + 3 * DAY - 1).toISOString()},resolved,live,100.00,EUR,tok-p4,,,'=cmd|' /C calc'!A0,,false,sale,,,,`);
+    expect(lines[2]).toBe(`p2,${new Date(base + DAY).toISOString()},pending,live,1234.56,EUR,tok-p2,,,p2@example.com,,false,sale,,,,`);
     const all: TransactionRow[] = [];
     for await (const row of allTransactions(db, SHOP, {}, 3, 2)) all.push(row);
     expect(ids(all)).toEqual(["p5", "p4", "p3c"]); // max respected across batches
+  });
+});
+
+describe("fund on fulfilment", () => {
+  const FOF = "fof-query.myshopify.com";
+  const settlement = (id: string, paymentSessionId: string, kind: string, state: string, amountCents: number | null, at: number) =>
+    db.settlementSession.create({
+      data: { id, gid: `gid://shopify/${kind}/${id}`, shop: FOF, paymentSessionId, kind, amountCents, currency: "EUR", test: true, proposedAt: new Date(at), state, createdAt: new Date(at) },
+    });
+
+  beforeAll(async () => {
+    await payment("fof-sale", { shop: FOF, at: base, state: "resolved" });
+    await payment("fof-auth", { shop: FOF, at: base + DAY, state: "resolved" });
+    await payment("fof-auth2", { shop: FOF, at: base + 2 * DAY, state: "resolved" });
+    await db.paymentSession.updateMany({ where: { id: { in: ["fof-auth", "fof-auth2"] } }, data: { kind: "authorization", authorizationExpiresAt: new Date(base + 30 * DAY) } });
+    await settlement("cap-1", "fof-auth", "capture", "resolved", 5_000, base + 2 * DAY);
+    await settlement("void-1", "fof-auth", "void", "awaiting_merchant", null, base + 3 * DAY);
+    await settlement("cap-2", "fof-auth2", "capture", "triggering", 7_000, base + 3 * DAY);
+  });
+
+  it("filters by payment type and by captures and voids in progress or waiting for the merchant, within the shop", async () => {
+    const list = async (search: string) => ids((await listTransactions(db, FOF, q(search))).rows);
+    expect(await list("")).toEqual(["fof-auth2", "fof-auth", "fof-sale"]);
+    expect(await list("kind=authorization")).toEqual(["fof-auth2", "fof-auth"]);
+    expect(await list("kind=sale")).toEqual(["fof-sale"]);
+    expect(await list("settle=open")).toEqual(["fof-auth2", "fof-auth"]);
+    expect(await list("settle=merchant")).toEqual(["fof-auth"]);
+    expect(ids((await listTransactions(db, SHOP, q("settle=open"))).rows)).toEqual([]);
+    expect(await attentionSummary(db, FOF)).toEqual({ deadMessages: 0, flaggedPayments: 0, voidsAwaiting: 1 });
+  });
+
+  it("the payment's page reads its captures and voids and their messages to Shopify; the CSV their totals", async () => {
+    await db.outboxMessage.create({
+      data: { shop: FOF, settlementSessionId: "cap-1", mutation: "captureSessionResolve", dedupeKey: "cap-1:captureSessionResolve", variablesJson: "{}", status: "delivered", createdAt: new Date(base + 2 * DAY + 1000) },
+    });
+    const found = await getTransaction(db, FOF, "fof-auth");
+    expect(found!.payment.settlements.map((s) => [s.id, s.state])).toEqual([
+      ["cap-1", "resolved"],
+      ["void-1", "awaiting_merchant"],
+    ]);
+    const timeline = buildTimeline(found!.payment.events, found!.messages, "en", (d) => d.toISOString());
+    expect(timeline.map((e) => e.event)).toEqual(["The app told Shopify: capture confirmation (delivered)"]);
+    expect((await getTransaction(db, SHOP, "fof-auth"))).toBeNull();
+
+    const rows: TransactionRow[] = [];
+    for await (const row of allTransactions(db, FOF, {})) rows.push(row);
+    const lines = toCsv(rows).slice(1).split("\r\n");
+    expect(lines[1]).toMatch(new RegExp(`^fof-auth2,.*,authorization,${new Date(base + 30 * DAY).toISOString().replace(/\./g, "\\.")},0\\.00,triggering,$`));
+    expect(lines[2]).toMatch(/^fof-auth,.*,authorization,.*,50\.00,resolved,awaiting_merchant$/);
+    expect(lines[3]).toMatch(/^fof-sale,.*,sale,,,,$/);
   });
 });

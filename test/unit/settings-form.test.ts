@@ -24,6 +24,8 @@ const valid: OptionsFormValues = {
   excludeGiftCards: "",
   allowedCountries: "it, SM ,it",
   autoResolveRefunds: "on",
+  fundOn: "fulfilment",
+  authorizationDays: " 14 ",
 };
 
 describe("settings form: amounts", () => {
@@ -65,6 +67,8 @@ describe("settings form: options", () => {
         excludeGiftCards: false,
         allowedCountries: ["IT", "SM"],
         autoResolveRefunds: true,
+        fundOn: "fulfilment",
+        authorizationDays: 14,
       },
     });
     const { excludeGiftCards: _unchecked, ...withoutBox } = valid;
@@ -87,6 +91,8 @@ describe("settings form: options", () => {
       pendingExpiryDays: "0",
       widgetInstalments: "twelve",
       allowedCountries: "IT, xx, ZZ",
+      fundOn: "shipment",
+      authorizationDays: "31",
     });
     expect(result).toEqual({
       ok: false,
@@ -97,6 +103,8 @@ describe("settings form: options", () => {
         pendingExpiryDays: { key: "settings.error.days" },
         widgetInstalments: { key: "settings.error.integer" },
         allowedCountries: { key: "settings.error.countryUnknown", params: { codes: "XX, ZZ" } },
+        fundOn: { key: "settings.error.choice" },
+        authorizationDays: { key: "settings.error.authorizationDays" },
       },
     });
   });
@@ -114,8 +122,22 @@ describe("settings form: options", () => {
     expect(parseOptionsForm({ ...valid, pendingExpiryDays: "4" })).toMatchObject({ ok: false, errors: { pendingExpiryDays: { key: "settings.error.days" } } });
   });
 
+  it("when Soisy funds: at approval (the default) or at fulfilment, with 1 to 30 days to capture", () => {
+    expect(parseOptionsForm({ ...valid, fundOn: "approval", authorizationDays: "30" })).toMatchObject({ ok: true, value: { fundOn: "approval", authorizationDays: 30 } });
+    expect(parseOptionsForm({ ...valid, authorizationDays: "1" })).toMatchObject({ ok: true, value: { fundOn: "fulfilment", authorizationDays: 1 } });
+    for (const days of ["0", "31", "365"]) {
+      expect(parseOptionsForm({ ...valid, authorizationDays: days }), days).toEqual({ ok: false, errors: { authorizationDays: { key: "settings.error.authorizationDays" } } });
+    }
+    expect(parseOptionsForm({ ...valid, authorizationDays: "7.5" })).toEqual({ ok: false, errors: { authorizationDays: { key: "settings.error.integer" } } });
+    expect(parseOptionsForm({ ...valid, authorizationDays: "" })).toEqual({ ok: false, errors: { authorizationDays: { key: "settings.error.integer" } } });
+    // A form without the choice (a page loaded before the setting existed) saves nothing rather than guessing.
+    const { fundOn: _missing, ...withoutChoice } = valid;
+    expect(parseOptionsForm(withoutChoice)).toEqual({ ok: false, errors: { fundOn: { key: "settings.error.choice" } } });
+    expect(parseOptionsForm({ ...valid, fundOn: "Fulfilment" })).toEqual({ ok: false, errors: { fundOn: { key: "settings.error.choice" } } });
+  });
+
   it("every error key exists in both languages", () => {
-    const result = parseOptionsForm({ ...valid, minAmount: "x", resolveOn: "", pendingExpiryDays: "99", allowedCountries: "QQ" });
+    const result = parseOptionsForm({ ...valid, minAmount: "x", resolveOn: "", pendingExpiryDays: "99", allowedCountries: "QQ", authorizationDays: "99" });
     if (result.ok) throw new Error("expected errors");
     for (const error of Object.values(result.errors)) {
       expect(MESSAGES.it[error!.key]).toBeTruthy();

@@ -32,6 +32,14 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   soisy_status: { status: "waiting_for_disbursement" },
   merchant_resolve: { by: "merchant:shop.myshopify.com" },
   resolved: { input: "soisy_callback", from: "redirected", to: "resolved", soisyStatus: "waiting_for_disbursement", progress: "verified" },
+  confirmation_received: { result: true },
+  capture_session_received: { captureId: "c1", amountCents: 120_000 },
+  void_session_received: { voidId: "v1" },
+  capture_refused: { reason: "not_suspended" },
+  capture_rejected: { code: "PROCESSING_ERROR", message: "Soisy did not fund the order" },
+  void_confirmed: { by: "merchant:shop.myshopify.com" },
+  void_rejected: { voidId: "v1", code: "PROCESSING_ERROR", message: "Void rejected: the payment was already captured and Soisy funded the loan. Use a refund.", messageKey: "settlement.reject.void_after_capture", params: {} },
+  confirming: { input: "soisy_callback", from: "redirected", to: "confirming", soisyStatus: "waiting_for_disbursement" },
 };
 
 describe("timeline sentences", () => {
@@ -72,7 +80,19 @@ describe("timeline sentences", () => {
       expectWords(soisyStatusSentence("brand_new_status", locale), "unknown status");
       const at = new Date(Date.UTC(2026, 0, 1));
       const outcomes = ["delivered", "already_done", "superseded", "retry", "user_error", "dead"];
-      const mutations = ["paymentSessionResolve", "paymentSessionReject", "paymentSessionPending", "refundSessionResolve", "refundSessionReject", "paymentsAppConfigure"];
+      const mutations = [
+        "paymentSessionResolve",
+        "paymentSessionReject",
+        "paymentSessionPending",
+        "paymentSessionConfirm",
+        "refundSessionResolve",
+        "refundSessionReject",
+        "captureSessionResolve",
+        "captureSessionReject",
+        "voidSessionResolve",
+        "voidSessionReject",
+        "paymentsAppConfigure",
+      ];
       const messages = mutations.flatMap((mutation, i) =>
         ["pending", "delivered", "dead"].map((status, j) => ({
           id: `m${i}${j}`,
@@ -103,6 +123,74 @@ describe("timeline sentences", () => {
     expect(timelineSentence({ source: "app", type: "pending", detail: { input: "shopper_returned", soisyStatus: "waiting_for_verification", why: "PARTNER_ACTION_REQUIRED" } }, "it")).toBe(
       "Il cliente ha completato la richiesta su Soisy: pagamento in attesa su Shopify finché Soisy non decide",
     );
+  });
+
+  it("fund on fulfilment: confirmation, captures, voids and expiry in the merchant's words", () => {
+    const say = (source: string, type: string, detail: Record<string, unknown>, locale: Locale = "it") => timelineSentence({ source, type, detail }, locale);
+    expect(say("shopify", "confirmation_received", { result: true })).toBe("Shopify ha confermato che la merce è ancora disponibile");
+    expect(say("shopify", "confirmation_received", { result: false }, "en")).toBe("Shopify answered that the goods are no longer available");
+    expect(say("shopify", "capture_session_received", { captureId: "c1", amountCents: 120_050 })).toBe(
+      "Shopify ha chiesto di incassare € 1.200,50: l'app chiede a Soisy di finanziare l'ordine",
+    );
+    expect(say("shopify", "capture_session_received", { captureId: "c1" }, "en")).toBe("Shopify asked to capture the payment: the app asks Soisy to fund the order");
+    expect(say("shopify", "void_session_received", { voidId: "v1" }, "en")).toBe("Shopify asked to void the authorization: cancel the loan at Soisy, then confirm here");
+    expect(say("soisy", "capture_triggered", {})).toBe("Soisy ha accettato di finanziare l'ordine: incasso confermato");
+    expect(say("soisy", "capture_refused", { reason: "not_suspended" }, "en")).toBe(
+      "Soisy did not fund the capture: the order is not suspended at Soisy (does your Soisy contract include suspended orders?)",
+    );
+    expect(say("soisy", "capture_refused", { reason: "amount_exceeds_loan" })).toBe("Soisy non ha finanziato l'incasso: l'importo supera il finanziamento concesso");
+    expect(say("soisy", "capture_refused", { reason: "something_new" }, "en")).toBe("Soisy did not fund the capture: no reason given");
+    expect(say("soisy", "capture_unknown", {}, "en")).toMatch(/^Soisy gave no clear answer to the capture/);
+    expect(say("app", "capture_rejected", { code: "AUTHORIZATION_EXPIRED", message: "expired" }, "en")).toBe("Capture rejected on Shopify: the authorization had expired");
+    expect(say("app", "capture_rejected", { code: "PROCESSING_ERROR", message: "Soisy: the order is not suspended" }, "en")).toBe(
+      "Capture rejected on Shopify: no reason given (“Soisy: the order is not suspended”)",
+    );
+    // As the settlement service records them: the message key and parameters, shown in the merchant's language.
+    const second = { captureId: "c2", code: "PROCESSING_ERROR", message: "Capture rejected: this payment was already captured; Soisy funds an order only once.", messageKey: "settlement.reject.second_capture", params: {} };
+    expect(say("app", "capture_rejected", second)).toBe("Incasso rifiutato: questo pagamento è già stato incassato; Soisy finanzia un ordine una sola volta.");
+    const above = { code: "PROCESSING_ERROR", messageKey: "settlement.reject.amount_above_authorized", params: { amount: "€1,600.00", authorized: "€1,500.00" } };
+    expect(say("app", "capture_rejected", above, "en")).toBe("Capture rejected: €1,600.00 exceeds the authorized amount (€1,500.00).");
+    const soisy = { code: "PROCESSING_ERROR", messageKey: "settlement.reject.soisy", params: { reason: "not_suspended", detail: "order not suspended" } };
+    expect(say("app", "capture_rejected", soisy)).toBe("Soisy non ha finanziato l'incasso: l'ordine non è sospeso su Soisy (il tuo contratto Soisy non include gli ordini sospesi?)");
+    expect(say("app", "capture_rejected", { code: "AUTHORIZATION_EXPIRED", messageKey: "settlement.reject.expired", params: { expiredAt: "2026-08-01T10:00:00.000Z" } }, "en")).toBe(
+      "Capture rejected on Shopify: the authorization had expired",
+    );
+    expect(say("app", "void_rejected", DETAILS.void_rejected!, "en")).toBe("Void rejected: the payment was already captured and Soisy funded the loan. Use a refund.");
+    expect(say("app", "void_rejected", { code: "PROCESSING_ERROR", messageKey: "transactions.title" })).toBe("Annullamento rifiutato su Shopify: motivo non indicato");
+    expect(say("app", "alert:void_requested", {}, "en")).toBe("Shopify asked to void the authorization: cancel the loan application at Soisy, then confirm the void here");
+    expect(say("merchant", "void_confirmed", { by: "owner@shop.it" })).toBe("Confermato: il finanziamento è stato annullato su Soisy; annullamento comunicato a Shopify");
+    expect(whoActed({ source: "merchant", type: "void_confirmed", detail: { by: "owner@shop.it" } }, "en")).toBe("Your shop (you, owner@shop.it)");
+    expect(whoActed({ source: "soisy", type: "capture_triggered", detail: {} }, "it")).toBe("Soisy");
+    expect(say("app", "authorization_expired", {}, "en")).toMatch(/^The authorization expired without a capture: the order will not be funded/);
+    for (const [code, it, en] of [
+      ["confirmation_rejected", "La merce non era più disponibile", "The goods were no longer available"],
+      ["confirmation_overdue", "Shopify non ha risposto in tempo", "Shopify did not answer in time"],
+      ["disbursed_without_capture", "Soisy ha erogato il finanziamento senza un incasso", "Soisy paid out the loan without a capture"],
+    ] as const) {
+      expect(say("app", `alert:${code}`, {})).toMatch(new RegExp(`^${it}`));
+      expect(say("app", `alert:${code}`, {}, "en")).toMatch(new RegExp(`^${en}`));
+    }
+  });
+
+  it("fund on fulfilment: the lifecycle's confirming step and the confirmation's outcomes", () => {
+    const say = (type: string, detail: Record<string, unknown>, locale: Locale = "it") => timelineSentence({ source: "app", type, detail }, locale);
+    expect(say("confirming", DETAILS.confirming!, "en")).toBe("Soisy verified the loan: the app asks Shopify to confirm the goods are still available before going on");
+    expect(say("confirming", { input: "soisy_callback", soisyStatus: "waiting_for_verification" })).toBe(
+      "Il cliente ha completato la richiesta su Soisy: l'app chiede a Shopify di confermare che la merce sia ancora disponibile prima di procedere",
+    );
+    expect(say("rejected", { input: "confirmation", from: "confirming", to: "rejected", why: "confirmation_rejected" }, "en")).toBe(
+      "Shopify answered that the goods are no longer available: payment rejected on Shopify and the customer sent back to choose how to pay; cancel the loan application at Soisy",
+    );
+    expect(say("resolved", { input: "confirmation", from: "confirming", to: "resolved" })).toBe("Shopify ha confermato che la merce è ancora disponibile: ordine confermato su Shopify");
+    expect(say("resolved", { input: "confirmation", authorizationExpiresAt: "2026-08-12T10:00:00.000Z" }, "en")).toBe(
+      "Shopify confirmed the goods are still available: authorization confirmed on Shopify, to be captured by 12/08/2026, 12:00:00",
+    );
+    expect(say("pending", { input: "confirmation", why: "PARTNER_ACTION_REQUIRED" }, "en")).toBe(
+      "Shopify confirmed the goods are still available: payment pending on Shopify until Soisy decides",
+    );
+    // The state itself (added to the lifecycle by issue 15) has its words ready in both languages.
+    expect(translate("en", "state.confirming")).toBe("Confirming: Shopify checks the goods are still available");
+    for (const locale of LOCALES) expect(translate(locale, "state.label.confirming").length).toBeLessThanOrEqual(20);
   });
 
   it("names who decided, never an id", () => {

@@ -18,6 +18,9 @@ const row = (over: Partial<TransactionRow> = {}): TransactionRow => ({
   customerEmail: "a@b.it",
   flagReason: null,
   amountMismatch: false,
+  kind: "sale",
+  authorizationExpiresAt: null,
+  settlements: [],
   ...over,
 });
 
@@ -48,19 +51,37 @@ describe("CSV", () => {
 
   it("writes a BOM, a header, CRLF lines, dot-decimal euro amounts and ISO dates", () => {
     expect(csvHeader()).toBe(
-      "\uFEFFshopify_session_id,created_at,state,mode,amount_eur,currency,soisy_token,soisy_status,soisy_loan_amount_eur,customer_email,flag_reason,amount_mismatch\r\n",
+      "\uFEFFshopify_session_id,created_at,state,mode,amount_eur,currency,soisy_token,soisy_status,soisy_loan_amount_eur,customer_email,flag_reason,amount_mismatch,kind,authorization_expires_at,captured_amount_eur,capture_state,void_state\r\n",
     );
-    expect(csvRow(row())).toBe("sess1,2026-05-01T08:09:10.123Z,resolved,live,1234.56,EUR,tok,disbursed,0.05,a@b.it,,false\r\n");
+    expect(csvRow(row())).toBe("sess1,2026-05-01T08:09:10.123Z,resolved,live,1234.56,EUR,tok,disbursed,0.05,a@b.it,,false,sale,,,,\r\n");
     expect(csvRow(row({ test: true, soisyLoanAmountCents: null, customerEmail: "-x@y.it,", flagReason: "amount_mismatch", amountMismatch: true }))).toBe(
-      `sess1,2026-05-01T08:09:10.123Z,resolved,test,1234.56,EUR,tok,disbursed,,"'-x@y.it,",amount_mismatch,true\r\n`,
+      `sess1,2026-05-01T08:09:10.123Z,resolved,test,1234.56,EUR,tok,disbursed,,"'-x@y.it,",amount_mismatch,true,sale,,,,\r\n`,
     );
     expect(toCsv([])).toBe(csvHeader());
+  });
+
+  it("fund on fulfilment: kind, authorization expiry, captured amount and the latest capture's and void's state", () => {
+    const at = (minute: number) => new Date(Date.UTC(2026, 4, 2, 10, minute));
+    const authorization = row({
+      kind: "authorization",
+      authorizationExpiresAt: new Date("2026-05-31T08:09:10.000Z"),
+      settlements: [
+        { kind: "capture", state: "rejected", amountCents: 200_000, createdAt: at(1) },
+        { kind: "capture", state: "resolved", amountCents: 100_050, createdAt: at(2) },
+        { kind: "void", state: "awaiting_merchant", amountCents: null, createdAt: at(3) },
+      ],
+    });
+    expect(csvRow(authorization)).toBe(
+      "sess1,2026-05-01T08:09:10.123Z,resolved,live,1234.56,EUR,tok,disbursed,0.05,a@b.it,,false,authorization,2026-05-31T08:09:10.000Z,1000.50,resolved,awaiting_merchant\r\n",
+    );
+    // An authorization not captured yet: captured 0.00, no states.
+    expect(csvRow(row({ kind: "authorization", authorizationExpiresAt: null }))).toMatch(/,authorization,,0\.00,,\r\n$/);
   });
 });
 
 describe("query parameters", () => {
   it("keeps valid values and reports the invalid ones", () => {
-    const query = parseTransactionQuery(new URLSearchParams("q=%20mario%40x.it%20&state=pending&mode=test&from=2026-01-02&to=2026-01-03&limit=10&dead=1"));
+    const query = parseTransactionQuery(new URLSearchParams("q=%20mario%40x.it%20&state=pending&mode=test&from=2026-01-02&to=2026-01-03&limit=10&dead=1&kind=authorization&settle=merchant"));
     expect(query.ignored).toEqual([]);
     expect(query.limit).toBe(10);
     expect(query.filters).toEqual({
@@ -70,6 +91,8 @@ describe("query parameters", () => {
       from: new Date("2026-01-02T00:00:00.000Z"),
       toExclusive: new Date("2026-01-04T00:00:00.000Z"),
       dead: true,
+      kind: "authorization",
+      settle: "merchant",
     });
     expect(query.params).toMatchObject({ q: "mario@x.it", state: "pending", limit: "10" });
   });
@@ -88,6 +111,8 @@ describe("query parameters", () => {
     ["limit=101", ["limit"]],
     ["after=not_base64!", ["after"]],
     ["before=" + "A".repeat(700), ["before"]],
+    ["kind=capture", ["kind"]],
+    ["settle=all", ["settle"]],
   ])("%s → ignored %j", (search, ignored) => {
     expect(parseTransactionQuery(new URLSearchParams(search)).ignored).toEqual(ignored);
   });

@@ -69,11 +69,12 @@ export function OptionsCard(props: {
   );
   const amountField = (field: "minAmount" | "maxAmount") =>
     textField(field, { inputMode: "decimal", helpText: amountHelp(v[field]), error: amountError(errors[field]) });
-  const select = (field: "integrationLevel" | "resolveOn", choices: [value: string, label: MessageKey][]) => (
+  const select = (field: "integrationLevel" | "resolveOn" | "fundOn", choices: [value: string, label: MessageKey][], helpText?: string) => (
     <Select
       id={field}
       name={field}
       label={t(`settings.options.${field}`)}
+      {...(helpText ? { helpText } : {})}
       options={choices.map(([value, label]) => ({ label: t(label), value }))}
       value={v[field]}
       onChange={set(field)}
@@ -116,6 +117,17 @@ export function OptionsCard(props: {
           <FormLayout.Group>
             {textField("pendingExpiryDays", { inputMode: "numeric", helpText: t("settings.options.pendingExpiryHelp") })}
             {textField("widgetInstalments", { inputMode: "numeric", helpText: t("settings.options.widgetInstalmentsHelp") })}
+          </FormLayout.Group>
+          <FormLayout.Group>
+            {select(
+              "fundOn",
+              [
+                ["approval", "settings.options.fundOn.approval"],
+                ["fulfilment", "settings.options.fundOn.fulfilment"],
+              ],
+              t("settings.options.fundOnHelp"),
+            )}
+            {textField("authorizationDays", { inputMode: "numeric", helpText: t("settings.options.authorizationDaysHelp") })}
           </FormLayout.Group>
           {textField("allowedCountries", { helpText: t("settings.options.allowedCountriesHelp") })}
           {textField("excludedProductTags", { helpText: t("settings.options.excludedProductTagsHelp") })}

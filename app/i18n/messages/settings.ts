@@ -38,6 +38,8 @@ export const settingsMessages = defineMessages(
     "settings.verify.server": "Soisy ha risposto con un errore interno: le credenziali {env} non sono state verificate. Riprova più tardi.",
     "settings.verify.unexpected": "Risposta inattesa da Soisy: le credenziali {env} non sono state verificate. Riprova; se succede ancora contatta il supporto Soisy.",
     "settings.verify.missing": "Inserisci e salva prima l'ID negozio e la chiave API {env}.",
+    "settings.verify.fundOnFulfilment":
+      "Hai scelto di far finanziare Soisy all'evasione dell'ordine. Dalle risposte di Soisy non si può sapere se il tuo contratto include gli ordini sospesi prima del primo ordine verificato: lo dirà il primo incasso. Se Soisy lo rifiuta, lo vedrai nel dettaglio del pagamento con il motivo; in quel caso chiedi a Soisy di attivare gli ordini sospesi, o torna a «All'approvazione di Soisy».",
 
     "settings.readiness.title": "Attivazione in Shopify",
     "settings.readiness.ready": "Pronto: Shopify sa che Soisy è configurato.",
@@ -69,7 +71,7 @@ export const settingsMessages = defineMessages(
     "settings.options.resolveOn.verified": "verificato da Soisy",
     "settings.options.resolveOn.disbursed": "erogato",
     "settings.options.pendingExpiryDays": "Giorni di attesa massima",
-    "settings.options.pendingExpiryHelp": "Da 1 a 30 giorni.",
+    "settings.options.pendingExpiryHelp": "Da 1 a 3 giorni.",
     "settings.options.zeroInterest": "Tasso zero (richiede un contratto con Soisy)",
     "settings.options.widgetInstalments": "Rate mostrate nel widget",
     "settings.options.widgetInstalmentsHelp": "Da 3 a 60.",
@@ -79,6 +81,14 @@ export const settingsMessages = defineMessages(
     "settings.options.allowedCountries": "Paesi ammessi",
     "settings.options.allowedCountriesHelp": "Codici ISO a due lettere separati da virgole, per esempio IT, SM.",
     "settings.options.autoResolveRefunds": "Conferma automaticamente i rimborsi",
+    "settings.options.fundOn": "Quando Soisy finanzia",
+    "settings.options.fundOn.approval": "All'approvazione di Soisy (predefinito)",
+    "settings.options.fundOn.fulfilment": "All'evasione dell'ordine",
+    "settings.options.fundOnHelp":
+      "«All'evasione dell'ordine» richiede il contratto Soisy per gli ordini sospesi: chiedilo a Soisy prima di sceglierlo. Gli ordini pagati subito (con l'incasso automatico di Shopify) seguono sempre il flusso di oggi. Se in Shopify incassi i pagamenti all'evasione o manualmente, il pagamento viene autorizzato quando Soisy verifica il finanziamento, e Soisy lo eroga solo quando incassi l'ordine in Shopify.",
+    "settings.options.authorizationDays": "Giorni per incassare",
+    "settings.options.authorizationDaysHelp":
+      "Da 1 a 30. Dopo la verifica di Soisy hai questi giorni per incassare l'ordine in Shopify; dopo, l'incasso viene rifiutato e il finanziamento non parte.",
 
     "settings.error.amountFormat": "Importo non valido: usa cifre con al massimo due decimali, per esempio 150,50.",
     "settings.error.amountRange": "L'importo deve essere tra {min} e {max}.",
@@ -86,6 +96,7 @@ export const settingsMessages = defineMessages(
     "settings.error.integer": "Inserisci un numero intero.",
     "settings.error.days": "Inserisci un numero di giorni tra 1 e 3 (il massimo che Shopify accetta).",
     "settings.error.instalments": "Inserisci un numero di rate tra 3 e 60.",
+    "settings.error.authorizationDays": "Inserisci un numero di giorni tra 1 e 30.",
     "settings.error.choice": "Scegli una delle opzioni.",
     "settings.error.tags": "Massimo 100 tag, ciascuno di al massimo 255 caratteri.",
     "settings.error.countriesEmpty": "Inserisci almeno un paese.",
@@ -132,6 +143,8 @@ export const settingsMessages = defineMessages(
     "settings.verify.server": "Soisy answered with an internal error: the {env} credentials were not verified. Try again later.",
     "settings.verify.unexpected": "Unexpected answer from Soisy: the {env} credentials were not verified. Try again; if it happens again contact Soisy support.",
     "settings.verify.missing": "Enter and save the {env} shop id and API key first.",
+    "settings.verify.fundOnFulfilment":
+      "You chose to have Soisy fund at fulfilment. Soisy's answers cannot tell whether your contract includes suspended orders before the first verified order: the first capture will tell. If Soisy refuses it, you will see it on the payment's page with the reason; then ask Soisy to activate suspended orders, or switch back to “When Soisy approves”.",
 
     "settings.readiness.title": "Activation in Shopify",
     "settings.readiness.ready": "Ready: Shopify knows Soisy is set up.",
@@ -163,7 +176,7 @@ export const settingsMessages = defineMessages(
     "settings.options.resolveOn.verified": "verified by Soisy",
     "settings.options.resolveOn.disbursed": "disbursed",
     "settings.options.pendingExpiryDays": "Maximum waiting days",
-    "settings.options.pendingExpiryHelp": "From 1 to 30 days.",
+    "settings.options.pendingExpiryHelp": "From 1 to 3 days.",
     "settings.options.zeroInterest": "Zero interest (needs a contract with Soisy)",
     "settings.options.widgetInstalments": "Instalments shown by the widget",
     "settings.options.widgetInstalmentsHelp": "From 3 to 60.",
@@ -173,6 +186,14 @@ export const settingsMessages = defineMessages(
     "settings.options.allowedCountries": "Allowed countries",
     "settings.options.allowedCountriesHelp": "Two-letter ISO codes separated by commas, for example IT, SM.",
     "settings.options.autoResolveRefunds": "Confirm refunds automatically",
+    "settings.options.fundOn": "When Soisy funds",
+    "settings.options.fundOn.approval": "When Soisy approves (default)",
+    "settings.options.fundOn.fulfilment": "When the order is fulfilled",
+    "settings.options.fundOnHelp":
+      "“When the order is fulfilled” needs Soisy's suspended-orders contract: ask Soisy for it before choosing it. Orders paid at once (Shopify's automatic capture) always keep today's flow. If Shopify captures your payments on fulfilment or manually, the payment is authorized when Soisy verifies the loan, and Soisy funds it only when you capture the order in Shopify.",
+    "settings.options.authorizationDays": "Days to capture",
+    "settings.options.authorizationDaysHelp":
+      "From 1 to 30. After Soisy's verification you have these days to capture the order in Shopify; after that the capture is refused and the loan is not funded.",
 
     "settings.error.amountFormat": "Invalid amount: use digits with at most two decimals, for example 150.50.",
     "settings.error.amountRange": "The amount must be between {min} and {max}.",
@@ -180,6 +201,7 @@ export const settingsMessages = defineMessages(
     "settings.error.integer": "Enter a whole number.",
     "settings.error.days": "Enter a number of days between 1 and 3 (the most Shopify accepts).",
     "settings.error.instalments": "Enter a number of instalments between 3 and 60.",
+    "settings.error.authorizationDays": "Enter a number of days between 1 and 30.",
     "settings.error.choice": "Pick one of the options.",
     "settings.error.tags": "At most 100 tags, each at most 255 characters long.",
     "settings.error.countriesEmpty": "Enter at least one country.",
