@@ -260,8 +260,6 @@ function decisionSentence(t: T, type: string, detail: Detail, locale: Locale): s
 function causeOf(t: T, detail: Detail): string | null {
   if (detail.why === "confirmation_never_answered") return t("tl.cause.confirmationSilent");
   switch (detail.input) {
-    case "confirmation":
-      return t(detail.result === false ? "tl.cause.confirmationRefused" : "tl.cause.confirmed");
     case "merchant_decided":
       return t(detail.decision === "reject" ? "tl.cause.merchantReject" : "tl.cause.merchantResolve");
     case "preapproval_approved":
