@@ -184,7 +184,9 @@ async function main(): Promise<number | null> {
     );
   };
   // --shop-name: what an install stores from the Admin API (the simulator answers the same names).
-  await configureDemoShop(DEMO_SHOP, DEMO_ACCESS_TOKEN, ["--shop-name", "Negozio Demo Soisy"]);
+  // --fund-on: "Quando Soisy finanzia / When Soisy funds" at fulfilment (its Soisy shop has the suspended-orders
+  // contract): its sales keep today's flow, its authorizations wait for "Evadi ordine" on the order page.
+  await configureDemoShop(DEMO_SHOP, DEMO_ACCESS_TOKEN, ["--shop-name", "Negozio Demo Soisy", "--fund-on", "fulfilment"]);
   await configureDemoShop(DEMO_SHOP_INSTORE, DEMO_INSTORE_ACCESS_TOKEN, ["--integration-level", "preapproval", "--shop-name", "Negozio Demo Soisy (in negozio)"]);
   // The stored credentials are checked at Soisy (the simulator) exactly as "Salva e verifica" does, so
   // the demo shops start verified in both environments, consistent with "ready"; a refusal stops the demo.
@@ -199,9 +201,6 @@ async function main(): Promise<number | null> {
           if (outcome !== "ok") throw new Error(`the ${environment} credentials of ${shop} were not verified by the Soisy simulator (${outcome})`);
         }
       }
-      // "Quando Soisy finanzia / When Soisy funds": at fulfilment for the online demo shop (its Soisy shop has
-      // the suspended-orders contract); its sales keep today's flow, its authorizations wait for "Evadi ordine".
-      await verifyDb.shopSettings.update({ where: { shop: DEMO_SHOP }, data: { fundOn: "fulfilment" } });
     } finally {
       await verifyDb.$disconnect();
     }
