@@ -5,7 +5,8 @@
  *
  *   npm run demo                 run until Ctrl-C
  *   npm run demo -- --check      start everything, check every printed URL answers, drive one whole
- *                                payment and one in-store pre-approval to "resolved" over HTTP, stop (CI / tests)
+ *                                payment and one in-store pre-approval to "resolved" and one authorization
+ *                                to "captured" (fund on fulfilment) over HTTP, stop (CI / tests)
  *   npm run demo -- --no-build   reuse an existing build (build/ or $APP_BUILD_DIR)
  *
  * Ports: DEMO_APP_PORT (3000), DEMO_SOISY_PORT (4100), DEMO_SHOPIFY_PORT (4200); 0 = any free port.
@@ -30,6 +31,7 @@ import { withCheckChar } from "../app/preapproval/fiscal-code";
 import { appBuildDir, appServerEntry, newShopifyProof, repoRoot as root, shopifyProofEnv, spawnApp, stopProcess } from "./lib/local-stack";
 import { createDemoOutput, logModeFrom } from "./lib/demo-output";
 import { CheckFailure, checkPayment, checkPreapproval } from "./lib/demo-check";
+import { checkAuthorization } from "./lib/demo-check-authorization";
 import { demoPorts } from "./lib/demo-ports";
 
 const { values: flags } = parseArgs({
@@ -110,8 +112,15 @@ async function main(): Promise<number | null> {
   );
 
   // strictFiscalCodes: step 2 checks fiscal codes' check characters as Soisy does (level-2 demo).
+  // suspendedOrders: the demo's Soisy shop has the suspended-orders contract, so an authorization is
+  // funded when the merchant fulfils the order (match-trigger); a sale's verified order is resolved as usual.
   const soisy = await starting(`starting the Soisy simulator on port ${ports.soisy} (DEMO_SOISY_PORT)`, () =>
-    startSoisySimulator({ port: ports.soisy, strictFiscalCodes: true, logger: output.simulator("soisy-simulator") }),
+    startSoisySimulator({
+      port: ports.soisy,
+      strictFiscalCodes: true,
+      shops: [{ shopId: "partnershop", apiKey: "partnerkey", suspendedOrders: true }],
+      logger: output.simulator("soisy-simulator"),
+    }),
   );
   running.closers.push(() => soisy.close());
   // Session requests carry the proof a TLS terminator adds after checking Shopify's client certificate (docs/server.md).
@@ -123,8 +132,9 @@ async function main(): Promise<number | null> {
       proofHeader: proof,
       shops: [
         // Names as the Admin API answers them (`shop { name }`): stored at install / settings save, shown to shoppers.
-        { domain: DEMO_SHOP, accessToken: DEMO_ACCESS_TOKEN, name: "Negozio Demo Soisy" },
-        { domain: DEMO_SHOP_INSTORE, accessToken: DEMO_INSTORE_ACCESS_TOKEN, name: "Negozio Demo Soisy (in negozio)" },
+        // oversellProtection: the app's extension declares it, so Shopify accepts paymentSessionConfirm.
+        { domain: DEMO_SHOP, accessToken: DEMO_ACCESS_TOKEN, name: "Negozio Demo Soisy", oversellProtection: true },
+        { domain: DEMO_SHOP_INSTORE, accessToken: DEMO_INSTORE_ACCESS_TOKEN, name: "Negozio Demo Soisy (in negozio)", oversellProtection: true },
       ],
       // The merchant admin's login runs Shopify's OAuth install flow against the simulator.
       oauth: { clientId: DEMO_API_KEY, clientSecret: secrets.apiSecret },
@@ -174,7 +184,9 @@ async function main(): Promise<number | null> {
     );
   };
   // --shop-name: what an install stores from the Admin API (the simulator answers the same names).
-  await configureDemoShop(DEMO_SHOP, DEMO_ACCESS_TOKEN, ["--shop-name", "Negozio Demo Soisy"]);
+  // --fund-on: "Quando Soisy finanzia / When Soisy funds" at fulfilment (its Soisy shop has the suspended-orders
+  // contract): its sales keep today's flow, its authorizations wait for "Evadi ordine" on the order page.
+  await configureDemoShop(DEMO_SHOP, DEMO_ACCESS_TOKEN, ["--shop-name", "Negozio Demo Soisy", "--fund-on", "fulfilment"]);
   await configureDemoShop(DEMO_SHOP_INSTORE, DEMO_INSTORE_ACCESS_TOKEN, ["--integration-level", "preapproval", "--shop-name", "Negozio Demo Soisy (in negozio)"]);
   // The stored credentials are checked at Soisy (the simulator) exactly as "Salva e verifica" does, so
   // the demo shops start verified in both environments, consistent with "ready"; a refusal stops the demo.
@@ -244,7 +256,10 @@ async function main(): Promise<number | null> {
       "",
       ...Object.entries(urls).map(([label, url]) => `  ${label.padEnd(58)} ${url}`),
       "",
-      `  Demo shop: ${DEMO_SHOP} (Soisy sandbox: partnershop / partnerkey)`,
+      `  Demo shop: ${DEMO_SHOP} (Soisy sandbox: partnershop / partnerkey, suspended orders)`,
+      `  Fund on fulfilment: on the demo overview, "Paga a rate, finanziato all'evasione"; once Soisy verified the loan,`,
+      `    "Evadi ordine" / "Fulfil order" on the order page captures it (Soisy's match-trigger), "Annulla ordine" voids it.`,
+      `  Oversell protection: "Articolo esaurito nel frattempo" / "Item sold out meanwhile" on the demo overview.`,
       `  Database:  ${databaseUrl}`,
       `  Operator CLI on this database: DATABASE_URL=${databaseUrl} npm run shop -- show ${DEMO_SHOP}`,
       "",
@@ -293,7 +308,8 @@ async function runChecks(urls: Record<string, string>, target: { appUrl: string;
   try {
     const payment = await checkPayment(print, checkTarget);
     const instore = await checkPreapproval(print, checkTarget);
-    print(`demo checked: payment ${payment.sessionId} and in-store payment ${instore.sessionId} resolved`);
+    const authorization = await checkAuthorization(print, checkTarget);
+    print(`demo checked: payment ${payment.sessionId} and in-store payment ${instore.sessionId} resolved, authorization ${authorization.sessionId} captured`);
     return 0;
   } catch (error) {
     const step = error instanceof CheckFailure ? error.message : `unexpected error: ${(error as Error).stack ?? String(error)}`;

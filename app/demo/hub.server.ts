@@ -25,8 +25,11 @@ export const EXAMPLE_FISCAL_CODES = [
 export const REFUSED_POSTAL_CODE = "00000";
 
 
-/** Payments whose Soisy loan is still open: the operator can verify, disburse or reject them. */
-const OPEN_STATES: readonly string[] = ["redirected", "pending"];
+/**
+ * Payments whose Soisy loan is still open: the operator can verify, disburse or reject them (also while
+ * the app waits for Shopify's stock confirmation: Soisy does not know about it).
+ */
+const OPEN_STATES: readonly string[] = ["redirected", "confirming", "pending"];
 
 export function demoEnabled(): boolean {
   return appConfig().DEMO_MODE;
@@ -39,18 +42,25 @@ function shopifyOrigin(): string {
 
 export async function hubData(locale: Locale) {
   const shopify = shopifyOrigin();
-  const rows = await db().shopSettings.findMany({ orderBy: { shop: "asc" }, take: 10, select: { shop: true, shopName: true } });
+  const rows = await db().shopSettings.findMany({ orderBy: { shop: "asc" }, take: 10, select: { shop: true, shopName: true, fundOn: true } });
   const shops = [];
   for (const row of rows) {
     const settings = await getShopSettings(db(), row.shop);
     if (!settings) continue;
     const base = `${shopify}/shops/${encodeURIComponent(row.shop)}`;
+    const checkout = `${shopify}/checkout?shop=${encodeURIComponent(row.shop)}`;
+    const fundOnFulfilment = row.fundOn === "fulfilment";
     shops.push({
       shop: row.shop,
       name: row.shopName ?? row.shop,
       level: settings.integrationLevel,
       ready: settings.ready,
-      checkout: `${shopify}/checkout?shop=${encodeURIComponent(row.shop)}`,
+      checkout,
+      fundOnFulfilment,
+      // Fund on fulfilment: Shopify sends an authorization; the order page then fulfils (captures) or cancels it.
+      authorizationCheckout: fundOnFulfilment ? `${checkout}&kind=authorization` : null,
+      // Oversell protection: Shopify answers the app's confirmation with "sold out" (same kind as the shop's usual payment).
+      oversoldCheckout: `${checkout}${fundOnFulfilment ? "&kind=authorization" : ""}&inventory=gone`,
       products: `${base}/products?locale=${locale}`,
       cart: `${base}/cart?locale=${locale}`,
     });
@@ -58,7 +68,7 @@ export async function hubData(locale: Locale) {
   const sessions = await db().paymentSession.findMany({
     orderBy: { createdAt: "desc" },
     take: 20,
-    select: { id: true, shop: true, amountCents: true, currency: true, state: true, soisyToken: true },
+    select: { id: true, shop: true, amountCents: true, currency: true, state: true, soisyToken: true, kind: true },
   });
   return {
     locale,
@@ -71,6 +81,7 @@ export async function hubData(locale: Locale) {
       shop: s.shop,
       amount: formatMoney(s.amountCents, s.currency, locale),
       state: stateLabel(s.state as PaymentState, locale),
+      authorization: s.kind === "authorization",
       orderPage: `${shopify}/shops/${encodeURIComponent(s.shop)}/orders/${encodeURIComponent(s.id)}`,
       operable: !!s.soisyToken && OPEN_STATES.includes(s.state),
     })),

@@ -89,10 +89,23 @@ export default function Demo() {
           <div key={s.shop} style={card} data-testid="demo-shop" data-shop={s.shop}>
             <p style={{ margin: "0 0 0.5rem" }}>
               <strong>{s.name}</strong> · {t("demo.shop.level.redirect")}
+              {s.fundOnFulfilment ? ` · ${t("demo.shop.fundOn.fulfilment")}` : null}
             </p>
             <a href={s.products} style={linkButton}>{t("demo.link.product")}</a>
             <a href={s.cart} style={linkButton}>{t("demo.link.cart")}</a>
             <a href={s.checkout} style={linkButton}>{t("demo.link.checkout")}</a>
+            {s.authorizationCheckout ? (
+              <>
+                <p style={{ margin: "0.5rem 0" }}>{t("demo.fulfilment.body")}</p>
+                <a href={s.authorizationCheckout} style={linkButton} data-testid="authorization-checkout">
+                  {t("demo.link.authorizationCheckout")}
+                </a>
+              </>
+            ) : null}
+            <p style={{ margin: "0.5rem 0" }}>{t("demo.oversold.body")}</p>
+            <a href={s.oversoldCheckout} style={linkButton} data-testid="oversold-checkout">
+              {t("demo.link.oversoldCheckout")}
+            </a>
           </div>
         ))}
       </section>
@@ -139,6 +152,7 @@ export default function Demo() {
           <div key={p.id} style={card} data-testid="demo-payment" data-payment={p.id}>
             <p style={{ margin: "0 0 0.25rem" }}>
               <strong>{p.amount}</strong> · {p.shop}
+              {p.authorization ? ` · ${t("demo.order.kind.authorization")}` : null}
             </p>
             <p style={{ margin: "0 0 0.5rem" }}>
               {t("demo.order.state")}: <span data-testid="demo-payment-state">{p.state}</span> · <a href={p.orderPage}>{t("demo.order.page")}</a>

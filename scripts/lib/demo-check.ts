@@ -40,9 +40,9 @@ export const APPROVED_FISCAL_CODE = withCheckChar("RSSMRA80A01H501");
 
 const STEP_TIMEOUT_MS = 30_000;
 
-type Print = (line: string) => void;
+export type Print = (line: string) => void;
 
-async function step<T>(print: Print, name: string, run: () => Promise<T>, done: (value: T) => string, since = Date.now()): Promise<T> {
+export async function step<T>(print: Print, name: string, run: () => Promise<T>, done: (value: T) => string, since = Date.now()): Promise<T> {
   const started = since;
   let value: T;
   try {
@@ -55,7 +55,7 @@ async function step<T>(print: Print, name: string, run: () => Promise<T>, done: 
   return value;
 }
 
-async function http(url: string, init: RequestInit = {}): Promise<Response> {
+export async function http(url: string, init: RequestInit = {}): Promise<Response> {
   try {
     return await fetch(url, { redirect: "manual", signal: AbortSignal.timeout(STEP_TIMEOUT_MS), ...init });
   } catch (error) {
@@ -63,20 +63,20 @@ async function http(url: string, init: RequestInit = {}): Promise<Response> {
   }
 }
 
-async function expectStatus(res: Response, statuses: number[], what: string): Promise<Response> {
+export async function expectStatus(res: Response, statuses: number[], what: string): Promise<Response> {
   if (statuses.includes(res.status)) return res;
   const body = (await res.text().catch(() => "")).replace(/\s+/g, " ").slice(0, 300);
   throw new Error(`${what} answered HTTP ${res.status}${body ? `: ${body}` : ""}`);
 }
 
-async function json<T>(url: string, init: RequestInit = {}): Promise<T> {
+export async function json<T>(url: string, init: RequestInit = {}): Promise<T> {
   const headers = init.body ? { "content-type": "application/json" } : undefined;
   const res = await expectStatus(await http(url, { headers, ...init }), [200], `${init.method ?? "GET"} ${url}`);
   return (await res.json()) as T;
 }
 
 /** Polls `probe` until it returns a value (not undefined) or the deadline passes; `last` says what it saw. */
-async function until<T>(what: string, probe: () => Promise<{ value?: T; last: string }>, timeoutMs = STEP_TIMEOUT_MS): Promise<T> {
+export async function until<T>(what: string, probe: () => Promise<{ value?: T; last: string }>, timeoutMs = STEP_TIMEOUT_MS): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last = "nothing yet";
   for (let delay = 50; ; delay = Math.min(delay * 2, 500)) {
@@ -89,7 +89,7 @@ async function until<T>(what: string, probe: () => Promise<{ value?: T; last: st
 }
 
 /** The Soisy webapp URL's token (`…/{shopId}#/loan-request?token=…`). */
-function tokenOf(webappUrl: string): string | null {
+export function tokenOf(webappUrl: string): string | null {
   const fragment = new URL(webappUrl).hash;
   return new URLSearchParams(fragment.slice(fragment.indexOf("?") + 1)).get("token");
 }
@@ -100,11 +100,14 @@ interface SoisyOrder {
   amount: number | null;
 }
 
-/** The shopper pays at the simulated Shopify checkout; Shopify sends the payment session to the app. */
-async function checkout(target: DemoCheckTarget, shop: string, amount: string): Promise<string> {
+/**
+ * The shopper pays at the simulated Shopify checkout; Shopify sends the payment session to the app.
+ * `extra`: more checkout fields (`kind: "authorization"`, `inventory: "gone"`).
+ */
+export async function checkout(target: DemoCheckTarget, shop: string, amount: string, extra: Record<string, string> = {}): Promise<string> {
   const res = await http(`${target.shopifyUrl}/checkout`, {
     method: "POST",
-    body: new URLSearchParams({ shop, amount, currency: "EUR", test: "true" }),
+    body: new URLSearchParams({ shop, amount, currency: "EUR", test: "true", ...extra }),
   });
   await expectStatus(res, [303], "the Shopify simulator's checkout (payment session sent to the app)");
   const location = res.headers.get("location");
@@ -112,14 +115,30 @@ async function checkout(target: DemoCheckTarget, shop: string, amount: string): 
   return new URL(location, target.shopifyUrl).toString();
 }
 
-async function soisyOrder(target: DemoCheckTarget, token: string): Promise<SoisyOrder> {
+export async function soisyOrder(target: DemoCheckTarget, token: string): Promise<SoisyOrder> {
   return json<SoisyOrder>(`${target.soisyUrl}/_sim/orders/${encodeURIComponent(token)}`);
 }
 
-/** What the shopper's browser does after Soisy: follow the redirects to Shopify's order status page. */
-async function followToShopifyOrder(target: DemoCheckTarget, url: string, shop: string, sessionId: string): Promise<string> {
+const RETURN_PAGE = /\/payments\/return\/([^/]+)\/([^/]+)\/(?:success|error)$/;
+
+/**
+ * The app's "we are confirming your payment" page (while Shopify confirms the stock, or is not reachable
+ * yet) polls /payments/status/{id}/{secret} until Shopify's next step is known: the same, over HTTP.
+ */
+async function waitLikeReturnPage(target: DemoCheckTarget, returnUrl: string): Promise<string | null> {
+  const match = RETURN_PAGE.exec(new URL(returnUrl).pathname);
+  if (!returnUrl.startsWith(`${target.appUrl}/`) || !match) return null;
+  const statusUrl = `${target.appUrl}/payments/status/${match[1]}/${match[2]}`;
+  return until("Shopify's next step for the shopper (the app's waiting page)", async () => {
+    const status = await json<{ state?: string; redirectUrl?: string | null }>(statusUrl, { headers: { accept: "application/json" } });
+    return status.redirectUrl ? { value: status.redirectUrl, last: status.state ?? "?" } : { last: `payment ${status.state ?? "?"}, no next step yet` };
+  });
+}
+
+/** What the shopper's browser does after Soisy: follow the redirects (and the app's waiting page) to Shopify's order status page. */
+export async function followToShopifyOrder(target: DemoCheckTarget, url: string, shop: string, sessionId: string): Promise<string> {
   let next = url;
-  for (let hops = 0; hops < 5; hops++) {
+  for (let hops = 0; hops < 6; hops++) {
     const res = await http(next);
     const location = res.headers.get("location");
     if (res.status >= 300 && res.status < 400 && location) {
@@ -127,6 +146,11 @@ async function followToShopifyOrder(target: DemoCheckTarget, url: string, shop: 
       continue;
     }
     await expectStatus(res, [200], `GET ${next}`);
+    const waited = await waitLikeReturnPage(target, next);
+    if (waited) {
+      next = new URL(waited, next).toString();
+      continue;
+    }
     const expected = `${target.shopifyUrl}/shops/${encodeURIComponent(shop)}/orders/${encodeURIComponent(sessionId)}`;
     if (next !== expected) throw new Error(`the shopper landed on ${next}, not on Shopify's order page ${expected}`);
     return orderState(await res.text());
@@ -134,18 +158,18 @@ async function followToShopifyOrder(target: DemoCheckTarget, url: string, shop: 
   throw new Error(`too many redirects from ${url}`);
 }
 
-function orderState(html: string): string {
+export function orderState(html: string): string {
   return /data-state="([^"]*)"/.exec(html)?.[1] ?? "unknown";
 }
 
-interface Callback {
+export interface Callback {
   eventId: string;
   status: number | null;
   error: string | null;
 }
 
 /** Throws when the app did not accept one of Soisy's callbacks (the simulator records each answer). */
-function refusedCallback(callbacks: Callback[]): void {
+export function refusedCallback(callbacks: Callback[]): void {
   const bad = callbacks.find((c) => c.status === null || c.status < 200 || c.status >= 300);
   if (bad) throw new Error(`the app answered Soisy's ${bad.eventId} callback with ${bad.status ?? bad.error ?? "nothing"}`);
 }

@@ -92,6 +92,37 @@ describe("demo hub", () => {
     expect(await english.text()).toContain("Offline demo");
   });
 
+  it("fund on fulfilment and oversell protection: the hub's authorization and sold-out checkouts, Italian and English", async () => {
+    const db = stack.database.db;
+    const page = await context.newPage();
+    await page.goto(`${stack.appUrl}/demo`);
+    const online = page.locator(`[data-shop="${stack.shop}"]`);
+    // At approval (the default) only the sold-out checkout: a sale whose items Shopify says are gone.
+    expect(await online.getByTestId("authorization-checkout").count()).toBe(0);
+    const checkout = `${stack.shopify.url}/checkout?shop=${encodeURIComponent(stack.shop)}`;
+    expect(await online.getByRole("link", { name: "Articolo esaurito nel frattempo" }).getAttribute("href")).toBe(`${checkout}&inventory=gone`);
+
+    await db.shopSettings.update({ where: { shop: stack.shop }, data: { fundOn: "fulfilment" } });
+    try {
+      await page.goto(`${stack.appUrl}/demo`);
+      expect(await online.textContent()).toContain("finanziato all'evasione");
+      const authorization = online.getByRole("link", { name: "Paga a rate, finanziato all'evasione" });
+      expect(await authorization.getAttribute("href")).toBe(`${checkout}&kind=authorization`);
+      expect(await online.getByTestId("oversold-checkout").getAttribute("href")).toBe(`${checkout}&kind=authorization&inventory=gone`);
+      await fitsPhone(page, authorization, "hub-fulfilment-it");
+      await page.goto(`${stack.appUrl}/demo?lang=en`);
+      expect(await online.getByRole("link", { name: "Pay in instalments, funded on fulfilment" }).count()).toBe(1);
+      await online.getByRole("link", { name: "Item sold out meanwhile" }).click();
+      await page.waitForURL(/\/checkout\?/);
+      expect(await page.locator("#f-kind").inputValue()).toBe("authorization");
+      expect(await page.locator("#f-inventory").inputValue()).toBe("gone");
+      await fitsPhone(page, page.getByRole("button", { name: /Paga a rate con Soisy/ }), "checkout-oversold");
+    } finally {
+      await db.shopSettings.update({ where: { shop: stack.shop }, data: { fundOn: "approval" } });
+    }
+    await page.close();
+  });
+
   it("the story at 360 px: product → cart → checkout with the cart's total → Soisy → operator on the hub → order page", async () => {
     const page = await context.newPage();
     await page.goto(`${stack.appUrl}/demo`);

@@ -51,10 +51,11 @@ afterEach((ctx) => {
 });
 
 describe("README: the demo, step by step", { timeout: 60_000 }, () => {
-  it("has the six steps this test walks", () => {
-    expect(steps.length).toBe(6);
+  it("has the seven steps this test walks", () => {
+    expect(steps.length).toBe(7);
     expect(steps[0]).toMatch(/^\*\*Shopper, product page\*\*/);
     expect(steps[5]).toMatch(/^\*\*Operator\*\*/);
+    expect(steps[6]).toMatch(/^\*\*Fund on fulfilment\*\*/);
   });
 
   it("1. product page: the widget's instalments, hidden below the minimum, cart quantities, English", async () => {
@@ -226,5 +227,47 @@ describe("README: the demo, step by step", { timeout: 60_000 }, () => {
     // The terminal's output as a page, so the step has its screenshot like the others.
     await page.setContent(`<pre style="font: 13px monospace; padding: 1em">${stdout.replace(/[<&]/g, (c) => (c === "<" ? "&lt;" : "&amp;"))}</pre>`);
     await shot(6, "operator-cli");
+  });
+
+  it('7. fund on fulfilment: the hub\'s authorization, "Verificato", then "Evadi ordine" captures it at Soisy', async () => {
+    const [hubUrl] = stepUrls(7);
+    expect(hubUrl).toBe(demo.urls["Demo overview (demo shop, its payments)"]);
+    await page.goto(hubUrl!);
+    const shop = page.locator(`[data-shop="${SHOP}"]`);
+    expect(steps[6]).toContain(`"Paga a rate, finanziato all'evasione"`);
+    await shop.getByRole("link", { name: "Paga a rate, finanziato all'evasione" }).click();
+    expect(await page.locator("#f-kind").inputValue()).toBe("authorization");
+    const cents = Math.round(Number(await page.getByLabel(/^Importo/).inputValue()) * 100);
+    await Promise.all([
+      page.waitForURL((url) => url.origin === demo.soisyUrl && url.hash.startsWith("#/loan-request?token=")),
+      page.getByRole("button", { name: /Paga a rate con Soisy/ }).click(),
+    ]);
+    const token = new URLSearchParams(new URL(page.url()).hash.split("?")[1]).get("token")!;
+    const order = async () => (await (await fetch(`${demo.soisyUrl}/_sim/orders/${token}`)).json()) as { status: string; orderReference: string; amount: number };
+    const id = (await order()).orderReference;
+    const authorizationOrder = `${demo.shopifyUrl}/shops/${SHOP}/orders/${id}`;
+    // The shopper comes back through the app (its waiting page while Shopify confirms the stock) to the order page.
+    await Promise.all([page.waitForURL(authorizationOrder, { timeout: 30_000 }), page.getByRole("button", { name: "Completa la richiesta" }).click()]);
+    const orderPageSays = (selector: string, what: string) =>
+      eventually(
+        async () => {
+          await page.goto(authorizationOrder);
+          return (await page.locator(selector).count()) > 0;
+        },
+        30_000,
+        what,
+      );
+    await orderPageSays('[data-state="PENDING"]', "the authorization pending");
+
+    await page.goto(hubUrl!);
+    await waitForHydration(page);
+    await page.locator(`[data-payment="${id}"]`).getByRole("button", { name: "Verificato" }).click();
+    await orderPageSays('[data-testid="authorization-expires-at"]', "the authorization resolved with its capture deadline");
+    expect((await order()).status).toBe("waiting_for_trigger");
+    await shot(7, "order-authorized");
+    await Promise.all([page.waitForURL(authorizationOrder), page.getByRole("button", { name: /Evadi ordine/ }).click()]);
+    await orderPageSays('[data-capture-state="RESOLVED"]', "the capture resolved");
+    expect(await order()).toMatchObject({ status: "disbursed", amount: cents });
+    await shot(7, "order-captured");
   });
 });

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CheckFailure, checkPayment, checkPreapproval, preapprovalFormValues } from "../../scripts/lib/demo-check";
+import { checkAuthorization } from "../../scripts/lib/demo-check-authorization";
 import { freePort } from "../../scripts/lib/local-stack";
 import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
 import { startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
@@ -47,6 +48,10 @@ describe("demo --check driver", () => {
 
     const instore = await checkPreapproval(() => {}, target()).catch((e: unknown) => e);
     expect((instore as CheckFailure).step).toBe("in-store payment: checkout at Shopify → the app's pre-approval page");
+
+    const authorization = await checkAuthorization(() => {}, target()).catch((e: unknown) => e);
+    expect((authorization as CheckFailure).step).toBe("authorization: checkout at Shopify (payment type authorization) → the app → Soisy's webapp");
+    expect([...shopify.paymentSessions.values()].at(-1)?.kind).toBe("authorization");
   });
 
   it("reads the pre-approval form as a browser posts it: prefilled values, the checked choice, the shopper's answers", () => {

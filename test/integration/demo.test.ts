@@ -43,7 +43,7 @@ describe("npm run demo", () => {
   const checkedDir = mkdtempSync(path.join(os.tmpdir(), "soisy-demo-"));
   afterAll(() => rmSync(checkedDir, { recursive: true, force: true }));
 
-  it("--check: app and both simulators on SQLite, every printed URL answers, a payment and an in-store pre-approval end resolved", { timeout: 180_000 }, async () => {
+  it("--check: app and both simulators on SQLite, every printed URL answers, a payment and an in-store pre-approval end resolved, an authorization captured", { timeout: 240_000 }, async () => {
     const dir = checkedDir;
     const result = await runDemo(["--check", "--no-build"], { DEMO_DIR: dir, NODE_ENV: "production", DEMO_APP_PORT: "0", DEMO_SOISY_PORT: "0", DEMO_SHOPIFY_PORT: "0" });
     const { stdout } = result;
@@ -71,10 +71,15 @@ describe("npm run demo", () => {
       "✓ in-store payment: the shopper completed at Soisy, Shopify's order page shows it pending",
       "✓ in-store payment: Soisy's operator verified the loan, the app took the callback",
       "✓ in-store payment resolved at Shopify (order paid)",
+      "✓ authorization: checkout at Shopify → the app → Soisy order for € 1.890,00 (an authorization)",
+      "✓ authorization: completed at Soisy, Shopify's order page shows it pending",
+      "✓ authorization: verified, resolved at Shopify with a capture deadline, Soisy waits for the trigger",
+      "✓ authorization: captured — Soisy funded € 1.890,00 on the trigger, Shopify's capture resolved",
     ]);
-    const [, paymentId, instoreId] = /demo checked: payment (\S+) and in-store payment (\S+) resolved/.exec(stdout) ?? [];
+    const [, paymentId, instoreId, authorizationId] = /demo checked: payment (\S+) and in-store payment (\S+) resolved, authorization (\S+) captured/.exec(stdout) ?? [];
     expect(paymentId).toBeTruthy();
     expect(instoreId).toBeTruthy();
+    expect(authorizationId).toBeTruthy();
     // No log line of the app (held back by --check) in the terminal.
     expect(stdout).not.toMatch(/^\{/m);
 
@@ -94,6 +99,13 @@ describe("npm run demo", () => {
       const events = async (id: string) => (await db.timelineEvent.findMany({ where: { paymentSessionId: id } })).map((e) => e.type);
       expect(await events(paymentId!)).toEqual(expect.arrayContaining(["soisy_order_created", "RequestCompleted", "LoanWasVerified"]));
       expect(await events(instoreId!)).toEqual(expect.arrayContaining(["preapproval_requested", "preapproval_approved", "LoanWasVerified"]));
+      // The online demo shop funds on fulfilment: its authorization was captured through Soisy's trigger.
+      expect(await db.shopSettings.findUniqueOrThrow({ where: { shop: "soisy-demo.myshopify.com" } })).toMatchObject({ fundOn: "fulfilment" });
+      const authorization = await db.paymentSession.findUniqueOrThrow({ where: { id: authorizationId! }, include: { settlements: true } });
+      expect(authorization).toMatchObject({ kind: "authorization", state: "resolved", amountCents: 189_000 });
+      expect(authorization.authorizationExpiresAt).toBeInstanceOf(Date);
+      expect(authorization.settlements).toMatchObject([{ kind: "capture", state: "resolved", amountCents: 189_000 }]);
+      expect(await db.settlementSession.count({ where: { state: { notIn: ["resolved"] } } })).toBe(0);
       // Nothing left open for a later demo to retry against simulators that no longer know it.
       expect(await db.paymentSession.count({ where: { state: { notIn: ["resolved"] } } })).toBe(0);
 

@@ -1,15 +1,10 @@
 /** HTML pages the simulated Shopify serves to a shopper (checkout, cancel page, order status). */
 import { DEFAULT_ADDRESS, defaultCustomer } from "./fixtures";
-import type { SessionAttempt, SimPaymentSession, SimRefundSession, SimShop } from "./types";
+import { escapeHtml } from "./html-escape";
+import { settlementSections } from "./order-settlements";
+import type { SessionAttempt, SimPaymentSession, SimRefundSession, SimSettlementSession, SimShop } from "./types";
 
-export function escapeHtml(value: unknown): string {
-  return String(value ?? "")
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/"/g, "&quot;")
-    .replace(/'/g, "&#39;");
-}
+export { escapeHtml };
 
 const STYLE = `
   *, *::before, *::after { box-sizing: border-box; }
@@ -32,6 +27,8 @@ const STYLE = `
   .check { flex-direction: row; align-items: center; gap: 0.5rem; }
   button { font: inherit; font-weight: 600; background: #008060; color: #fff; border: 0; border-radius: 0.5rem;
            padding: 0.75rem 1.25rem; cursor: pointer; width: 100%; }
+  button.secondary { background: #fff; color: #8e1f0b; border: 1px solid #8e1f0b; }
+  .actions form { margin-bottom: 0.75rem; }
   .alert { border-left: 4px solid #d72c0d; background: #fff4f4; padding: 0.75rem 1rem; margin-bottom: 1rem; }
   .ok { border-left: 4px solid #008060; background: #f1f8f5; padding: 0.75rem 1rem; }
   .pending { border-left: 4px solid #b98900; background: #fff5ea; padding: 0.75rem 1rem; }
@@ -102,6 +99,10 @@ export interface CheckoutFormValues {
   province: string;
   province_code: string;
   country_code: string;
+  /** Shopify's session `kind`: "sale", or "authorization" (the merchant captures on fulfilment). */
+  kind: "sale" | "authorization";
+  /** What Shopify answers on the confirmation callback: "available", or "gone" (sold to someone else meanwhile). */
+  inventory: "available" | "gone";
 }
 
 export function defaultCheckoutValues(shop: string): CheckoutFormValues {
@@ -122,7 +123,15 @@ export function defaultCheckoutValues(shop: string): CheckoutFormValues {
     province: DEFAULT_ADDRESS.province ?? "",
     province_code: DEFAULT_ADDRESS.province_code ?? "",
     country_code: DEFAULT_ADDRESS.country_code ?? "",
+    kind: "sale",
+    inventory: "available",
   };
+}
+
+function options(values: Array<[string, string, string]>, selected: string): string {
+  return values
+    .map(([value, it, en]) => `<option value="${value}"${value === selected ? " selected" : ""}>${escapeHtml(it)} / ${escapeHtml(en)}</option>`)
+    .join("");
 }
 
 const CURRENCIES = ["EUR", "USD", "GBP", "CHF"];
@@ -164,6 +173,28 @@ ${error}
   <div class="field check">
     <input id="f-test" name="test" type="checkbox" value="true"${v.test ? " checked" : ""}>
     <label for="f-test">Modalità test <span class="en" lang="en">/ Test mode</span></label>
+  </div>
+  <div class="field">
+    <label for="f-kind">Tipo di pagamento <span class="en" lang="en">/ Payment type</span></label>
+    <select id="f-kind" name="kind" aria-describedby="f-kind-help">${options(
+      [
+        ["sale", "Vendita", "Sale"],
+        ["authorization", "Autorizzazione", "Authorization"],
+      ],
+      v.kind,
+    )}</select>
+    <small id="f-kind-help">Autorizzazione: l'ordine viene incassato quando il commerciante lo evade.
+    <span class="en" lang="en">Authorization: the order is captured when the merchant fulfils it.</span></small>
+  </div>
+  <div class="field">
+    <label for="f-inventory">Magazzino alla conferma <span class="en" lang="en">/ Stock at confirmation</span></label>
+    <select id="f-inventory" name="inventory">${options(
+      [
+        ["available", "Articoli disponibili", "Items in stock"],
+        ["gone", "Esauriti nel frattempo", "Sold out meanwhile"],
+      ],
+      v.inventory,
+    )}</select>
   </div>
 </fieldset>
 <fieldset>
@@ -269,7 +300,24 @@ const STATE_TEXT: Record<string, { it: string; en: string; cls: string; detailIt
   },
 };
 
-export function orderStatusPage(session: SimPaymentSession, refunds: SimRefundSession[] = [], error?: string): string {
+/** What Shopify knows about an order besides its payment session: refunds, captures and voids. */
+export interface OrderRelated {
+  refunds?: SimRefundSession[];
+  captures?: SimSettlementSession[];
+  voids?: SimSettlementSession[];
+}
+
+/**
+ * A sale, or an authorization once captured, can be refunded (Shopify refunds only money it received);
+ * an open authorization is fulfilled (captured) or cancelled (voided) instead (order-settlements.ts).
+ */
+function refundable(session: SimPaymentSession, captures: SimSettlementSession[]): boolean {
+  if (session.state.code !== "RESOLVED") return false;
+  return session.kind !== "authorization" || captures.some((c) => c.state.code === "RESOLVED");
+}
+
+export function orderStatusPage(session: SimPaymentSession, related: OrderRelated = {}, error?: string): string {
+  const { refunds = [], captures = [], voids = [] } = related;
   const code = session.state.code;
   const text = STATE_TEXT[code] ?? {
     it: "Pagamento in corso",
@@ -287,6 +335,16 @@ export function orderStatusPage(session: SimPaymentSession, refunds: SimRefundSe
   <dt>Importo <span lang="en">/ Amount</span></dt><dd>${escapeHtml(session.amount)} ${escapeHtml(session.currency)}</dd>
   <dt>Sessione <span lang="en">/ Session</span></dt><dd><code>${escapeHtml(session.id)}</code></dd>
   <dt>Stato <span lang="en">/ State</span></dt><dd data-testid="state">${escapeHtml(code)}</dd>
+  ${
+    session.kind === "authorization"
+      ? `<dt>Tipo <span lang="en">/ Type</span></dt><dd data-testid="kind">Autorizzazione, incasso all'evasione <span lang="en">/ Authorization, captured on fulfilment</span></dd>`
+      : ""
+  }
+  ${
+    session.authorizationExpiresAt
+      ? `<dt>Da incassare entro <span lang="en">/ Capture before</span></dt><dd data-testid="authorization-expires-at"><time datetime="${escapeHtml(session.authorizationExpiresAt)}">${escapeHtml(session.authorizationExpiresAt)}</time></dd>`
+      : ""
+  }
   ${session.test ? `<dt>Test</dt><dd>sì <span lang="en">/ yes</span></dd>` : ""}
 </dl>
 ${error ? `<div class="alert" role="alert"><p>${escapeHtml(error)}</p></div>` : ""}
@@ -297,12 +355,13 @@ ${
         .join("")}</ul>`
     : ""
 }
+${settlementSections(session, captures, voids)}
 ${
-  code === "RESOLVED"
+  refundable(session, captures)
     ? `<form method="post" action="/shops/${escapeHtml(encodeURIComponent(session.shop))}/orders/${escapeHtml(encodeURIComponent(session.id))}/refunds">
 <h2>Rimborsa (come il commerciante nell'admin di Shopify) <span class="en" lang="en">/ Refund (as the merchant in Shopify's admin)</span></h2>
 <div class="field"><label for="f-refund-amount">Importo da rimborsare <span class="en" lang="en">/ Amount to refund</span></label>
-<input id="f-refund-amount" name="amount" inputmode="decimal" value="${escapeHtml(session.amount)}" required></div>
+<input id="f-refund-amount" name="amount" inputmode="decimal" value="${escapeHtml(captures.find((c) => c.state.code === "RESOLVED")?.amount ?? session.amount)}" required></div>
 <button type="submit">Rimborsa <span lang="en">/ Refund</span></button>
 </form>`
     : ""

@@ -29,10 +29,10 @@ import {
   checkoutPage,
   defaultCheckoutValues,
   notFoundPage,
-  orderStatusPage,
   type CheckoutFormValues,
 } from "./pages";
 import { deliverExpecting201 } from "./acknowledged-request";
+import { createOrderRoutes } from "./order-routes";
 import { createSettlementRequests, type ConfirmationBehaviour } from "./settlement-requests";
 import { SimStore } from "./store";
 import { createStorefront, type Storefront } from "./storefront";
@@ -169,6 +169,8 @@ const startPaymentSchema = z.object({
   group: z.string().optional(),
   id: z.string().optional(),
   locale: z.string().optional(),
+  kind: z.enum(["sale", "authorization"]).optional(),
+  inventoryAvailable: z.boolean().optional(),
 });
 
 const startRefundSchema = z.object({
@@ -181,8 +183,6 @@ const startRefundSchema = z.object({
 });
 
 const GRAPHQL_PATH = /^\/shops\/([^/]+)\/payments_apps\/api\/([^/]+)\/graphql\.json$/;
-const ORDER_REFUND_PATH = /^\/shops\/([^/]+)\/orders\/([^/]+)\/refunds$/;
-const ORDER_PATH = /^\/shops\/([^/]+)\/orders\/([A-Za-z0-9_-]+)$/;
 const CANCELLED_PATH = /^\/checkouts\/([A-Za-z0-9_-]+)\/cancelled$/;
 
 function mergeAddress(base: ShopifyAddress, override: Partial<ShopifyAddress> | null | undefined): ShopifyAddress | undefined {
@@ -572,6 +572,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     sessionRequests,
     confirmationRequests,
   });
+  const orderRoutes = createOrderRoutes({ store, startRefund, startCapture: settlements.startCapture, startVoid: settlements.startVoid });
 
   // ----- GraphQL endpoint -----
 
@@ -711,6 +712,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
       province: get("province"),
       province_code: get("province_code"),
       country_code: get("country_code"),
+      kind: form.get("kind") === "authorization" ? "authorization" : "sale",
+      inventory: form.get("inventory") === "gone" ? "gone" : "available",
     };
   }
 
@@ -722,6 +725,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     if (amount) values.amount = amount;
     const currency = query.get("currency")?.toUpperCase();
     if (currency && /^[A-Z]{3}$/.test(currency)) values.currency = currency;
+    if (query.get("kind") === "authorization") values.kind = "authorization";
+    if (query.get("inventory") === "gone") values.inventory = "gone";
     return values;
   }
 
@@ -758,6 +763,8 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
       amount,
       currency: values.currency,
       test: values.test,
+      kind: values.kind,
+      inventoryAvailable: values.inventory === "available",
       customer: {
         email: values.email || null,
         phone_number: values.phone_number || null,
@@ -817,26 +824,7 @@ export async function startShopifySimulator(opts: ShopifySimulatorOptions): Prom
     if (await oauth.route(req, res, url)) return;
     if (await storefront.route(req, res, url)) return;
 
-    const order = ORDER_PATH.exec(path);
-    if (order && method === "GET") {
-      const session = store.paymentSessions.get(order[2] ?? "");
-      if (!session || session.shop !== decodeURIComponent(order[1] ?? "")) return sendHtml(res, 404, notFoundPage());
-      const refunds = [...store.refundSessions.values()].filter((r) => r.paymentId === session.id);
-      return sendHtml(res, 200, orderStatusPage(session, refunds));
-    }
-    const refundForm = ORDER_REFUND_PATH.exec(path);
-    if (refundForm && method === "POST") {
-      // The merchant refunds the order in Shopify's admin: Shopify sends a refund session to the app.
-      const shopDomain = decodeURIComponent(refundForm[1] ?? "");
-      const session = store.paymentSessions.get(decodeURIComponent(refundForm[2] ?? ""));
-      if (!session || session.shop !== shopDomain) return sendHtml(res, 404, notFoundPage());
-      const amount = new URLSearchParams(await readBody(req)).get("amount")?.trim() ?? "";
-      if (!/^\d+(\.\d{1,2})?$/.test(amount)) return sendHtml(res, 400, orderStatusPage(session, [], "Importo non valido / Invalid amount"));
-      await startRefund({ shop: shopDomain, paymentId: session.id, amount, currency: session.currency, test: session.test });
-      res.writeHead(303, { Location: `/shops/${encodeURIComponent(shopDomain)}/orders/${encodeURIComponent(session.id)}` });
-      res.end();
-      return;
-    }
+    if (await orderRoutes.route(req, res, url)) return;
 
     const cancelled = CANCELLED_PATH.exec(path);
     if (cancelled && method === "GET") {
