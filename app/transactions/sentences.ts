@@ -9,6 +9,7 @@ import { translator, type Locale, type MessageKey } from "~/i18n/i18n";
 import { formatMoney } from "~/i18n/money";
 import { PAYMENT_STATES, soisyProgress, type PaymentState } from "~/payments/lifecycle";
 import { SOISY_CALLBACK_EVENT_IDS, SOISY_ORDER_STATUSES } from "~/soisy/types";
+import { PAYMENTS_API_MUTATIONS } from "~/shopify/payments-api-documents";
 import { parseDecimalToCents } from "~/money/cents";
 import { confirmationCause, SETTLEMENT_ALERTS, SETTLEMENT_TIMELINE_TYPES, settlementOutcome, settlementSentence } from "./settlement-sentences";
 
@@ -72,19 +73,6 @@ const ALERTS = [
 const PREAPPROVAL_STEPS = ["preapproval_requested", "preapproval_additional_data", "preapproval_invalid", "preapproval_failed", "preapproval_approved", "preapproval_refused", "soisy_order_interrupted"] as const;
 const INELIGIBLE = ["shop_not_ready", "unsupported_kind", "currency", "amount_too_small", "amount_too_large", "country"] as const;
 const REFUSALS = ["currency", "amount", "exceeds", "state"] as const;
-const MUTATIONS = [
-  "paymentSessionResolve",
-  "paymentSessionReject",
-  "paymentSessionPending",
-  "paymentSessionConfirm",
-  "refundSessionResolve",
-  "refundSessionReject",
-  "captureSessionResolve",
-  "captureSessionReject",
-  "voidSessionResolve",
-  "voidSessionReject",
-  "paymentsAppConfigure",
-] as const;
 
 export function stateSentence(state: string, locale: Locale): string {
   const t = translator(locale);
@@ -125,7 +113,7 @@ export function deciderLabel(by: string | null | undefined, locale: Locale): str
 /** The words for a Shopify mutation ("payment confirmation"). */
 export function mutationWords(mutation: string, locale: Locale): string {
   const t = translator(locale);
-  return has(MUTATIONS, mutation) ? t(`tl.mutation.${mutation}` as MessageKey) : t("tl.mutation.other");
+  return has(PAYMENTS_API_MUTATIONS, mutation) ? t(`tl.mutation.${mutation}` as MessageKey) : t("tl.mutation.other");
 }
 
 export interface TimelineRowInput {
