@@ -5,7 +5,8 @@
  * An outcome is written with a conditional update on the claim token (a worker that lost its lease cannot
  * overwrite what the new owner wrote), in ONE transaction with the OutboxAttempt row and the effects
  * (outbox-effects.server.ts). A pending superseded by its payment's resolve / reject, and a confirm superseded
- * by its payment's reject (Soisy refused the loan before the confirm went out), are closed without a call.
+ * by its payment's reject (Soisy refused the loan before the confirm went out) or by a resolve / pending queued
+ * after Shopify's confirmation callback, are closed without a call.
  */
 import type { Db } from "~/db.server";
 import type { Logger } from "~/logger.server";
@@ -49,8 +50,10 @@ export function createOutboxApply(options: { db: Db; now: () => Date; log: Logge
   const { db, now, log } = options;
 
   /**
-   * The message of the same payment that makes a queued pending (its resolve / reject) or confirm (its
-   * reject) pointless, if any. A resolve never supersedes a confirm: it is queued only once Shopify answered it.
+   * The message of the same payment that makes a queued pending (its resolve / reject) or confirm pointless,
+   * if any. A confirm is pointless once the payment is rejected, and once a resolve or pending is queued: those
+   * are queued only after Shopify answered the confirm on the confirmation callback, which proves Shopify had
+   * it (a confirm whose answer was lost on the wire would otherwise keep retrying beside the resolve).
    */
   async function supersedingMessage(message: OutboxMessageRow): Promise<{ id: string; mutation: string } | null> {
     if (!message.paymentSessionId) return null;
@@ -58,7 +61,7 @@ export function createOutboxApply(options: { db: Db; now: () => Date; log: Logge
       message.mutation === "paymentSessionPending"
         ? ["paymentSessionResolve", "paymentSessionReject"]
         : message.mutation === "paymentSessionConfirm"
-          ? ["paymentSessionReject"]
+          ? ["paymentSessionReject", "paymentSessionResolve", "paymentSessionPending"]
           : null;
     if (!by) return null;
     return db.outboxMessage.findFirst({

@@ -18,7 +18,8 @@
  *
  * A paymentSessionPending is not sent when a resolve or reject of the same payment is queued or delivered
  * (it would only be refused with PENDING_INVALID_STATE): it is closed (status delivered, attempt outcome
- * `superseded`, resultJson `{kind: "superseded"}`) without an HTTP call. A pending Shopify still refuses
+ * `superseded`, resultJson `{kind: "superseded"}`) without an HTTP call; so is a paymentSessionConfirm once
+ * the payment's reject, resolve or pending is queued (outbox-apply.server.ts). A pending Shopify still refuses
  * with PENDING_INVALID_STATE "already resolved or rejected" is `already_done`: info log, no merchant alert.
  *
  * Outcomes (outbox-verdict.ts; see callPaymentsApi for the classification):

@@ -444,6 +444,24 @@ describe(`outbox delivery (${process.env.TEST_DATABASE_URL ? "PostgreSQL" : "SQL
     expect(sim.paymentSessions.get(p.id)?.state.code).toBe("REJECTED");
   });
 
+  it("a confirm still retrying after Shopify answered it (answer lost on the wire, callback came) is closed once the resolve is queued", async () => {
+    await restartSimulator({ shops: [{ domain: SHOP, accessToken: TOKEN, oversellProtection: true }] });
+    const p = await payment();
+    const confirm = await enqueue({ shop: SHOP, paymentSessionId: p.id, mutation: "paymentSessionConfirm", variables: { id: p.gid } });
+    // Shopify applied the confirm but the app never saw the answer; the confirmation callback then queued the resolve.
+    const direct = await callPaymentsApi({ endpoint: sim.graphqlUrl(SHOP), accessToken: TOKEN, mutation: "paymentSessionConfirm", variables: { id: p.gid } });
+    expect(direct.kind).toBe("ok");
+    const resolve = await enqueue(resolveOf(p));
+    expect(await worker({ concurrency: 1 }).runOnce()).toMatchObject({ claimed: 2, delivered: 2, dead: 0 });
+    const m = await message(confirm.id);
+    expect(m.attemptsLog.map((a) => a.outcome)).toEqual(["superseded"]);
+    expect(JSON.parse(m.resultJson ?? "{}")).toMatchObject({ kind: "superseded", by: { messageId: resolve.id, mutation: "paymentSessionResolve" } });
+    expect(callsFor(p.gid, "paymentSessionConfirm")).toHaveLength(1);
+    expect(callsFor(p.gid, "paymentSessionResolve")).toHaveLength(1);
+    expect(sim.paymentSessions.get(p.id)?.state.code).toBe("RESOLVED");
+    expect(sim.violations).toEqual([]);
+  });
+
   it("a queued pending that a queued reject supersedes (after an outage) is not sent; the reject is", async () => {
     const p = await payment();
     const pending = await enqueue(pendingOf(p));
