@@ -61,6 +61,7 @@ import {
   matchTriggerFailure,
   type MatchTriggerResult,
 } from "./match-trigger";
+import { ListOrdersQuerySchema, OrdersCsvError, parseOrdersCsv, romeDay, type ListOrdersQuery, type ParsedOrdersCsv } from "./orders-csv";
 import { assertEnvironment, normalizeBaseUrl, soisyApiBaseUrl, soisyWebappUrl, type Env } from "./urls.server";
 
 
@@ -78,6 +79,8 @@ export interface SoisyClientOptions {
   retryBaseDelayMs?: number;
   /** Largest accepted response body in bytes. Default 1 MiB. */
   maxResponseBytes?: number;
+  /** Largest accepted order list (listOrders) in bytes. Default 16 MiB. */
+  maxListBytes?: number;
   /** Encoding of POST bodies. Default "form". */
   bodyEncoding?: "form" | "json";
   logger?: Logger;
@@ -112,6 +115,11 @@ export interface SoisyClient {
    * getOrder). Throws SoisyValidationError (origin "client") for a bad token or amount, before any call.
    */
   matchTrigger(token: string, amountCents: number): Promise<MatchTriggerResult>;
+  /**
+   * The shop's orders as CSV (orders-csv.ts): filters sent as Italian calendar days. Retried like every
+   * GET; bounded by `maxListBytes`. Invalid rows are skipped and counted in the result, not thrown.
+   */
+  listOrders(query?: ListOrdersQuery): Promise<ParsedOrdersCsv>;
 }
 
 type Primitive = string | number | boolean;
@@ -134,6 +142,10 @@ interface CallSpec<S extends z.ZodType> {
   ignoreBody?: boolean;
   /** Replaces soisyErrorFromResponse for non-2xx answers. */
   errorFromResponse?: typeof soisyErrorFromResponse;
+  /** A text answer (the order list's CSV): sent as Accept, `schema` parses the body text as it is. */
+  textAccept?: string;
+  /** Overrides maxResponseBytes for this call. */
+  maxBytes?: number;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -177,6 +189,7 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
   const retryBaseDelayMs = opts.retryBaseDelayMs ?? 200;
   const bodyEncoding = opts.bodyEncoding ?? "form";
   const maxResponseBytes = opts.maxResponseBytes ?? DEFAULT_OUTGOING_MAX_BYTES;
+  const maxListBytes = opts.maxListBytes ?? 16 * 1024 * 1024;
   const doFetch = opts.fetch ?? globalThis.fetch;
   const env = opts.env ?? process.env;
   if (!Number.isFinite(timeoutMs) || timeoutMs <= 0) throw new Error("Soisy client: timeoutMs must be > 0");
@@ -192,7 +205,7 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
     const url = `${baseUrl}${shopPath}${spec.subpath}${query ? `?${query}` : ""}`;
     const logPath = `${shopPath}${spec.logSubpath ?? spec.subpath}${query ? `?${query}` : ""}`;
     const ctx = { method: spec.method, path: logPath, secrets };
-    const headers: Record<string, string> = { Accept: "application/json" };
+    const headers: Record<string, string> = { Accept: spec.textAccept ?? "application/json" };
     if (spec.auth) headers["X-Auth-Token"] = apiKey;
     let body: string | undefined;
     if (spec.body) {
@@ -208,7 +221,7 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
       body,
       timeoutMs,
       deadlineAt: spec.deadlineAt,
-      maxBytes: maxResponseBytes,
+      maxBytes: spec.maxBytes ?? maxResponseBytes,
       fetch: doFetch,
     });
     if (result.kind === "timeout" || result.kind === "network" || result.kind === "too_large") {
@@ -233,8 +246,8 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
     );
     if (status < 200 || status > 299) throw (spec.errorFromResponse ?? soisyErrorFromResponse)({ ...ctx, status, bodyText: text });
 
-    let json: unknown = null;
-    if (!spec.ignoreBody) {
+    let json: unknown = spec.textAccept ? text : null;
+    if (!spec.ignoreBody && !spec.textAccept) {
       try {
         json = JSON.parse(text) as unknown;
       } catch {
@@ -407,6 +420,34 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
         return result;
       }
       return { outcome: "triggered", token: t, amountCents: amount.data };
+    },
+
+    async listOrders(query = {}) {
+      const q = validateInput(ListOrdersQuerySchema, query, "order list query");
+      const text = await call({
+        op: "listOrders",
+        method: "GET",
+        subpath: "/orders",
+        auth: true,
+        query: {
+          fromCreatedAt: q.fromCreatedAt ? romeDay(q.fromCreatedAt) : undefined,
+          fromDisbursedAt: q.fromDisbursedAt ? romeDay(q.fromDisbursedAt) : undefined,
+          status: q.status,
+        },
+        schema: z.string(),
+        textAccept: "text/csv",
+        maxBytes: maxListBytes,
+      });
+      try {
+        const parsed = parseOrdersCsv(text);
+        if (parsed.skipped > 0 || parsed.unknownColumns.length > 0) {
+          log.warn({ op: "listOrders", rows: parsed.orders.length, skipped: parsed.skipped, skippedRows: parsed.skippedRows, unknownColumns: parsed.unknownColumns }, "Soisy order list: rows skipped or unknown columns");
+        }
+        return parsed;
+      } catch (error) {
+        if (!(error instanceof OrdersCsvError)) throw error;
+        throw new SoisyBadResponseError({ method: "GET", path: `${shopPath}/orders`, status: 200, reason: error.message });
+      }
     },
   };
 }

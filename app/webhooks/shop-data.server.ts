@@ -61,7 +61,7 @@ export async function shopRedactRefusal(tx: Tx, shop: string, triggeredAt: Date 
 
 /**
  * shop/redact: every row of the shop is deleted — settings with the encrypted Soisy keys, Shopify
- * sessions, payments, refunds, timeline, outbox messages and their attempts, group resolutions —
+ * sessions, payments, refunds, timeline, outbox messages and their attempts, group resolutions, Soisy payouts and the payout sync —
  * inside the caller's transaction; refused (nothing erased) when shopRedactRefusal says so.
  */
 export async function redactShop(tx: Tx, shop: string, options: { triggeredAt: Date | null }) {
@@ -72,6 +72,9 @@ export async function redactShop(tx: Tx, shop: string, options: { triggeredAt: D
   const events = await tx.timelineEvent.deleteMany({ where: { shop } });
   const refunds = await tx.refundSession.deleteMany({ where: { shop } });
   const groups = await tx.groupResolution.deleteMany({ where: { shop } });
+  // Issue 16: Soisy's payout rows and the payout sync's cursor (app/payouts/).
+  const payouts = await tx.soisyPayout.deleteMany({ where: { shop } });
+  const payoutSyncs = await tx.payoutSync.deleteMany({ where: { shop } });
   const payments = await tx.paymentSession.deleteMany({ where: { shop } });
   const sessions = await tx.session.deleteMany({ where: { shop } });
   await tx.adminSession.deleteMany({ where: { shop } });
@@ -82,6 +85,8 @@ export async function redactShop(tx: Tx, shop: string, options: { triggeredAt: D
     events: events.count,
     refunds: refunds.count,
     groupResolutions: groups.count,
+    payouts: payouts.count,
+    payoutSyncs: payoutSyncs.count,
     payments: payments.count,
     sessions: sessions.count,
     settings: settings.count,

@@ -10,6 +10,7 @@ import { SimHttpError, now, requireMethod, segments, send, sendNoContent, valida
 import { approveLoanRequest, createLoanRequest } from "./loan-requests";
 import { computeQuotes, type SimQuotes } from "./quotes";
 import { commission, type SimShop } from "./store";
+import { listOrders } from "./orders-list";
 import { matchTrigger } from "./suspended";
 import type { SimOrder, SimRequestRecord } from "./types";
 import {
@@ -57,6 +58,9 @@ export async function handleApi(ctx: SimContext, method: string, url: URL, recor
     if (!shop) throw new SimHttpError(404, { error: "Shop not found" });
     return send(res, record, 200, quotesFromParams(shop, Object.fromEntries(url.searchParams)));
   }
+
+  // Issue 16: the order list as CSV (orders-list.ts).
+  if (resource === "orders" && id === undefined && method === "GET") return listOrders(store, shopId, url, record, res);
 
   if (resource === "orders" && id === undefined) {
     requireMethod(method, "POST");
