@@ -42,6 +42,8 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
   /** Open payments are polled at Soisy once they are this old (and again this long after the last poll). */
   RECONCILE_AFTER_MS: z.coerce.number().int().min(0).default(10 * 60_000),
+  /** Issue 16: how often each app instance reads Soisy's order list for the payouts page (one instance per shop at a time). */
+  PAYOUT_SYNC_INTERVAL_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(15 * 60_000),
   /** How long the instalment widget's quotes (Soisy loan-quotes answers) are cached, per app process. */
   QUOTE_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   /**

@@ -20,6 +20,7 @@ import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-
 import { reconcileOpenPayments } from "~/payments/reconcile.server";
 import { processDueSettlements } from "~/payments/settlement-service.server";
 import { closeOutgoingConnections } from "~/http/outgoing-pool.server";
+import { syncAllPayouts } from "~/payouts/sync.server";
 
 const BackoffEnvSchema = z.object({
   OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(DEFAULT_BACKOFF.baseMs),
@@ -117,13 +118,41 @@ export function startBackgroundJobs(): void {
       });
   }, config.RECONCILE_INTERVAL_MS);
   timer.unref();
+  const payoutTimer = startPayoutSync(deps, config.PAYOUT_SYNC_INTERVAL_MS);
   globalThis.__soisyJobs = {
     async stop() {
       clearInterval(timer);
+      clearInterval(payoutTimer);
       await worker.stop();
     },
   };
   logger.info({ outboxPollMs: config.OUTBOX_POLL_MS, reconcileEveryMs: config.RECONCILE_INTERVAL_MS }, "background jobs started");
+}
+
+/* ---------------- Issue 16: payout sync (app/payouts/sync.server.ts) ---------------- */
+
+/**
+ * Reads Soisy's order list for every shop on its own interval (PAYOUT_SYNC_INTERVAL_MS), a pass at a
+ * time (the first one interval after start, so a restart does not hit Soisy at once). The sync's lease
+ * keeps two instances off one shop; the payouts page's "sync now" runs one shop at once.
+ */
+function startPayoutSync(deps: PaymentDeps, intervalMs: number): ReturnType<typeof setInterval> {
+  let syncing = false;
+  const pass = () => {
+    if (syncing) return;
+    syncing = true;
+    syncAllPayouts(deps)
+      .then((report) => {
+        if (report.shops) logger.info(report, "payout sync pass");
+      })
+      .catch((error) => logger.error({ err: error }, "payout sync pass failed"))
+      .finally(() => {
+        syncing = false;
+      });
+  };
+  const timer = setInterval(pass, intervalMs);
+  timer.unref();
+  return timer;
 }
 
 /**

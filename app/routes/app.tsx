@@ -70,6 +70,9 @@ function AdminNav({ locale }: { locale: Locale }) {
         <NavLink to={`/app/transactions?lang=${locale}`} style={style}>
           {t("nav.transactions")}
         </NavLink>
+        <NavLink to={`/app/payouts?lang=${locale}`} style={style}>
+          {t("nav.payouts")}
+        </NavLink>
         <span style={{ display: "flex", gap: "0.5rem", alignItems: "center", marginLeft: "auto" }}>
           <a href={`?lang=${other}`} hrefLang={other} lang={other} style={{ color: "#303030" }}>
             {other === "en" ? "English" : "Italiano"}
