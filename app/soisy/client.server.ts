@@ -440,9 +440,9 @@ export function createSoisyClient(opts: SoisyClientOptions): SoisyClient {
       });
       try {
         const parsed = parseOrdersCsv(text);
-        if (parsed.skipped > 0 || parsed.unknownColumns.length > 0) {
-          log.warn({ op: "listOrders", rows: parsed.orders.length, skipped: parsed.skipped, skippedRows: parsed.skippedRows, unknownColumns: parsed.unknownColumns }, "Soisy order list: rows skipped or unknown columns");
-        }
+        const summary = { op: "listOrders", rows: parsed.orders.length, skipped: parsed.skipped, unknownColumns: parsed.unknownColumns };
+        if (parsed.skipped > 0) log.warn({ ...summary, skippedRows: parsed.skippedRows }, "Soisy order list: unreadable rows skipped");
+        else log.debug(summary, "Soisy order list read");
         return parsed;
       } catch (error) {
         if (!(error instanceof OrdersCsvError)) throw error;

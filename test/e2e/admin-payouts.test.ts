@@ -1,0 +1,135 @@
+/**
+ * "Pagamenti Soisy" / "Soisy payouts" in Debian's Chromium against the built app, a real database and
+ * the Soisy simulator's order list: "sync now" reads Soisy's CSV (both environments point at the same
+ * simulated Soisy shop: each order counts once), the planted differences are shown and only them with
+ * "only differences", the CSV has the same lines with exact decimal amounts and neutralised formulas,
+ * another shop's rows never show; screenshots in Italian and English, axe.
+ */
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { screenshotPath } from "../helpers/browser";
+import { adminSessionCookieHeader } from "../helpers/admin-session";
+import { ADMIN_USER_AGENT, adminContext } from "../helpers/admin-page";
+import { seriousAxeViolations } from "../helpers/axe";
+import { printAppOutputIfFailed, type Stack } from "../helpers/stack";
+import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
+import { seedHistory } from "../simulators/soisy/orders-list";
+
+let stack: Stack;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+const DAY = 86_400_000;
+const now = Date.now();
+const ago = (days: number) => new Date(now - days * DAY);
+const FORMULA_TOKEN = '=HYPERLINK("http://evil")';
+
+beforeAll(async () => {
+  [stack, browser] = await startStackAndBrowser({ shop: "payouts-admin.myshopify.com", adminOAuth: true });
+  context = await adminContext(browser, stack, { acceptDownloads: true, viewport: { width: 1400, height: 900 }, locale: "it-IT" });
+  page = await context.newPage();
+  const db = stack.database.db;
+  const row = (id: string, amountCents: number, days: number, state = "resolved", shop = stack.shop) => ({
+    id,
+    gid: `gid://shopify/PaymentSession/${id}`,
+    shop,
+    group: `g-${id}`,
+    amountCents,
+    currency: "EUR",
+    test: true,
+    kind: "sale",
+    proposedAt: ago(days),
+    environment: "sandbox",
+    state,
+    soisyToken: `tok-${id}`,
+    callbackSecret: "x",
+    createdAt: ago(days),
+    resolvedAt: state === "resolved" ? ago(days) : null,
+  });
+  await db.paymentSession.createMany({
+    data: [row("fine1", 123_456, 12), row("partial1", 100_000, 11), row("missing1", 50_000, 10), row("refund1", 80_000, 9), row("recent1", 20_000, 1), row("other1", 99_900, 5, "resolved", "other.myshopify.com")],
+  });
+  await db.refundSession.create({ data: { id: "r1", gid: "gid://shopify/RefundSession/r1", shop: stack.shop, paymentSessionId: "refund1", amountCents: 10_000, currency: "EUR", test: true, proposedAt: ago(8), state: "resolved" } });
+  const base = { shopId: "partnershop", status: "disbursed" } as const;
+  seedHistory(stack.soisy, [
+    { ...base, token: "tok-fine1", orderReference: "fine1", amountCents: 123_456, feeCents: 3_703, createdAt: ago(12), disbursedAt: ago(11) },
+    { ...base, token: "tok-partial1", orderReference: "partial1", amountCents: 90_000, feeCents: 2_700, createdAt: ago(11), disbursedAt: ago(10) },
+    { ...base, token: "tok-refund1", orderReference: "refund1", amountCents: 80_000, feeCents: 2_400, createdAt: ago(9), disbursedAt: ago(8) },
+    { ...base, token: FORMULA_TOKEN, orderReference: null, amountCents: 30_000, feeCents: 900, createdAt: ago(7), disbursedAt: ago(6) },
+    { ...base, status: "waiting_for_disbursement", token: "tok-missing1", orderReference: "missing1", amountCents: 50_000, createdAt: ago(10), disbursedAt: null },
+  ]);
+}, STACK_SETUP_TIMEOUT_MS);
+
+afterAll(() => closeAll(context, browser, stack));
+afterEach((ctx) => printAppOutputIfFailed(ctx, stack));
+
+async function open(path: string) {
+  const response = await page.goto(`${stack.appUrl}${path}`);
+  expect(response?.status(), path).toBe(200);
+  await page.locator("h1").first().waitFor();
+}
+
+describe("payouts page", () => {
+  it("sync now reads Soisy's list; the planted differences are shown, and only them with the filter", async () => {
+    await open("/app/payouts");
+    await expect(page.getByRole("link", { name: "Pagamenti Soisy" }).count()).resolves.toBe(1);
+    await page.getByText("I dati di Soisy non sono ancora stati letti").waitFor();
+    await page.getByRole("button", { name: "Sincronizza ora" }).click();
+    await page.getByText("Lettura completata").waitFor({ timeout: 20_000 });
+    await page.getByText("Sandbox: ultima lettura riuscita").waitFor();
+
+    const rows = page.locator("table tbody tr");
+    expect(await rows.count()).toBe(6);
+    const text = await page.locator("table").innerText();
+    expect(text).not.toContain("other1");
+    expect(text).toContain("Finanziamento diverso dall'ordine (−€ 100,00)");
+    expect(text).toContain("Accredito mancante dopo 7 giorni (−€ 500,00)");
+    expect(text).toContain("Rimborsato al cliente (−€ 100,00)");
+    expect(text).toContain(`Ordine Soisy ${FORMULA_TOKEN}`);
+    expect(text).toContain("Ordine Soisy sconosciuto all'app (+€ 291,00)");
+    expect(await page.locator("[data-differences]").count()).toBe(4);
+
+    await open("/app/payouts?diff=1");
+    expect(await page.locator("table tbody tr").count()).toBe(4);
+    expect(await page.getByLabel("Solo righe con differenze").isChecked()).toBe(true);
+    await page.screenshot({ path: screenshotPath("payouts-it"), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+
+    await open("/app/payouts?lang=en");
+    await page.getByText("Loan differs from the order (−€100.00)").waitFor();
+    await page.getByText("Production: last successful read").waitFor();
+    await page.screenshot({ path: screenshotPath("payouts-en"), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it("the CSV has the same lines, exact decimal amounts, neutralised formulas, and follows the filters", async () => {
+    const get = (query: string) =>
+      fetch(`${stack.appUrl}/app/payouts.csv${query}`, {
+        headers: { cookie: adminSessionCookieHeader(stack.env.SHOPIFY_API_SECRET!, stack.shop), "user-agent": ADMIN_USER_AGENT },
+      });
+    const res = await get("");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/csv; charset=utf-8/);
+    expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="soisy-payouts-\d{4}-\d{2}-\d{2}\.csv"/);
+    const bytes = Buffer.from(await res.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const csv = bytes.subarray(3).toString("utf8");
+    const lines = csv.split("\r\n").filter(Boolean);
+    expect(lines[0]).toBe(
+      "date,shopify_session_id,payment_state,soisy_order_reference,soisy_status,order_amount_eur,loan_amount_eur,net_paid_eur,fee_eur,refunded_eur,disbursed_at,differences,difference_total_eur",
+    );
+    expect(lines).toHaveLength(7);
+    const fine = lines.find((l) => l.includes(",fine1,"))!;
+    expect(fine).toContain(",resolved,tok-fine1,disbursed,1234.56,1234.56,1197.53,37.03,0.00,");
+    expect(lines.find((l) => l.includes(",partial1,"))).toMatch(/,loan_differs:-100\.00,-100\.00$/);
+    expect(csv).toContain(`"'=HYPERLINK(""http://evil"")"`);
+    expect(csv).not.toContain("other1");
+    const diffOnly = (await (await get("?diff=1")).text()).split("\r\n").filter(Boolean);
+    expect(diffOnly).toHaveLength(5);
+    const day = new Date(now).toISOString().slice(0, 10);
+    const recent = (await (await get(`?from=${day}&to=${day}`)).text()).split("\r\n").filter(Boolean);
+    expect(recent.slice(1).map((l) => l.split(",")[1])).toEqual([]);
+    const lastWeek = (await (await get(`?from=${ago(2).toISOString().slice(0, 10)}&diff=nonsense`)).text()).split("\r\n").filter(Boolean);
+    expect(lastWeek.slice(1).map((l) => l.split(",")[1])).toEqual(["recent1"]);
+  });
+});
