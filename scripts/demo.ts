@@ -33,6 +33,7 @@ import { createDemoOutput, logModeFrom } from "./lib/demo-output";
 import { CheckFailure, checkPayment, checkPreapproval } from "./lib/demo-check";
 import { checkAuthorization } from "./lib/demo-check-authorization";
 import { demoPorts } from "./lib/demo-ports";
+import { seedDemoHistory } from "./lib/demo-history";
 
 const { values: flags } = parseArgs({
   options: { check: { type: "boolean", default: false }, "no-build": { type: "boolean", default: false } },
@@ -206,6 +207,16 @@ async function main(): Promise<number | null> {
     }
   });
   log("Soisy credentials verified (sandbox and production) for the demo shops");
+  // Issue 16: four weeks of past payments and Soisy orders (a few planted differences), read once by the payout sync.
+  const history = await starting("filling the demo's payment history", async () => {
+    const historyDb = createDb(databaseUrl);
+    try {
+      return await seedDemoHistory(historyDb, soisy, DEMO_SHOP, { shopId: "partnershop", apiKey: "partnerkey" }, createLogger({ level: "warn" }));
+    } finally {
+      await historyDb.$disconnect();
+    }
+  });
+  log(`history: ${history.payments} past payments, ${history.soisyOrders} Soisy orders, ${history.payoutRows} payouts read (Pagamenti Soisy / Soisy payouts)`);
 
   const appEnv: NodeJS.ProcessEnv = {
     ...process.env,
