@@ -5,6 +5,9 @@
  * period, a loan disbursed after a rejection, a Soisy order the app does not know). Then one payout sync
  * reads the simulator's order list, as the app's schedule would.
  *
+ * Every history payment is final (resolved or rejected; an abandoned one was rejected when Shopify was
+ * told), so the app's reconciliation job has nothing to poll at Soisy.
+ *
  * Re-run safe: the demo database persists, the simulator does not, so the history rows (ids
  * "demo-hist-…") are deleted and written again, dated from now, on every start. Deterministic: no random.
  */
@@ -67,7 +70,7 @@ export async function seedDemoHistory(db: Db, soisy: SoisySimulator, shop: strin
       kind: "sale",
       proposedAt: created,
       environment: "sandbox",
-      state: outcome,
+      state: outcome === "resolved" ? "resolved" : "rejected",
       soisyToken: hasOrder ? token : null,
       soisyStatus: outcome === "resolved" ? "waiting_for_disbursement" : outcome === "rejected" ? "cancelled" : hasOrder ? "request_received" : null,
       soisyLoanAmountCents: outcome === "resolved" ? amount : null,
@@ -75,7 +78,7 @@ export async function seedDemoHistory(db: Db, soisy: SoisySimulator, shop: strin
       callbackSecret: `demo-${id}`,
       createdAt: created,
       resolvedAt: outcome === "resolved" ? verifiedAt : null,
-      rejectedAt: outcome === "rejected" ? verifiedAt : null,
+      rejectedAt: outcome === "resolved" ? null : outcome === "rejected" ? verifiedAt : new Date(created.getTime() + 3 * 3_600_000),
       abandonedAt: outcome === "abandoned" ? new Date(created.getTime() + 20 * MINUTE) : null,
       returnedAt: outcome === "resolved" ? new Date(created.getTime() + 10 * MINUTE) : null,
     });
