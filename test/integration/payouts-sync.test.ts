@@ -10,6 +10,7 @@ import { createSoisyClient } from "~/soisy/client.server";
 import { romeDay } from "~/soisy/orders-csv";
 import { syncShopPayouts, type PayoutSyncDeps } from "~/payouts/sync.server";
 import { payoutLines } from "~/payouts/query.server";
+import { redactShop } from "~/webhooks/shop-data.server";
 import { startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
 import { seedHistory, type HistoryOrderInput } from "../simulators/soisy/orders-list";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
@@ -226,5 +227,14 @@ describe("sync and reconciliation over 1,000 orders", () => {
     expect(JSON.stringify(logLines)).not.toContain(SOISY.apiKey);
     // No credentials for sandbox: nothing to do.
     expect(await syncShopPayouts(deps, SHOP, "sandbox")).toEqual({ outcome: "no_credentials" });
+  });
+
+  it("shop/redact deletes the shop's payout rows and sync state", async () => {
+    expect(await t.db.soisyPayout.count({ where: { shop: SHOP } })).toBeGreaterThan(0);
+    await t.db.shopSettings.update({ where: { shop: SHOP }, data: { uninstalledAt: new Date() } });
+    const result = await t.db.$transaction((tx) => redactShop(tx, SHOP, { triggeredAt: null }));
+    expect(result).toMatchObject({ applied: true, deleted: { payoutSyncs: 1 } });
+    expect(await t.db.soisyPayout.count({ where: { shop: SHOP } })).toBe(0);
+    expect(await t.db.payoutSync.count({ where: { shop: SHOP } })).toBe(0);
   });
 });
