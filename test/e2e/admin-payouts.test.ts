@@ -11,7 +11,7 @@ import { screenshotPath } from "../helpers/browser";
 import { adminSessionCookieHeader } from "../helpers/admin-session";
 import { ADMIN_USER_AGENT, adminContext } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
-import { printAppOutputIfFailed, type Stack } from "../helpers/stack";
+import { eventually, printAppOutputIfFailed, type Stack } from "../helpers/stack";
 import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 import { seedHistory } from "../simulators/soisy/orders-list";
 
@@ -131,5 +131,16 @@ describe("payouts page", () => {
     expect(recent.slice(1).map((l) => l.split(",")[1])).toEqual([]);
     const lastWeek = (await (await get(`?from=${ago(2).toISOString().slice(0, 10)}&diff=nonsense`)).text()).split("\r\n").filter(Boolean);
     expect(lastWeek.slice(1).map((l) => l.split(",")[1])).toEqual(["recent1"]);
+  });
+
+  it("the app's schedule reads Soisy's list by itself (PAYOUT_SYNC_INTERVAL_MS)", async () => {
+    const key = { shop_environment: { shop: stack.shop, environment: "sandbox" } };
+    const before = (await stack.database.db.payoutSync.findUniqueOrThrow({ where: key })).lastSuccessAt!;
+    seedHistory(stack.soisy, [{ shopId: "partnershop", status: "disbursed", token: "tok-recent1", orderReference: "recent1", amountCents: 20_000, createdAt: ago(1), disbursedAt: new Date() }]);
+    await stack.stopApp();
+    stack.env.PAYOUT_SYNC_INTERVAL_MS = "1000";
+    await stack.startApp();
+    await eventually(async () => ((await stack.database.db.payoutSync.findUniqueOrThrow({ where: key })).lastSuccessAt?.getTime() ?? 0) > before.getTime(), 20_000, "scheduled payout sync");
+    await eventually(async () => (await stack.database.db.soisyPayout.findFirst({ where: { shop: stack.shop, soisyOrderReference: "tok-recent1", disbursedAt: { not: null } } })) !== null, 10_000, "new payout stored");
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "~/logger.server";
 import { createSoisyClient } from "~/soisy/client.server";
 import { romeDay } from "~/soisy/orders-csv";
-import { syncShopPayouts, type PayoutSyncDeps } from "~/payouts/sync.server";
+import { syncAllPayouts, syncShopPayouts, type PayoutSyncDeps } from "~/payouts/sync.server";
 import { payoutLines } from "~/payouts/query.server";
 import { redactShop } from "~/webhooks/shop-data.server";
 import { startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
@@ -236,5 +236,13 @@ describe("sync and reconciliation over 1,000 orders", () => {
     expect(result).toMatchObject({ applied: true, deleted: { payoutSyncs: 1 } });
     expect(await t.db.soisyPayout.count({ where: { shop: SHOP } })).toBe(0);
     expect(await t.db.payoutSync.count({ where: { shop: SHOP } })).toBe(0);
+  });
+
+  it("syncAllPayouts (the schedule's pass): installed shops only, each environment with credentials", async () => {
+    await t.db.shopSettings.create({ data: { shop: "all-a.myshopify.com", productionSoisyShopId: SOISY.shopId } });
+    await t.db.shopSettings.create({ data: { shop: "all-b.myshopify.com", productionSoisyShopId: SOISY.shopId, uninstalledAt: new Date() } });
+    await t.db.shopSettings.create({ data: { shop: "all-c.myshopify.com" } });
+    expect(await syncAllPayouts(deps)).toEqual({ shops: 1, synced: 1, busy: 0, failed: 0 });
+    expect(await t.db.payoutSync.findMany({ select: { shop: true, environment: true } })).toEqual([{ shop: "all-a.myshopify.com", environment: "production" }]);
   });
 });
