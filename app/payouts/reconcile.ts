@@ -58,7 +58,7 @@ export interface ReconPayout {
 }
 
 export interface ReconLine {
-  /** The payment session id; null for a Soisy order unknown to the app. */
+  /** The payment session id; null for a Soisy order unknown to the app. `netCents` / `feeCents` are null until disbursed. */
   paymentId: string | null;
   paymentState: string | null;
   soisyOrderReference: string | null;
@@ -163,8 +163,9 @@ export function reconcile(input: ReconcileInput): ReconLine[] {
       date: lineDate(payment, payout),
       orderCents,
       loanCents: payout?.loanAmountCents ?? null,
-      netCents: payout?.loanNetAmountCents ?? null,
-      feeCents: payout?.feeCents ?? null,
+      // Paid out: only once Soisy disbursed (before that the row shows the loan, not money received).
+      netCents: payout && isDisbursed(payout) ? payout.loanNetAmountCents : null,
+      feeCents: payout && isDisbursed(payout) ? payout.feeCents : null,
       refundedCents: payment.refundedCents,
       disbursedAt: payout?.disbursedAt ?? null,
       soisyStatus: payout?.status ?? null,

@@ -112,3 +112,11 @@ describe("reconcile: property", () => {
     );
   });
 });
+
+describe("reconcile: amounts not yet paid out", () => {
+  it("a loan Soisy has not disbursed shows the loan but no payout and no fee (and is not in the paid-out total)", () => {
+    const lines = run([payment("a", { resolvedAt: daysAgo(2) })], [payout("a", { status: "waiting_for_disbursement", disbursedAt: null })]);
+    expect(lines.map((l) => [l.loanCents, l.netCents, l.feeCents, l.differences])).toEqual([[100_000, null, null, []]]);
+    expect(reconTotals(lines)).toMatchObject({ loanCents: 100_000, netCents: 0, feeCents: 0 });
+  });
+});
