@@ -245,4 +245,14 @@ describe("sync and reconciliation over 1,000 orders", () => {
     expect(await syncAllPayouts(deps)).toEqual({ shops: 1, synced: 1, busy: 0, failed: 0 });
     expect(await t.db.payoutSync.findMany({ select: { shop: true, environment: true } })).toEqual([{ shop: "all-a.myshopify.com", environment: "production" }]);
   });
+
+  it("two instances racing on a shop never synced before (no PayoutSync row yet): one syncs, the other is busy", async () => {
+    sim.setFaults({ latencyMs: 200, match: "/orders" });
+    const both = await Promise.all(
+      ["race-a", "race-b", "race-c"].map((holder) => syncShopPayouts(deps, "race.myshopify.com", "production", { holder })),
+    );
+    sim.clearFaults();
+    expect(both.map((r) => r.outcome).sort()).toEqual(["busy", "busy", "synced"]);
+    expect(await t.db.payoutSync.count({ where: { shop: "race.myshopify.com" } })).toBe(1);
+  });
 });
