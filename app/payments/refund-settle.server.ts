@@ -7,10 +7,11 @@
  * decidedBy "soisy" and the evidence on the timeline. An ambiguous observation leaves the refund to
  * the merchant with one timeline row per distinct observation.
  *
- * Not hammering Soisy: each payment is read again only after settleIntervalMs (a quarter of its
- * newest open refund's age, 1 minute to 6 hours), and claimed before the read (a conditional update
- * of PaymentSession.lastCheckedAt), so two app instances running the pass read it once. Each read is
- * bounded (SETTLE_SOISY_DEADLINE_MS); a failed read is logged and counted, never thrown.
+ * Not hammering Soisy: a payment is read once when a refund arrives, then again only after
+ * settleIntervalMs (a quarter of its newest open refund's age, 1 minute to 6 hours); it is claimed
+ * before the read (a conditional update of PaymentSession.lastCheckedAt), so two app instances running
+ * the pass read it once. Each read is bounded (SETTLE_SOISY_DEADLINE_MS); a failed read is logged and
+ * counted, never thrown.
  */
 import { COMMITTED_REFUND_STATES } from "./session-checks";
 import { observeSoisy } from "./inputs.server";
@@ -73,10 +74,15 @@ export async function settleRefundsFromSoisy(deps: PaymentDeps, options: { limit
   return report;
 }
 
+/**
+ * Due when Soisy was never read, or not since the newest open refund arrived (a merchant who acted at
+ * Soisy before refunding in Shopify sees the refund settled at once), or the backoff has passed.
+ */
 function isDue(payment: PaymentWithRefunds, now: Date): boolean {
   if (!payment.lastCheckedAt) return true;
   const open = payment.refunds.filter((r) => r.state === "awaiting_merchant");
   const newest = open.length ? Math.max(...open.map((r) => r.createdAt.getTime())) : now.getTime();
+  if (payment.lastCheckedAt.getTime() < newest) return true;
   return now.getTime() - payment.lastCheckedAt.getTime() >= settleIntervalMs(now.getTime() - newest);
 }
 

@@ -149,6 +149,16 @@ describe("refunds settled from Soisy's data", () => {
     await resolvedAtShopify(refundId);
   });
 
+  it("the merchant reduced the loan at Soisy BEFORE refunding in Shopify: read as soon as the refund arrives", async () => {
+    const payment = await paidPayment(100_00);
+    // Soisy was read a moment ago (the payment's own checks): the new refund still gets a read at once.
+    await h.t.db.paymentSession.update({ where: { id: payment.id }, data: { lastCheckedAt: new Date(Date.now() - 1_000) } });
+    await soisyOperator(payment.token, { reduceBy: 12_34 });
+    const refundId = await refund(payment.id, "12.34");
+    expect(await settleRefundsFromSoisy(h.deps)).toMatchObject({ checked: 1, resolved: 1 });
+    await resolvedAtShopify(refundId);
+  });
+
   it("the setting off: Soisy is not read and the refund waits for the merchant", async () => {
     await h.t.db.shopSettings.update({ where: { shop: SHOP }, data: { settleRefundsFromSoisy: false } });
     const payment = await paidPayment(100_00);
