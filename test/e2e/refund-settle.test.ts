@@ -3,13 +3,17 @@
  * (real database, the Soisy and Shopify simulators): the merchant cancels the loan in Soisy's back
  * office, Shopify sends the full refund, and the app resolves it at Shopify by itself with the
  * evidence on the payment page; a partial refund Soisy's data does not prove stays with the merchant,
- * whose refund card says the app is watching Soisy, with the reason on the timeline (it and en).
+ * whose refund card says the app is watching Soisy, with the reason on the timeline (it and en);
+ * `npm run reconcile -- --refunds` does the same pass from the command line.
  */
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { adminSessionCookieHeader } from "../helpers/admin-session";
 import { ADMIN_USER_AGENT } from "../helpers/admin-page";
 import { resolvedPayment } from "../helpers/payments";
-import { eventually, printAppOutputIfFailed, startStack, STACK_SETUP_TIMEOUT_MS, type Stack } from "../helpers/stack";
+import { eventually, printAppOutputIfFailed, repoRoot, startStack, STACK_SETUP_TIMEOUT_MS, type Stack } from "../helpers/stack";
 
 let stack: Stack;
 
@@ -25,11 +29,11 @@ afterEach((context) => printAppOutputIfFailed(context, stack));
 
 const db = () => stack.database.db;
 
-async function tokenOf(paymentId: string): Promise<string> {
-  return (await db().paymentSession.findUniqueOrThrow({ where: { id: paymentId } })).soisyToken!;
+async function tokenOf(paymentId: string, database = db()): Promise<string> {
+  return (await database.paymentSession.findUniqueOrThrow({ where: { id: paymentId } })).soisyToken!;
 }
 
-async function soisyOperator(token: string, action: "cancel" | "reduce", body: Record<string, unknown> = {}): Promise<void> {
+async function soisyOperator(stack: Stack, token: string, action: "cancel" | "reduce", body: Record<string, unknown> = {}): Promise<void> {
   const res = await fetch(`${stack.soisy.url}/_sim/orders/${encodeURIComponent(token)}/${action}`, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -55,7 +59,7 @@ async function paymentPage(paymentId: string, lang: "it" | "en"): Promise<string
 describe("refunds settled from Soisy's data (built app, background pass)", () => {
   it("a full refund after the merchant cancelled the loan at Soisy is resolved at Shopify by the app alone", async () => {
     const payment = await resolvedPayment(stack, "300.00");
-    await soisyOperator(await tokenOf(payment.id), "cancel");
+    await soisyOperator(stack, await tokenOf(payment.id), "cancel");
     const refund = await stack.shopify.startRefund({ shop: stack.shop, paymentId: payment.id, amount: "300.00" });
     expect(refund).toMatchObject({ ok: true, status: 201 });
 
@@ -76,7 +80,7 @@ describe("refunds settled from Soisy's data (built app, background pass)", () =>
 
   it("a partial refund Soisy's data does not prove stays with the merchant, who is told the app is watching Soisy and why it did not decide", async () => {
     const payment = await resolvedPayment(stack, "200.00");
-    await soisyOperator(await tokenOf(payment.id), "reduce", { cents: 40_00 });
+    await soisyOperator(stack, await tokenOf(payment.id), "reduce", { cents: 40_00 });
     const refund = await stack.shopify.startRefund({ shop: stack.shop, paymentId: payment.id, amount: "50.00" });
     expect(refund).toMatchObject({ ok: true, status: 201 });
 
@@ -96,5 +100,33 @@ describe("refunds settled from Soisy's data (built app, background pass)", () =>
     const en = await paymentPage(payment.id, "en");
     expect(en).toContain("The app is watching Soisy for this refund");
     expect(en).toContain("a loan of €160.00 (before this refund: €200.00)");
+  });
+});
+
+describe("npm run reconcile -- --refunds (background jobs off)", () => {
+  let cli: Stack;
+  beforeAll(async () => {
+    cli = await startStack({ shop: "refund-settle-cli.myshopify.com", appEnv: { JOBS_DISABLED: "true" } });
+  }, STACK_SETUP_TIMEOUT_MS);
+  afterAll(async () => {
+    await cli?.close();
+  });
+
+  it("settles the refund the merchant made at Soisy and delivers refundSessionResolve", async () => {
+    const payment = await resolvedPayment(cli, "120.00");
+    await soisyOperator(cli, await tokenOf(payment.id, cli.database.db), "reduce", { cents: 20_00 });
+    const refund = await cli.shopify.startRefund({ shop: cli.shop, paymentId: payment.id, amount: "20.00" });
+    expect(refund).toMatchObject({ ok: true, status: 201 });
+    expect((await cli.database.db.refundSession.findUniqueOrThrow({ where: { id: refund.id } })).state).toBe("awaiting_merchant");
+
+    const { stdout } = await promisify(execFile)(process.execPath, [path.join(repoRoot, "node_modules/tsx/dist/cli.mjs"), "scripts/reconcile.ts", "--refunds"], {
+      cwd: repoRoot,
+      env: { ...cli.env, LOG_LEVEL: "silent" },
+      timeout: 60_000,
+    });
+    const report = JSON.parse(stdout.trim().split("\n").at(-1)!) as { refunds: { checked: number; resolved: number } };
+    expect(report.refunds).toMatchObject({ checked: 1, resolved: 1 });
+    await eventually(async () => cli.shopify.refundSessions.get(refund.id)?.state.code === "RESOLVED", 20_000, "refund resolved at Shopify");
+    expect((await cli.database.db.refundSession.findUniqueOrThrow({ where: { id: refund.id } })).decidedBy).toBe("soisy");
   });
 });
