@@ -191,6 +191,17 @@ describe("refunds settled from Soisy's data", () => {
     await resolvedAtShopify(failingRefund);
   });
 
+  it("Soisy hanging: the read is bounded, the pass ends with the order counted as failed", async () => {
+    const payment = await paidPayment(100_00);
+    const refundId = await refund(payment.id, "100.00");
+    await soisyOperator(payment.token, "cancel");
+    h.soisy.setFaults({ hangNext: 10, match: payment.token });
+    const started = Date.now();
+    expect(await settleRefundsFromSoisy(h.deps)).toMatchObject({ checked: 1, failed: 1, resolved: 0 });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(await refundState(refundId)).toBe("awaiting_merchant");
+  });
+
   it("two app instances running the pass at once: Soisy read once, one refundSessionResolve at Shopify", async () => {
     const payment = await paidPayment(100_00);
     const refundId = await refund(payment.id, "100.00");
