@@ -19,6 +19,7 @@ import { releaseProcessCreationLeases } from "~/payments/creation-lease.server";
 import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-deps.server";
 import { reconcileOpenPayments } from "~/payments/reconcile.server";
 import { processDueSettlements } from "~/payments/settlement-service.server";
+import { settleRefundsFromSoisy } from "~/payments/refund-settle.server";
 import { closeOutgoingConnections } from "~/http/outgoing-pool.server";
 
 const BackoffEnvSchema = z.object({
@@ -83,8 +84,9 @@ export function paymentDeps(): PaymentDeps {
 }
 
 /**
- * Starts the outbox worker, and the reconciliation and settlement-retry passes (one interval, each
- * pass skipped while its previous one still runs), once per process.
+ * Starts the outbox worker, the reconciliation and settlement-retry passes (one interval, each
+ * pass skipped while its previous one still runs) and the refund settlement pass (its own interval),
+ * once per process.
  */
 export function startBackgroundJobs(): void {
   if (globalThis.__soisyJobs) return;
@@ -117,9 +119,28 @@ export function startBackgroundJobs(): void {
       });
   }, config.RECONCILE_INTERVAL_MS);
   timer.unref();
+
+  // Refunds settled from Soisy's data (issue 16): its own interval, one pass at a time; the pass
+  // itself spaces each payment's reads (refund-settle-decision.ts settleIntervalMs).
+  let settlingRefunds = false;
+  const refundTimer = setInterval(() => {
+    if (settlingRefunds) return;
+    settlingRefunds = true;
+    settleRefundsFromSoisy(deps)
+      .then((report) => {
+        if (report.checked) logger.info(report, "refund settlement pass");
+      })
+      .catch((error) => logger.error({ err: error }, "refund settlement pass failed"))
+      .finally(() => {
+        settlingRefunds = false;
+      });
+  }, config.RECONCILE_INTERVAL_MS);
+  refundTimer.unref();
+
   globalThis.__soisyJobs = {
     async stop() {
       clearInterval(timer);
+      clearInterval(refundTimer);
       await worker.stop();
     },
   };
