@@ -19,6 +19,7 @@ import { releaseProcessCreationLeases } from "~/payments/creation-lease.server";
 import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-deps.server";
 import { reconcileOpenPayments } from "~/payments/reconcile.server";
 import { processDueSettlements } from "~/payments/settlement-service.server";
+import { settleRefundsFromSoisy } from "~/payments/refund-settle.server";
 import { closeOutgoingConnections } from "~/http/outgoing-pool.server";
 import { syncAllPayouts } from "~/payouts/sync.server";
 
@@ -84,8 +85,9 @@ export function paymentDeps(): PaymentDeps {
 }
 
 /**
- * Starts the outbox worker, and the reconciliation and settlement-retry passes (one interval, each
- * pass skipped while its previous one still runs), once per process.
+ * Starts the outbox worker, the reconciliation and settlement-retry passes (one interval, each
+ * pass skipped while its previous one still runs) and the refund settlement pass (its own interval),
+ * once per process.
  */
 export function startBackgroundJobs(): void {
   if (globalThis.__soisyJobs) return;
@@ -118,10 +120,29 @@ export function startBackgroundJobs(): void {
       });
   }, config.RECONCILE_INTERVAL_MS);
   timer.unref();
+
+  // Refunds settled from Soisy's data (issue 16): its own interval, one pass at a time; the pass
+  // itself spaces each payment's reads (refund-settle-decision.ts settleIntervalMs).
+  let settlingRefunds = false;
+  const refundTimer = setInterval(() => {
+    if (settlingRefunds) return;
+    settlingRefunds = true;
+    settleRefundsFromSoisy(deps)
+      .then((report) => {
+        if (report.checked) logger.info(report, "refund settlement pass");
+      })
+      .catch((error) => logger.error({ err: error }, "refund settlement pass failed"))
+      .finally(() => {
+        settlingRefunds = false;
+      });
+  }, config.RECONCILE_INTERVAL_MS);
+  refundTimer.unref();
   const payoutTimer = startPayoutSync(deps, config.PAYOUT_SYNC_INTERVAL_MS);
+
   globalThis.__soisyJobs = {
     async stop() {
       clearInterval(timer);
+      clearInterval(refundTimer);
       clearInterval(payoutTimer);
       await worker.stop();
     },

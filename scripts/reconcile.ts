@@ -1,13 +1,15 @@
 // `npm run reconcile`: one reconciliation pass outside the app (cron, operators). Polls Soisy for
-// payments still open, feeds the lifecycle, then delivers the resulting Shopify mutations.
+// payments still open, feeds the lifecycle; with --refunds also settles open refunds from Soisy's
+// data (refund-settle.server.ts); then delivers the resulting Shopify mutations.
 // Uses the app's environment (DATABASE_URL, APP_ENCRYPTION_KEY, SHOPIFY_*, SOISY_*).
-//   npm run reconcile -- [--older-than-ms 600000] [--limit 100] [--no-deliver]
+//   npm run reconcile -- [--older-than-ms 600000] [--limit 100] [--refunds] [--no-deliver]
 import { parseArgs } from "node:util";
 
 const { values } = parseArgs({
   options: {
     "older-than-ms": { type: "string" },
     limit: { type: "string" },
+    refunds: { type: "boolean", default: false },
     "no-deliver": { type: "boolean", default: false },
   },
 });
@@ -25,6 +27,7 @@ function positiveInt(name: string, raw: string | undefined, fallback: number): n
 process.env.JOBS_DISABLED = "true";
 const { paymentRuntime } = await import("../app/runtime.server");
 const { reconcileOpenPayments } = await import("../app/payments/reconcile.server");
+const { settleRefundsFromSoisy } = await import("../app/payments/refund-settle.server");
 const { ConfigError } = await import("../app/config.server");
 
 try {
@@ -32,10 +35,11 @@ try {
   const olderThanMs = positiveInt("older-than-ms", values["older-than-ms"], config.RECONCILE_AFTER_MS);
   const limit = positiveInt("limit", values.limit, 100);
   const report = await reconcileOpenPayments(deps, { olderThanMs, ...(limit ? { limit } : {}) });
+  const refunds = values.refunds ? await settleRefundsFromSoisy(deps, limit ? { limit } : {}) : null;
   const delivery = values["no-deliver"] ? null : await worker.runOnce();
-  console.log(JSON.stringify({ reconcile: report, outbox: delivery }));
+  console.log(JSON.stringify({ reconcile: report, ...(refunds ? { refunds } : {}), outbox: delivery }));
   await deps.db.$disconnect();
-  process.exit(report.failed > 0 ? 1 : 0);
+  process.exit(report.failed > 0 || (refunds?.failed ?? 0) > 0 ? 1 : 0);
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : error);
   process.exit(2);

@@ -17,6 +17,7 @@ import { demoMessages } from "./messages/demo";
 import { declineMessages } from "./messages/decline";
 import { timelineMessages } from "./messages/timeline";
 import { fundOnFulfilmentMessages } from "./messages/fundOnFulfilment";
+import { refundSettleMessages } from "./messages/refundSettle";
 import { payoutsMessages } from "./messages/payouts";
 
 const coreIt = {
@@ -69,6 +70,7 @@ const it = {
   ...declineMessages.it,
   ...timelineMessages.it,
   ...fundOnFulfilmentMessages.it,
+  ...refundSettleMessages.it,
   ...payoutsMessages.it,
 };
 export type MessageKey = keyof typeof it;
@@ -123,6 +125,7 @@ const en: Record<MessageKey, string> = {
   ...declineMessages.en,
   ...timelineMessages.en,
   ...fundOnFulfilmentMessages.en,
+  ...refundSettleMessages.en,
   ...payoutsMessages.en,
 };
 

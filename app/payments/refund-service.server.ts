@@ -135,7 +135,19 @@ export type RefundDecisionResult =
   | { ok: true; state: RefundState }
   | { ok: false; status: 404 | 409; message: string };
 
-/** The merchant's decision on a refund (idempotent: repeating the same decision is fine). */
+/** The timeline row a decision writes (default: the merchant's refund_confirmed / refund_declined). */
+export interface DecisionRecord {
+  source: string;
+  type: string;
+  detail: Record<string, unknown>;
+}
+
+/**
+ * A decision on a refund awaiting the merchant: the merchant's (the admin's buttons) or the app's
+ * from Soisy's data (refund-settle.server.ts, decidedBy "soisy", with its evidence as `record`).
+ * Idempotent: repeating the same decision is fine; the conditional update lets exactly one of
+ * several concurrent deciders queue the Shopify mutation.
+ */
 export async function decideRefund(
   deps: PaymentDeps,
   shop: string,
@@ -143,6 +155,7 @@ export async function decideRefund(
   decision: RefundDecision,
   decidedBy: string,
   reason?: string,
+  record?: DecisionRecord,
 ): Promise<RefundDecisionResult> {
   const { db } = deps;
   const refund = await db.refundSession.findUnique({ where: { id: refundId } });
@@ -174,14 +187,14 @@ export async function decideRefund(
       data: {
         shop,
         paymentSessionId: refund.paymentSessionId,
-        source: "merchant",
-        type: decision === "resolve" ? "refund_confirmed" : "refund_declined",
-        detailJson: JSON.stringify({ refundId: refund.id, amountCents: refund.amountCents, by: decidedBy }),
+        source: record?.source ?? "merchant",
+        type: record?.type ?? (decision === "resolve" ? "refund_confirmed" : "refund_declined"),
+        detailJson: JSON.stringify({ refundId: refund.id, amountCents: refund.amountCents, by: decidedBy, ...record?.detail }),
       },
     });
     return true;
   });
-  if (!changed) return decideRefund(deps, shop, refundId, decision, decidedBy, reason);
+  if (!changed) return decideRefund(deps, shop, refundId, decision, decidedBy, reason, record);
   const message = await db.outboxMessage.findUnique({
     where: { dedupeKey: `${refund.id}:${decision === "resolve" ? "refundSessionResolve" : "refundSessionReject"}` },
   });

@@ -1,16 +1,17 @@
 /**
  * One payment for the merchant: amounts (Shopify's, Soisy's loan), Soisy's status, state, test/live,
  * the merged timeline (Shopify requests, Soisy events, app decisions, alerts, each Shopify mutation
- * with each delivery attempt), its refunds, and (fund on fulfilment) its captures and voids. Refunds
- * awaiting the merchant get "Refunded at Soisy" and "Decline" (POST here → decideRefund, then back to
- * this page with the outcome); a void awaiting the merchant posts to /app/settlements/:id.
+ * with each delivery attempt), its refunds (RefundsCard.tsx), and (fund on fulfilment) its captures and
+ * voids. Refunds awaiting the merchant get "Refunded at Soisy" and "Decline" (POST here → decideRefund,
+ * then back to this page with the outcome) and, when the app settles refunds from Soisy's data, a note
+ * that it is watching Soisy; a void awaiting the merchant posts to /app/settlements/:id.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import type { ReactNode } from "react";
 import { z } from "zod";
-import { Badge, Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
+import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { shopify } from "~/shopify.server";
 import { db } from "~/db.server";
 import { localeFromRequest, translator, type MessageKey } from "~/i18n/i18n";
@@ -25,6 +26,7 @@ import { deciderLabel, soisyStatusSentence, stateSentence } from "~/transactions
 import { TimelineList } from "~/transactions/TimelineList";
 import { formatDateTime, withLang } from "~/transactions/format";
 import { SettlementsList } from "~/transactions/SettlementsCard";
+import { RefundsList } from "~/transactions/RefundsCard";
 import { authorizationFacts, rejectTexts, settlementItems } from "~/transactions/settlements-view";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
@@ -85,6 +87,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
       decidedBy: r.decidedBy ? deciderLabel(r.decidedBy, locale) : null,
       decidedAt: r.decidedAt ? fmt(r.decidedAt) : null,
     })),
+    // Refunds settled from Soisy's data: on unless the shop turned it off (the column's default is on).
+    refundWatch: {
+      watching: (await db().shopSettings.findUnique({ where: { shop: session.shop }, select: { settleRefundsFromSoisy: true } }))?.settleRefundsFromSoisy ?? true,
+      lastChecked: payment.lastCheckedAt ? fmt(payment.lastCheckedAt) : null,
+    },
     timeline: buildTimeline(payment.events, messages, locale, fmt, payment.currency),
   };
 }
@@ -160,7 +167,7 @@ function PaymentDecisionForm({ decision, label, busy }: { decision: "resolve" | 
 }
 
 export default function TransactionDetail() {
-  const { locale, payment, refunds, settlements, timeline, done, voidConfirmed, decided, error } = useLoaderData<typeof loader>();
+  const { locale, payment, refunds, refundWatch, settlements, timeline, done, voidConfirmed, decided, error } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const navigation = useNavigation();
   const busy = navigation.state !== "idle" && navigation.formMethod?.toUpperCase() === "POST";
@@ -212,41 +219,7 @@ export default function TransactionDetail() {
             </dl>
           </TitledCard>
           <TitledCard title={t("transactions.refunds.title")}>
-            {refunds.length === 0 ? <Text as="p">{t("transactions.refunds.none")}</Text> : null}
-            {refunds.map((r) => (
-              <Box key={r.id} padding="300" borderWidth="025" borderColor="border" borderRadius="200">
-                <section aria-label={t("transactions.refunds.amount", { amount: r.amount })} data-refund={r.id} data-refund-state={r.state}>
-                  <BlockStack gap="200">
-                    <InlineStack gap="200" blockAlign="center">
-                      <Text as="h3" variant="headingSm">
-                        {t("transactions.refunds.amount", { amount: r.amount })}
-                      </Text>
-                      <Badge tone={r.state === "resolved" ? "success" : r.state === "rejected" ? "critical" : r.state === "awaiting_merchant" ? "attention" : "info"}>{r.stateLabel}</Badge>
-                    </InlineStack>
-                    <Text as="p" tone="subdued">
-                      {t("transactions.refunds.requested", { date: r.requested })}
-                      {r.decidedBy && r.decidedAt ? ` · ${t("transactions.refunds.decided", { by: r.decidedBy, date: r.decidedAt })}` : ""}
-                    </Text>
-                    {r.state === "awaiting_merchant" ? (
-                      <>
-                        <Text as="p">{t("transactions.refunds.howTo")}</Text>
-                        <InlineStack gap="200">
-                          {(["resolve", "reject"] as const).map((decision) => (
-                            <Form key={decision} method="post" action={withLang(`/app/transactions/${encodeURIComponent(payment.id)}`, locale)}>
-                              <input type="hidden" name="refundId" value={r.id} />
-                              <input type="hidden" name="decision" value={decision} />
-                              <Button submit variant={decision === "resolve" ? "primary" : undefined} tone={decision === "reject" ? "critical" : undefined} disabled={busy}>
-                                {t(decision === "resolve" ? "transactions.refunds.resolve" : "transactions.refunds.reject")}
-                              </Button>
-                            </Form>
-                          ))}
-                        </InlineStack>
-                      </>
-                    ) : null}
-                  </BlockStack>
-                </section>
-              </Box>
-            ))}
+            <RefundsList refunds={refunds} paymentId={payment.id} locale={locale} busy={busy} watchingSoisy={refundWatch.watching} lastChecked={refundWatch.lastChecked} />
           </TitledCard>
           {payment.authorization || settlements.length > 0 ? (
             <TitledCard title={t("settle.title")}>

@@ -11,6 +11,7 @@ import { PAYMENT_STATES, soisyProgress, type PaymentState } from "~/payments/lif
 import { SOISY_CALLBACK_EVENT_IDS, SOISY_ORDER_STATUSES } from "~/soisy/types";
 import { PAYMENTS_API_MUTATIONS } from "~/shopify/payments-api-documents";
 import { parseDecimalToCents } from "~/money/cents";
+import { AMBIGUOUS_REASONS, REFUND_AMBIGUOUS_TYPE, REFUND_SETTLED_TYPE } from "~/payments/refund-settle-decision";
 import { confirmationCause, SETTLEMENT_ALERTS, SETTLEMENT_TIMELINE_TYPES, settlementOutcome, settlementSentence } from "./settlement-sentences";
 
 type Detail = Record<string, unknown>;
@@ -39,6 +40,8 @@ export const TIMELINE_TYPES = {
     "abandoned",
     "flagged",
     "refund_refused",
+    REFUND_SETTLED_TYPE,
+    REFUND_AMBIGUOUS_TYPE,
     "outbox_dead_letter",
     "preapproval_requested",
     "preapproval_additional_data",
@@ -219,6 +222,14 @@ function appSentence(t: T, type: string, detail: Detail, money: (v: unknown) => 
     }
     case "refund_refused":
       return t("tl.refundRefused", { amount: money(detail.amountCents), reason: t(has(REFUSALS, detail.code) ? (`tl.refusal.${detail.code}` as MessageKey) : "tl.refusal.other") });
+    case REFUND_SETTLED_TYPE:
+      return t(detail.reason === "cancelled" ? "tl.refundSettled.cancelled" : "tl.refundSettled.reduced", {
+        amount: money(detail.amountCents),
+        before: money(detail.loanBeforeCents),
+        after: money(detail.loanAfterCents),
+      });
+    case REFUND_AMBIGUOUS_TYPE:
+      return refundAmbiguousSentence(t, detail, money, locale);
     case "outbox_dead_letter":
       return t("tl.deadLetter", { what: mutationWords(str(detail.mutation) ?? "", locale) });
     case "preapproved":
@@ -232,6 +243,19 @@ function appSentence(t: T, type: string, detail: Detail, money: (v: unknown) => 
     default:
       return t("tl.unknown");
   }
+}
+
+/** A refund the app left to the merchant: what Soisy showed, and why that does not prove the refund. */
+function refundAmbiguousSentence(t: T, detail: Detail, money: (v: unknown) => string, locale: Locale): string {
+  const status = str(detail.soisyStatus) ?? "";
+  const seen =
+    status === "cancelled"
+      ? t("tl.refundAmbiguous.seenCancelled")
+      : cents(detail.loanAfterCents) !== undefined && cents(detail.loanBeforeCents) !== undefined
+        ? t("tl.refundAmbiguous.seenLoan", { status: soisyStatusSentence(status, locale), after: money(detail.loanAfterCents), before: money(detail.loanBeforeCents) })
+        : t("tl.refundAmbiguous.seenStatus", { status: soisyStatusSentence(status, locale) });
+  const why = t(has(AMBIGUOUS_REASONS, detail.reason) ? (`tl.refundAmbiguous.why.${detail.reason}` as MessageKey) : "tl.refundAmbiguous.why.other");
+  return t("tl.refundAmbiguous", { amount: money(detail.amountCents), seen, why });
 }
 
 /** A lifecycle decision: what caused it (Soisy's news, the shopper, you), then what it did. */

@@ -7,6 +7,7 @@
  * for the page's "technical details" disclosure.
  */
 import { translator, type Locale, type MessageKey } from "~/i18n/i18n";
+import { REFUND_AMBIGUOUS_TYPE, REFUND_SETTLED_TYPE } from "~/payments/refund-settle-decision";
 import { alertSentence, mutationWords, timelineSentence, whoActed } from "./sentences";
 
 export interface TimelineEventInput {
@@ -96,6 +97,14 @@ function parseDetail(detailJson: string | null): Record<string, unknown> {
   }
 }
 
+/** Event rows shown with a tone (the others have none). */
+const EVENT_TONE: Record<string, TimelineEntry["tone"]> = {
+  outbox_dead_letter: "critical",
+  soisy_order_interrupted: "warning",
+  [REFUND_SETTLED_TYPE]: "success",
+  [REFUND_AMBIGUOUS_TYPE]: "warning",
+};
+
 const ATTEMPT_SENTENCE: Record<string, MessageKey> = {
   delivered: "tl.attempt.ok",
   already_done: "tl.attempt.already",
@@ -119,7 +128,7 @@ export function buildTimeline(
     const row = { source: e.source, type: e.type, detail: parseDetail(e.detailJson) };
     const base = { id: e.id, date: e.createdAt, at: "", source: whoActed(row, locale), event: timelineSentence(row, locale, currency), code: `${e.source} · ${e.type}`, details: describeDetail(e.detailJson), httpStatus: null, outcome: null };
     if (e.type.startsWith("alert:")) entries.push({ ...base, kind: "alert", tone: "critical" });
-    else entries.push({ ...base, kind: "event", tone: e.type === "outbox_dead_letter" ? "critical" : e.type === "soisy_order_interrupted" ? "warning" : null });
+    else entries.push({ ...base, kind: "event", tone: EVENT_TONE[e.type] ?? null });
   }
   for (const m of messages) {
     entries.push({

@@ -26,6 +26,8 @@ const DETAILS: Record<string, Record<string, unknown>> = {
   refund_refused: { refundId: "r1", amountCents: 999999, code: "exceeds", remainingCents: 100 },
   refund_confirmed: { refundId: "r1", amountCents: 100000, by: "merchant:shop.myshopify.com" },
   refund_declined: { refundId: "r1", amountCents: 100000, by: "owner@shop.it" },
+  refund_settled_from_soisy: { refundId: "r1", amountCents: 2500, by: "soisy", reason: "reduced", soisyStatus: "disbursed", loanBeforeCents: 10000, loanAfterCents: 7500 },
+  refund_soisy_ambiguous: { refundId: "r1", amountCents: 2500, reason: "reduced_other_amount", soisyStatus: "disbursed", loanBeforeCents: 10000, loanAfterCents: 9000 },
   not_eligible: { reason: "amount_too_large", code: "AMOUNT_TOO_LARGE" },
   soisy_order_failed: { kind: "timeout", message: "no answer" },
   outbox_dead_letter: { mutation: "paymentSessionResolve", attempts: 12 },

@@ -1,12 +1,14 @@
 /**
  * The operator and shopper controls of the Soisy simulator: what the webapp's buttons do (complete,
- * reject, abandon), operator events (fireEvent) and the internal `/_sim` endpoints tests and the webapp
- * page call (health, faults, recorded callbacks and orders, per-order actions).
+ * reject, abandon), operator events (fireEvent), the merchant's back-office actions (cancelLoan,
+ * reduceLoan: POST /_sim/orders/{token}/cancel and /_sim/orders/{token}/reduce {cents}) and the
+ * internal `/_sim` endpoints tests and the webapp page call (health, faults, recorded callbacks and
+ * orders, per-order actions).
  */
 import type { ServerResponse } from "node:http";
 import { z } from "zod";
 import type { SimContext } from "./context";
-import { SimHttpError, requireMethod, segments, send } from "./http";
+import { SimHttpError, now, requireMethod, segments, send } from "./http";
 import { orderView, quotesFromParams } from "./orders-api";
 import { SANDBOX_APPROVAL_LIMIT_CENTS, applyEvent, assertOpen, commission } from "./store";
 import {
@@ -16,6 +18,7 @@ import {
   type SimActionResult,
   type SimCallbackRecord,
   type SimEventId,
+  type SimOrder,
   type SimRequestRecord,
 } from "./types";
 import type { RawBody } from "./validation";
@@ -86,6 +89,42 @@ export async function fireEvent(ctx: SimContext, token: string, eventId: SimEven
   applyEvent(order, eventId);
   ctx.log.info(`operator event ${eventId} on ${token}: ${order.status}`);
   return ctx.callbacks.send(order, [eventId]);
+}
+
+/**
+ * Operator action: the merchant cancels the loan in Soisy's back office (any status, also once
+ * disbursed: that is how a full refund is done at Soisy). No callback is sent (Soisy documents none
+ * for a merchant's cancellation). Cancelling a cancelled loan changes nothing.
+ */
+export function cancelLoan(ctx: SimContext, token: string): SimOrder {
+  const order = ctx.store.getOrderOr404(token);
+  if (order.status !== "cancelled") {
+    order.status = "cancelled";
+    order.updatedAt = now();
+    ctx.log.info(`operator cancelled the loan of ${token}`);
+  }
+  return order;
+}
+
+/**
+ * Operator action: the merchant reduces the loan by `cents` in Soisy's back office (a partial
+ * refund): loanAmount goes down by exactly that and loanNetAmount is Soisy's commission rule applied
+ * to the new amount. 400 unless 0 < cents < loanAmount (a loan reduced to nothing is cancelled);
+ * 409 on a cancelled loan or one without an amount yet.
+ */
+export function reduceLoan(ctx: SimContext, token: string, cents: number): SimOrder {
+  const order = ctx.store.getOrderOr404(token);
+  if (order.status === "cancelled" || order.amount === null) {
+    throw new SimHttpError(409, { error: `The loan cannot be reduced (status ${order.status})` });
+  }
+  if (!Number.isSafeInteger(cents) || cents <= 0 || cents >= order.amount) {
+    throw new SimHttpError(400, { errors: { cents: [`Must be an integer between 1 and ${order.amount - 1}`] } });
+  }
+  order.amount -= cents;
+  order.netAmount = order.amount - commission(order.amount, order.zeroInterestRate);
+  order.updatedAt = now();
+  ctx.log.info(`operator reduced the loan of ${token} by ${cents} cents to ${order.amount}`);
+  return order;
 }
 
 /** The internal endpoints under `/_sim`. */
@@ -164,6 +203,14 @@ export async function handleInternal(
         result = await abandonOrder(ctx, id);
       }
       return send(res, record, 200, result);
+    }
+    if (action === "cancel") {
+      requireMethod(method, "POST");
+      return send(res, record, 200, orderView(cancelLoan(ctx, id)));
+    }
+    if (action === "reduce") {
+      requireMethod(method, "POST");
+      return send(res, record, 200, orderView(reduceLoan(ctx, id, Number(body.cents))));
     }
     if (action === "events") {
       requireMethod(method, "POST");
