@@ -21,7 +21,7 @@ import { reconcileOpenPayments } from "~/payments/reconcile.server";
 import { processDueSettlements } from "~/payments/settlement-service.server";
 import { settleRefundsFromSoisy } from "~/payments/refund-settle.server";
 import { closeOutgoingConnections } from "~/http/outgoing-pool.server";
-import { syncAllPayouts } from "~/payouts/sync.server";
+import { releaseProcessPayoutLeases, syncAllPayouts } from "~/payouts/sync.server";
 
 const BackoffEnvSchema = z.object({
   OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(DEFAULT_BACKOFF.baseMs),
@@ -179,7 +179,7 @@ function startPayoutSync(deps: PaymentDeps, intervalMs: number): ReturnType<type
 /**
  * Called once when the process is asked to stop (SIGTERM), after the HTTP server has drained: stops
  * the background jobs so no new work is claimed, then hands back what this process still holds — its
- * outbox claims, its Soisy-order creation leases and its pre-approval leases — so another instance
+ * outbox claims, its Soisy-order creation leases, its pre-approval leases and its payout sync leases — so another instance
  * goes on at once instead of waiting for them to expire. Never throws.
  */
 export async function shutdownBackgroundWork(): Promise<void> {
@@ -190,7 +190,7 @@ export async function shutdownBackgroundWork(): Promise<void> {
   }
   const runtime = globalThis.__soisyRuntime;
   if (!runtime) return;
-  const released = { outboxClaims: 0, creationLeases: 0, preapprovalLeases: 0 };
+  const released = { outboxClaims: 0, creationLeases: 0, preapprovalLeases: 0, payoutSyncLeases: 0 };
   const steps: Array<[keyof typeof released, () => Promise<number>]> = [
     ["outboxClaims", async () => {
       await runtime.worker.stop();
@@ -198,6 +198,7 @@ export async function shutdownBackgroundWork(): Promise<void> {
     }],
     ["creationLeases", () => releaseProcessCreationLeases(runtime.deps.db)],
     ["preapprovalLeases", () => releaseProcessPreapprovalLeases(runtime.deps)],
+    ["payoutSyncLeases", () => releaseProcessPayoutLeases(runtime.deps.db)],
   ];
   for (const [name, step] of steps) {
     try {

@@ -186,6 +186,16 @@ export async function syncShopPayouts(deps: PayoutSyncDeps, shop: string, enviro
   }
 }
 
+/**
+ * Hands back the sync leases this process holds (shutdown), so another instance may sync those shops at
+ * once instead of waiting for the lease to expire. A run still in flight then finds its lease gone and
+ * does not touch the row's cursor (its release matches on the holder).
+ */
+export async function releaseProcessPayoutLeases(db: Db): Promise<number> {
+  const { count } = await db.payoutSync.updateMany({ where: { lockedBy: PROCESS_HOLDER }, data: { lockedBy: null, lockedUntil: null } });
+  return count;
+}
+
 /** Every installed shop, every environment with credentials (one at a time: the job is not urgent). */
 export async function syncAllPayouts(deps: PayoutSyncDeps, options: PayoutSyncOptions = {}) {
   const report = { shops: 0, synced: 0, busy: 0, failed: 0 };

@@ -8,12 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLogger } from "~/logger.server";
 import { createSoisyClient } from "~/soisy/client.server";
 import { romeDay } from "~/soisy/orders-csv";
-import { syncAllPayouts, syncShopPayouts, type PayoutSyncDeps } from "~/payouts/sync.server";
+import { releaseProcessPayoutLeases, syncAllPayouts, syncShopPayouts, type PayoutSyncDeps } from "~/payouts/sync.server";
 import { payoutLines } from "~/payouts/query.server";
 import { redactShop } from "~/webhooks/shop-data.server";
 import { startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
 import { seedHistory, type HistoryOrderInput } from "../simulators/soisy/orders-list";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { eventually } from "../helpers/stack";
 
 const SHOP = "payouts-sync.myshopify.com";
 const SOISY = { shopId: "payoutshop", apiKey: "payout-key" };
@@ -254,5 +255,26 @@ describe("sync and reconciliation over 1,000 orders", () => {
     sim.clearFaults();
     expect(both.map((r) => r.outcome).sort()).toEqual(["busy", "busy", "synced"]);
     expect(await t.db.payoutSync.count({ where: { shop: "race.myshopify.com" } })).toBe(1);
+  });
+
+  it("shutdown hands back this process's lease: another instance syncs at once; the old run, when it ends, changes nothing", async () => {
+    const shop = "shutdown.myshopify.com";
+    const key = { shop_environment: { shop, environment: "production" } };
+    const slow: PayoutSyncDeps = {
+      ...deps,
+      soisyClient: async () => createSoisyClient({ environment: "production", ...SOISY, baseUrl: sim.url, timeoutMs: 1_500, getRetries: 0 }),
+    };
+    sim.setFaults({ hangNext: 1, match: "/orders" });
+    const stuck = syncShopPayouts(slow, shop, "production");
+    await eventually(async () => (await t.db.payoutSync.findUnique({ where: key }))?.lockedBy?.startsWith("payouts-"), 5_000, "lease taken");
+    expect(await syncShopPayouts(deps, shop, "production", { holder: "other" })).toEqual({ outcome: "busy" });
+    expect(await releaseProcessPayoutLeases(t.db)).toBe(1);
+    const other = await syncShopPayouts(deps, shop, "production", { holder: "other" });
+    expect(other.outcome).toBe("synced");
+    const after = await t.db.payoutSync.findUniqueOrThrow({ where: key });
+    expect(await stuck).toMatchObject({ outcome: "failed" });
+    // The stuck run's failure did not overwrite the other instance's success.
+    expect(await t.db.payoutSync.findUniqueOrThrow({ where: key })).toMatchObject({ lastError: null, cursor: after.cursor, lockedBy: null });
+    sim.clearFaults();
   });
 });
