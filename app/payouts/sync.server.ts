@@ -47,6 +47,8 @@ export type PayoutSyncResult =
 const DAY_MS = 86_400_000;
 const PROCESS_HOLDER = `payouts-${process.pid}-${randomUUID().slice(0, 8)}`;
 const CHUNK = 400;
+/** `lastError` of a run that succeeded but skipped unreadable rows: "skipped_rows:3" (the page words it). */
+export const SKIPPED_ROWS_PREFIX = "skipped_rows:";
 
 function isUnique(error: unknown): boolean {
   return (error as { code?: string }).code === "P2002";
@@ -171,7 +173,7 @@ export async function syncShopPayouts(deps: PayoutSyncDeps, shop: string, enviro
     await releaseLease(db, shop, environment, holder, {
       cursor: startedAt,
       lastSuccessAt: deps.now(),
-      lastError: skipped ? `${skipped} row(s) of Soisy's list were unreadable and skipped` : null,
+      lastError: skipped ? `${SKIPPED_ROWS_PREFIX}${skipped}` : null,
       rowsSeen: { increment: orders.length },
     });
     log.info({ rowsRead: orders.length, created, updated, skipped, queries }, "payout sync done");

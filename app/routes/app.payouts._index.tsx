@@ -15,6 +15,7 @@ import { formatDateTime, withLang } from "~/transactions/format";
 import { parsePayoutFilters, payoutLines, payoutSyncStates, type PayoutFilters } from "~/payouts/query.server";
 import { payoutRowsView, payoutTotalsText } from "~/payouts/view";
 import { syncShopNow } from "~/payouts/sync-now.server";
+import { SKIPPED_ROWS_PREFIX } from "~/payouts/sync.server";
 import { paymentDeps } from "~/runtime.server";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => {
@@ -43,10 +44,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
     db().shopSettings.findUnique({ where: { shop: session.shop }, select: { payoutGraceDays: true } }),
   ]);
   const graceDays = settings?.payoutGraceDays ?? 7;
+  const errorText = (error: string) =>
+    error.startsWith(SKIPPED_ROWS_PREFIX) ? t("payouts.sync.skipped", { rows: Number(error.slice(SKIPPED_ROWS_PREFIX.length)) || 0 }) : error;
   const envName = (e: string) => t(`payouts.env.${e === "sandbox" ? "sandbox" : "production"}` as MessageKey);
   const syncLines = syncs.flatMap((s) => [
     s.lastSuccessAt ? t("payouts.sync.last", { environment: envName(s.environment), time: formatDateTime(s.lastSuccessAt, locale) }) : t("payouts.sync.never", { environment: envName(s.environment) }),
-    ...(s.lastError ? [t("payouts.sync.error", { environment: envName(s.environment), error: s.lastError })] : []),
+    ...(s.lastError ? [t("payouts.sync.error", { environment: envName(s.environment), error: errorText(s.lastError) })] : []),
   ]);
   const outcome = url.searchParams.get("sync");
   const notice =
@@ -55,7 +58,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       : outcome === "busy"
         ? { tone: "warning" as const, text: t("payouts.sync.busy") }
         : outcome === "failed"
-          ? { tone: "critical" as const, text: t("payouts.sync.failed", { error: syncs.find((s) => s.lastError)?.lastError ?? "?" }) }
+          ? { tone: "critical" as const, text: t("payouts.sync.failed", { error: errorText(syncs.find((s) => s.lastError)?.lastError ?? "?") }) }
           : outcome === "no_credentials"
             ? { tone: "warning" as const, text: t("payouts.sync.noCredentials") }
             : null;

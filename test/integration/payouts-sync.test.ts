@@ -34,7 +34,7 @@ beforeAll(async () => {
   deps = {
     db: t.db,
     soisyClient: async (_shop, environment) =>
-      environment === "production" ? createSoisyClient({ environment, ...SOISY, baseUrl: sim.url, timeoutMs: 5_000, getRetries: 0 }) : null,
+      environment === "production" ? createSoisyClient({ environment, ...SOISY, baseUrl: sim.url, timeoutMs: 5_000, getRetries: 0, logger }) : null,
     now: () => new Date(),
     logger,
   };
@@ -276,5 +276,19 @@ describe("sync and reconciliation over 1,000 orders", () => {
     // The stuck run's failure did not overwrite the other instance's success.
     expect(await t.db.payoutSync.findUniqueOrThrow({ where: key })).toMatchObject({ lastError: null, cursor: after.cursor, lockedBy: null });
     sim.clearFaults();
+  });
+
+  it("an unreadable row in Soisy's list is skipped and counted (lastError skipped_rows:N), the others are stored", async () => {
+    const shop = "skipped.myshopify.com";
+    const [bad] = seedHistory(sim, [{ shopId: SOISY.shopId, token: "x".repeat(300), orderReference: null, amountCents: 1_000, status: "disbursed", createdAt: new Date(), disbursedAt: new Date() }]);
+    const result = await syncShopPayouts(deps, shop, "production");
+    sim.orders.delete(bad!);
+    expect(result).toMatchObject({ outcome: "synced", skipped: 1 });
+    const rows = await t.db.soisyPayout.count({ where: { shop } });
+    expect(rows).toBe(result.outcome === "synced" ? result.rowsRead : -1);
+    expect(rows).toBeGreaterThan(0);
+    expect((await t.db.payoutSync.findUniqueOrThrow({ where: { shop_environment: { shop, environment: "production" } } })).lastError).toBe("skipped_rows:1");
+    expect(logLines.some((l) => l.msg === "Soisy order list: unreadable rows skipped" && l.skipped === 1)).toBe(true);
+    expect(logLines.some((l) => l.msg === "payout sync done" && l.shop === shop && l.skipped === 1)).toBe(true);
   });
 });
