@@ -18,6 +18,7 @@ import { declineMessages } from "./messages/decline";
 import { timelineMessages } from "./messages/timeline";
 import { fundOnFulfilmentMessages } from "./messages/fundOnFulfilment";
 import { refundSettleMessages } from "./messages/refundSettle";
+import { dashboardMetricsMessages } from "./messages/dashboardMetrics";
 
 const coreIt = {
   "app.name": "Soisy per Shopify",
@@ -70,6 +71,7 @@ const it = {
   ...timelineMessages.it,
   ...fundOnFulfilmentMessages.it,
   ...refundSettleMessages.it,
+  ...dashboardMetricsMessages.it,
 };
 export type MessageKey = keyof typeof it;
 
@@ -124,6 +126,7 @@ const en: Record<MessageKey, string> = {
   ...timelineMessages.en,
   ...fundOnFulfilmentMessages.en,
   ...refundSettleMessages.en,
+  ...dashboardMetricsMessages.en,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };
