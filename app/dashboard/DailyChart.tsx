@@ -19,9 +19,12 @@ export function DailyChart({ days, locale }: { days: DayView[]; locale: Locale }
     HEIGHT,
   );
   const max = Math.max(0, ...days.map((d) => d.started));
-  const slot = days.length > 0 ? Math.max(4, Math.floor(720 / days.length)) : 24;
-  const width = slot * days.length;
-  const labelEvery = days.length <= 31 ? 1 : Math.ceil(days.length / 31) * 7;
+  // A fixed drawing width (the text keeps its size); a bar is at most 40 units wide.
+  const width = 720;
+  const slot = days.length > 0 ? Math.min(40, width / days.length) : 40;
+  const gap = slot > 6 ? GAP : 0;
+  // Up to a month: every day's number; longer: the first day of each month, with the month.
+  const axisLabel = (d: DayView) => (days.length <= 31 ? d.shortLabel : d.day.endsWith("-01") ? d.monthLabel : null);
   return (
     <BlockStack gap="300">
       <Text as="h2" variant="headingMd" id="daily-chart-title">
@@ -50,10 +53,10 @@ export function DailyChart({ days, locale }: { days: DayView[]; locale: Locale }
                 <title>{d.description}</title>
                 {/* The whole slot takes the pointer, the visible bar is the count. */}
                 <rect x={i * slot} y={0} width={slot} height={HEIGHT} fill="transparent" />
-                <rect className="v" x={i * slot + GAP / 2} y={HEIGHT - heights[i]!} width={Math.max(1, slot - GAP)} height={heights[i]!} fill="#005bd3" />
-                {i % labelEvery === 0 ? (
+                <rect className="v" x={i * slot + gap / 2} y={HEIGHT - heights[i]!} width={Math.max(0.5, slot - gap)} height={heights[i]!} fill="#005bd3" />
+                {axisLabel(d) !== null ? (
                   <text x={i * slot + slot / 2} y={HEIGHT + 13} textAnchor="middle" fontSize={10} fill="#303030" aria-hidden="true">
-                    {d.shortLabel}
+                    {axisLabel(d)}
                   </text>
                 ) : null}
               </g>

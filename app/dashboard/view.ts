@@ -43,6 +43,8 @@ export interface DayView {
   day: Day;
   label: string;
   shortLabel: string;
+  /** "1 dic" / "1 Dec": the axis label of a month's first day on long periods. */
+  monthLabel: string;
   started: number;
   approved: number;
   financed: string;
@@ -99,6 +101,7 @@ export function dashboardView(metrics: DashboardMetrics, period: DashboardPeriod
       day: d.day,
       label,
       shortLabel: String(Number(d.day.slice(8))),
+      monthLabel: formatDay(d.day, locale, false),
       started: d.started,
       approved: d.approved,
       financed,
