@@ -8,6 +8,8 @@
  *     approved ones;
  *  3. per started payment, the first Soisy observation saying the loan is verified (or further), and
  *     the seconds from the payment's creation to it: Σ and count.
+ * The joins are written `p CROSS JOIN x WHERE …`: SQLite then keeps the payments (the period, on
+ * the index) as the outer loop instead of reading all the shop's payouts; PostgreSQL plans as usual.
  * Raw SQL because Prisma cannot group by an expression; one expression per database flavour (dates
  * are TEXT in ISO 8601 on SQLite, timestamp(3) in UTC on PostgreSQL).
  */
@@ -60,26 +62,33 @@ function startedWhere(shop: string, period: DashboardPeriod): Prisma.Sql {
     AND p."test" = ${period.mode === "test"} AND p."state" NOT IN (${Prisma.join([...NOT_STARTED_STATES])})`;
 }
 
-export async function dashboardMetrics(db: Db, kind: DatabaseKind, shop: string, period: DashboardPeriod): Promise<DashboardMetrics> {
+/** The three queries (exported so a test can read their plans). */
+export function dashboardQueries(kind: DatabaseKind, shop: string, period: DashboardPeriod): Record<"hours" | "instalments" | "verification", Prisma.Sql> {
   const where = startedWhere(shop, period);
   const verifiedLike = Prisma.join(
     VERIFIED_STATUSES.map((s) => Prisma.sql`e."detailJson" LIKE ${`%"${s}"%`}`),
     " OR ",
   );
-  const [groups, instalments, verification] = await Promise.all([
-    db.$queryRaw`SELECT ${hourOf(kind, 'p."createdAt"')} AS "hour", p."state" AS "state", COUNT(*) AS "n",
+  return {
+    hours: Prisma.sql`SELECT ${hourOf(kind, 'p."createdAt"')} AS "hour", p."state" AS "state", COUNT(*) AS "n",
         SUM(COALESCE(p."soisyLoanAmountCents", p."amountCents")) AS "v"
       FROM "PaymentSession" p WHERE ${where} GROUP BY 1, 2`,
-    db.$queryRaw`SELECT SUM(sp."instalments") AS "s", COUNT(sp."instalments") AS "n"
-      FROM "PaymentSession" p JOIN "SoisyPayout" sp ON sp."shop" = p."shop" AND sp."orderReference" = p."id" AND sp."environment" = p."environment"
-      WHERE ${where} AND p."state" = 'resolved' AND sp."instalments" IS NOT NULL`,
-    db.$queryRaw`SELECT SUM(f."seconds") AS "s", COUNT(*) AS "n" FROM (
+    instalments: Prisma.sql`SELECT SUM(sp."instalments") AS "s", COUNT(sp."instalments") AS "n"
+      FROM "PaymentSession" p CROSS JOIN "SoisyPayout" sp
+      WHERE ${where} AND p."state" = 'resolved'
+        AND sp."shop" = p."shop" AND sp."orderReference" = p."id" AND sp."environment" = p."environment" AND sp."instalments" IS NOT NULL`,
+    verification: Prisma.sql`SELECT SUM(f."seconds") AS "s", COUNT(*) AS "n" FROM (
         SELECT ${epochSeconds(kind, 'MIN(e."createdAt")')} - ${epochSeconds(kind, 'p."createdAt"')} AS "seconds"
-        FROM "PaymentSession" p JOIN "TimelineEvent" e ON e."paymentSessionId" = p."id"
-        WHERE ${where} AND e."source" IN (${Prisma.join([...VERIFICATION_SOURCES])})
+        FROM "PaymentSession" p CROSS JOIN "TimelineEvent" e
+        WHERE ${where} AND e."paymentSessionId" = p."id" AND e."source" IN (${Prisma.join([...VERIFICATION_SOURCES])})
           AND (e."type" = 'LoanWasVerified' OR ${verifiedLike})
         GROUP BY p."id", p."createdAt") f`,
-  ]);
+  };
+}
+
+export async function dashboardMetrics(db: Db, kind: DatabaseKind, shop: string, period: DashboardPeriod): Promise<DashboardMetrics> {
+  const q = dashboardQueries(kind, shop, period);
+  const [groups, instalments, verification] = await Promise.all([db.$queryRaw(q.hours), db.$queryRaw(q.instalments), db.$queryRaw(q.verification)]);
   const hours = hourRows.parse(groups);
   const [inst] = sumRows.parse(instalments);
   const [verified] = sumRows.parse(verification);
