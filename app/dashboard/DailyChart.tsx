@@ -46,13 +46,16 @@ export function DailyChart({ days, locale }: { days: DayView[]; locale: Locale }
             width="100%"
             style={{ minWidth: 280, display: "block" }}
           >
-            <style>{".soisy-bar:focus{outline:none}.soisy-bar:focus rect.v,.soisy-bar:hover rect.v{fill:#003a8c;stroke:#000;stroke-width:2}"}</style>
+            {/* Focus is drawn inside the SVG (an outline on a <g> is not drawn everywhere): the day's slot is framed, also when its bar is 0. */}
+            <style>
+              {".soisy-bar:focus{outline:none}.soisy-bar:focus rect.slot{fill:#f1f1f1;stroke:#000;stroke-width:2}.soisy-bar:focus rect.v,.soisy-bar:hover rect.v{fill:#003a8c}"}
+            </style>
             <line x1={0} x2={width} y1={HEIGHT + 0.5} y2={HEIGHT + 0.5} stroke="#8a8a8a" strokeWidth={1} />
             {days.map((d, i) => (
               <g key={d.day} className="soisy-bar" tabIndex={0} role="img" aria-label={d.description} data-day={d.day} data-started={d.started}>
                 <title>{d.description}</title>
                 {/* The whole slot takes the pointer, the visible bar is the count. */}
-                <rect x={i * slot} y={0} width={slot} height={HEIGHT} fill="transparent" />
+                <rect className="slot" x={i * slot} y={0} width={slot} height={HEIGHT} fill="transparent" />
                 <rect className="v" x={i * slot + gap / 2} y={HEIGHT - heights[i]!} width={Math.max(0.5, slot - gap)} height={heights[i]!} fill="#005bd3" />
                 {axisLabel(d) !== null ? (
                   <text x={i * slot + slot / 2} y={HEIGHT + 13} textAnchor="middle" fontSize={10} fill="#303030" aria-hidden="true">

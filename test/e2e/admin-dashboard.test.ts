@@ -187,6 +187,9 @@ describe("the dashboard", () => {
       label = await page.evaluate(() => (document.activeElement?.closest('[data-testid="daily-chart"]') ? document.activeElement.getAttribute("aria-label") : null));
     }
     expect(label).toMatch(/^1 \S+ \d{4}: \d+ avviati, \d+ approvati, € [\d.]+,\d\d finanziati$/);
+    // The focus is visible: the focused day's slot is framed (also for a day without payments).
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!.querySelector("rect.slot")!).stroke)).toBe("rgb(0, 0, 0)");
+    await page.locator('[data-testid="daily-chart"]').screenshot({ path: screenshotPath("dashboard-chart-focus-it") });
     await page.keyboard.press("Tab");
     const second = await page.evaluate(() => document.activeElement?.getAttribute("data-day"));
     const today = romeDayOf(new Date());
