@@ -9,7 +9,7 @@
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { screenshotPath } from "../helpers/browser";
-import { adminContext } from "../helpers/admin-page";
+import { ADMIN_USER_AGENT, adminContext } from "../helpers/admin-page";
 import { seriousAxeViolations } from "../helpers/axe";
 import { formatEuro } from "~/i18n/money";
 import { eventually, printAppOutputIfFailed, type Stack } from "../helpers/stack";
@@ -65,8 +65,9 @@ async function seed(id: string, at: Date, state: string, test: boolean, loanCent
 }
 
 beforeAll(async () => {
-  [stack, browser] = await startStackAndBrowser({ shop: "dash-admin.myshopify.com" });
-  context = await adminContext(browser, stack, { viewport: { width: 1280, height: 1000 }, locale: "it-IT" });
+  // adminOAuth: the merchant logs in through the Shopify simulator's OAuth, as in a real browser.
+  [stack, browser] = await startStackAndBrowser({ shop: "dash-admin.myshopify.com", adminOAuth: true });
+  context = await browser.newContext({ userAgent: ADMIN_USER_AGENT, extraHTTPHeaders: { "accept-language": "it-IT" }, locale: "it-IT", viewport: { width: 1280, height: 1000 } });
   page = await context.newPage();
 
   // A test-mode payment paid for real: the shopper completes at Soisy, Soisy verifies, Shopify is told.
@@ -154,6 +155,15 @@ async function expectFiguresShown(e: Awaited<ReturnType<typeof expectedFigures>>
 }
 
 describe("the dashboard", () => {
+  it("the merchant logs in (login page, Shopify's consent) and lands on the dashboard", async () => {
+    await page.goto(`${stack.appUrl}/auth/login?lang=it`);
+    await page.getByLabel("Dominio del negozio").fill(stack.shop);
+    await Promise.all([page.waitForURL(`${stack.shopify.authorizeUrl(stack.shop)}?**`), page.getByRole("button", { name: "Accedi" }).click()]);
+    await Promise.all([page.waitForURL((url) => url.href.startsWith(`${stack.appUrl}/app`)), page.getByRole("button", { name: /Installa l'app/ }).click()]);
+    await page.getByTestId("figures").waitFor({ timeout: 15_000 });
+    expect(new URL(page.url()).pathname).toBe("/app");
+  });
+
   it("Italian, this month's live payments by default: the open items first, figures equal to the database's", async () => {
     await open("/app?lang=it");
     const today = romeDayOf(new Date());
