@@ -18,6 +18,7 @@ import { declineMessages } from "./messages/decline";
 import { timelineMessages } from "./messages/timeline";
 import { fundOnFulfilmentMessages } from "./messages/fundOnFulfilment";
 import { refundSettleMessages } from "./messages/refundSettle";
+import { dashboardMetricsMessages } from "./messages/dashboardMetrics";
 import { payoutsMessages } from "./messages/payouts";
 
 const coreIt = {
@@ -71,6 +72,7 @@ const it = {
   ...timelineMessages.it,
   ...fundOnFulfilmentMessages.it,
   ...refundSettleMessages.it,
+  ...dashboardMetricsMessages.it,
   ...payoutsMessages.it,
 };
 export type MessageKey = keyof typeof it;
@@ -126,6 +128,7 @@ const en: Record<MessageKey, string> = {
   ...timelineMessages.en,
   ...fundOnFulfilmentMessages.en,
   ...refundSettleMessages.en,
+  ...dashboardMetricsMessages.en,
   ...payoutsMessages.en,
 };
 

@@ -1,27 +1,38 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { useLoaderData } from "@remix-run/react";
-import { Badge, BlockStack, Card, Layout, Page, Text } from "@shopify/polaris";
+import { Badge, Banner, BlockStack, Card, Layout, Page, Text } from "@shopify/polaris";
 import { shopify } from "~/shopify.server";
 import { db } from "~/db.server";
+import { databaseKind, databaseUrl } from "~/db/database-url";
 import { ensureShopSettings, getShopSettings } from "~/settings/settings.server";
 import { localeFromRequest, translator } from "~/i18n/i18n";
 import { formatMoney } from "~/i18n/money";
 import { attentionSummary } from "~/transactions/query.server";
 import { AttentionBanner } from "~/transactions/AttentionBanner";
+import { parsePeriod } from "~/dashboard/period";
+import { dashboardMetrics } from "~/dashboard/metrics.server";
+import { dashboardView } from "~/dashboard/view";
+import { DailyChart } from "~/dashboard/DailyChart";
+import { FiguresCard } from "~/dashboard/FiguresCard";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [{ title: `${translator(data?.locale ?? "it")("dashboard.title")} — ${translator(data?.locale ?? "it")("app.name")}` }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const { session } = await shopify().authenticate.admin(request);
   await ensureShopSettings(db(), session.shop);
-  const settings = await getShopSettings(db(), session.shop);
-  const payments = await db().paymentSession.count({ where: { shop: session.shop } });
-  const attention = await attentionSummary(db(), session.shop);
-  return { shop: session.shop, settings: settings!, payments, attention, locale: localeFromRequest(request) };
+  const settings = (await getShopSettings(db(), session.shop))!;
+  const locale = localeFromRequest(request);
+  // Live payments once the shop is ready for production, test payments before; ?mode= picks either.
+  const period = parsePeriod(new URL(request.url).searchParams, new Date(), settings.ready ? "live" : "test");
+  const [attention, metrics] = await Promise.all([
+    attentionSummary(db(), session.shop),
+    dashboardMetrics(db(), databaseKind(databaseUrl()), session.shop, period),
+  ]);
+  return { settings, attention, locale, view: dashboardView(metrics, period, locale) };
 }
 
 export default function Dashboard() {
-  const { settings, payments, attention, locale } = useLoaderData<typeof loader>();
+  const { settings, attention, locale, view } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const env = (name: "sandbox" | "production") => {
     const c = settings.credentials[name];
@@ -30,7 +41,23 @@ export default function Dashboard() {
   return (
     <Page title={t("dashboard.title")}>
       <Layout>
+        {/* Open items first: what needs the merchant. */}
         <AttentionBanner summary={attention} locale={locale} />
+        {view.problem ? (
+          <Layout.Section>
+            <div data-testid="period-problem">
+              <Banner tone="info">{view.problem}</Banner>
+            </div>
+          </Layout.Section>
+        ) : null}
+        <Layout.Section>
+          <FiguresCard view={view} locale={locale} />
+        </Layout.Section>
+        <Layout.Section>
+          <Card>
+            <DailyChart days={view.days} locale={locale} />
+          </Card>
+        </Layout.Section>
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
@@ -44,7 +71,6 @@ export default function Dashboard() {
               <Text as="p">
                 {t("dashboard.amountRange", { min: formatMoney(settings.minAmountCents, "EUR", locale), max: formatMoney(settings.maxAmountCents, "EUR", locale) })}
               </Text>
-              <Text as="p">{t("dashboard.payments", { count: payments })}</Text>
             </BlockStack>
           </Card>
         </Layout.Section>
