@@ -5,8 +5,9 @@
  * period, a loan disbursed after a rejection, a Soisy order the app does not know). Then one payout sync
  * reads the simulator's order list, as the app's schedule would.
  *
- * Every history payment is final (resolved or rejected; an abandoned one was rejected when Shopify was
- * told), so the app's reconciliation job has nothing to poll at Soisy.
+ * Nothing for the app's reconciliation job to poll at Soisy: history payments are resolved, rejected (a
+ * checkout left at Soisy's page was rejected when Shopify was told), or abandoned without a Soisy order
+ * (the job only polls payments that have one).
  *
  * Re-run safe: the demo database persists, the simulator does not, so the history rows (ids
  * "demo-hist-…") are deleted and written again, dated from now, on every start. Deterministic: no random.
@@ -58,7 +59,7 @@ export async function seedDemoHistory(db: Db, soisy: SoisySimulator, shop: strin
     const amount = 14_900 + ((i * 12_345) % 180_000);
     const verifiedAt = new Date(created.getTime() + (12 + ((i * 7) % 50)) * MINUTE);
     const instalments = [3, 6, 10, 12, 20][i % 5]!;
-    const hasOrder = outcome !== "redirected";
+    const hasOrder = outcome === "resolved" || outcome === "rejected";
     payments.push({
       id,
       gid: `gid://shopify/PaymentSession/${id}`,
@@ -70,7 +71,7 @@ export async function seedDemoHistory(db: Db, soisy: SoisySimulator, shop: strin
       kind: "sale",
       proposedAt: created,
       environment: "sandbox",
-      state: outcome === "resolved" ? "resolved" : "rejected",
+      state: outcome === "resolved" ? "resolved" : outcome === "abandoned" ? "abandoned" : "rejected",
       soisyToken: hasOrder ? token : null,
       soisyStatus: outcome === "resolved" ? "waiting_for_disbursement" : outcome === "rejected" ? "cancelled" : hasOrder ? "request_received" : null,
       soisyLoanAmountCents: outcome === "resolved" ? amount : null,
@@ -78,7 +79,7 @@ export async function seedDemoHistory(db: Db, soisy: SoisySimulator, shop: strin
       callbackSecret: `demo-${id}`,
       createdAt: created,
       resolvedAt: outcome === "resolved" ? verifiedAt : null,
-      rejectedAt: outcome === "resolved" ? null : outcome === "rejected" ? verifiedAt : new Date(created.getTime() + 3 * 3_600_000),
+      rejectedAt: outcome === "rejected" ? verifiedAt : outcome === "redirected" ? new Date(created.getTime() + 3 * 3_600_000) : null,
       abandonedAt: outcome === "abandoned" ? new Date(created.getTime() + 20 * MINUTE) : null,
       returnedAt: outcome === "resolved" ? new Date(created.getTime() + 10 * MINUTE) : null,
     });
