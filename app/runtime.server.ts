@@ -20,6 +20,7 @@ import { defaultSoisyClientFactory, type PaymentDeps } from "~/payments/payment-
 import { reconcileOpenPayments } from "~/payments/reconcile.server";
 import { processDueSettlements } from "~/payments/settlement-service.server";
 import { closeOutgoingConnections } from "~/http/outgoing-pool.server";
+import { startAlertJob } from "~/notifications/runtime-block.server";
 
 const BackoffEnvSchema = z.object({
   OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(DEFAULT_BACKOFF.baseMs),
@@ -117,9 +118,12 @@ export function startBackgroundJobs(): void {
       });
   }, config.RECONCILE_INTERVAL_MS);
   timer.unref();
+  // Issue 16, merchant e-mail alerts (app/notifications/): its own interval; null without SMTP_URL.
+  const alerts = startAlertJob({ db: deps.db, logger, config, workerId: worker.workerId });
   globalThis.__soisyJobs = {
     async stop() {
       clearInterval(timer);
+      await alerts?.stop();
       await worker.stop();
     },
   };

@@ -17,6 +17,7 @@ import { demoMessages } from "./messages/demo";
 import { declineMessages } from "./messages/decline";
 import { timelineMessages } from "./messages/timeline";
 import { fundOnFulfilmentMessages } from "./messages/fundOnFulfilment";
+import { alertsMessages } from "./messages/alerts";
 
 const coreIt = {
   "app.name": "Soisy per Shopify",
@@ -68,6 +69,7 @@ const it = {
   ...declineMessages.it,
   ...timelineMessages.it,
   ...fundOnFulfilmentMessages.it,
+  ...alertsMessages.it,
 };
 export type MessageKey = keyof typeof it;
 
@@ -121,6 +123,7 @@ const en: Record<MessageKey, string> = {
   ...declineMessages.en,
   ...timelineMessages.en,
   ...fundOnFulfilmentMessages.en,
+  ...alertsMessages.en,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };
