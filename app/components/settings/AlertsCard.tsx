@@ -28,7 +28,8 @@ export function AlertsCard(props: { t: T; actionUrl: string; initial: AlertFormV
             </Banner>
           </div>
         )}
-        <Form method="post" action={props.actionUrl} aria-label={t("settings.alerts.title")}>
+        {/* noValidate: the server checks the address and shows its error inline, in the page's language. */}
+        <Form method="post" action={props.actionUrl} aria-label={t("settings.alerts.title")} noValidate>
           <input type="hidden" name="intent" value="saveAlerts" />
           <FormLayout>
             <TextField
