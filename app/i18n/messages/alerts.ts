@@ -78,6 +78,7 @@ export const alertsMessages = defineMessages(
     "settings.alerts.testNoEmail": "Salva prima un indirizzo e-mail per gli avvisi.",
     "settings.error.email": "Inserisci un indirizzo e-mail valido, per esempio nome@negozio.it.",
     "settings.error.graceDays": "Inserisci un numero di giorni da 1 a 60.",
+    "alerts.demo.inbox": "E-mail di avviso al commerciante (posta in arrivo)",
   },
   {
     "alerts.subject.amount_mismatch": "[{shop}] Soisy's amount differs from the order",
@@ -151,5 +152,6 @@ export const alertsMessages = defineMessages(
     "settings.alerts.testNoEmail": "Save an alert e-mail address first.",
     "settings.error.email": "Enter a valid e-mail address, for example name@shop.com.",
     "settings.error.graceDays": "Enter a number of days from 1 to 60.",
+    "alerts.demo.inbox": "Merchant alert e-mails (inbox)",
   },
 );
