@@ -41,3 +41,9 @@ export function messageIdFor(localPart: string, from: string, appUrl: string): s
   const domain = /@([A-Za-z0-9.-]+)>?\s*$/.exec(from)?.[1] ?? new URL(appUrl).hostname;
   return `<${localPart}@${domain}>`;
 }
+
+/** An SMTP error for the log and the row: its text with any e-mail address blanked out. */
+export function smtpErrorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.replace(/[^\s<>@"'(),;:]+@[^\s<>@"'(),;:]+/g, "<address>").slice(0, 500);
+}

@@ -34,17 +34,34 @@ interface ShopAlerts {
   alertDigest: boolean;
 }
 
+/** Rows read per query; a window with more events is read page by page (keyset on id). */
+const PAGE = 500;
+
+/** Reads every page of a query ordered by id, `after` the last id of the previous page. */
+async function allPages<T extends { id: string }>(read: (after: string | undefined) => Promise<T[]>): Promise<T[]> {
+  const out: T[] = [];
+  let after: string | undefined;
+  for (;;) {
+    const page = await read(after);
+    out.push(...page);
+    if (page.length < PAGE) return out;
+    after = page[page.length - 1]!.id;
+  }
+}
+
 function isUniqueViolation(error: unknown): boolean {
   return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "P2002";
 }
 
 async function timelineCandidates(db: Db, shops: string[], since: Date): Promise<Candidate[]> {
-  const rows = await db.timelineEvent.findMany({
-    where: { shop: { in: shops }, createdAt: { gte: since }, type: { in: Object.keys(TIMELINE_KINDS) } },
-    select: { id: true, shop: true, type: true, paymentSessionId: true, createdAt: true, payment: { select: { amountCents: true, currency: true, soisyLoanAmountCents: true } } },
-    orderBy: { createdAt: "asc" },
-    take: 1000,
-  });
+  const rows = await allPages((after) =>
+    db.timelineEvent.findMany({
+      where: { shop: { in: shops }, createdAt: { gte: since }, type: { in: Object.keys(TIMELINE_KINDS) }, ...(after ? { id: { gt: after } } : {}) },
+      select: { id: true, shop: true, type: true, paymentSessionId: true, createdAt: true, payment: { select: { amountCents: true, currency: true, soisyLoanAmountCents: true } } },
+      orderBy: { id: "asc" },
+      take: PAGE,
+    }),
+  );
   return rows.map((row) => ({
     shop: row.shop,
     eventKey: eventKeys.timeline(row.id),
@@ -60,12 +77,14 @@ async function timelineCandidates(db: Db, shops: string[], since: Date): Promise
 }
 
 async function refundCandidates(db: Db, shops: string[], since: Date): Promise<Candidate[]> {
-  const rows = await db.refundSession.findMany({
-    where: { shop: { in: shops }, state: "awaiting_merchant", createdAt: { gte: since } },
-    select: { id: true, shop: true, paymentSessionId: true, amountCents: true, currency: true, createdAt: true, payment: { select: { amountCents: true } } },
-    orderBy: { createdAt: "asc" },
-    take: 1000,
-  });
+  const rows = await allPages((after) =>
+    db.refundSession.findMany({
+      where: { shop: { in: shops }, state: "awaiting_merchant", createdAt: { gte: since }, ...(after ? { id: { gt: after } } : {}) },
+      select: { id: true, shop: true, paymentSessionId: true, amountCents: true, currency: true, createdAt: true, payment: { select: { amountCents: true } } },
+      orderBy: { id: "asc" },
+      take: PAGE,
+    }),
+  );
   return rows.map((row) => ({
     shop: row.shop,
     eventKey: eventKeys.refund(row.id),
@@ -106,22 +125,42 @@ export async function produceNotifications(options: ProducerOptions): Promise<{ 
     ...(await credentialCandidates(db, names, since)),
   ];
   if (candidates.length === 0) return { created: 0 };
-  const known = new Set(
-    (await db.notification.findMany({ where: { eventKey: { in: candidates.map((c) => c.eventKey) } }, select: { eventKey: true } })).map((n) => n.eventKey),
-  );
+  const known = new Set<string>();
+  for (let i = 0; i < candidates.length; i += PAGE) {
+    const keys = candidates.slice(i, i + PAGE).map((c) => c.eventKey);
+    for (const n of await db.notification.findMany({ where: { eventKey: { in: keys } }, select: { eventKey: true } })) known.add(n.eventKey);
+  }
+  candidates.sort((a, b) => a.detail.at.localeCompare(b.detail.at));
   const digestOf = new Map(shops.map((s) => [s.shop, s.alertDigest]));
+  const rowOf = (c: Candidate) => ({
+    shop: c.shop,
+    eventKey: c.eventKey,
+    kind: c.kind,
+    paymentSessionId: c.paymentSessionId,
+    detailJson: JSON.stringify(c.detail),
+    nextAttemptAt: digestOf.get(c.shop) ? nextDigestAt(now, digestHour) : now,
+  });
+  const fresh = candidates.filter((c) => !known.has(c.eventKey));
   let created = 0;
-  for (const c of candidates) {
-    if (known.has(c.eventKey)) continue;
-    const nextAttemptAt = digestOf.get(c.shop) ? nextDigestAt(now, digestHour) : now;
+  for (let i = 0; i < fresh.length; i += PAGE) {
+    const batch = fresh.slice(i, i + PAGE);
     try {
-      await db.notification.create({
-        data: { shop: c.shop, eventKey: c.eventKey, kind: c.kind, paymentSessionId: c.paymentSessionId, detailJson: JSON.stringify(c.detail), nextAttemptAt },
-      });
-      created += 1;
+      created += (await db.notification.createMany({ data: batch.map(rowOf) })).count;
+      continue;
     } catch (error) {
-      // Another instance inserted this event's notification first: exactly one row either way.
       if (!isUniqueViolation(error)) throw error;
+    }
+    // Another instance inserted some of these meanwhile: insert the rest one by one (its rows win).
+    const taken = new Set((await db.notification.findMany({ where: { eventKey: { in: batch.map((c) => c.eventKey) } }, select: { eventKey: true } })).map((n) => n.eventKey));
+    for (const c of batch) {
+      if (taken.has(c.eventKey)) continue;
+      try {
+        await db.notification.create({ data: rowOf(c) });
+        created += 1;
+      } catch (error) {
+        // Another instance inserted this event's notification first: exactly one row either way.
+        if (!isUniqueViolation(error)) throw error;
+      }
     }
   }
   if (created) logger.info({ created }, "alert notifications created");

@@ -16,7 +16,7 @@ import type { Db } from "~/db.server";
 import { isLocale } from "~/i18n/i18n";
 import type { Logger } from "~/logger.server";
 import { isNotificationKind, type NotificationDetail } from "./events";
-import { messageIdFor, SMTP_TIMEOUT_MS, type Mailer } from "./mailer.server";
+import { messageIdFor, SMTP_TIMEOUT_MS, smtpErrorText, type Mailer } from "./mailer.server";
 import { renderAlert, renderDigest, type AlertItem, type MailContent } from "./render";
 import { romeDay } from "./schedule";
 
@@ -134,7 +134,7 @@ export async function sendDueNotifications(options: SenderOptions): Promise<Send
 
 async function recordFailure(options: SenderOptions, rows: Row[], token: string, error: unknown, report: SendReport): Promise<void> {
   const { db, logger, now } = options;
-  const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+  const message = smtpErrorText(error);
   for (const row of rows) {
     const attempts = row.attempts + 1;
     if (attempts >= options.maxAttempts) {

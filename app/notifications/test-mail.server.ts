@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { Db } from "~/db.server";
 import { isLocale } from "~/i18n/i18n";
 import type { Logger } from "~/logger.server";
-import { createMailer, messageIdFor } from "./mailer.server";
+import { createMailer, messageIdFor, smtpErrorText } from "./mailer.server";
 import { renderTest } from "./render";
 
 export type TestMailOutcome = "sent" | "no_email" | "not_configured" | "failed";
@@ -20,7 +20,7 @@ export async function sendTestMail(options: { db: Db; logger: Logger; shop: stri
     logger.info({ shop }, "test alert e-mail sent");
     return { outcome: "sent", email: s.alertEmail };
   } catch (error) {
-    logger.warn({ shop, error: error instanceof Error ? error.message : String(error) }, "test alert e-mail failed");
+    logger.warn({ shop, error: smtpErrorText(error) }, "test alert e-mail failed");
     return { outcome: "failed" };
   } finally {
     mailer.close();

@@ -9,6 +9,7 @@ import { adminContext, openSettings, submitSettings, waitForNotice } from "../he
 import { screenshotPath } from "../helpers/browser";
 import { closeAll, STACK_SETUP_TIMEOUT_MS, startStackAndBrowser } from "../helpers/browser-stack";
 import type { Stack } from "../helpers/stack";
+import { freePort, spawnApp, stopProcess } from "../../scripts/lib/local-stack";
 import { startMailSimulator, type MailSimulator } from "../simulators/mail/simulator";
 
 const SHOP = "alerts-settings.myshopify.com";
@@ -86,5 +87,23 @@ describe("alert settings", () => {
     expect(await inlineError("payoutGraceDays")).toBe("Enter a number of days from 1 to 60.");
     expect((await stored()).alertEmail).toBe("titolare@negozio.example");
     await page.screenshot({ path: screenshotPath("alerts-settings-errors-en.png"), fullPage: true });
+  });
+
+  it("says mails are not configured on a server without SMTP_URL, and offers no test e-mail", async () => {
+    // A second instance of the app on the same database, without SMTP (the admin login is the same shop's).
+    const port = await freePort();
+    const bare = await spawnApp({ port, env: { ...stack.env, SMTP_URL: "" } });
+    try {
+      await page.goto(`http://127.0.0.1:${port}/app/settings?lang=en`);
+      await page.getByRole("heading", { level: 1 }).waitFor();
+      await page.getByText("E-mail is not configured on this server (SMTP_URL): alerts stay visible in the app only.").waitFor();
+      expect(await page.getByRole("button", { name: "Send a test e-mail" }).count()).toBe(0);
+      // The same page with SMTP says nothing of the kind.
+      await openSettings(page, stack, "?lang=en");
+      expect(await page.locator("[data-mail-not-configured]").count()).toBe(0);
+      expect(await page.getByRole("button", { name: "Send a test e-mail" }).count()).toBe(1);
+    } finally {
+      await stopProcess(bare, "SIGKILL");
+    }
   });
 });

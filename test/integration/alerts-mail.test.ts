@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createDb, type Db } from "~/db.server";
 import { createLogger } from "~/logger.server";
 import { createAlertJob, type AlertJobConfig } from "~/notifications/jobs.server";
+import { produceNotifications } from "~/notifications/producer.server";
 import { nextDigestAt } from "~/notifications/schedule";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
 import { createPaymentRow } from "../helpers/payment-rows";
@@ -239,5 +240,20 @@ describe("SMTP failures", () => {
     await j.tick();
     expect(mailsTo(to)).toHaveLength(0);
     expect((await db.notification.findFirstOrThrow({ where: { shop } })).status).toBe("skipped");
+  });
+});
+
+describe("producer bounds", () => {
+  it("reads a busy window page by page: every one of 1,234 events gets its notification, once", async () => {
+    const { shop, paymentId } = await shopWithPayment();
+    const at = Date.now() - 3_600_000;
+    await db.timelineEvent.createMany({
+      data: Array.from({ length: 1_234 }, (_, i) => ({ shop, paymentSessionId: paymentId, source: "app", type: "outbox_dead_letter", dedupeKey: `bulk:${shop}:${i}`, createdAt: new Date(at + i) })),
+    });
+    const options = { db, logger, now: new Date(), lookbackMs: 24 * 3_600_000, digestHour: 8 };
+    const [a, b] = await Promise.all([produceNotifications(options), produceNotifications({ ...options, db: other })]);
+    expect(a.created + b.created).toBe(1_234);
+    expect((await produceNotifications(options)).created).toBe(0);
+    expect(await db.notification.count({ where: { shop } })).toBe(1_234);
   });
 });

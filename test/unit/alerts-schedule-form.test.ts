@@ -3,6 +3,7 @@
  * the alert settings form (validation → message keys), HTML escaping and the payment link.
  */
 import { describe, expect, it } from "vitest";
+import { smtpErrorText } from "~/notifications/mailer.server";
 import { alertLink, escapeHtml, renderAlert } from "~/notifications/render";
 import { nextDigestAt, romeDay } from "~/notifications/schedule";
 import { parseAlertForm } from "~/settings/alert-settings-form";
@@ -58,5 +59,13 @@ describe("rendering", () => {
     expect(mail.html).toContain("&lt;b&gt;Shop&lt;/b&gt;");
     expect(mail.html).not.toContain("<b>Shop</b>");
     expect(mail.text).toContain("(€90.00) does not match the order amount (€100.00)");
+  });
+});
+
+describe("SMTP error text", () => {
+  it("blanks out e-mail addresses", () => {
+    expect(smtpErrorText(new Error("Can't send mail - all recipients were rejected: 550 5.1.1 <owner@shop.example>: unknown"))).toBe(
+      "Can't send mail - all recipients were rejected: 550 5.1.1 <<address>>: unknown",
+    );
   });
 });
