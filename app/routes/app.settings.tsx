@@ -1,6 +1,7 @@
 /**
  * The merchant's settings page: Soisy credentials per environment (the API key is write-only: never
- * sent to the browser), "Verify", payment options, and readiness at Shopify.
+ * sent to the browser), "Verify", payment options, readiness at Shopify, and the alerts and Soisy-data
+ * options of issue 16 with "send a test e-mail" (docs/alerts.md).
  *
  * Every POST carries an `intent`; it must come from the app's own origin (the Origin header) on top
  * of the session cookie's SameSite=Lax. The `lang` query parameter is kept on every post.
