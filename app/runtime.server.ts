@@ -21,6 +21,7 @@ import { reconcileOpenPayments } from "~/payments/reconcile.server";
 import { processDueSettlements } from "~/payments/settlement-service.server";
 import { settleRefundsFromSoisy } from "~/payments/refund-settle.server";
 import { closeOutgoingConnections } from "~/http/outgoing-pool.server";
+import { startAlertJob } from "~/notifications/runtime-block.server";
 
 const BackoffEnvSchema = z.object({
   OUTBOX_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(DEFAULT_BACKOFF.baseMs),
@@ -137,10 +138,13 @@ export function startBackgroundJobs(): void {
   }, config.RECONCILE_INTERVAL_MS);
   refundTimer.unref();
 
+  // Issue 16, merchant e-mail alerts (app/notifications/): its own interval; null without SMTP_URL.
+  const alerts = startAlertJob({ db: deps.db, logger, config, workerId: worker.workerId });
   globalThis.__soisyJobs = {
     async stop() {
       clearInterval(timer);
       clearInterval(refundTimer);
+      await alerts?.stop();
       await worker.stop();
     },
   };

@@ -19,6 +19,7 @@ import { timelineMessages } from "./messages/timeline";
 import { fundOnFulfilmentMessages } from "./messages/fundOnFulfilment";
 import { refundSettleMessages } from "./messages/refundSettle";
 import { dashboardMetricsMessages } from "./messages/dashboardMetrics";
+import { alertsMessages } from "./messages/alerts";
 
 const coreIt = {
   "app.name": "Soisy per Shopify",
@@ -72,6 +73,7 @@ const it = {
   ...fundOnFulfilmentMessages.it,
   ...refundSettleMessages.it,
   ...dashboardMetricsMessages.it,
+  ...alertsMessages.it,
 };
 export type MessageKey = keyof typeof it;
 
@@ -127,6 +129,7 @@ const en: Record<MessageKey, string> = {
   ...fundOnFulfilmentMessages.en,
   ...refundSettleMessages.en,
   ...dashboardMetricsMessages.en,
+  ...alertsMessages.en,
 };
 
 export const MESSAGES: Record<Locale, Record<MessageKey, string>> = { it, en };
