@@ -67,6 +67,27 @@ export const configSchema = z.object({
   LENDER_TRANSPARENCY_URL: httpsUrl.default("https://www.soisy.it/"),
   LENDER_PRIVACY_URL: httpsUrl.default("https://www.soisy.it/privacy-policy/"),
   LENDER_CONTACT_URL: httpsUrl.default("https://www.soisy.it/"),
+  /**
+   * Merchant e-mail alerts (app/notifications/, docs/alerts.md): the SMTP server as a URL
+   * (smtp://user:pass@host:587, smtps://… for TLS at once); unset → no alert mail is produced and the
+   * settings page says so. ALERT_FROM is the sender.
+   */
+  SMTP_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => v || undefined)
+    .pipe(z.string().regex(/^smtps?:\/\/[^\s]+$/, "SMTP_URL must be smtp://… or smtps://…").optional()),
+  ALERT_FROM: z.string().trim().min(3).max(200).default("Soisy per Shopify <avvisi@localhost>"),
+  /** How often each instance looks for new alerts and sends the due ones. */
+  ALERT_POLL_MS: z.coerce.number().int().min(50).max(3_600_000).default(30_000),
+  /** Only events this recent are mailed (a shop setting its address first gets no history). */
+  ALERT_LOOKBACK_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(24),
+  /** The daily digest's hour, Europe/Rome. */
+  ALERT_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
+  /** SMTP failures are retried with backoff doubling from this, up to ALERT_MAX_ATTEMPTS tries. */
+  ALERT_BACKOFF_BASE_MS: z.coerce.number().int().min(10).max(86_400_000).default(60_000),
+  ALERT_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(8),
   /** Local development and tests only (app/shopify/admin-url-override.server.ts); refused in production. */
   SHOPIFY_ADMIN_URL: z.string().optional(),
   /**

@@ -21,6 +21,7 @@ import { reconcileOpenPayments } from "~/payments/reconcile.server";
 import { processDueSettlements } from "~/payments/settlement-service.server";
 import { settleRefundsFromSoisy } from "~/payments/refund-settle.server";
 import { closeOutgoingConnections } from "~/http/outgoing-pool.server";
+import { startAlertJob } from "~/notifications/runtime-block.server";
 import { releaseProcessPayoutLeases, syncAllPayouts } from "~/payouts/sync.server";
 
 const BackoffEnvSchema = z.object({
@@ -139,10 +140,13 @@ export function startBackgroundJobs(): void {
   refundTimer.unref();
   const payoutTimer = startPayoutSync(deps, config.PAYOUT_SYNC_INTERVAL_MS);
 
+  // Issue 16, merchant e-mail alerts (app/notifications/): its own interval; null without SMTP_URL.
+  const alerts = startAlertJob({ db: deps.db, logger, config, workerId: worker.workerId });
   globalThis.__soisyJobs = {
     async stop() {
       clearInterval(timer);
       clearInterval(refundTimer);
+      await alerts?.stop();
       clearInterval(payoutTimer);
       await worker.stop();
     },

@@ -22,6 +22,7 @@ import { randomBytes } from "node:crypto";
 import { parseArgs } from "node:util";
 import { startSoisySimulator } from "../test/simulators/soisy";
 import { startShopifySimulator } from "../test/simulators/shopify";
+import { startMailSimulator } from "../test/simulators/mail/simulator";
 import { createDb, tuneDatabase } from "../app/db.server";
 import { generateKeyMaterial, parseKeyring } from "../app/security/encryption.server";
 import { createLogger } from "../app/logger.server";
@@ -142,6 +143,15 @@ async function main(): Promise<number | null> {
     }),
   );
   running.closers.push(() => shopify.close());
+  // Merchant e-mail alerts (docs/alerts.md) go to the mail simulator: SMTP plus an inbox page.
+  // DEMO_MAIL_SMTP_PORT (2525) / DEMO_MAIL_PORT (4300); --check takes any free ports.
+  const mail = await starting("starting the mail simulator (DEMO_MAIL_SMTP_PORT / DEMO_MAIL_PORT)", () =>
+    startMailSimulator({
+      smtpPort: flags.check ? 0 : Number(process.env.DEMO_MAIL_SMTP_PORT || 2525),
+      httpPort: flags.check ? 0 : Number(process.env.DEMO_MAIL_PORT || 4300),
+    }),
+  );
+  running.closers.push(() => mail.close());
 
   await starting("tuning the database", async () => {
     const db = createDb(databaseUrl);
@@ -207,6 +217,14 @@ async function main(): Promise<number | null> {
     }
   });
   log("Soisy credentials verified (sandbox and production) for the demo shops");
+  await starting("setting the demo shop's alert e-mail", async () => {
+    const alertsDb = createDb(databaseUrl);
+    try {
+      await alertsDb.shopSettings.update({ where: { shop: DEMO_SHOP }, data: { alertEmail: "titolare@negozio-demo.example" } });
+    } finally {
+      await alertsDb.$disconnect();
+    }
+  });
   // Issue 16: four weeks of past payments and Soisy orders (a few planted differences), read once by the payout sync.
   const history = await starting("filling the demo's payment history", async () => {
     const historyDb = createDb(databaseUrl);
@@ -232,6 +250,10 @@ async function main(): Promise<number | null> {
     SHOPIFY_ADMIN_URL: shopify.paymentsApiUrlTemplate,
     SOISY_API_URL: soisy.url,
     DEMO_MODE: "true",
+    SMTP_URL: mail.smtpUrl,
+    ALERT_FROM: "Soisy per Shopify <avvisi@soisy-demo.example>",
+    ALERT_POLL_MS: "3000",
+    DEMO_MAIL_INBOX_URL: mail.inboxUrl,
     ...shopifyProofEnv(proof),
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
   };
@@ -258,6 +280,7 @@ async function main(): Promise<number | null> {
     "App landing page": `${appUrl}/`,
     "App health": `${appUrl}/healthz`,
     "Soisy simulator (sandbox API + shopper webapp)": `${soisy.url}/api/shops/partnershop`,
+    "Merchant alert e-mails (mail simulator inbox)": mail.inboxUrl,
   };
   // One write: no log line of the app can land inside the banner.
   process.stdout.write(

@@ -73,6 +73,8 @@ export async function hubData(locale: Locale) {
   return {
     locale,
     adminLogin: "/auth/login",
+    // The mail simulator's inbox, where the demo's merchant alerts arrive (scripts/demo.ts sets it).
+    mailInbox: process.env.DEMO_MAIL_INBOX_URL?.startsWith("http") ? process.env.DEMO_MAIL_INBOX_URL : null,
     shops,
     fiscalCodes: EXAMPLE_FISCAL_CODES,
     refusedPostalCode: REFUSED_POSTAL_CODE,

@@ -19,6 +19,7 @@ import { timelineMessages } from "./messages/timeline";
 import { fundOnFulfilmentMessages } from "./messages/fundOnFulfilment";
 import { refundSettleMessages } from "./messages/refundSettle";
 import { dashboardMetricsMessages } from "./messages/dashboardMetrics";
+import { alertsMessages } from "./messages/alerts";
 import { payoutsMessages } from "./messages/payouts";
 
 const coreIt = {
@@ -73,6 +74,7 @@ const it = {
   ...fundOnFulfilmentMessages.it,
   ...refundSettleMessages.it,
   ...dashboardMetricsMessages.it,
+  ...alertsMessages.it,
   ...payoutsMessages.it,
 };
 export type MessageKey = keyof typeof it;
@@ -129,6 +131,7 @@ const en: Record<MessageKey, string> = {
   ...fundOnFulfilmentMessages.en,
   ...refundSettleMessages.en,
   ...dashboardMetricsMessages.en,
+  ...alertsMessages.en,
   ...payoutsMessages.en,
 };
 

@@ -1,6 +1,7 @@
 /**
  * The merchant's settings page: Soisy credentials per environment (the API key is write-only: never
- * sent to the browser), "Verify", payment options, and readiness at Shopify.
+ * sent to the browser), "Verify", payment options, readiness at Shopify, and the alerts and Soisy-data
+ * options of issue 16 with "send a test e-mail" (docs/alerts.md).
  *
  * Every POST carries an `intent`; it must come from the app's own origin (the Origin header) on top
  * of the session cookie's SameSite=Lax. The `lang` query parameter is kept on every post.
@@ -14,6 +15,7 @@ import { json } from "@remix-run/node";
 import { useActionData, useLoaderData, useNavigation } from "@remix-run/react";
 import { Banner, BlockStack, Layout, Page } from "@shopify/polaris";
 import { z } from "zod";
+import { AlertsCard } from "~/components/settings/AlertsCard";
 import { CredentialsCard, type StoredCredentials } from "~/components/settings/CredentialsCard";
 import { OptionsCard } from "~/components/settings/OptionsCard";
 import { ReadinessCard } from "~/components/settings/ReadinessCard";
@@ -24,6 +26,9 @@ import { db } from "~/db.server";
 import { localeFromRequest, translator, type Locale } from "~/i18n/i18n";
 import { formatMoney } from "~/i18n/money";
 import { logger } from "~/logger.server";
+import { sendTestMail } from "~/notifications/test-mail.server";
+import { alertsToForm, type AlertField, type AlertFormValues } from "~/settings/alert-settings-form";
+import { getAlertSettings } from "~/settings/alert-settings.server";
 import { invalidateQuoteSettings } from "~/quotes/runtime.server";
 import { runSettingsIntent, type SettingsNotice, type SettingsPorts } from "~/settings/settings-actions.server";
 import { optionsOf, optionsToForm, type CredentialField, type FieldErrors, type OptionField, type OptionsFormValues } from "~/settings/settings-form";
@@ -68,7 +73,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
       ];
     }),
   ) as Record<SoisyEnvironment, StoredCredentials>;
+  const alertSettings = (await getAlertSettings(db(), session.shop))!;
   return {
+    alerts: alertsToForm(alertSettings),
+    mailConfigured: Boolean(appConfig().SMTP_URL),
     locale: localeFromRequest(request),
     productionStatus: credentials.production.status,
     adminPaymentsUrl: adminPaymentsUrl(session.shop),
@@ -106,6 +114,8 @@ interface ActionResult {
   credentialErrors?: FieldErrors<CredentialField>;
   /** Only the shop id is echoed back: never the key. */
   credentialShopId?: string;
+  alertErrors?: FieldErrors<AlertField>;
+  alertValues?: AlertFormValues;
 }
 
 const intentSchema = z.discriminatedUnion("intent", [
@@ -114,6 +124,8 @@ const intentSchema = z.discriminatedUnion("intent", [
   z.object({ intent: z.literal("verify"), environment: z.enum(ENVIRONMENTS) }),
   z.object({ intent: z.literal("removeCredentials"), environment: z.enum(ENVIRONMENTS) }),
   z.object({ intent: z.literal("syncReadiness") }),
+  z.object({ intent: z.literal("saveAlerts") }),
+  z.object({ intent: z.literal("sendTestAlert") }),
 ]);
 
 /** The Origin of a POST must be the app's own (CSRF defence on top of SameSite=Lax). */
@@ -147,6 +159,10 @@ export async function action({ request }: ActionFunctionArgs) {
     syncCheckoutRules: () => syncShopCheckoutRules(admin.graphql, shop),
     invalidateQuotes: () => invalidateQuoteSettings(shop),
     refreshShopName: ({ onlyIfMissing }) => refreshShopName(database, admin.graphql, shop, { onlyIfMissing }),
+    sendTestMail: () => {
+      const config = appConfig();
+      return sendTestMail({ db: database, logger, shop, smtpUrl: config.SMTP_URL, from: config.ALERT_FROM, appUrl: config.SHOPIFY_APP_URL });
+    },
   };
   const outcome = await runSettingsIntent(ports, input, form);
   switch (outcome.kind) {
@@ -156,6 +172,8 @@ export async function action({ request }: ActionFunctionArgs) {
       return json<ActionResult>({ ...result, notices: outcome.notices, optionErrors: outcome.errors, optionValues: outcome.values }, { status: 400 });
     case "invalidCredentials":
       return json<ActionResult>({ ...result, notices: outcome.notices, credentialErrors: outcome.errors, credentialShopId: outcome.shopId }, { status: 400 });
+    case "invalidAlerts":
+      return json<ActionResult>({ ...result, notices: outcome.notices, alertErrors: outcome.errors, alertValues: outcome.values }, { status: 400 });
   }
 }
 
@@ -183,7 +201,7 @@ export default function SettingsPage() {
               {actionData.notices.map((n, i) => (
                 <div key={`${actionData.nonce}-${i}`} data-notice-tone={n.tone}>
                   <Banner tone={n.tone}>
-                    <p>{t(n.key, n.env ? { env: envName(n.env) } : {})}</p>
+                    <p>{t(n.key, { ...(n.params ?? {}), ...(n.env ? { env: envName(n.env) } : {}) })}</p>
                   </Banner>
                 </div>
               ))}
@@ -220,6 +238,17 @@ export default function SettingsPage() {
             locale={locale}
             initial={actionData?.intent === "saveOptions" && actionData.optionValues ? actionData.optionValues : data.options}
             errors={actionData?.intent === "saveOptions" ? (actionData.optionErrors ?? {}) : {}}
+          />
+        </Layout.Section>
+        <Layout.Section>
+          <AlertsCard
+            key={`${JSON.stringify(data.alerts)}:${actionData?.intent === "saveAlerts" ? actionData.nonce : 0}`}
+            t={t}
+            actionUrl={actionUrl}
+            mailConfigured={data.mailConfigured}
+            savedEmail={data.alerts.alertEmail !== ""}
+            initial={actionData?.intent === "saveAlerts" && actionData.alertValues ? actionData.alertValues : data.alerts}
+            errors={actionData?.intent === "saveAlerts" ? (actionData.alertErrors ?? {}) : {}}
           />
         </Layout.Section>
         <Layout.Section>

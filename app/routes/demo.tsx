@@ -114,6 +114,11 @@ export default function Demo() {
         <h2 id="demo-merchant" style={{ fontSize: "1.2rem" }}>{t("demo.merchant.title")}</h2>
         <p>{t("demo.merchant.body", { shop: online[0]?.shop ?? data.shops[0]?.shop ?? "—" })}</p>
         <a href={data.adminLogin} style={linkButton}>{t("demo.link.admin")}</a>
+        {data.mailInbox ? (
+          <a href={data.mailInbox} style={linkButton} data-testid="mail-inbox">
+            {t("alerts.demo.inbox")}
+          </a>
+        ) : null}
       </section>
 
       <section aria-labelledby="demo-instore">

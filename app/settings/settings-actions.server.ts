@@ -19,8 +19,10 @@ import {
 } from "./settings-form";
 import { getShopSettings, removeSoisyCredentials, saveShopOptions, saveSoisyCredentials, type SoisyEnvironment } from "./settings.server";
 import { verifySoisyCredentials, type VerifyOutcome } from "./verify.server";
+import { alertFormEcho, parseAlertForm, type AlertField, type AlertFormValues } from "./alert-settings-form";
+import { saveAlertSettings } from "./alert-settings.server";
 
-export type SettingsNotice = { tone: "success" | "critical" | "warning" | "info"; key: MessageKey; env?: SoisyEnvironment };
+export type SettingsNotice = { tone: "success" | "critical" | "warning" | "info"; key: MessageKey; env?: SoisyEnvironment; params?: Record<string, string> };
 
 /** Shopify's answer to the readiness update (`ConfigureOutcome` of app/shopify/configure.server.ts, by shape). */
 export type ReadinessSyncOutcome = { kind: "updated" | "unreachable" | "refused"; ready: boolean };
@@ -37,20 +39,25 @@ export interface SettingsPorts {
   invalidateQuotes(): void;
   /** Stores the shop's name for the shopper pages; never throws. */
   refreshShopName(options: { onlyIfMissing: boolean }): Promise<unknown>;
+  /** Mails the shop's saved alert address now (app/notifications/test-mail.server.ts); absent: not wired. */
+  sendTestMail?(): Promise<{ outcome: "sent" | "no_email" | "not_configured" | "failed"; email?: string }>;
 }
 
 /** The parsed form intents (the route's zod schema yields exactly these). */
 export type SettingsIntent =
   | { intent: "saveOptions" }
   | { intent: "saveCredentials" | "verify" | "removeCredentials"; environment: SoisyEnvironment }
-  | { intent: "syncReadiness" };
+  | { intent: "syncReadiness" }
+  | { intent: "saveAlerts" | "sendTestAlert" };
 
 export type SettingsOutcome =
   | { kind: "done"; notices: SettingsNotice[] }
   /** The options form did not validate: nothing saved; the values are echoed back as typed. */
   | { kind: "invalidOptions"; notices: SettingsNotice[]; errors: FieldErrors<OptionField>; values: OptionsFormValues }
   /** The credentials form did not validate: nothing saved; only the shop id is echoed back, never the key. */
-  | { kind: "invalidCredentials"; notices: SettingsNotice[]; errors: FieldErrors<CredentialField>; shopId: string };
+  | { kind: "invalidCredentials"; notices: SettingsNotice[]; errors: FieldErrors<CredentialField>; shopId: string }
+  /** The alerts form did not validate: nothing saved; the values are echoed back as typed. */
+  | { kind: "invalidAlerts"; notices: SettingsNotice[]; errors: FieldErrors<AlertField>; values: AlertFormValues };
 
 type Form = Record<string, unknown>;
 
@@ -156,6 +163,28 @@ export async function resyncReadiness(ports: SettingsPorts): Promise<SettingsOut
   return { kind: "done", notices: await afterProductionChanged(ports) };
 }
 
+/** Issue 16's settings: alert address, language and digest, refunds settled from Soisy, payout grace days. */
+export async function saveAlerts(ports: SettingsPorts, form: Form): Promise<SettingsOutcome> {
+  const parsed = parseAlertForm(form);
+  if (!parsed.ok) return { kind: "invalidAlerts", notices: [NOT_SAVED], errors: parsed.errors, values: alertFormEcho(form) };
+  await saveAlertSettings(ports.db, ports.shop, parsed.value);
+  return { kind: "done", notices: [{ tone: "success", key: "settings.alerts.saved" }] };
+}
+
+const TEST_MAIL_NOTICE = {
+  sent: { tone: "success", key: "settings.alerts.testSent" },
+  no_email: { tone: "warning", key: "settings.alerts.testNoEmail" },
+  not_configured: { tone: "warning", key: "settings.alerts.notConfigured" },
+  failed: { tone: "critical", key: "settings.alerts.testFailed" },
+} as const satisfies Record<string, SettingsNotice>;
+
+export async function sendTestAlert(ports: SettingsPorts): Promise<SettingsOutcome> {
+  const result = ports.sendTestMail ? await ports.sendTestMail() : { outcome: "not_configured" as const };
+  const notice: SettingsNotice = { ...TEST_MAIL_NOTICE[result.outcome] };
+  if (result.email) notice.params = { email: result.email };
+  return { kind: "done", notices: [notice] };
+}
+
 /** Runs one parsed intent. */
 export async function runSettingsIntent(ports: SettingsPorts, input: SettingsIntent, form: Form): Promise<SettingsOutcome> {
   // The shop's name for the shopper pages: fetched on every options save (renames), else only when missing; never blocks.
@@ -171,5 +200,9 @@ export async function runSettingsIntent(ports: SettingsPorts, input: SettingsInt
       return removeCredentials(ports, input.environment);
     case "syncReadiness":
       return resyncReadiness(ports);
+    case "saveAlerts":
+      return saveAlerts(ports, form);
+    case "sendTestAlert":
+      return sendTestAlert(ports);
   }
 }

@@ -61,7 +61,8 @@ export async function shopRedactRefusal(tx: Tx, shop: string, triggeredAt: Date 
 
 /**
  * shop/redact: every row of the shop is deleted — settings with the encrypted Soisy keys, Shopify
- * sessions, payments, refunds, timeline, outbox messages and their attempts, group resolutions, Soisy payouts and the payout sync —
+ * sessions, payments, refunds, timeline, outbox messages and their attempts, group resolutions, e-mail
+ * notifications, Soisy payouts and the payout sync —
  * inside the caller's transaction; refused (nothing erased) when shopRedactRefusal says so.
  */
 export async function redactShop(tx: Tx, shop: string, options: { triggeredAt: Date | null }) {
@@ -78,8 +79,10 @@ export async function redactShop(tx: Tx, shop: string, options: { triggeredAt: D
   const payments = await tx.paymentSession.deleteMany({ where: { shop } });
   const sessions = await tx.session.deleteMany({ where: { shop } });
   await tx.adminSession.deleteMany({ where: { shop } });
+  const notifications = await tx.notification.deleteMany({ where: { shop } });
   const settings = await tx.shopSettings.deleteMany({ where: { shop } });
   const deleted = {
+    notifications: notifications.count,
     outboxAttempts: attempts.count,
     outboxMessages: outbox.count,
     events: events.count,

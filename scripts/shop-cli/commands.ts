@@ -23,6 +23,7 @@ import { centsToDecimal } from "../../app/money/cents";
 import { identityFrom } from "../../app/webhooks/customer-data";
 import { customerExport } from "../../app/webhooks/customer-data.server";
 import { FUND_ON_VALUES, MAX_AUTHORIZATION_DAYS } from "../../app/settings/fund-on";
+import { alertSettingsSchema, PAYOUT_GRACE_DAYS } from "../../app/settings/alert-settings.server";
 import { DEFAULT_SHOP_OPTIONS } from "../../app/settings/shop-defaults";
 import {
   amountCents,
@@ -69,6 +70,9 @@ Commands:
       --fund-on approval|fulfilment       --authorization-days N (1-30)
                                   when Soisy funds (fulfilment needs Soisy's suspended-orders
                                   contract) and how long an authorization stays capturable
+      --alert-email ADDRESS|""    where alerts are e-mailed ("" = none)   --alert-locale it|en
+      --alert-digest true|false   one daily digest instead of one mail per alert
+      --settle-refunds-from-soisy true|false   --payout-grace-days N (1-60)
       --ready true|false          what the app records as told to Shopify (paymentsAppConfigure);
                                   this command does not call Shopify
       --offline-access-token-env NAME     development / demo only: store an offline Shopify
@@ -116,7 +120,7 @@ function iso(date: Date | null | undefined): string {
 async function shopReport(db: Db, shop: string) {
   const settings = await getShopSettings(db, shop);
   if (!settings) return null;
-  const row = await db.shopSettings.findUniqueOrThrow({ where: { shop }, select: { installedAt: true, uninstalledAt: true, readyChangedAt: true, shopName: true } });
+  const row = await db.shopSettings.findUniqueOrThrow({ where: { shop }, select: { installedAt: true, uninstalledAt: true, readyChangedAt: true, shopName: true, alertEmail: true, alertLocale: true, alertDigest: true, settleRefundsFromSoisy: true, payoutGraceDays: true } });
   const sessions = await db.session.count({ where: { shop, isOnline: false } });
   const byState = await db.paymentSession.groupBy({ by: ["state"], where: { shop }, _count: { _all: true } });
   const payments: Record<string, number> = {};
@@ -198,6 +202,8 @@ function printReport(io: CliIo, r: ShopReport) {
     `${pad("allowed countries")}${s.allowedCountries.join(", ")}`,
     `${pad("refunds")}${s.autoResolveRefunds ? "resolved automatically" : "decided by the merchant"}`,
     `${pad("fund on")}${s.fundOn === "fulfilment" ? `fulfilment (authorizations capturable ${s.authorizationDays} days)` : "approval"}`,
+    `${pad("alert e-mails")}${r.row.alertEmail ? `set (${r.row.alertLocale}, ${r.row.alertDigest ? "daily digest" : "one per alert"})` : "none"}`,
+    `${pad("refunds from Soisy")}${r.row.settleRefundsFromSoisy ? "settled from Soisy's data" : "off"}; missing payout after ${r.row.payoutGraceDays} days`,
   );
   const total = Object.values(r.payments).reduce((a, b) => a + b, 0);
   const states = Object.entries(r.payments).map(([state, n]) => `${state} ${n}`);
@@ -246,6 +252,11 @@ const configureOptions = {
   "auto-resolve-refunds": { type: "string" },
   "fund-on": { type: "string" },
   "authorization-days": { type: "string" },
+  "alert-email": { type: "string" },
+  "alert-locale": { type: "string" },
+  "alert-digest": { type: "string" },
+  "settle-refunds-from-soisy": { type: "string" },
+  "payout-grace-days": { type: "string" },
   ready: { type: "string" },
   "offline-access-token-env": { type: "string" },
   "shop-name": { type: "string" },
@@ -291,6 +302,18 @@ export async function configure(io: CliIo, args: string[]): Promise<number> {
   if (v["excluded-tags"] !== undefined) changes.excludedProductTags = list(v["excluded-tags"]);
   if (v["allowed-countries"] !== undefined) changes.allowedCountries = list(v["allowed-countries"]);
   const ready = v.ready === undefined ? undefined : booleanFlag("ready", v.ready);
+  // Issue 16's settings (docs/alerts.md), checked by the same schema as the settings page's.
+  const alertChanges: Record<string, unknown> = {};
+  if (v["alert-email"] !== undefined) {
+    const email = v["alert-email"].trim() || null;
+    const check = alertSettingsSchema.shape.alertEmail.safeParse(email);
+    if (!check.success) throw new UsageError("--alert-email: not an e-mail address");
+    alertChanges.alertEmail = email;
+  }
+  if (v["alert-locale"] !== undefined) alertChanges.alertLocale = oneOf("alert-locale", v["alert-locale"], ["it", "en"] as const);
+  if (v["alert-digest"] !== undefined) alertChanges.alertDigest = booleanFlag("alert-digest", v["alert-digest"]);
+  if (v["settle-refunds-from-soisy"] !== undefined) alertChanges.settleRefundsFromSoisy = booleanFlag("settle-refunds-from-soisy", v["settle-refunds-from-soisy"]);
+  if (v["payout-grace-days"] !== undefined) alertChanges.payoutGraceDays = integer("payout-grace-days", v["payout-grace-days"], PAYOUT_GRACE_DAYS.min, PAYOUT_GRACE_DAYS.max);
 
   if (v["sandbox-api-key-stdin"] && v["production-api-key-stdin"]) throw new UsageError("only one API key can be read from standard input");
   const credentials: Array<{ env: SoisyEnvironment; soisyShopId: string | undefined; apiKey: string | undefined }> = [];
@@ -330,7 +353,7 @@ export async function configure(io: CliIo, args: string[]): Promise<number> {
     shopName = cleanShopName(v["shop-name"]) ?? undefined;
     if (!shopName) throw new UsageError("--shop-name: give a non-empty name");
   }
-  if (Object.keys(changes).length === 0 && credentials.length === 0 && ready === undefined && offlineToken === undefined && shopName === undefined) {
+  if (Object.keys(changes).length === 0 && credentials.length === 0 && ready === undefined && offlineToken === undefined && shopName === undefined && Object.keys(alertChanges).length === 0) {
     throw new UsageError("nothing to configure: give at least one option (see the usage)");
   }
 
@@ -376,6 +399,7 @@ export async function configure(io: CliIo, args: string[]): Promise<number> {
     if (ready && !SOISY_ENVIRONMENTS.some((env) => after?.credentials[env].apiKeySet)) io.err("warning: marked ready but no Soisy credentials are stored");
   }
   if (shopName !== undefined) await db.shopSettings.update({ where: { shop }, data: { shopName } });
+  if (Object.keys(alertChanges).length) await db.shopSettings.update({ where: { shop }, data: alertChanges });
   if (offlineToken !== undefined) {
     const id = `offline_${shop}`;
     // Encrypted like the app's session storage stores it (app/shopify/session-storage.server.ts).

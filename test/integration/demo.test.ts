@@ -49,10 +49,10 @@ describe("npm run demo", () => {
     const { stdout } = result;
     expect(result.code, `${stdout}\n${result.stderr}`).toBe(0);
     const checks = stdout.split("\n").filter((l) => l.trim().startsWith("check "));
-    // 7 printed URLs (incl. the simulated storefront's product page with the widget) answer 200, plus the install flow.
-    expect(checks.length).toBe(8);
+    // 8 printed URLs (incl. the simulated storefront's product page with the widget and the mail simulator's inbox) answer 200, plus the install flow.
+    expect(checks.length).toBe(9);
     for (const line of checks) expect(line).toMatch(/check ok /);
-    expect(checks.filter((l) => / 200 /.test(l)).length).toBe(7);
+    expect(checks.filter((l) => / 200 /.test(l)).length).toBe(8);
     expect(stdout).toMatch(/check ok .*\/admin\/oauth\/authorize/);
     expect(stdout).toMatch(/check ok .*\/products\//);
     expect(stdout).toContain("/checkout");
