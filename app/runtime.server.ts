@@ -86,96 +86,57 @@ export function paymentDeps(): PaymentDeps {
 }
 
 /**
- * Starts the outbox worker, the reconciliation and settlement-retry passes (one interval, each
- * pass skipped while its previous one still runs) and the refund settlement pass (its own interval),
- * once per process.
+ * Starts, once per process, the outbox worker and the periodic passes (reconciliation, settlement
+ * retries, refunds settled from Soisy's data, payout sync; each skipped while its previous run still
+ * goes on), and the e-mail alerts' job.
  */
 export function startBackgroundJobs(): void {
   if (globalThis.__soisyJobs) return;
   const { deps, worker, config } = paymentRuntime();
   if (config.JOBS_DISABLED) return;
   worker.start(config.OUTBOX_POLL_MS);
-  let running = false;
-  let settling = false;
-  const timer = setInterval(() => {
-    if (!settling) {
-      settling = true;
-      processDueSettlements(deps)
-        .then((report) => {
-          if (report.checked) logger.info(report, "settlement retry pass");
-        })
-        .catch((error) => logger.error({ err: error }, "settlement retry pass failed"))
-        .finally(() => {
-          settling = false;
-        });
-    }
-    if (running) return;
-    running = true;
-    reconcileOpenPayments(deps, { olderThanMs: config.RECONCILE_AFTER_MS })
-      .then((report) => {
-        if (report.checked) logger.info(report, "reconciliation pass");
-      })
-      .catch((error) => logger.error({ err: error }, "reconciliation pass failed"))
-      .finally(() => {
-        running = false;
-      });
-  }, config.RECONCILE_INTERVAL_MS);
-  timer.unref();
-
-  // Refunds settled from Soisy's data (issue 16): its own interval, one pass at a time; the pass
-  // itself spaces each payment's reads (refund-settle-decision.ts settleIntervalMs).
-  let settlingRefunds = false;
-  const refundTimer = setInterval(() => {
-    if (settlingRefunds) return;
-    settlingRefunds = true;
-    settleRefundsFromSoisy(deps)
-      .then((report) => {
-        if (report.checked) logger.info(report, "refund settlement pass");
-      })
-      .catch((error) => logger.error({ err: error }, "refund settlement pass failed"))
-      .finally(() => {
-        settlingRefunds = false;
-      });
-  }, config.RECONCILE_INTERVAL_MS);
-  refundTimer.unref();
-  const payoutTimer = startPayoutSync(deps, config.PAYOUT_SYNC_INTERVAL_MS);
+  const timers = [
+    repeatPass("settlement retry pass", config.RECONCILE_INTERVAL_MS, () => processDueSettlements(deps), (r) => r.checked > 0),
+    repeatPass("reconciliation pass", config.RECONCILE_INTERVAL_MS, () => reconcileOpenPayments(deps, { olderThanMs: config.RECONCILE_AFTER_MS }), (r) => r.checked > 0),
+    // Refunds settled from Soisy's data (issue 16); the pass itself spaces each payment's reads
+    // (refund-settle-decision.ts settleIntervalMs).
+    repeatPass("refund settlement pass", config.RECONCILE_INTERVAL_MS, () => settleRefundsFromSoisy(deps), (r) => r.checked > 0),
+    // Soisy's order list for every shop (issue 16, app/payouts/sync.server.ts): the first pass one interval
+    // after start, so a restart does not hit Soisy at once; the sync's lease keeps two instances off one
+    // shop; the payouts page's "sync now" runs one shop at once.
+    repeatPass("payout sync pass", config.PAYOUT_SYNC_INTERVAL_MS, () => syncAllPayouts(deps), (r) => r.shops > 0),
+  ];
 
   // Issue 16, merchant e-mail alerts (app/notifications/): its own interval; null without SMTP_URL.
   const alerts = startAlertJob({ db: deps.db, logger, config, workerId: worker.workerId });
   globalThis.__soisyJobs = {
     async stop() {
-      clearInterval(timer);
-      clearInterval(refundTimer);
+      for (const timer of timers) clearInterval(timer);
       await alerts?.stop();
-      clearInterval(payoutTimer);
       await worker.stop();
     },
   };
   logger.info({ outboxPollMs: config.OUTBOX_POLL_MS, reconcileEveryMs: config.RECONCILE_INTERVAL_MS }, "background jobs started");
 }
 
-/* ---------------- Issue 16: payout sync (app/payouts/sync.server.ts) ---------------- */
-
 /**
- * Reads Soisy's order list for every shop on its own interval (PAYOUT_SYNC_INTERVAL_MS), a pass at a
- * time (the first one interval after start, so a restart does not hit Soisy at once). The sync's lease
- * keeps two instances off one shop; the payouts page's "sync now" runs one shop at once.
+ * Runs `pass` every `intervalMs`, one at a time (a tick while the previous pass still runs is skipped),
+ * logging its report when there was something to do and its failure at error level; never throws.
  */
-function startPayoutSync(deps: PaymentDeps, intervalMs: number): ReturnType<typeof setInterval> {
-  let syncing = false;
-  const pass = () => {
-    if (syncing) return;
-    syncing = true;
-    syncAllPayouts(deps)
+function repeatPass<R extends object>(name: string, intervalMs: number, pass: () => Promise<R>, worthLogging: (report: R) => boolean): ReturnType<typeof setInterval> {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    pass()
       .then((report) => {
-        if (report.shops) logger.info(report, "payout sync pass");
+        if (worthLogging(report)) logger.info(report as Record<string, unknown>, name);
       })
-      .catch((error) => logger.error({ err: error }, "payout sync pass failed"))
+      .catch((error) => logger.error({ err: error }, `${name} failed`))
       .finally(() => {
-        syncing = false;
+        busy = false;
       });
-  };
-  const timer = setInterval(pass, intervalMs);
+  }, intervalMs);
   timer.unref();
   return timer;
 }

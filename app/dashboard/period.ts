@@ -5,8 +5,9 @@
  * why. Pure: `now` is passed in.
  */
 import { z } from "zod";
+import { ROME_TIME_ZONE, romeDay, romeMidnight } from "~/time/rome";
 
-export const DASHBOARD_TIME_ZONE = "Europe/Rome";
+export const DASHBOARD_TIME_ZONE = ROME_TIME_ZONE;
 /** The longest period the dashboard computes (a leap year). */
 export const MAX_PERIOD_DAYS = 366;
 
@@ -48,37 +49,7 @@ const querySchema = z.object({
 
 const modeSchema = z.enum(["live", "test"]);
 
-const dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: DASHBOARD_TIME_ZONE, year: "numeric", month: "2-digit", day: "2-digit" });
-const partsFormat = new Intl.DateTimeFormat("en-GB", {
-  timeZone: DASHBOARD_TIME_ZONE,
-  hourCycle: "h23",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-});
-
-/** The Rome calendar day of an instant. */
-export function romeDay(at: Date | number): Day {
-  return dayFormat.format(typeof at === "number" ? new Date(at) : at);
-}
-
-/** Minutes Rome is ahead of UTC at this instant (60 in winter, 120 in summer). */
-function romeOffsetMinutes(ms: number): number {
-  const p = Object.fromEntries(partsFormat.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  const asUtc = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
-  return Math.round((asUtc - Math.floor(ms / 1000) * 1000) / 60_000);
-}
-
-/** The first instant of a Rome calendar day (midnight never falls in Rome's DST gap, at 02:00). */
-export function romeMidnight(day: Day): Date {
-  const [y, m, d] = day.split("-").map(Number) as [number, number, number];
-  const nominal = Date.UTC(y, m - 1, d);
-  const guess = nominal - romeOffsetMinutes(nominal) * 60_000;
-  return new Date(nominal - romeOffsetMinutes(guess) * 60_000);
-}
+export { romeDay, romeMidnight };
 
 /** The calendar day after `day`. */
 export function nextDay(day: Day): Day {

@@ -17,6 +17,7 @@
 import { parse } from "csv-parse/sync";
 import { z } from "zod";
 import { InvalidAmountError, parseDecimalToCents } from "~/money/cents";
+import { romeDay, romeWallTime } from "~/time/rome";
 
 export const SOISY_ORDER_CSV_COLUMNS = [
   "soisyOrderReference",
@@ -102,37 +103,9 @@ const euros = z.preprocess(
     }),
 );
 
-const ROME = new Intl.DateTimeFormat("en-GB", {
-  timeZone: "Europe/Rome",
-  hourCycle: "h23",
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-});
-
-/** Europe/Rome's offset from UTC (ms) at an instant. */
-function romeOffsetMs(utcMs: number): number {
-  const parts = Object.fromEntries(ROME.formatToParts(new Date(utcMs)).map((p) => [p.type, p.value]));
-  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
-  return asUtc - Math.floor(utcMs / 1000) * 1000;
-}
-
 /** A wall-clock time in Italy → the instant. */
-export function romeWallTimeToDate(y: number, mo: number, d: number, h = 0, mi = 0, s = 0): Date {
-  const wall = Date.UTC(y, mo - 1, d, h, mi, s);
-  let utc = wall - romeOffsetMs(wall);
-  utc = wall - romeOffsetMs(utc);
-  return new Date(utc);
-}
-
-/** The Italian calendar day of an instant, "YYYY-MM-DD" (what the list's date filters are sent as). */
-export function romeDay(date: Date): string {
-  const parts = Object.fromEntries(ROME.formatToParts(date).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
-}
+export const romeWallTimeToDate = romeWallTime;
+export { romeDay };
 
 const ZONELESS = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/;
 const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$/;

@@ -51,11 +51,12 @@ afterEach((ctx) => {
 });
 
 describe("README: the demo, step by step", { timeout: 60_000 }, () => {
-  it("has the seven steps this test walks", () => {
-    expect(steps.length).toBe(7);
+  it("has the eight steps this test walks", () => {
+    expect(steps.length).toBe(8);
     expect(steps[0]).toMatch(/^\*\*Shopper, product page\*\*/);
     expect(steps[5]).toMatch(/^\*\*Operator\*\*/);
     expect(steps[6]).toMatch(/^\*\*Fund on fulfilment\*\*/);
+    expect(steps[7]).toMatch(/^\*\*Money the merchant can follow\*\*/);
   });
 
   it("1. product page: the widget's instalments, hidden below the minimum, cart quantities, English", async () => {
@@ -269,5 +270,41 @@ describe("README: the demo, step by step", { timeout: 60_000 }, () => {
     await orderPageSays('[data-capture-state="RESOLVED"]', "the capture resolved");
     expect(await order()).toMatchObject({ status: "disbursed", amount: cents });
     await shot(7, "order-captured");
+  });
+
+  it("8. the dashboard's figures and chart, the Soisy payouts with their differences, the alert e-mail of step 4's refund in the inbox", async () => {
+    // Still logged in from step 4: the admin's home is the dashboard.
+    await page.goto(`${demo.appUrl}/app`);
+    const started = page.locator('[data-metric="started"]');
+    await started.waitFor({ timeout: 15_000 });
+    // Steps 2, 5 and 7 started payments this month.
+    expect(Number((await started.locator("dd[data-value]").textContent())?.replace(/\D/g, ""))).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('[data-testid="daily-chart"]').count()).toBe(1);
+    await shot(8, "dashboard");
+
+    expect(steps[7]).toContain('"Pagamenti Soisy" / "Soisy payouts"');
+    await page.getByRole("navigation", { name: "Menu dell'app" }).getByRole("link", { name: "Pagamenti Soisy" }).click();
+    await page.waitForURL(/\/app\/payouts/);
+    const differences = await page.locator("[data-differences]").evaluateAll((els) => els.map((e) => Number(e.getAttribute("data-differences"))));
+    // The demo's history plants differences (partial funding, a missing payout…): the page lists them.
+    expect(differences.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    await shot(8, "payouts");
+
+    const inbox = demo.urls["Merchant alert e-mails (mail simulator inbox)"];
+    expect(inbox).toBeTruthy();
+    await page.goto(demo.urls["Demo overview (demo shop, its payments)"]!);
+    expect(await page.getByTestId("mail-inbox").getAttribute("href")).toBe(inbox);
+    // Step 4's refund waits for the merchant: its alert reaches the inbox (the demo polls every 3 s).
+    await eventually(
+      async () => {
+        await page.goto(inbox!);
+        return (await page.getByRole("link", { name: /Rimborso da fare su Soisy/ }).count()) > 0;
+      },
+      30_000,
+      "the refund's alert e-mail in the inbox",
+    );
+    await page.getByRole("link", { name: /Rimborso da fare su Soisy/ }).first().click();
+    await page.locator("iframe").waitFor();
+    await shot(8, "alert-mail");
   });
 });
