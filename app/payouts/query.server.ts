@@ -6,10 +6,11 @@
 import { z } from "zod";
 import type { Db } from "~/db.server";
 import { reconcile, type ReconLine, type ReconPayment, type ReconPayout } from "./reconcile";
+import { romeDay } from "~/time/rome";
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)));
 
-/** Query parameters of the page and the CSV: `from` / `to` (UTC days, inclusive), `diff=1`. Bad values are ignored. */
+/** Query parameters of the page and the CSV: `from` / `to` (Italian calendar days, inclusive, as the dashboard's), `diff=1`. Bad values are ignored. */
 export const PayoutFiltersSchema = z.object({
   from: day.optional().catch(undefined),
   to: day.optional().catch(undefined),
@@ -84,7 +85,7 @@ export async function reconciliationInputs(db: Db, shop: string) {
 }
 
 function inPeriod(line: ReconLine, filters: PayoutFilters): boolean {
-  const day = line.date.toISOString().slice(0, 10);
+  const day = romeDay(line.date);
   if (filters.from && day < filters.from) return false;
   if (filters.to && day > filters.to) return false;
   return true;
