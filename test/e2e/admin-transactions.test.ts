@@ -121,8 +121,8 @@ describe("transactions list", () => {
     expect(await page.locator("tr", { has: page.getByRole("link", { name: ids.live }) }).innerText()).toContain("Reale");
     expect(await page.locator("tr", { has: page.getByRole("link", { name: ids.flagged }) }).innerText()).toContain("Da controllare");
     const banner = page.getByTestId("attention-banner");
-    expect(await banner.innerText()).toContain("1 pagamenti sono segnalati");
-    expect(await banner.innerText()).not.toContain("non sono state consegnate");
+    expect(await banner.innerText()).toContain("Pagamenti segnalati (importo diverso da Soisy o altri avvisi): 1.");
+    expect(await banner.innerText()).not.toContain("non consegnate dopo tutti i tentativi");
     expect(await page.content()).not.toContain("othershop1");
     expect(await page.title()).toBe("Transazioni — Soisy per Shopify");
     await expectAccessible("admin-transactions-list");
@@ -400,8 +400,8 @@ describe("attention banner", () => {
     });
     await open("/app");
     const banner = page.getByTestId("attention-banner");
-    expect(await banner.innerText()).toContain("1 comunicazioni a Shopify non sono state consegnate");
-    expect(await banner.innerText()).toContain("1 pagamenti sono segnalati");
+    expect(await banner.innerText()).toContain("Comunicazioni a Shopify non consegnate dopo tutti i tentativi: 1.");
+    expect(await banner.innerText()).toContain("Pagamenti segnalati (importo diverso da Soisy o altri avvisi): 1.");
     await expectAccessible("admin-dashboard-banner");
     await Promise.all([page.waitForURL(/dead=1/), banner.getByRole("link", { name: "Vedi i pagamenti con comunicazioni non consegnate" }).click()]);
     await expect.poll(listedIds).toEqual([ids.live]);
