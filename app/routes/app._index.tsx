@@ -22,8 +22,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   await ensureShopSettings(db(), session.shop);
   const settings = (await getShopSettings(db(), session.shop))!;
   const locale = localeFromRequest(request);
-  // Live payments once the shop is ready for production, test payments before; ?mode= picks either.
-  const period = parsePeriod(new URL(request.url).searchParams, new Date(), settings.ready ? "live" : "test");
+  // Live payments once the shop is ready for production and has taken one, test payments before (a shop
+  // still trying Soisy out sees its tries, not zeros); ?mode= picks either.
+  const liveTaken = settings.ready && (await db().paymentSession.findFirst({ where: { shop: session.shop, test: false }, select: { id: true } })) !== null;
+  const period = parsePeriod(new URL(request.url).searchParams, new Date(), liveTaken ? "live" : "test");
   const [attention, metrics] = await Promise.all([
     attentionSummary(db(), session.shop),
     dashboardMetrics(db(), databaseKind(databaseUrl()), session.shop, period),
