@@ -9,7 +9,8 @@
  *                                to "captured" (fund on fulfilment) over HTTP, stop (CI / tests)
  *   npm run demo -- --no-build   reuse an existing build (build/ or $APP_BUILD_DIR)
  *
- * Ports: DEMO_APP_PORT (3000), DEMO_SOISY_PORT (4100), DEMO_SHOPIFY_PORT (4200); 0 = any free port.
+ * Ports: DEMO_APP_PORT (3000), DEMO_SOISY_PORT (4100), DEMO_SHOPIFY_PORT (4200), and the mail simulator's
+ * DEMO_MAIL_SMTP_PORT (2525) and DEMO_MAIL_PORT (4300, its inbox page); 0 = any free port, --check takes any free ports.
  * A port in use stops the demo before anything starts, naming the variable to change.
  * DEMO_DIR (default .demo) holds the database and the demo's generated secrets.
  * DEMO_LOG_FORMAT: pretty (default: the app's JSON logs shown readable) or json (as the app writes them).
@@ -144,12 +145,9 @@ async function main(): Promise<number | null> {
   );
   running.closers.push(() => shopify.close());
   // Merchant e-mail alerts (docs/alerts.md) go to the mail simulator: SMTP plus an inbox page.
-  // DEMO_MAIL_SMTP_PORT (2525) / DEMO_MAIL_PORT (4300); --check takes any free ports.
-  const mail = await starting("starting the mail simulator (DEMO_MAIL_SMTP_PORT / DEMO_MAIL_PORT)", () =>
-    startMailSimulator({
-      smtpPort: flags.check ? 0 : Number(process.env.DEMO_MAIL_SMTP_PORT || 2525),
-      httpPort: flags.check ? 0 : Number(process.env.DEMO_MAIL_PORT || 4300),
-    }),
+  // Its ports (DEMO_MAIL_SMTP_PORT / DEMO_MAIL_PORT) were checked with the others before anything started.
+  const mail = await starting(`starting the mail simulator on ports ${ports.mailSmtp} (DEMO_MAIL_SMTP_PORT) and ${ports.mailInbox} (DEMO_MAIL_PORT)`, () =>
+    startMailSimulator({ smtpPort: ports.mailSmtp, httpPort: ports.mailInbox }),
   );
   running.closers.push(() => mail.close());
 

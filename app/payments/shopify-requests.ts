@@ -33,6 +33,22 @@ export function readShopifyHeaders(headers: Headers) {
 
 const id = z.string().min(1).max(255).regex(/^[A-Za-z0-9_\-+/=.:]+$/, "unexpected characters");
 const decimalAmount = z.string().regex(/^\d+(\.\d+)?$/, 'a decimal string with a dot, e.g. "123.00"');
+const currency = z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code");
+const merchantLocale = z.string().max(35).nullish();
+const proposedAt = z.string().datetime({ offset: true });
+
+/** The amount of a refund or capture session. */
+const amountFields = { amount: decimalAmount, currency };
+/** What a refund, capture and void session carry after their amount (if any). */
+const settlementFields = { test: z.boolean(), merchant_locale: merchantLocale, proposed_at: proposedAt };
+
+/** The gid of a session (checked against the body's `id` by gidMatchesId, except a refund's). */
+const sessionGid = (type: "PaymentSession" | "RefundSession" | "CaptureSession" | "VoidSession") =>
+  z.string().regex(new RegExp(`^gid://shopify/${type}/[A-Za-z0-9_\\-+/=.:]+$`), `must be a ${type} gid`);
+
+function gidMatchesId(body: { id: string; gid: string }, ctx: z.RefinementCtx): void {
+  if (!body.gid.endsWith(`/${body.id}`)) ctx.addIssue({ code: "custom", path: ["gid"], message: "gid does not match id" });
+}
 
 /**
  * Where the app sends the shopper back ("cancel"): a redirect from the app's own domain, so it must
@@ -60,13 +76,13 @@ const cancelUrl = z.string().max(4096).refine(isSafeCancelUrl, "must be an https
 export const paymentSessionRequestSchema = z
   .object({
     id,
-    gid: z.string().regex(/^gid:\/\/shopify\/PaymentSession\/[A-Za-z0-9_\-+/=.:]+$/, "must be a PaymentSession gid"),
+    gid: sessionGid("PaymentSession"),
     group: z.string().min(1).max(255),
     session_id: z.string().max(255).nullish(),
     amount: decimalAmount,
-    currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code"),
+    currency,
     test: z.boolean(),
-    merchant_locale: z.string().max(35).nullish(),
+    merchant_locale: merchantLocale,
     payment_method: z
       .object({
         type: z.string().max(64),
@@ -75,7 +91,7 @@ export const paymentSessionRequestSchema = z
       .passthrough()
       .nullish(),
     cancel_url: cancelUrl.optional(),
-    proposed_at: z.string().datetime({ offset: true }),
+    proposed_at: proposedAt,
     kind: z.string().max(32),
     customer: z.unknown().optional(),
   })
@@ -84,9 +100,7 @@ export const paymentSessionRequestSchema = z
     if (!body.payment_method?.data?.cancel_url && !body.cancel_url) {
       ctx.addIssue({ code: "custom", path: ["payment_method", "data", "cancel_url"], message: "cancel_url is required" });
     }
-    if (!body.gid.endsWith(`/${body.id}`)) {
-      ctx.addIssue({ code: "custom", path: ["gid"], message: "gid does not match id" });
-    }
+    gidMatchesId(body, ctx);
   });
 export type PaymentSessionRequest = z.infer<typeof paymentSessionRequestSchema>;
 
@@ -94,57 +108,25 @@ export function cancelUrlOf(body: PaymentSessionRequest): string {
   return (body.payment_method?.data?.cancel_url ?? body.cancel_url)!;
 }
 
+/** Refund session (`refund_session_url`): `payment_id` is the refunded payment session's id. */
 export const refundSessionRequestSchema = z
-  .object({
-    id,
-    gid: z.string().regex(/^gid:\/\/shopify\/RefundSession\/[A-Za-z0-9_\-+/=.:]+$/, "must be a RefundSession gid"),
-    payment_id: id,
-    amount: decimalAmount,
-    currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code"),
-    test: z.boolean(),
-    merchant_locale: z.string().max(35).nullish(),
-    proposed_at: z.string().datetime({ offset: true }),
-  })
+  .object({ id, gid: sessionGid("RefundSession"), payment_id: id, ...amountFields, ...settlementFields })
   .passthrough();
 export type RefundSessionRequest = z.infer<typeof refundSessionRequestSchema>;
-
-/** The gid of a payment, capture or void session (checked against the body's `id` by gidMatchesId). */
-const sessionGid = (type: "PaymentSession" | "CaptureSession" | "VoidSession") =>
-  z.string().regex(new RegExp(`^gid://shopify/${type}/[A-Za-z0-9_\\-+/=.:]+$`), `must be a ${type} gid`);
-
-function gidMatchesId(body: { id: string; gid: string }, ctx: z.RefinementCtx): void {
-  if (!body.gid.endsWith(`/${body.id}`)) ctx.addIssue({ code: "custom", path: ["gid"], message: "gid does not match id" });
-}
 
 /**
  * Capture session (`capture_session_url`): the merchant captures (part of) an authorization. Same
  * fields as a refund; `payment_id` is the authorized payment session's id. Answered 201.
  */
 export const captureSessionRequestSchema = z
-  .object({
-    id,
-    gid: sessionGid("CaptureSession"),
-    payment_id: id,
-    amount: decimalAmount,
-    currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code"),
-    test: z.boolean(),
-    merchant_locale: z.string().max(35).nullish(),
-    proposed_at: z.string().datetime({ offset: true }),
-  })
+  .object({ id, gid: sessionGid("CaptureSession"), payment_id: id, ...amountFields, ...settlementFields })
   .passthrough()
   .superRefine(gidMatchesId);
 export type CaptureSessionRequest = z.infer<typeof captureSessionRequestSchema>;
 
 /** Void session (`void_session_url`): the merchant cancels an authorization; no amount. Answered 201. */
 export const voidSessionRequestSchema = z
-  .object({
-    id,
-    gid: sessionGid("VoidSession"),
-    payment_id: id,
-    test: z.boolean(),
-    merchant_locale: z.string().max(35).nullish(),
-    proposed_at: z.string().datetime({ offset: true }),
-  })
+  .object({ id, gid: sessionGid("VoidSession"), payment_id: id, ...settlementFields })
   .passthrough()
   .superRefine(gidMatchesId);
 export type VoidSessionRequest = z.infer<typeof voidSessionRequestSchema>;
@@ -161,7 +143,7 @@ export const confirmationCallbackRequestSchema = z
     id,
     gid: sessionGid("PaymentSession"),
     confirmation_result: z.boolean(),
-    proposed_at: z.string().datetime({ offset: true }).optional(),
+    proposed_at: proposedAt.optional(),
   })
   .passthrough()
   .superRefine(gidMatchesId);

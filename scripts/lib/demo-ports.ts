@@ -1,6 +1,6 @@
 /**
- * The demo's ports (DEMO_APP_PORT, DEMO_SOISY_PORT, DEMO_SHOPIFY_PORT), checked before anything
- * starts: a port in use stops the demo with one message naming each variable to change and a free
+ * The demo's ports (DEMO_APP_PORT, DEMO_SOISY_PORT, DEMO_SHOPIFY_PORT, and the mail simulator's
+ * DEMO_MAIL_SMTP_PORT and DEMO_MAIL_PORT), checked before anything starts: a port in use stops the demo with one message naming each variable to change and a free
  * port to try, so nothing is left half-started.
  */
 import { freePort } from "./local-stack";
@@ -9,6 +9,8 @@ export const DEMO_PORT_VARIABLES = {
   app: { name: "DEMO_APP_PORT", fallback: 3000, what: "the app" },
   soisy: { name: "DEMO_SOISY_PORT", fallback: 4100, what: "the Soisy simulator" },
   shopify: { name: "DEMO_SHOPIFY_PORT", fallback: 4200, what: "the Shopify simulator" },
+  mailSmtp: { name: "DEMO_MAIL_SMTP_PORT", fallback: 2525, what: "the mail simulator's SMTP server" },
+  mailInbox: { name: "DEMO_MAIL_PORT", fallback: 4300, what: "the mail simulator's inbox page" },
 } as const;
 
 export type DemoPortKey = keyof typeof DEMO_PORT_VARIABLES;
@@ -32,7 +34,7 @@ async function suggestion(port: number, taken: Set<number>): Promise<number> {
 }
 
 /**
- * The three ports, each free when checked (0 → a free one). `anyPort`: the defaults become 0 (--check).
+ * The demo's ports, each free when checked (0 → a free one). `anyPort`: the defaults become 0 (--check).
  * Throws one error naming every variable whose port is in use.
  */
 export async function demoPorts(options: { anyPort: boolean }): Promise<Record<DemoPortKey, number>> {

@@ -35,7 +35,17 @@ export async function startDemo(timeoutMs = 120_000): Promise<DemoRun> {
     cwd: repoRoot,
     // Its own process group: stop() can end the demo, the app and anything else it started at once.
     detached: true,
-    env: { ...process.env, DEMO_DIR: dir, DEMO_APP_PORT: "0", DEMO_SOISY_PORT: "0", DEMO_SHOPIFY_PORT: "0", DEMO_LOG_FORMAT: "json", LOG_LEVEL: "info" },
+    env: {
+      ...process.env,
+      DEMO_DIR: dir,
+      DEMO_APP_PORT: "0",
+      DEMO_SOISY_PORT: "0",
+      DEMO_SHOPIFY_PORT: "0",
+      DEMO_MAIL_SMTP_PORT: "0",
+      DEMO_MAIL_PORT: "0",
+      DEMO_LOG_FORMAT: "json",
+      LOG_LEVEL: "info",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

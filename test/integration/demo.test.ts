@@ -125,26 +125,45 @@ describe("npm run demo", () => {
     }
   });
 
-  it("a port in use stops the demo at once, naming the variable, and leaves nothing listening", { timeout: 60_000 }, async () => {
+  it("a port in use (the Shopify simulator's, the mail simulator's SMTP) stops the demo at once, naming each variable, and leaves nothing listening", { timeout: 60_000 }, async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "soisy-demo-clash-"));
-    const taken: Server = createServer();
-    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve));
-    const takenPort = (taken.address() as { port: number }).port;
+    const takeAPort = async (): Promise<Server> => {
+      const server = createServer();
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      return server;
+    };
+    const taken = [await takeAPort(), await takeAPort()];
+    const [takenPort, takenMailPort] = taken.map((server) => (server.address() as { port: number }).port);
     try {
       const appPort = await freePort();
       const soisyPort = await freePort();
-      const result = await runDemo(["--no-build"], { DEMO_DIR: dir, DEMO_APP_PORT: String(appPort), DEMO_SOISY_PORT: String(soisyPort), DEMO_SHOPIFY_PORT: String(takenPort) }, 50_000);
+      const inboxPort = await freePort();
+      const result = await runDemo(
+        ["--no-build"],
+        {
+          DEMO_DIR: dir,
+          DEMO_APP_PORT: String(appPort),
+          DEMO_SOISY_PORT: String(soisyPort),
+          DEMO_SHOPIFY_PORT: String(takenPort),
+          DEMO_MAIL_SMTP_PORT: String(takenMailPort),
+          DEMO_MAIL_PORT: String(inboxPort),
+        },
+        50_000,
+      );
       expect(result.code).not.toBe(0);
-      expect(result.stderr).toContain(`port ${takenPort}`);
+      expect(result.stderr).toContain(`port ${takenPort} for the Shopify simulator`);
       expect(result.stderr).toMatch(/set DEMO_SHOPIFY_PORT/);
-      expect(result.stderr).toMatch(/DEMO_SHOPIFY_PORT=\d+ npm run demo/);
-      expect(result.stderr).not.toMatch(/DEMO_(APP|SOISY)_PORT=/);
+      expect(result.stderr).toContain(`port ${takenMailPort} for the mail simulator's SMTP server`);
+      expect(result.stderr).toMatch(/set DEMO_MAIL_SMTP_PORT/);
+      // One message, one free port to try for each variable in use.
+      expect(result.stderr).toMatch(/e\.g\.: DEMO_SHOPIFY_PORT=\d+ DEMO_MAIL_SMTP_PORT=\d+ npm run demo/);
+      expect(result.stderr).not.toMatch(/DEMO_(APP|SOISY|MAIL)_PORT=/);
       // Stopped before starting anything: no build, no database, nothing on the other ports.
       expect(result.stdout).not.toContain("preparing the SQLite database");
-      expect(await listening(appPort)).toBe(false);
-      expect(await listening(soisyPort)).toBe(false);
+      expect(result.stderr).not.toContain("starting the mail simulator");
+      for (const port of [appPort, soisyPort, inboxPort]) expect(await listening(port), `port ${port}`).toBe(false);
     } finally {
-      await new Promise((resolve) => taken.close(resolve));
+      for (const server of taken) await new Promise((resolve) => server.close(resolve));
       rmSync(dir, { recursive: true, force: true });
     }
   });
@@ -178,7 +197,7 @@ describe("npm run demo", () => {
     const dir = checkedDir;
     const child = spawn(process.execPath, [...demoScript, "--no-build"], {
       cwd: root,
-      env: { ...process.env, DEMO_DIR: dir, DEMO_APP_PORT: "0", DEMO_SOISY_PORT: "0", DEMO_SHOPIFY_PORT: "0", LOG_LEVEL: "info" },
+      env: { ...process.env, DEMO_DIR: dir, DEMO_APP_PORT: "0", DEMO_SOISY_PORT: "0", DEMO_SHOPIFY_PORT: "0", DEMO_MAIL_SMTP_PORT: "0", DEMO_MAIL_PORT: "0", LOG_LEVEL: "info" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

@@ -6,17 +6,21 @@
 import { Form } from "@remix-run/react";
 import { Banner, BlockStack, Box, Button, Checkbox, FormLayout, Select, TextField } from "@shopify/polaris";
 import { useState } from "react";
+import type { MessageKey } from "~/i18n/messages";
 import type { AlertField, AlertFormValues } from "~/settings/alert-settings-form";
 import type { FieldErrors } from "~/settings/settings-form";
 import { SectionCard } from "../SectionCard";
 import { errorText, useBusy, type T } from "./form-helpers";
+import { IntentForm } from "./IntentForm";
 
 export function AlertsCard(props: { t: T; actionUrl: string; initial: AlertFormValues; errors: FieldErrors<AlertField>; mailConfigured: boolean; savedEmail: boolean }) {
   const { t, errors } = props;
   const [v, setV] = useState<AlertFormValues>(props.initial);
   const set = (field: AlertField) => (value: string) => setV((old) => ({ ...old, [field]: value }));
   const saving = useBusy("saveAlerts");
-  const testing = useBusy("sendTestAlert");
+  // What every text field and select of the form shares: its id and name, label, value, change and error.
+  const field = (name: AlertField, label: MessageKey) => ({ id: name, name, label: t(label), value: v[name], onChange: set(name), error: errorText(t, errors[name]) });
+  const options = (choices: [value: string, label: MessageKey][]) => choices.map(([value, label]) => ({ label: t(label), value }));
 
   return (
     <SectionCard title={t("settings.alerts.title")}>
@@ -32,41 +36,21 @@ export function AlertsCard(props: { t: T; actionUrl: string; initial: AlertFormV
         <Form method="post" action={props.actionUrl} aria-label={t("settings.alerts.title")} noValidate>
           <input type="hidden" name="intent" value="saveAlerts" />
           <FormLayout>
-            <TextField
-              id="alertEmail"
-              name="alertEmail"
-              type="email"
-              label={t("settings.alerts.email")}
-              helpText={t("settings.alerts.emailHelp")}
-              value={v.alertEmail}
-              onChange={set("alertEmail")}
-              autoComplete="email"
-              error={errorText(t, errors.alertEmail)}
-            />
+            <TextField {...field("alertEmail", "settings.alerts.email")} type="email" helpText={t("settings.alerts.emailHelp")} autoComplete="email" />
             <FormLayout.Group>
               <Select
-                id="alertLocale"
-                name="alertLocale"
-                label={t("settings.alerts.locale")}
-                options={[
-                  { label: t("settings.alerts.locale.it"), value: "it" },
-                  { label: t("settings.alerts.locale.en"), value: "en" },
-                ]}
-                value={v.alertLocale}
-                onChange={set("alertLocale")}
-                error={errorText(t, errors.alertLocale)}
+                {...field("alertLocale", "settings.alerts.locale")}
+                options={options([
+                  ["it", "settings.alerts.locale.it"],
+                  ["en", "settings.alerts.locale.en"],
+                ])}
               />
               <Select
-                id="alertDigest"
-                name="alertDigest"
-                label={t("settings.alerts.digest")}
-                options={[
-                  { label: t("settings.alerts.digest.off"), value: "each" },
-                  { label: t("settings.alerts.digest.on"), value: "daily" },
-                ]}
-                value={v.alertDigest}
-                onChange={set("alertDigest")}
-                error={errorText(t, errors.alertDigest)}
+                {...field("alertDigest", "settings.alerts.digest")}
+                options={options([
+                  ["each", "settings.alerts.digest.off"],
+                  ["daily", "settings.alerts.digest.on"],
+                ])}
               />
             </FormLayout.Group>
             <Box>
@@ -81,15 +65,10 @@ export function AlertsCard(props: { t: T; actionUrl: string; initial: AlertFormV
               />
             </Box>
             <TextField
-              id="payoutGraceDays"
-              name="payoutGraceDays"
+              {...field("payoutGraceDays", "settings.alerts.payoutGraceDays")}
               inputMode="numeric"
-              label={t("settings.alerts.payoutGraceDays")}
               helpText={t("settings.alerts.payoutGraceDaysHelp")}
-              value={v.payoutGraceDays}
-              onChange={set("payoutGraceDays")}
               autoComplete="off"
-              error={errorText(t, errors.payoutGraceDays)}
             />
             <Button submit variant="primary" loading={saving}>
               {t("settings.alerts.save")}
@@ -97,12 +76,7 @@ export function AlertsCard(props: { t: T; actionUrl: string; initial: AlertFormV
           </FormLayout>
         </Form>
         {props.mailConfigured && props.savedEmail ? (
-          <Form method="post" action={props.actionUrl}>
-            <input type="hidden" name="intent" value="sendTestAlert" />
-            <Button submit loading={testing}>
-              {t("settings.alerts.sendTest")}
-            </Button>
-          </Form>
+          <IntentForm intent="sendTestAlert" actionUrl={props.actionUrl} label={t("settings.alerts.sendTest")} />
         ) : null}
       </BlockStack>
     </SectionCard>

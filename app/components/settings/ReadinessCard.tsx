@@ -3,11 +3,11 @@
  * missing, a retry when Shopify has not accepted the current state yet, and the link to activate the
  * payment method in Shopify's admin.
  */
-import { Form } from "@remix-run/react";
-import { Badge, Button, Link, List, Text } from "@shopify/polaris";
+import { Badge, Link, List, Text } from "@shopify/polaris";
 import type { CredentialStatus } from "~/settings/settings.server";
 import { SectionCard } from "../SectionCard";
-import { useBusy, type T } from "./form-helpers";
+import type { T } from "./form-helpers";
+import { IntentForm } from "./IntentForm";
 
 export function ReadinessCard(props: {
   t: T;
@@ -17,7 +17,6 @@ export function ReadinessCard(props: {
   actionUrl: string;
 }) {
   const { t, readiness } = props;
-  const busy = useBusy("syncReadiness");
   return (
     <SectionCard
       title={t("settings.readiness.title")}
@@ -40,12 +39,7 @@ export function ReadinessCard(props: {
         </List>
       ) : null}
       {!readiness.inSync ? (
-        <Form method="post" action={props.actionUrl}>
-          <input type="hidden" name="intent" value="syncReadiness" />
-          <Button submit loading={busy}>
-            {t("settings.readiness.retry")}
-          </Button>
-        </Form>
+        <IntentForm intent="syncReadiness" actionUrl={props.actionUrl} label={t("settings.readiness.retry")} />
       ) : null}
       <Text as="p">{t("settings.readiness.activate")}</Text>
       <Link url={props.adminUrl} target="_blank">
