@@ -192,8 +192,17 @@ export function reconcile(input: ReconcileInput): ReconLine[] {
   return lines.sort((a, b) => b.date.getTime() - a.date.getTime() || (a.paymentId ?? a.soisyOrderReference ?? "").localeCompare(b.paymentId ?? b.soisyOrderReference ?? ""));
 }
 
+export interface ReconTotals {
+  lines: number;
+  orderCents: number;
+  loanCents: number;
+  netCents: number;
+  feeCents: number;
+  withDifferences: number;
+}
+
 /** Sum of the lines' amounts (null cells count as 0) and how many lines have a difference. */
-export function reconTotals(lines: ReconLine[]) {
+export function reconTotals(lines: ReconLine[]): ReconTotals {
   let order = 0;
   let loan = 0;
   let net = 0;

@@ -1,11 +1,11 @@
 /**
  * The payouts page's rows and totals as the merchant reads them (amounts in their language, reasons in
- * words). Pure: the route passes the reconciled lines, the locale and the grace period.
+ * words). Pure: the route passes one page of reconciled lines, the totals of all, the locale and the grace period.
  */
 import { translator, type Locale, type MessageKey } from "~/i18n/i18n";
 import { formatEuro } from "~/i18n/money";
 import { formatDateTime } from "~/transactions/format";
-import { reconTotals, type ReconLine } from "./reconcile";
+import type { ReconLine, ReconTotals } from "./reconcile";
 
 export interface PayoutRowView {
   key: string;
@@ -41,9 +41,9 @@ export function payoutRowsView(lines: ReconLine[], locale: Locale, graceDays: nu
   }));
 }
 
-export function payoutTotalsText(lines: ReconLine[], locale: Locale): string {
+/** The totals line: every line of the filter, on every page (reconTotals of them all). */
+export function payoutTotalsText(totals: ReconTotals, locale: Locale): string {
   const t = translator(locale);
-  const totals = reconTotals(lines);
   return t("payouts.totals", {
     lines: totals.lines,
     diffs: totals.withDifferences,
@@ -51,4 +51,10 @@ export function payoutTotalsText(lines: ReconLine[], locale: Locale): string {
     net: formatEuro(totals.netCents, locale),
     fee: formatEuro(totals.feeCents, locale),
   });
+}
+
+/** Where the page is among all the lines ("Righe 101–200 di 523"); null without lines. */
+export function payoutRangeText(page: { firstLine: number; lines: ReconLine[]; totals: ReconTotals }, locale: Locale): string | null {
+  if (!page.lines.length) return null;
+  return translator(locale)("payouts.page.range", { first: page.firstLine, last: page.firstLine + page.lines.length - 1, lines: page.totals.lines });
 }

@@ -1,19 +1,20 @@
 /**
  * "Pagamenti Soisy" / "Soisy payouts" (issue 16): each Shopify payment beside what Soisy lent, paid out
  * and kept, with the differences to look at (app/payouts/reconcile.ts); filters (period, only
- * differences), the same lines as CSV, the last read of Soisy's order list and a "sync now" button.
+ * differences), 100 lines a page (newest first; the totals count every line of the filter), the same
+ * lines as CSV (all of them), the last read of Soisy's order list and a "sync now" button.
  */
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, useLoaderData, useNavigation } from "@remix-run/react";
 import { useState } from "react";
-import { Banner, BlockStack, Button, Card, Checkbox, DataTable, InlineStack, Layout, Link, Page, Text, TextField } from "@shopify/polaris";
+import { Banner, BlockStack, Button, Card, Checkbox, DataTable, InlineStack, Layout, Link, Page, Pagination, Text, TextField } from "@shopify/polaris";
 import { shopify } from "~/shopify.server";
 import { db } from "~/db.server";
 import { localeFromRequest, translator, type Locale, type MessageKey } from "~/i18n/i18n";
 import { formatDateTime, withLang } from "~/transactions/format";
-import { parsePayoutFilters, payoutLines, payoutSyncStates, type PayoutFilters } from "~/payouts/query.server";
-import { payoutRowsView, payoutTotalsText } from "~/payouts/view";
+import { parsePayoutFilters, parsePayoutPage, payoutPage, payoutSyncStates, type PayoutFilters } from "~/payouts/query.server";
+import { payoutRangeText, payoutRowsView, payoutTotalsText } from "~/payouts/view";
 import { syncShopNow } from "~/payouts/sync-now.server";
 import { SKIPPED_ROWS_PREFIX } from "~/payouts/sync.server";
 import { paymentDeps } from "~/runtime.server";
@@ -23,11 +24,13 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
   return [{ title: `${t("payouts.title")} — ${t("app.name")}` }];
 };
 
-function filterQuery(filters: PayoutFilters, locale: Locale): string {
+/** The filters (and, for the page's own links, the page: the CSV has every line) as a query string. */
+function filterQuery(filters: PayoutFilters, locale: Locale, page = 1): string {
   const params = new URLSearchParams();
   if (filters.from) params.set("from", filters.from);
   if (filters.to) params.set("to", filters.to);
   if (filters.diff) params.set("diff", "1");
+  if (page > 1) params.set("page", String(page));
   params.set("lang", locale);
   return `?${params.toString()}`;
 }
@@ -38,12 +41,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const t = translator(locale);
   const url = new URL(request.url);
   const filters = parsePayoutFilters(url.searchParams);
-  const [lines, syncs, settings] = await Promise.all([
-    payoutLines(db(), session.shop, filters, new Date()),
+  const [result, syncs] = await Promise.all([
+    payoutPage(db(), session.shop, filters, parsePayoutPage(url.searchParams), new Date()),
     payoutSyncStates(db(), session.shop),
-    db().shopSettings.findUnique({ where: { shop: session.shop }, select: { payoutGraceDays: true } }),
   ]);
-  const graceDays = settings?.payoutGraceDays ?? 7;
   const errorText = (error: string) =>
     error.startsWith(SKIPPED_ROWS_PREFIX) ? t("payouts.sync.skipped", { rows: Number(error.slice(SKIPPED_ROWS_PREFIX.length)) || 0 }) : error;
   const envName = (e: string) => t(`payouts.env.${e === "sandbox" ? "sandbox" : "production"}` as MessageKey);
@@ -65,8 +66,11 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     locale,
     filters,
-    rows: payoutRowsView(lines, locale, graceDays),
-    totals: payoutTotalsText(lines, locale),
+    page: result.page,
+    pageCount: result.pageCount,
+    rows: payoutRowsView(result.lines, locale, result.graceDays),
+    range: payoutRangeText(result, locale),
+    totals: payoutTotalsText(result.totals, locale),
     syncLines,
     notice,
   };
@@ -75,17 +79,18 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const { session } = await shopify().authenticate.admin(request);
   const locale = localeFromRequest(request);
-  const filters = parsePayoutFilters(new URL(request.url).searchParams);
+  const search = new URL(request.url).searchParams;
   const result = await syncShopNow(paymentDeps(), session.shop);
-  const query = filterQuery(filters, locale);
+  const query = filterQuery(parsePayoutFilters(search), locale, parsePayoutPage(search));
   return redirect(`/app/payouts${query}&sync=${result.outcome}${result.outcome === "synced" ? `&rows=${result.rows}` : ""}`);
 }
 
 export default function Payouts() {
-  const { locale, filters, rows, totals, syncLines, notice } = useLoaderData<typeof loader>();
+  const { locale, filters, page, pageCount, rows, range, totals, syncLines, notice } = useLoaderData<typeof loader>();
   const t = translator(locale);
   const navigation = useNavigation();
   const query = filterQuery(filters, locale);
+  const pageUrl = (n: number) => `/app/payouts${filterQuery(filters, locale, n)}`;
   const tableRows = rows.map((r) => [
     r.date,
     r.paymentId ? (
@@ -131,7 +136,7 @@ export default function Payouts() {
                 {t("payouts.sync.title")}
               </Text>
               {syncLines.length ? syncLines.map((line) => <Text as="p" key={line}>{line}</Text>) : <Text as="p">{t("payouts.sync.none")}</Text>}
-              <Form method="post" action={`/app/payouts${query}`}>
+              <Form method="post" action={pageUrl(page)}>
                 <Button submit loading={navigation.state === "submitting"}>
                   {t("payouts.sync.button")}
                 </Button>
@@ -168,9 +173,28 @@ export default function Payouts() {
           </Card>
         </Layout.Section>
         <Layout.Section>
-          <Text as="p" tone="subdued">
-            {totals}
-          </Text>
+          <BlockStack gap="200">
+            {range ? (
+              <InlineStack align="space-between" blockAlign="center">
+                <Text as="p" tone="subdued">
+                  {range}
+                </Text>
+                <Pagination
+                  hasPrevious={page > 1}
+                  previousURL={page > 1 ? pageUrl(page - 1) : undefined}
+                  previousTooltip={t("payouts.page.prev")}
+                  hasNext={page < pageCount}
+                  nextURL={page < pageCount ? pageUrl(page + 1) : undefined}
+                  nextTooltip={t("payouts.page.next")}
+                  accessibilityLabels={{ previous: t("payouts.page.prev"), next: t("payouts.page.next") }}
+                  label={t("payouts.page.label", { page, pages: pageCount })}
+                />
+              </InlineStack>
+            ) : null}
+            <Text as="p" tone="subdued">
+              {totals}
+            </Text>
+          </BlockStack>
         </Layout.Section>
       </Layout>
     </Page>

@@ -3,7 +3,8 @@
  * the Soisy simulator's order list: "sync now" reads Soisy's CSV (both environments point at the same
  * simulated Soisy shop: each order counts once), the planted differences are shown and only them with
  * "only differences", the CSV has the same lines with exact decimal amounts and neutralised formulas,
- * another shop's rows never show; screenshots in Italian and English, axe.
+ * another shop's rows never show; 100 lines a page, the filters kept from page to page, the totals and
+ * the CSV counting every line; screenshots in Italian and English, axe.
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -24,28 +25,30 @@ const now = Date.now();
 const ago = (days: number) => new Date(now - days * DAY);
 const FORMULA_TOKEN = '=HYPERLINK("http://evil")';
 
+/** A payment session of the test's shop, confirmed `days` ago, with its Soisy token. */
+const row = (id: string, amountCents: number, days: number, state = "resolved", shop = stack.shop) => ({
+  id,
+  gid: `gid://shopify/PaymentSession/${id}`,
+  shop,
+  group: `g-${id}`,
+  amountCents,
+  currency: "EUR",
+  test: true,
+  kind: "sale",
+  proposedAt: ago(days),
+  environment: "sandbox",
+  state,
+  soisyToken: `tok-${id}`,
+  callbackSecret: "x",
+  createdAt: ago(days),
+  resolvedAt: state === "resolved" ? ago(days) : null,
+});
+
 beforeAll(async () => {
   [stack, browser] = await startStackAndBrowser({ shop: "payouts-admin.myshopify.com", adminOAuth: true });
   context = await adminContext(browser, stack, { acceptDownloads: true, viewport: { width: 1400, height: 900 }, locale: "it-IT" });
   page = await context.newPage();
   const db = stack.database.db;
-  const row = (id: string, amountCents: number, days: number, state = "resolved", shop = stack.shop) => ({
-    id,
-    gid: `gid://shopify/PaymentSession/${id}`,
-    shop,
-    group: `g-${id}`,
-    amountCents,
-    currency: "EUR",
-    test: true,
-    kind: "sale",
-    proposedAt: ago(days),
-    environment: "sandbox",
-    state,
-    soisyToken: `tok-${id}`,
-    callbackSecret: "x",
-    createdAt: ago(days),
-    resolvedAt: state === "resolved" ? ago(days) : null,
-  });
   await db.paymentSession.createMany({
     data: [row("fine1", 123_456, 12), row("partial1", 100_000, 11), row("missing1", 50_000, 10), row("refund1", 80_000, 9), row("recent1", 20_000, 1), row("other1", 99_900, 5, "resolved", "other.myshopify.com")],
   });
@@ -142,5 +145,63 @@ describe("payouts page", () => {
     await stack.startApp();
     await eventually(async () => ((await stack.database.db.payoutSync.findUniqueOrThrow({ where: key })).lastSuccessAt?.getTime() ?? 0) > before.getTime(), 20_000, "scheduled payout sync");
     await eventually(async () => (await stack.database.db.soisyPayout.findFirst({ where: { shop: stack.shop, soisyOrderReference: "tok-recent1", disbursedAt: { not: null } } })) !== null, 10_000, "new payout stored");
+  });
+
+  it("100 lines a page: previous / next keep the filters, the totals and the CSV count every line, a bad or too high page is harmless", async () => {
+    // 150 older payments Soisy has not paid out (missing payouts): 156 lines, 154 with differences.
+    await stack.database.db.paymentSession.createMany({ data: Array.from({ length: 150 }, (_, k) => row(`bulk${String(k).padStart(3, "0")}`, 10_000 + k, 20 + k / 10)) });
+    const rows = page.locator("table tbody tr");
+    const ids = async () => (await page.locator("table tbody tr td:nth-child(2)").allInnerTexts()).map((s) => s.trim());
+
+    await open("/app/payouts");
+    expect(await rows.count()).toBe(100);
+    await page.getByText("Righe 1–100 di 156").waitFor();
+    await page.getByText("Pagina 1 di 2").waitFor();
+    await page.getByText("Righe in tutto (tutte le pagine): 156, con differenze: 154.").waitFor();
+    expect(await page.getByRole("button", { name: "Pagina precedente" }).isDisabled()).toBe(true);
+    const first = await ids();
+    expect(first.slice(0, 2)).toEqual(["recent1", "Ordine Soisy " + FORMULA_TOKEN]);
+    expect(first.at(-1)).toBe("bulk093");
+
+    await page.getByRole("link", { name: "Pagina successiva" }).click();
+    await page.waitForURL(/[?&]page=2/);
+    await page.getByText("Righe 101–156 di 156").waitFor();
+    const second = await ids();
+    expect(second).toHaveLength(56);
+    expect(second[0]).toBe("bulk094");
+    expect(second.at(-1)).toBe("bulk149");
+    expect(await page.getByRole("button", { name: "Pagina successiva" }).isDisabled()).toBe(true);
+    await page.getByText("Righe in tutto (tutte le pagine): 156, con differenze: 154.").waitFor();
+    await page.screenshot({ path: screenshotPath("payouts-page2-it"), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    await page.getByRole("link", { name: "Pagina precedente" }).click();
+    await page.getByText("Righe 1–100 di 156").waitFor();
+    expect(await ids()).toEqual(first);
+
+    // Only differences, in English: the filter and the language follow the page links.
+    await open("/app/payouts?diff=1&lang=en");
+    await page.getByText("Lines 1–100 of 154").waitFor();
+    await page.getByRole("link", { name: "Next page" }).click();
+    await page.waitForURL((url) => url.searchParams.get("page") === "2" && url.searchParams.get("diff") === "1" && url.searchParams.get("lang") === "en");
+    await page.getByText("Lines 101–154 of 154").waitFor();
+    await page.getByText("Page 2 of 2").waitFor();
+    expect(await rows.count()).toBe(54);
+    expect(await page.locator("[data-differences]").count()).toBe(54);
+    expect(await page.getByLabel("Only lines with differences").isChecked()).toBe(true);
+    await page.getByText("Lines in all (every page): 154, with differences: 154.").waitFor();
+
+    // Past the end: the last page. Not a page number: ignored (page 1). Never an error.
+    await open("/app/payouts?page=99");
+    await page.getByText("Righe 101–156 di 156").waitFor();
+    for (const bad of ["0", "-1", "abc", "1.5", "9".repeat(40), ""]) {
+      await open(`/app/payouts?page=${encodeURIComponent(bad)}`);
+      await page.getByText("Righe 1–100 di 156").waitFor();
+    }
+
+    // The CSV has every line, whatever the page.
+    const csv = await fetch(`${stack.appUrl}/app/payouts.csv?page=2`, {
+      headers: { cookie: adminSessionCookieHeader(stack.env.SHOPIFY_API_SECRET!, stack.shop), "user-agent": ADMIN_USER_AGENT },
+    });
+    expect((await csv.text()).split("\r\n").filter(Boolean)).toHaveLength(157);
   });
 });
