@@ -9,15 +9,13 @@
  *
  * `useRefundSettleHarness()` registers the hooks; `h` holds the live objects.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
+import { afterAll, beforeEach, expect } from "vitest";
 import { createDb, type Db } from "~/db.server";
 import type { PaymentDeps } from "~/payments/payment-deps.server";
 import { receiveRefundSession } from "~/payments/refund-service.server";
 import { refundSessionRequestSchema } from "~/payments/shopify-requests";
 import { createSoisyClient } from "~/soisy/client.server";
-import { PAYMENT_SESSION_RESOLVE, startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
-import { startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
-import { createTestDatabase, type TestDatabase } from "./database";
+import { PAYMENT_SESSION_RESOLVE } from "../simulators/shopify";
 import { createPaymentRow } from "./payment-rows";
 import {
   captureLogs,
@@ -25,31 +23,22 @@ import {
   deliverUntil,
   harnessOutboxWorker,
   shopifyGraphql,
-  startHarnessApp,
-  type HarnessApp,
+  SOISY_TIMEOUT_MS,
+  useServiceHarness,
   type HarnessOutboxWorker,
+  type ServiceHarness,
 } from "./service-harness";
 
 export const SHOP = "refund-settle.myshopify.com";
 const TOKEN = "shpat_refund_settle_token_9f8e7d6c";
 const SOISY_SHOP = { shopId: "refundshop", apiKey: "refund-key" };
-export const SOISY_TIMEOUT_MS = 800;
 
 export const clock = createTestClock();
 
 const logs = captureLogs();
 export const logLines = logs.lines;
-const logger = logs.logger;
 
-interface Harness {
-  t: TestDatabase;
-  soisy: SoisySimulator;
-  shopify: ShopifySimulator;
-  deps: PaymentDeps;
-  worker: HarnessOutboxWorker;
-}
-export const h = {} as Harness;
-let app: HarnessApp;
+export const h = {} as ServiceHarness;
 const extraDbs: Db[] = [];
 
 /** Payment dependencies over `db` (another "app instance" when it is a second client of the same database). */
@@ -61,7 +50,7 @@ export function depsFor(db: Db, worker: HarnessOutboxWorker): PaymentDeps {
     soisyClient: async () => createSoisyClient({ environment: "sandbox", ...SOISY_SHOP, baseUrl: h.soisy.url, timeoutMs: SOISY_TIMEOUT_MS, retryBaseDelayMs: 5 }),
     deliverNow: (id) => worker.deliverNow(id),
     now: clock.now,
-    logger,
+    logger: logs.logger,
   };
 }
 
@@ -78,44 +67,30 @@ export function secondInstance(): PaymentDeps {
     db = createDb(h.t.url);
     extraDbs.push(db);
   }
-  const worker = harnessOutboxWorker({ db, shopify: h.shopify, accessToken: TOKEN, clock, logger });
+  const worker = harnessOutboxWorker({ db, shopify: h.shopify, accessToken: TOKEN, clock, logger: logs.logger });
   return depsFor(db, worker);
 }
 
 export function useRefundSettleHarness(): void {
-  beforeAll(async () => {
-    h.t = await createTestDatabase();
-    app = await startHarnessApp((_path, shop, body) => receiveRefundSession(h.deps, shop, refundSessionRequestSchema.parse(body)));
-    h.soisy = await startSoisySimulator({ shops: [SOISY_SHOP] });
+  useServiceHarness(h, {
+    shop: SHOP,
+    accessToken: TOKEN,
+    soisyShops: [SOISY_SHOP],
+    clock,
+    logs,
+    receive: (_path, shop, body) => receiveRefundSession(h.deps, shop, refundSessionRequestSchema.parse(body)),
+    deps: depsFor,
   });
 
+  // Registered after the shared hooks: these run after theirs before each test, before theirs at the end.
   afterAll(async () => {
-    await app?.close();
-    await h.soisy?.close();
     for (const db of extraDbs) await db.$disconnect();
-    await h.t?.cleanup();
   });
 
   beforeEach(async () => {
-    clock.offset = 0;
-    logLines.length = 0;
-    h.soisy.clearFaults();
-    h.shopify = await startShopifySimulator({
-      appUrl: app.url,
-      shops: [{ domain: SHOP, accessToken: TOKEN, oversellProtection: false }],
-      retry: { attempts: 1 },
-    });
-    h.worker = harnessOutboxWorker({ db: h.t.db, shopify: h.shopify, accessToken: TOKEN, clock, logger });
-    h.deps = depsFor(h.t.db, h.worker);
     // Each test sees only its own open refunds: earlier tests' are closed.
     await h.t.db.refundSession.updateMany({ where: { state: "awaiting_merchant" }, data: { state: "rejected", decidedBy: "test" } });
     await h.t.db.shopSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP }, update: { settleRefundsFromSoisy: true, autoResolveRefunds: false } });
-  });
-
-  afterEach(async () => {
-    await h.worker.stop();
-    await h.shopify.close();
-    expect(h.shopify.violations).toEqual([]);
   });
 }
 

@@ -1,19 +1,35 @@
 /**
- * The pieces the in-process service harnesses share (settlement-harness.ts, refund-settle-harness.ts):
- * a clock the tests advance, a logger whose lines the tests read, a tiny node:http "app" that hands
- * Shopify's session requests to a service function (the project's routes are thin adapters over the
- * same functions), an outbox worker on that clock delivering to the Shopify simulator, Shopify's
- * Admin GraphQL, and a wait that delivers due outbox messages meanwhile.
+ * What the in-process service harnesses share (settlement-harness.ts, refund-settle-harness.ts): their
+ * hooks (`useServiceHarness`: a real database, the Soisy and Shopify simulators, a tiny node:http "app"
+ * that hands Shopify's session requests to a service function — the project's routes are thin adapters
+ * over the same functions — and an outbox worker), a clock the tests advance, a logger whose lines the
+ * tests read, Shopify's Admin GraphQL, and a wait that delivers due outbox messages meanwhile.
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
 import { paymentsApiEndpoint } from "~/config.server";
 import type { Db } from "~/db.server";
 import { createLogger } from "~/logger.server";
 import { createOutboxWorker } from "~/payments/outbox-worker.server";
-import type { ShopifySimulator } from "../simulators/shopify";
+import type { PaymentDeps } from "~/payments/payment-deps.server";
+import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
+import { startSoisySimulator, type SimShopConfig, type SoisySimulator } from "../simulators/soisy";
+import { createTestDatabase, type TestDatabase } from "./database";
 
 export type Logger = ReturnType<typeof createLogger>;
+
+/** Soisy's client timeout in these harnesses (a call slower than this has an unknown outcome). */
+export const SOISY_TIMEOUT_MS = 800;
+
+/** The live objects of a harness (its `h`), set by its hooks. */
+export interface ServiceHarness {
+  t: TestDatabase;
+  soisy: SoisySimulator;
+  shopify: ShopifySimulator;
+  deps: PaymentDeps;
+  worker: HarnessOutboxWorker;
+}
 
 /** The harness's time: the real time plus `offset`, which `advance` moves on (reset it before each test). */
 export function createTestClock() {
@@ -117,4 +133,59 @@ export async function deliverUntil(worker: HarnessOutboxWorker, check: () => Pro
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+export interface ServiceHarnessSetup {
+  /** The Shopify shop and the app's access token for it. */
+  shop: string;
+  accessToken: string;
+  soisyShops: SimShopConfig[];
+  clock: TestClock;
+  logs: { lines: LogLine[]; logger: Logger };
+  /** The service function behind the "app" (startHarnessApp). */
+  receive: (path: string | undefined, shop: string, body: unknown) => Promise<SessionAnswer>;
+  /** The payment dependencies of each test, over the harness's database and outbox worker. */
+  deps: (db: Db, worker: HarnessOutboxWorker) => PaymentDeps;
+}
+
+/**
+ * Registers the hooks and fills `h`. Per file: a database, the "app" and the Soisy simulator. Per test:
+ * the clock and the log lines reset, Soisy without faults, a fresh Shopify simulator that tries each
+ * request once (the shop has no oversell protection: payments are resolved by hand here, no lifecycle,
+ * no confirm), an outbox worker and the deps over it; after each test, no protocol violation at Shopify.
+ * A harness's own hooks registered after this call run after these before each test, and before these
+ * after the tests.
+ */
+export function useServiceHarness(h: ServiceHarness, setup: ServiceHarnessSetup): void {
+  let app: HarnessApp | undefined;
+  beforeAll(async () => {
+    h.t = await createTestDatabase();
+    app = await startHarnessApp(setup.receive);
+    h.soisy = await startSoisySimulator({ shops: setup.soisyShops });
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await h.soisy?.close();
+    await h.t?.cleanup();
+  });
+
+  beforeEach(async () => {
+    setup.clock.offset = 0;
+    setup.logs.lines.length = 0;
+    h.soisy.clearFaults();
+    h.shopify = await startShopifySimulator({
+      appUrl: app!.url,
+      shops: [{ domain: setup.shop, accessToken: setup.accessToken, oversellProtection: false }],
+      retry: { attempts: 1 },
+    });
+    h.worker = harnessOutboxWorker({ db: h.t.db, shopify: h.shopify, accessToken: setup.accessToken, clock: setup.clock, logger: setup.logs.logger });
+    h.deps = setup.deps(h.t.db, h.worker);
+  });
+
+  afterEach(async () => {
+    await h.worker.stop();
+    await h.shopify.close();
+    expect(h.shopify.violations).toEqual([]);
+  });
 }

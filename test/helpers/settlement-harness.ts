@@ -9,98 +9,58 @@
  *
  * `useSettlementHarness()` registers the hooks; `h` holds the live objects.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
-import type { PaymentDeps } from "~/payments/payment-deps.server";
+import { beforeEach, expect } from "vitest";
 import { receiveCaptureSession, receiveVoidSession } from "~/payments/settlement-service.server";
 import { captureSessionRequestSchema, voidSessionRequestSchema } from "~/payments/shopify-requests";
 import { createSoisyClient } from "~/soisy/client.server";
-import { PAYMENT_SESSION_RESOLVE, startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
-import { startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
-import { createTestDatabase, type TestDatabase } from "./database";
+import { PAYMENT_SESSION_RESOLVE } from "../simulators/shopify";
 import { createPaymentRow } from "./payment-rows";
-import {
-  captureLogs,
-  createTestClock,
-  deliverUntil,
-  harnessOutboxWorker,
-  shopifyGraphql,
-  startHarnessApp,
-  type HarnessApp,
-  type HarnessOutboxWorker,
-} from "./service-harness";
+import { captureLogs, createTestClock, deliverUntil, shopifyGraphql, SOISY_TIMEOUT_MS, useServiceHarness, type ServiceHarness } from "./service-harness";
 
 export const SHOP = "settle-test.myshopify.com";
 const TOKEN = "shpat_settle_test_token_0a1b2c3d4e";
 export const SUSPENDED = { shopId: "suspendedshop", apiKey: "suspended-key" };
 export const PLAIN = { shopId: "plainshop", apiKey: "plain-key" };
-/** Soisy's client timeout in these tests (a trigger slower than this has an unknown outcome). */
-export const SOISY_TIMEOUT_MS = 800;
 
 export const clock = createTestClock();
 
 const logs = captureLogs();
 export const logLines = logs.lines;
-const logger = logs.logger;
+export { SOISY_TIMEOUT_MS };
 
-interface Harness {
-  t: TestDatabase;
-  soisy: SoisySimulator;
-  shopify: ShopifySimulator;
-  deps: PaymentDeps;
-  worker: HarnessOutboxWorker;
+interface Harness extends ServiceHarness {
   /** "service": capture/void sessions go to the settlement service; "ack": answered 201 and not stored. */
   appMode: "service" | "ack";
 }
 export const h = {} as Harness;
-let app: HarnessApp;
 
 export function useSettlementHarness(): void {
-  beforeAll(async () => {
-    h.t = await createTestDatabase();
-    app = await startHarnessApp(async (path, shop, body) => {
+  useServiceHarness(h, {
+    shop: SHOP,
+    accessToken: TOKEN,
+    soisyShops: [{ ...SUSPENDED, suspendedOrders: true }, PLAIN],
+    clock,
+    logs,
+    async receive(path, shop, body) {
       if (h.appMode === "ack") return { ok: true };
       return path === "/payments/captures"
         ? receiveCaptureSession(h.deps, shop, captureSessionRequestSchema.parse(body))
         : receiveVoidSession(h.deps, shop, voidSessionRequestSchema.parse(body));
-    });
-    h.soisy = await startSoisySimulator({ shops: [{ ...SUSPENDED, suspendedOrders: true }, PLAIN] });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await h.soisy?.close();
-    await h.t?.cleanup();
-  });
-
-  beforeEach(async () => {
-    clock.offset = 0;
-    logLines.length = 0;
-    h.appMode = "service";
-    h.soisy.clearFaults();
-    h.shopify = await startShopifySimulator({
-      appUrl: app.url,
-      // Authorizations are resolved by hand here (no lifecycle, no confirm): the shop has no oversell protection.
-      shops: [{ domain: SHOP, accessToken: TOKEN, oversellProtection: false }],
-      retry: { attempts: 1 },
-    });
-    h.worker = harnessOutboxWorker({ db: h.t.db, shopify: h.shopify, accessToken: TOKEN, clock, logger });
-    h.deps = {
-      db: h.t.db,
+    },
+    deps: (db, worker) => ({
+      db,
       keyring: undefined as never,
       appUrl: "http://127.0.0.1:1",
       // "production" payments of these tests belong to the Soisy shop WITHOUT the suspended-orders contract.
       soisyClient: async (_shop, environment) =>
         createSoisyClient({ environment: "sandbox", ...(environment === "production" ? PLAIN : SUSPENDED), baseUrl: h.soisy.url, timeoutMs: SOISY_TIMEOUT_MS, retryBaseDelayMs: 5 }),
-      deliverNow: (id) => h.worker.deliverNow(id),
+      deliverNow: (id) => worker.deliverNow(id),
       now: clock.now,
-      logger,
-    };
+      logger: logs.logger,
+    }),
   });
-
-  afterEach(async () => {
-    await h.worker.stop();
-    await h.shopify.close();
-    expect(h.shopify.violations).toEqual([]);
+  beforeEach(() => {
+    h.appMode = "service";
   });
 }
 
