@@ -21,8 +21,8 @@ import {
   startPaymentUntilOk,
   statusUrlOf,
   tail,
-  waitFor,
   useChaosStack,
+  waitFor,
 } from "./chaos-stack";
 
 const stack = useChaosStack({ shop: "chaos-crash.myshopify.com" });

@@ -18,8 +18,8 @@ import {
   startPaymentUntilOk,
   statusUrlOf,
   tail,
-  waitFor,
   useChaosStack,
+  waitFor,
 } from "./chaos-stack";
 
 const stack = useChaosStack({ shop: "chaos-shopify.myshopify.com" });

@@ -20,8 +20,8 @@ import {
   startPaymentUntilOk,
   statusUrlOf,
   tail,
-  waitFor,
   useChaosStack,
+  waitFor,
 } from "./chaos-stack";
 
 const stack = useChaosStack({ shop: "chaos-soisy.myshopify.com" });

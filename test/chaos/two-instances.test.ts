@@ -18,9 +18,9 @@ import {
   SOISY_ORDERS_PATH,
   startPaymentUntilOk,
   tail,
+  useChaosStack,
   waitFor,
   type AppInstance,
-  useChaosStack,
 } from "./chaos-stack";
 
 const stack = useChaosStack({ shop: "chaos-multi.myshopify.com" });
