@@ -10,6 +10,7 @@ import { expect } from "vitest";
 import { configureShop, freePort, newShopifyProof, shopifyProofEnv, spawnApp } from "../../scripts/lib/local-stack";
 import { startFaultProxy, type FaultProxy } from "../helpers/fault-proxy";
 import { createTestDatabase, type TestDatabase } from "../helpers/database";
+import { startForFile } from "../helpers/file-hooks";
 import { eventually } from "../helpers/stack";
 import { startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
 import type { StartPaymentResult } from "../simulators/shopify/types";
@@ -207,6 +208,14 @@ export async function startChaosStack(options: { shop: string; appEnv?: Record<s
   };
   return stack;
 }
+
+/** The chaos stack of a test file: started before its tests (within `timeoutMs`), closed after them. */
+export function useChaosStack(options: { shop: string; appEnv?: Record<string, string> }, timeoutMs = 90_000): ChaosStack {
+  return startForFile(() => startChaosStack(options), timeoutMs);
+}
+
+/** Soisy's create-order path for the simulator's default shop (what fault rules on POST /orders match). */
+export const SOISY_ORDERS_PATH = "/api/shops/partnershop/orders";
 
 /** The e2e helpers' `eventually`, for checks that may also answer synchronously. */
 export function waitFor<T>(check: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs: number, what: string): Promise<T> {

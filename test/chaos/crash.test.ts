@@ -9,7 +9,7 @@
  * - SIGTERM while a payment session request is in flight: the request completes, the process exits 0.
  * The tests run one after another (each kills the shared app).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   duplicateOrderNotes,
   expectNoUnexpectedExit,
@@ -17,32 +17,56 @@ import {
   ordersFor,
   printSummary,
   sessionId,
-  startChaosStack,
+  SOISY_ORDERS_PATH,
   startPaymentUntilOk,
   statusUrlOf,
   tail,
+  useChaosStack,
   waitFor,
-  type ChaosStack,
 } from "./chaos-stack";
 
-let stack: ChaosStack;
+const stack = useChaosStack({ shop: "chaos-crash.myshopify.com" });
 
-beforeAll(async () => {
-  stack = await startChaosStack({ shop: "chaos-crash.myshopify.com" });
-}, 90_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
-
-const ORDERS_PATH = "/api/shops/partnershop/orders";
 const db = () => stack.database.db;
+
+/**
+ * A verified payment whose resolve goes to Shopify through a call the proxy slows by `slowMs`. Oversell
+ * protection: Shopify's confirmation answer is held until the confirm is through, so the slow call is
+ * the resolve that answer causes (delivered at once by the confirmation route), not the confirm.
+ * `callback` is Shopify's confirmation callback, which sets it off (retried by the simulator while the
+ * app is down or restarting; its outcome does not matter here).
+ */
+async function slowResolve(id: string, amount: string, slowMs: number) {
+  await startPaymentUntilOk(stack, { id, amount }, 30_000);
+  const token = (await db().paymentSession.findUniqueOrThrow({ where: { id } })).soisyToken!;
+  stack.shopify.setConfirmationBehaviour(id, { drop: true });
+  await stack.soisy.fireEvent(token, "LoanWasVerified");
+  await waitFor(() => stack.shopify.paymentSessions.get(id)?.state.code === "CONFIRMING", 20_000, "Shopify to take the confirm");
+  const gid = `gid://shopify/PaymentSession/${id}`;
+  const rule = stack.shopifyProxy.addRule({ method: "POST", path: "/graphql.json", bodyIncludes: gid, mode: { kind: "slow", ms: slowMs }, times: 1 });
+  const callback = stack.shopify.sendConfirmationCallback(id);
+  return { rule, callback };
+}
+
+/** The session's resolve in the outbox once it is delivered; after `timeoutMs`, fails with `what` and the app's output. */
+function deliveredResolve(id: string, timeoutMs: number, what: string) {
+  return waitFor(
+    async () => {
+      const m = await db().outboxMessage.findFirst({ where: { paymentSessionId: id, mutation: "paymentSessionResolve" } });
+      return m?.status === "delivered" ? m : null;
+    },
+    timeoutMs,
+    what,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}\n${tail(stack.output(), 3000)}`);
+  });
+}
 
 describe("the app process dies mid-work", () => {
   it("kill -9 during a slow Soisy POST /orders, restart: one order (or a note), the payment completes", async () => {
     const started = Date.now();
     const id = sessionId("kill-post");
-    const rule = stack.soisyProxy.addRule({ method: "POST", path: ORDERS_PATH, bodyIncludes: id, mode: { kind: "slow", ms: 5_000 }, times: 1 });
+    const rule = stack.soisyProxy.addRule({ method: "POST", path: SOISY_ORDERS_PATH, bodyIncludes: id, mode: { kind: "slow", ms: 5_000 }, times: 1 });
     const firstTry = stack.shopify.startPayment({ shop: stack.shop, amount: "520.00", test: true, id });
     // Soisy has created the order; its answer is still on the way when the process dies.
     await waitFor(() => ordersFor(stack, id).length === 1 && stack.soisyProxy.count({ ruleId: rule }) === 1, 20_000, "Soisy to create the order");
@@ -84,17 +108,7 @@ describe("the app process dies mid-work", () => {
   it("kill -9 during a slow Shopify mutation, restart: delivered once, the shopper is sent on", async () => {
     const started = Date.now();
     const id = sessionId("kill-mutation");
-    await startPaymentUntilOk(stack, { id, amount: "530.00" }, 30_000);
-    const token = (await db().paymentSession.findUniqueOrThrow({ where: { id } })).soisyToken!;
-    const gid = `gid://shopify/PaymentSession/${id}`;
-    // Oversell protection: Shopify's confirmation answer is held until the confirm is through, so the slow
-    // call below is the resolve that answer causes (delivered at once by the confirmation route).
-    stack.shopify.setConfirmationBehaviour(id, { drop: true });
-    await stack.soisy.fireEvent(token, "LoanWasVerified");
-    await waitFor(() => stack.shopify.paymentSessions.get(id)?.state.code === "CONFIRMING", 20_000, "Shopify to take the confirm");
-    const rule = stack.shopifyProxy.addRule({ method: "POST", path: "/graphql.json", bodyIncludes: gid, mode: { kind: "slow", ms: 5_000 }, times: 1 });
-    // Shopify's callback (retried by the simulator while the app is down; its outcome does not matter here).
-    const callback = stack.shopify.sendConfirmationCallback(id);
+    const { rule, callback } = await slowResolve(id, "530.00", 5_000);
     // Shopify has applied the resolve; the app has not read the answer yet.
     await waitFor(
       () => stack.shopifyProxy.count({ ruleId: rule }) === 1 && stack.shopify.paymentSessions.get(id)?.state.code === "RESOLVED",
@@ -106,16 +120,7 @@ describe("the app process dies mid-work", () => {
     await stack.restart(stack.primary);
     const restartedAt = Date.now();
 
-    const message = await waitFor(
-      async () => {
-        const m = await db().outboxMessage.findFirst({ where: { paymentSessionId: id, mutation: "paymentSessionResolve" } });
-        return m?.status === "delivered" ? m : null;
-      },
-      60_000,
-      "the resolve to be marked delivered after the restart",
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n${tail(stack.output(), 3000)}`);
-    });
+    const message = await deliveredResolve(id, 60_000, "the resolve to be marked delivered after the restart");
     const poll = (await (await fetch(statusUrlOf(stack, id))).json()) as { redirectUrl?: string | null };
     expect(poll.redirectUrl).toBe(stack.shopify.orderStatusUrl(stack.shop, id));
     const resolves = mutationsOf(stack, id, "paymentSessionResolve");
@@ -144,7 +149,7 @@ describe("the app process dies mid-work", () => {
   it("SIGTERM during a payment session request: the request completes, exit code 0", async () => {
     const started = Date.now();
     const id = sessionId("sigterm");
-    const rule = stack.soisyProxy.addRule({ method: "POST", path: ORDERS_PATH, bodyIncludes: id, mode: { kind: "slow", ms: 3_000 }, times: 1 });
+    const rule = stack.soisyProxy.addRule({ method: "POST", path: SOISY_ORDERS_PATH, bodyIncludes: id, mode: { kind: "slow", ms: 3_000 }, times: 1 });
     const payment = stack.shopify.startPayment({ shop: stack.shop, amount: "540.00", test: true, id });
     await waitFor(() => stack.soisyProxy.count({ ruleId: rule }) === 1, 20_000, "the POST /orders to be in flight");
     const exit = await stack.signal(stack.primary, "SIGTERM");
@@ -168,33 +173,14 @@ describe("the app process dies mid-work", () => {
   it("SIGTERM during a slow Shopify mutation: exit code 0, delivered without waiting for a stale claim", async () => {
     const started = Date.now();
     const id = sessionId("sigterm-mutation");
-    await startPaymentUntilOk(stack, { id, amount: "550.00" }, 30_000);
-    const token = (await db().paymentSession.findUniqueOrThrow({ where: { id } })).soisyToken!;
-    const gid = `gid://shopify/PaymentSession/${id}`;
-    // Oversell protection: Shopify's confirmation answer is held until the confirm is through, so the slow
-    // call below is the resolve that answer causes, not the confirm.
-    stack.shopify.setConfirmationBehaviour(id, { drop: true });
-    await stack.soisy.fireEvent(token, "LoanWasVerified");
-    await waitFor(() => stack.shopify.paymentSessions.get(id)?.state.code === "CONFIRMING", 20_000, "Shopify to take the confirm");
-    const rule = stack.shopifyProxy.addRule({ method: "POST", path: "/graphql.json", bodyIncludes: gid, mode: { kind: "slow", ms: 3_000 }, times: 1 });
-    // Shopify's callback (retried by the simulator while the app restarts; its outcome does not matter here).
-    const callback = stack.shopify.sendConfirmationCallback(id);
+    const { rule, callback } = await slowResolve(id, "550.00", 3_000);
     await waitFor(() => stack.shopifyProxy.count({ ruleId: rule }) === 1, 20_000, "the resolve to be in flight");
     const exit = await stack.signal(stack.primary, "SIGTERM");
     await callback;
     await stack.restart(stack.primary);
     const restartedAt = Date.now();
     // Finished before the exit, or released and re-sent at once: without waiting for the 8 s lease.
-    const message = await waitFor(
-      async () => {
-        const m = await db().outboxMessage.findFirst({ where: { paymentSessionId: id, mutation: "paymentSessionResolve" } });
-        return m?.status === "delivered" ? m : null;
-      },
-      12_000,
-      "the resolve to be delivered without waiting for its claim to expire",
-    ).catch((error: unknown) => {
-      throw new Error(`${String(error)}\n${tail(stack.primary.output, 3000)}`);
-    });
+    const message = await deliveredResolve(id, 12_000, "the resolve to be delivered without waiting for its claim to expire");
     const resolves = mutationsOf(stack, id, "paymentSessionResolve");
     printSummary({
       scenario: "SIGTERM mid Shopify mutation",

@@ -7,7 +7,7 @@
  * lost answer is "repeated", never applied twice); it retries no faster than its backoff and never
  * before a 429's Retry-After, however often shoppers poll; and it delivers soon after Shopify recovers.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FaultMode, ProxyRecord } from "../helpers/fault-proxy";
 import {
   expectNoUnexpectedExit,
@@ -15,23 +15,14 @@ import {
   pollWaitingPage,
   printSummary,
   sessionId,
-  startChaosStack,
   startPaymentUntilOk,
   statusUrlOf,
   tail,
+  useChaosStack,
   waitFor,
-  type ChaosStack,
 } from "./chaos-stack";
 
-let stack: ChaosStack;
-
-beforeAll(async () => {
-  stack = await startChaosStack({ shop: "chaos-shopify.myshopify.com" });
-}, 90_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
+const stack = useChaosStack({ shop: "chaos-shopify.myshopify.com" });
 
 const RETRY_AFTER_S = 2;
 

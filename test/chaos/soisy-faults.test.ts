@@ -7,7 +7,7 @@
  * one Soisy order per session, or — when an answer was lost after Soisy created the order — a timeline
  * note for the merchant; the payment then completes, and Shopify gets the resolve once.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { FaultMode } from "../helpers/fault-proxy";
 import {
   duplicateOrderNotes,
@@ -16,25 +16,15 @@ import {
   ordersFor,
   printSummary,
   sessionId,
-  startChaosStack,
+  SOISY_ORDERS_PATH,
   startPaymentUntilOk,
   statusUrlOf,
   tail,
+  useChaosStack,
   waitFor,
-  type ChaosStack,
 } from "./chaos-stack";
 
-let stack: ChaosStack;
-
-beforeAll(async () => {
-  stack = await startChaosStack({ shop: "chaos-soisy.myshopify.com" });
-}, 90_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
-
-const ORDERS_PATH = "/api/shops/partnershop/orders";
+const stack = useChaosStack({ shop: "chaos-soisy.myshopify.com" });
 
 const MODES: Array<[string, FaultMode]> = [
   ["hang", { kind: "hang" }],
@@ -62,7 +52,7 @@ describe("Soisy POST /orders faults while payment sessions arrive", () => {
       const started = Date.now();
       const ids = [sessionId(`post-${label.replace(/\W+/g, "")}-a`), sessionId(`post-${label.replace(/\W+/g, "")}-b`)];
       // Each session's first POST /orders is broken; Shopify's retries then pass.
-      const rules = ids.map((id) => stack.soisyProxy.addRule({ method: "POST", path: ORDERS_PATH, bodyIncludes: id, mode, times: 1 }));
+      const rules = ids.map((id) => stack.soisyProxy.addRule({ method: "POST", path: SOISY_ORDERS_PATH, bodyIncludes: id, mode, times: 1 }));
       const results = await Promise.all(ids.map((id, i) => startPaymentUntilOk(stack, { id, amount: `${300 + i}.00` }, 60_000)));
       for (const r of rules) stack.soisyProxy.removeRule(r);
 
@@ -119,7 +109,7 @@ describe("Soisy GET /orders/{token} faults while callbacks and shoppers arrive",
       const first = await startPaymentUntilOk(stack, { id, amount: "350.00" }, 30_000);
       expect(first.last.ok).toBe(true);
       const token = (await stack.database.db.paymentSession.findUniqueOrThrow({ where: { id } })).soisyToken!;
-      const rule = stack.soisyProxy.addRule({ method: "GET", path: `${ORDERS_PATH}/${token}`, mode });
+      const rule = stack.soisyProxy.addRule({ method: "GET", path: `${SOISY_ORDERS_PATH}/${token}`, mode });
 
       // Soisy verifies the loan: its callback makes the app read the order, which is broken.
       const callback = stack.soisy.fireEvent(token, "LoanWasVerified");

@@ -6,7 +6,7 @@
  * note), every resolve applied at Shopify exactly once, one outbox message per mutation, no exits
  * the test did not cause.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { shopifyProofHeaders } from "../../scripts/lib/local-stack";
 import {
   duplicateOrderNotes,
@@ -15,25 +15,20 @@ import {
   ordersFor,
   printSummary,
   sessionId,
-  startChaosStack,
+  SOISY_ORDERS_PATH,
   startPaymentUntilOk,
   tail,
+  useChaosStack,
   waitFor,
   type AppInstance,
-  type ChaosStack,
 } from "./chaos-stack";
 
-let stack: ChaosStack;
+const stack = useChaosStack({ shop: "chaos-multi.myshopify.com" });
 let second: AppInstance;
 
 beforeAll(async () => {
-  stack = await startChaosStack({ shop: "chaos-multi.myshopify.com" });
   second = await stack.startInstance("app-2");
-}, 120_000);
-
-afterAll(async () => {
-  await stack?.close();
-});
+}, 60_000);
 
 const SESSIONS = 3;
 const DUPLICATES_PER_INSTANCE = 3;
@@ -65,7 +60,7 @@ describe("two instances, one killed -9 mid-way", () => {
     const started = Date.now();
     const ids = Array.from({ length: SESSIONS }, (_, i) => sessionId(`multi${i}`));
     const rules = ids.map((id) =>
-      stack.soisyProxy.addRule({ method: "POST", path: "/api/shops/partnershop/orders", bodyIncludes: id, mode: { kind: "slow", ms: 3_000 }, times: 1 }),
+      stack.soisyProxy.addRule({ method: "POST", path: SOISY_ORDERS_PATH, bodyIncludes: id, mode: { kind: "slow", ms: 3_000 }, times: 1 }),
     );
     // Shopify sends each session to instance 1; copies of the same request hit both instances at once.
     const shopifyTries = ids.map((id, i) => stack.shopify.startPayment({ shop: stack.shop, amount: `${600 + i}.00`, test: true, id }));

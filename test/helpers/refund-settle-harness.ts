@@ -9,71 +9,40 @@
  *
  * `useRefundSettleHarness()` registers the hooks; `h` holds the live objects.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, expect } from "vitest";
-import { paymentsApiEndpoint } from "~/config.server";
+import { afterAll, beforeEach, expect } from "vitest";
 import { createDb, type Db } from "~/db.server";
-import { createLogger } from "~/logger.server";
-import { createOutboxWorker } from "~/payments/outbox-worker.server";
 import type { PaymentDeps } from "~/payments/payment-deps.server";
 import { receiveRefundSession } from "~/payments/refund-service.server";
 import { refundSessionRequestSchema } from "~/payments/shopify-requests";
 import { createSoisyClient } from "~/soisy/client.server";
-import { PAYMENT_SESSION_RESOLVE, startShopifySimulator, type ShopifySimulator } from "../simulators/shopify";
-import { startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
-import { createTestDatabase, type TestDatabase } from "./database";
+import { PAYMENT_SESSION_RESOLVE } from "../simulators/shopify";
 import { createPaymentRow } from "./payment-rows";
+import {
+  captureLogs,
+  createTestClock,
+  deliverUntil,
+  harnessOutboxWorker,
+  shopifyGraphql,
+  SOISY_TIMEOUT_MS,
+  useServiceHarness,
+  type HarnessOutboxWorker,
+  type ServiceHarness,
+} from "./service-harness";
 
 export const SHOP = "refund-settle.myshopify.com";
 const TOKEN = "shpat_refund_settle_token_9f8e7d6c";
 const SOISY_SHOP = { shopId: "refundshop", apiKey: "refund-key" };
-export const SOISY_TIMEOUT_MS = 800;
 
-export const clock = {
-  offset: 0,
-  now: () => new Date(Date.now() + clock.offset),
-  advance(ms: number) {
-    clock.offset += ms;
-  },
-};
+export const clock = createTestClock();
 
-export const logLines: Array<{ level: number; msg: string; [k: string]: unknown }> = [];
-const logger = createLogger({ level: "debug", destination: { write: (line: string) => void logLines.push(JSON.parse(line) as (typeof logLines)[number]) } });
+const logs = captureLogs();
+export const logLines = logs.lines;
 
-interface Harness {
-  t: TestDatabase;
-  soisy: SoisySimulator;
-  shopify: ShopifySimulator;
-  deps: PaymentDeps;
-  worker: ReturnType<typeof createOutboxWorker>;
-}
-export const h = {} as Harness;
-let app: http.Server;
+export const h = {} as ServiceHarness;
 const extraDbs: Db[] = [];
 
-function readBody(req: http.IncomingMessage): Promise<unknown> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}")));
-  });
-}
-
-async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const body = await readBody(req);
-  const shop = String(req.headers["shopify-shop-domain"] ?? "");
-  if (req.url === "/payments/sessions") {
-    res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ redirect_url: "https://soisy.example/x" }));
-    return;
-  }
-  const result = await receiveRefundSession(h.deps, shop, refundSessionRequestSchema.parse(body));
-  if (!result.ok) res.writeHead(result.status, { "Content-Type": "application/json" }).end(JSON.stringify({ error: result.message }));
-  else res.writeHead(201).end();
-}
-
 /** Payment dependencies over `db` (another "app instance" when it is a second client of the same database). */
-export function depsFor(db: Db, worker: ReturnType<typeof createOutboxWorker>): PaymentDeps {
+export function depsFor(db: Db, worker: HarnessOutboxWorker): PaymentDeps {
   return {
     db,
     keyring: undefined as never,
@@ -81,7 +50,7 @@ export function depsFor(db: Db, worker: ReturnType<typeof createOutboxWorker>): 
     soisyClient: async () => createSoisyClient({ environment: "sandbox", ...SOISY_SHOP, baseUrl: h.soisy.url, timeoutMs: SOISY_TIMEOUT_MS, retryBaseDelayMs: 5 }),
     deliverNow: (id) => worker.deliverNow(id),
     now: clock.now,
-    logger,
+    logger: logs.logger,
   };
 }
 
@@ -98,60 +67,30 @@ export function secondInstance(): PaymentDeps {
     db = createDb(h.t.url);
     extraDbs.push(db);
   }
-  const worker = createOutboxWorker({
-    db,
-    tokenProvider: async () => TOKEN,
-    endpointFor: (shop) => paymentsApiEndpoint(shop, { SHOPIFY_PAYMENTS_API_URL: h.shopify.paymentsApiUrlTemplate, SHOPIFY_PAYMENTS_API_VERSION: "2026-04" }),
-    now: clock.now,
-    logger,
-  });
+  const worker = harnessOutboxWorker({ db, shopify: h.shopify, accessToken: TOKEN, clock, logger: logs.logger });
   return depsFor(db, worker);
 }
 
 export function useRefundSettleHarness(): void {
-  beforeAll(async () => {
-    h.t = await createTestDatabase();
-    app = http.createServer((req, res) => {
-      handle(req, res).catch((error: unknown) => res.writeHead(500).end(String(error)));
-    });
-    await new Promise<void>((resolve) => app.listen(0, "127.0.0.1", resolve));
-    h.soisy = await startSoisySimulator({ shops: [SOISY_SHOP] });
+  useServiceHarness(h, {
+    shop: SHOP,
+    accessToken: TOKEN,
+    soisyShops: [SOISY_SHOP],
+    clock,
+    logs,
+    receive: (_path, shop, body) => receiveRefundSession(h.deps, shop, refundSessionRequestSchema.parse(body)),
+    deps: depsFor,
   });
 
+  // Registered after the shared hooks: these run after theirs before each test, before theirs at the end.
   afterAll(async () => {
-    app.closeAllConnections();
-    await new Promise<void>((resolve) => app.close(() => resolve()));
-    await h.soisy?.close();
     for (const db of extraDbs) await db.$disconnect();
-    await h.t?.cleanup();
   });
 
   beforeEach(async () => {
-    clock.offset = 0;
-    logLines.length = 0;
-    h.soisy.clearFaults();
-    h.shopify = await startShopifySimulator({
-      appUrl: `http://127.0.0.1:${(app.address() as AddressInfo).port}`,
-      shops: [{ domain: SHOP, accessToken: TOKEN, oversellProtection: false }],
-      retry: { attempts: 1 },
-    });
-    h.worker = createOutboxWorker({
-      db: h.t.db,
-      tokenProvider: async () => TOKEN,
-      endpointFor: (shop) => paymentsApiEndpoint(shop, { SHOPIFY_PAYMENTS_API_URL: h.shopify.paymentsApiUrlTemplate, SHOPIFY_PAYMENTS_API_VERSION: "2026-04" }),
-      now: clock.now,
-      logger,
-    });
-    h.deps = depsFor(h.t.db, h.worker);
     // Each test sees only its own open refunds: earlier tests' are closed.
     await h.t.db.refundSession.updateMany({ where: { state: "awaiting_merchant" }, data: { state: "rejected", decidedBy: "test" } });
     await h.t.db.shopSettings.upsert({ where: { shop: SHOP }, create: { shop: SHOP }, update: { settleRefundsFromSoisy: true, autoResolveRefunds: false } });
-  });
-
-  afterEach(async () => {
-    await h.worker.stop();
-    await h.shopify.close();
-    expect(h.shopify.violations).toEqual([]);
   });
 }
 
@@ -184,13 +123,8 @@ export async function paidPayment(amountCents: number): Promise<PaidPayment> {
   return { id: payment.id, token };
 }
 
-async function gql(query: string, variables: Record<string, unknown>): Promise<unknown> {
-  const res = await fetch(h.shopify.graphqlUrl(SHOP), {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-Shopify-Access-Token": TOKEN },
-    body: JSON.stringify({ query, variables }),
-  });
-  return res.json();
+function gql(query: string, variables: Record<string, unknown>): Promise<unknown> {
+  return shopifyGraphql(h.shopify, SHOP, TOKEN, query, variables);
 }
 
 /** A Shopify refund of `amount` (decimal euros) for the payment, answered 201 and left with the merchant. */
@@ -218,14 +152,8 @@ export async function refundState(id: string): Promise<string | undefined> {
 }
 
 /** Delivers due outbox messages until `check` holds (generous: the machine is shared). */
-export async function until(check: () => Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    await h.worker.runOnce();
-    if (await check()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+export function until(check: () => Promise<boolean>, what: string, timeoutMs?: number): Promise<void> {
+  return deliverUntil(h.worker, check, what, timeoutMs);
 }
 
 /** Mutations the Shopify simulator applied to a refund session. */

@@ -6,14 +6,15 @@ import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { Writable } from "node:stream";
 import pino from "pino";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSoisyClient, type SoisyClientOptions } from "~/soisy/client.server";
 import {
   SoisyError,
   SoisyValidationError,
   type SoisyErrorKind,
 } from "~/soisy/errors";
-import { computeQuotes, startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
+import { simulatorClient, useSoisySimulator } from "../helpers/soisy-sim";
+import { computeQuotes } from "../simulators/soisy";
 
 const SHOP = "partnershop";
 const KEY = "partnerkey";
@@ -22,37 +23,13 @@ const OTHER_KEY = "other-Key/With+Special=Chars";
 const LIMITED_SHOP = "limitedshop";
 const LIMITED_KEY = "limited-key-123";
 
-let sim: SoisySimulator;
+const sim = useSoisySimulator([
+  { shopId: SHOP, apiKey: KEY },
+  { shopId: OTHER_SHOP, apiKey: OTHER_KEY },
+  { shopId: LIMITED_SHOP, apiKey: LIMITED_KEY, zeroInterestRate: false, maxLoanInstalmentsNumber: 24 },
+]);
 
-beforeAll(async () => {
-  sim = await startSoisySimulator({
-    shops: [
-      { shopId: SHOP, apiKey: KEY },
-      { shopId: OTHER_SHOP, apiKey: OTHER_KEY },
-      { shopId: LIMITED_SHOP, apiKey: LIMITED_KEY, zeroInterestRate: false, maxLoanInstalmentsNumber: 24 },
-    ],
-  });
-});
-
-afterAll(async () => {
-  await sim?.close();
-});
-
-beforeEach(() => {
-  sim.clearFaults();
-});
-
-function client(overrides: Partial<SoisyClientOptions> = {}) {
-  return createSoisyClient({
-    environment: "sandbox",
-    shopId: SHOP,
-    apiKey: KEY,
-    baseUrl: sim.url,
-    retryBaseDelayMs: 5,
-    timeoutMs: 2000,
-    ...overrides,
-  });
-}
+const client = (overrides: Partial<SoisyClientOptions> = {}) => simulatorClient(sim, { shopId: SHOP, apiKey: KEY }, overrides);
 
 async function catchError(promise: Promise<unknown>): Promise<SoisyError> {
   try {

@@ -3,47 +3,23 @@
  * HTTP: every outcome the lifecycle will have to tell apart — triggered, each refusal reason, and
  * "unknown" (timeout, 5xx) where Soisy may or may not have released the funding.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createSoisyClient, type SoisyClientOptions } from "~/soisy/client.server";
+import { describe, expect, it } from "vitest";
+import type { SoisyClientOptions } from "~/soisy/client.server";
 import { SoisyValidationError } from "~/soisy/errors";
 import type { MatchTriggerResult } from "~/soisy/match-trigger";
-import { startSoisySimulator, type SoisySimulator } from "../simulators/soisy";
+import { simulatorClient, useSoisySimulator } from "../helpers/soisy-sim";
 
 const SUSPENDED_SHOP = "suspendedshop";
 const SUSPENDED_KEY = "suspended-key";
 const PLAIN_SHOP = "plainshop";
 const PLAIN_KEY = "plain-key";
 
-let sim: SoisySimulator;
+const sim = useSoisySimulator([
+  { shopId: SUSPENDED_SHOP, apiKey: SUSPENDED_KEY, suspendedOrders: true },
+  { shopId: PLAIN_SHOP, apiKey: PLAIN_KEY },
+]);
 
-beforeAll(async () => {
-  sim = await startSoisySimulator({
-    shops: [
-      { shopId: SUSPENDED_SHOP, apiKey: SUSPENDED_KEY, suspendedOrders: true },
-      { shopId: PLAIN_SHOP, apiKey: PLAIN_KEY },
-    ],
-  });
-});
-
-afterAll(async () => {
-  await sim?.close();
-});
-
-beforeEach(() => {
-  sim.clearFaults();
-});
-
-function client(overrides: Partial<SoisyClientOptions> = {}) {
-  return createSoisyClient({
-    environment: "sandbox",
-    shopId: SUSPENDED_SHOP,
-    apiKey: SUSPENDED_KEY,
-    baseUrl: sim.url,
-    retryBaseDelayMs: 5,
-    timeoutMs: 2000,
-    ...overrides,
-  });
-}
+const client = (overrides: Partial<SoisyClientOptions> = {}) => simulatorClient(sim, { shopId: SUSPENDED_SHOP, apiKey: SUSPENDED_KEY }, overrides);
 
 const plainClient = () => client({ shopId: PLAIN_SHOP, apiKey: PLAIN_KEY });
 

@@ -18,28 +18,11 @@ import {
   type LifecycleInput,
   type Transition,
 } from "~/payments/lifecycle";
+import { DAY, lifecycleContext, MINUTE, NOW } from "../helpers/lifecycle-inputs";
 
-const NOW = new Date("2026-07-13T10:00:00.000Z");
-const DAY = 86_400_000;
-const MINUTE = 60_000;
 const AMOUNT = 129_900;
 
-function ctx(over: Partial<LifecycleContext> = {}): LifecycleContext {
-  return {
-    state: "redirected",
-    amountCents: AMOUNT,
-    flagReason: null,
-    pendingExpiresAt: null,
-    groupAlreadyResolved: false,
-    settings: { resolveOn: "verified", pendingExpiryDays: 3, authorizationDays: 30 },
-    now: NOW,
-    kind: "sale",
-    confirmed: false,
-    deferred: null,
-    confirmationRequestedAt: null,
-    ...over,
-  };
-}
+const ctx = (over: Partial<LifecycleContext> = {}) => lifecycleContext(AMOUNT, over);
 
 const confirming = (deferred: Deferred, over: Partial<LifecycleContext> = {}) =>
   ctx({ state: "confirming", deferred, confirmationRequestedAt: new Date(NOW.getTime() - MINUTE), ...over });

@@ -19,12 +19,9 @@ import {
   type PaymentState,
   type Transition,
 } from "~/payments/lifecycle";
-import { allLifecycleInputs, MATRIX_STATUSES } from "../helpers/lifecycle-inputs";
+import { allLifecycleInputs, DAY, MATRIX_STATUSES, MINUTE, NOW } from "../helpers/lifecycle-inputs";
 
-const NOW = new Date("2026-07-13T10:00:00.000Z");
 const AMOUNT = 50_000;
-const DAY = 86_400_000;
-const MINUTE = 60_000;
 const STATUSES = MATRIX_STATUSES;
 const DEFERRED: Deferred[] = [
   { outcome: "resolve" },

@@ -20,29 +20,13 @@ import {
   type Transition,
 } from "~/payments/lifecycle";
 import { SOISY_ORDER_STATUSES } from "~/soisy/types";
+import { DAY, lifecycleContext, NOW } from "../helpers/lifecycle-inputs";
 
-const NOW = new Date("2026-07-13T10:00:00.000Z");
-const DAY = 24 * 60 * 60 * 1000;
 const AMOUNT = 129_900;
 
-function ctx(over: Partial<LifecycleContext> = {}): LifecycleContext {
-  return {
-    state: "redirected",
-    amountCents: AMOUNT,
-    flagReason: null,
-    pendingExpiresAt: null,
-    groupAlreadyResolved: false,
-    settings: { resolveOn: "verified", pendingExpiryDays: 3, authorizationDays: 30 },
-    now: NOW,
-    kind: "sale",
-    // The Soisy-driven table below is about a session Shopify already confirmed (oversell protection);
-    // the confirmation step itself is tested in lifecycle.confirmation.test.ts.
-    confirmed: true,
-    deferred: null,
-    confirmationRequestedAt: null,
-    ...over,
-  };
-}
+// The Soisy-driven table below is about a session Shopify already confirmed (oversell protection);
+// the confirmation step itself is tested in lifecycle.confirmation.test.ts.
+const ctx = (over: Partial<LifecycleContext> = {}) => lifecycleContext(AMOUNT, { confirmed: true, ...over });
 
 /** One Soisy status per progress. */
 const STATUS: Record<Exclude<SoisyProgress, "unknown">, string> = {
