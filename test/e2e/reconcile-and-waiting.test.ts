@@ -55,7 +55,11 @@ describe("reconciliation (npm run reconcile)", () => {
 
     const first = await reconcile();
     expect(first.reconcile.checked).toBeGreaterThanOrEqual(1);
-    expect((await db().paymentSession.findUniqueOrThrow({ where: { id: payment.id } })).state).toBe("pending");
+    // The pass asked Shopify to confirm the stock first (oversell protection): the payment is pending once
+    // Shopify's confirmation callback has reached the app, which may come after the command has returned.
+    const stateOf = async () => (await db().paymentSession.findUniqueOrThrow({ where: { id: payment.id } })).state;
+    expect(["confirming", "pending"]).toContain(await stateOf());
+    await eventually(async () => (await stateOf()) === "pending", 10_000, "pending in the app");
     await eventually(async () => simState(payment.id) === "PENDING", 10_000, "pending at Shopify");
 
     await stack.soisy.fireEvent(token, "LoanWasVerified");
