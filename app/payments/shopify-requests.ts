@@ -42,7 +42,7 @@ const amountFields = { amount: decimalAmount, currency };
 /** What a refund, capture and void session carry after their amount (if any). */
 const settlementFields = { test: z.boolean(), merchant_locale: merchantLocale, proposed_at: proposedAt };
 
-/** The gid of a session (checked against the body's `id` by gidMatchesId, except a refund's). */
+/** The gid of a session (checked against the body's `id` by gidMatchesId). */
 const sessionGid = (type: "PaymentSession" | "RefundSession" | "CaptureSession" | "VoidSession") =>
   z.string().regex(new RegExp(`^gid://shopify/${type}/[A-Za-z0-9_\\-+/=.:]+$`), `must be a ${type} gid`);
 
@@ -111,7 +111,8 @@ export function cancelUrlOf(body: PaymentSessionRequest): string {
 /** Refund session (`refund_session_url`): `payment_id` is the refunded payment session's id. */
 export const refundSessionRequestSchema = z
   .object({ id, gid: sessionGid("RefundSession"), payment_id: id, ...amountFields, ...settlementFields })
-  .passthrough();
+  .passthrough()
+  .superRefine(gidMatchesId);
 export type RefundSessionRequest = z.infer<typeof refundSessionRequestSchema>;
 
 /**

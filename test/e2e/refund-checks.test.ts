@@ -100,7 +100,7 @@ describe("refund sessions against their payment", () => {
     expect(rows.map((r) => r.state).sort()).toEqual(["awaiting_merchant", "rejecting"].sort());
   });
 
-  it("replays: same id + same data → 201 once stored; same id, other data → 409; a gid another refund uses → 409; nothing more stored", async () => {
+  it("replays: same id + same data → 201 once stored; same id, other data → 409; a gid naming another refund (not its own id) → 400; nothing more stored", async () => {
     const payment = await resolvedPayment("250.00");
     const id = `r${randomUUID().replace(/-/g, "")}`;
     const first = await postRefund(refundBody(payment.id, id, "50.00"));
@@ -108,7 +108,8 @@ describe("refund sessions against their payment", () => {
     const changed = await postRefund(refundBody(payment.id, id, "60.00"));
     const otherId = `r${randomUUID().replace(/-/g, "")}`;
     const stolenGid = await postRefund(refundBody(payment.id, otherId, "10.00", `gid://shopify/RefundSession/${id}`));
-    expect([first.status, again.status, changed.status, stolenGid.status]).toEqual([201, 201, 409, 409]);
+    expect([first.status, again.status, changed.status, stolenGid.status]).toEqual([201, 201, 409, 400]);
+    expect(stolenGid.text).toMatch(/gid does not match id/);
     expect(await db().refundSession.count({ where: { paymentSessionId: payment.id } })).toBe(1);
     expect(await db().refundSession.findUnique({ where: { id: otherId } })).toBeNull();
   });

@@ -66,6 +66,20 @@ describe("payment session requests", () => {
       }).success,
     ).toBe(true);
   });
+
+  it("refuses a refund session whose gid names another session", () => {
+    const result = refundSessionRequestSchema.safeParse({
+      id: "r1",
+      gid: "gid://shopify/RefundSession/r2",
+      payment_id: session.id,
+      amount: "10.00",
+      currency: "EUR",
+      test: true,
+      proposed_at: "2026-07-13T00:00:00Z",
+    });
+    expect(result.success).toBe(false);
+    expect(JSON.stringify(result.error?.issues)).toMatch(/gid does not match id/);
+  });
 });
 
 describe("request prologue", () => {

@@ -11,6 +11,7 @@ import type { CredentialField, FieldErrors } from "~/settings/settings-form";
 import type { CredentialStatus, SoisyEnvironment } from "~/settings/settings.server";
 import { SectionCard } from "../SectionCard";
 import { errorText, useBusy, type T } from "./form-helpers";
+import { IntentForm } from "./IntentForm";
 
 /** One environment's credentials as the page shows them (never the key). */
 export interface StoredCredentials {
@@ -35,19 +36,6 @@ const BADGE_TONE = { verified: "success", unverified: "warning", rejected: "crit
 >;
 
 /** A one-button form posting `intent` for this environment ("Verify", "Remove"); its label names the card. */
-function IntentButton(props: { intent: string; env: SoisyEnvironment; actionUrl: string; label: string; cardTitle: string; critical?: boolean }) {
-  const busy = useBusy(props.intent, props.env);
-  return (
-    <Form method="post" action={props.actionUrl}>
-      <input type="hidden" name="intent" value={props.intent} />
-      <input type="hidden" name="environment" value={props.env} />
-      <Button submit tone={props.critical ? "critical" : undefined} loading={busy} accessibilityLabel={`${props.label}: ${props.cardTitle}`}>
-        {props.label}
-      </Button>
-    </Form>
-  );
-}
-
 export function CredentialsCard(props: {
   t: T;
   env: SoisyEnvironment;
@@ -107,8 +95,15 @@ export function CredentialsCard(props: {
       </Form>
       {configured ? (
         <InlineStack gap="200">
-          <IntentButton intent="verify" env={env} actionUrl={props.actionUrl} label={t("settings.credentials.verify")} cardTitle={title} />
-          <IntentButton intent="removeCredentials" env={env} actionUrl={props.actionUrl} label={t("settings.credentials.remove")} cardTitle={title} critical />
+          <IntentForm intent="verify" environment={env} actionUrl={props.actionUrl} label={t("settings.credentials.verify")} accessibilityLabel={`${t("settings.credentials.verify")}: ${title}`} />
+          <IntentForm
+            intent="removeCredentials"
+            environment={env}
+            actionUrl={props.actionUrl}
+            label={t("settings.credentials.remove")}
+            accessibilityLabel={`${t("settings.credentials.remove")}: ${title}`}
+            critical
+          />
         </InlineStack>
       ) : null}
     </SectionCard>
