@@ -20,6 +20,7 @@ import { parseKeyring } from "~/security/encryption.server";
 import { sessionSecret } from "~/payments/url-secrets.server";
 import { signAppProxyQuery } from "~/shopify/app-proxy.server";
 import { FORM_FIELDS } from "~/preapproval/form";
+import { WORKING_STATES } from "~/payments/settlement-lifecycle";
 import { eventually, startStack, type Stack } from "../helpers/stack";
 
 const RUNS = Math.max(1, Number(process.env.HOSTILE_RUNS ?? 1500));
@@ -84,7 +85,7 @@ async function listTables(): Promise<string[]> {
       ? await db.$queryRawUnsafe<Array<{ name: string }>>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'`)
       : await db.$queryRawUnsafe<Array<{ name: string }>>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '_prisma%'`);
   const names = rows.map((r) => r.name).sort();
-  expect(names).toEqual(expect.arrayContaining(["PaymentSession", "RefundSession", "ProcessedWebhook", "TimelineEvent", "OutboxMessage", "Session", "ShopSettings"]));
+  expect(names).toEqual(expect.arrayContaining(["PaymentSession", "RefundSession", "SettlementSession", "ProcessedWebhook", "TimelineEvent", "OutboxMessage", "Session", "ShopSettings"]));
   return names;
 }
 
@@ -253,11 +254,31 @@ function newRefundBody(): Record<string, unknown> {
   return { id, gid: `gid://shopify/RefundSession/${id}`, payment_id: known.redirectId, amount: "1.00", currency: "EUR", test: true, merchant_locale: "it", proposed_at: new Date().toISOString() };
 }
 
+/** A capture or void of the resolved payment (a sale: the app answers 201 and rejects it through the outbox). */
+function newSettlementBody(type: "CaptureSession" | "VoidSession"): Record<string, unknown> {
+  const id = `h${type === "CaptureSession" ? "c" : "v"}${randomUUID().replace(/-/g, "")}`;
+  const amount = type === "CaptureSession" ? { amount: "1.00", currency: "EUR" } : {};
+  return { id, gid: `gid://shopify/${type}/${id}`, payment_id: known.redirectId, ...amount, test: true, merchant_locale: "it", proposed_at: new Date().toISOString() };
+}
+
+/** Shopify's answer to a confirm, about the resolved payment (nothing is waiting for it: 409) or, mutated, another id. */
+function newConfirmationBody(): Record<string, unknown> {
+  return { id: known.redirectId, gid: `gid://shopify/PaymentSession/${known.redirectId}`, confirmation_result: true };
+}
+
 const PAYMENT_PATHS = [["id"], ["gid"], ["group"], ["session_id"], ["amount"], ["currency"], ["test"], ["merchant_locale"], ["kind"], ["proposed_at"], ["payment_method"], ["payment_method", "type"], ["payment_method", "data"], ["payment_method", "data", "cancel_url"], ["cancel_url"], ["customer"], ["customer", "email"], ["customer", "locale"], ["customer", "phone_number"], ["customer", "billing_address"], ["customer", "billing_address", "given_name"], ["customer", "billing_address", "line1"], ["customer", "billing_address", "postal_code"], ["customer", "billing_address", "country_code"], ["customer", "shipping_address", "city"]];
 const REFUND_PATHS = [["id"], ["gid"], ["payment_id"], ["amount"], ["currency"], ["test"], ["merchant_locale"], ["proposed_at"]];
 
 const paymentSessions = shopifySessionRoute("POST /payments/sessions", "/payments/sessions", newPaymentBody, PAYMENT_PATHS);
 const refundSessions = shopifySessionRoute("POST /payments/refunds", "/payments/refunds", newRefundBody, REFUND_PATHS);
+const captureSessions = shopifySessionRoute("POST /payments/captures", "/payments/captures", () => newSettlementBody("CaptureSession"), REFUND_PATHS);
+const voidSessions = shopifySessionRoute(
+  "POST /payments/voids",
+  "/payments/voids",
+  () => newSettlementBody("VoidSession"),
+  REFUND_PATHS.filter(([key]) => key !== "amount" && key !== "currency"),
+);
+const confirmations = shopifySessionRoute("POST /payments/confirmations", "/payments/confirmations", newConfirmationBody, [["id"], ["gid"], ["confirmation_result"]]);
 
 const webhookTopics = fc.constantFrom("shop/redact", "customers/redact", "customers/data_request", "app/uninstalled", "orders/create", "", "SHOP/REDACT", "x".repeat(200));
 const webhooks: fc.Arbitrary<Spec> = fc
@@ -383,6 +404,9 @@ const simple: fc.Arbitrary<Spec> = fc
 const anyRequest: fc.Arbitrary<Spec> = fc.oneof(
   { weight: 5, arbitrary: paymentSessions },
   { weight: 4, arbitrary: refundSessions },
+  { weight: 3, arbitrary: captureSessions },
+  { weight: 2, arbitrary: voidSessions },
+  { weight: 2, arbitrary: confirmations },
   { weight: 4, arbitrary: webhooks },
   { weight: 3, arbitrary: soisyCallback },
   { weight: 2, arbitrary: shopperRoute("/payments/return/:id/:secret/:outcome", (id, s, o) => `/payments/return/${id}/${s}/${o}`, fc.oneof(fc.constantFrom("success", "error"), badSegment)) },
@@ -393,6 +417,24 @@ const anyRequest: fc.Arbitrary<Spec> = fc.oneof(
   { weight: 2, arbitrary: login },
   { weight: 2, arbitrary: simple },
 );
+
+/**
+ * A capture or void answered 2xx is processed right after the answer (the app checks it against its
+ * payment and queues Shopify's reject): wait for that before the next request, whose row counts must
+ * show only what that request wrote.
+ */
+async function backgroundWorkDone(spec: Spec): Promise<void> {
+  if (spec.route !== "POST /payments/captures" && spec.route !== "POST /payments/voids") return;
+  const id = (JSON.parse(spec.body!.toString("utf8")) as { id: string }).id;
+  await eventually(
+    async () => {
+      const row = await stack.database.db.settlementSession.findUnique({ where: { id }, select: { state: true } });
+      return row !== null && !(WORKING_STATES as readonly string[]).includes(row.state);
+    },
+    15_000,
+    `${spec.route} ${id} processed after its answer`,
+  );
+}
 
 describe("hostile input over every public route", () => {
   it(`no 5xx and no row written by a rejected request (${RUNS} requests, seed ${SEED})`, async () => {
@@ -414,6 +456,7 @@ describe("hostile input over every public route", () => {
       serverErrors.push(describe());
       if (process.env.HOSTILE_DEBUG) console.log(`[hostile] 5xx: ${describe()}\n${stack.appOutput().slice(-1_500)}`);
     }
+      if (answer.status >= 200 && answer.status < 300) await backgroundWorkDone(spec);
       if (answer.status >= 400) {
         const after = await rowCounts();
         const changed = tables.filter((t) => after[t] !== before[t]).map((t) => `${t} ${before[t]}→${after[t]}`);
