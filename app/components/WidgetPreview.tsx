@@ -109,6 +109,10 @@ export function WidgetPreview(props: {
     [],
   );
   const cents = parsePreviewAmount(amount);
+  // The amount typed last, for the script's start: an amount typed before the script had loaded (a slow
+  // connection) must not be lost to the box's initial amount.
+  const latestCents = useRef(cents);
+  latestCents.current = cents;
   const range = { min: formatEuro(props.minAmountCents, locale), max: formatEuro(props.maxAmountCents, locale) };
   const error =
     cents === null
@@ -121,7 +125,11 @@ export function WidgetPreview(props: {
   useEffect(() => {
     const el = box.current?.firstElementChild;
     if (!el) return;
-    const start = () => window.SoisyWidget?.init(el);
+    const start = () => {
+      window.SoisyWidget?.init(el);
+      const typed = latestCents.current;
+      if (typed !== null && typed !== props.initialAmountCents) window.SoisyWidget?.update(el, typed);
+    };
     if (window.SoisyWidget?.init) return start();
     let script = document.querySelector<HTMLScriptElement>("script[data-soisy-preview]");
     if (!script) {

@@ -13,7 +13,7 @@ import { saveShopOptions } from "~/settings/settings.server";
 import { withCheckChar } from "~/preapproval/fiscal-code";
 import { DEFAULT_SHOP_OPTIONS } from "~/settings/shop-defaults";
 import { adminSessionCookies } from "../helpers/admin-session";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { launchBrowser, screenshotPath, waitForHydration } from "../helpers/browser";
 import { expectedExample } from "../helpers/expected-quote";
 import { eventually, startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 
@@ -229,6 +229,8 @@ describe("credit advertising on every surface", () => {
     const admin = await newPage(width, lang);
     await admin.context().addCookies(adminSessionCookies(stack.appUrl, stack.env.SHOPIFY_API_SECRET!, SHOP));
     await admin.goto(`${stack.appUrl}/app/settings${lang === "en" ? "?lang=en" : ""}`);
+    // The sample amount is React state: typed before hydration, it would be lost.
+    await waitForHydration(admin, 30_000);
     await admin.locator("#widgetPreviewAmount").fill(lang === "it" ? "1.234,56" : "1,234.56");
     texts.preview = (await widgetSurface(admin, `settings preview (${tag})`, lang, want, `preview-${tag}`)).example.text;
 

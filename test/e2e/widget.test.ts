@@ -7,7 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { adminSessionCookies } from "../helpers/admin-session";
 import { seriousAxeViolations } from "../helpers/axe";
-import { launchBrowser, screenshotPath } from "../helpers/browser";
+import { launchBrowser, screenshotPath, waitForHydration } from "../helpers/browser";
 import { ADMIN_USER_AGENT } from "../helpers/admin-page";
 import { eventually, startStack, type Stack, STACK_SETUP_TIMEOUT_MS, printAppOutputIfFailed } from "../helpers/stack";
 import { computeQuotes } from "../simulators/soisy";
@@ -338,6 +338,27 @@ describe("settings page: widget preview", () => {
   }
   const preview = "[data-widget-preview] [data-soisy-widget]";
   const previewQuote = (page: Page) => page.locator(`${preview} [data-soisy-quote]`).textContent();
+
+  it("keeps an amount typed before the widget's script has loaded (a slow connection)", async () => {
+    const page = await adminPage();
+    // The script is held until the amount is typed and the preview's debounce has run (the page's clock
+    // is moved on by hand), then let through: the box must start with the typed amount, not the initial one.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/widget-assets\/soisy-widget\.js/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.clock.install();
+    await page.goto(`${stack.appUrl}/app/settings`, { waitUntil: "domcontentloaded" });
+    await waitForHydration(page, 30_000);
+    await page.locator("#widgetPreviewAmount").fill("2.500");
+    await page.clock.runFor(1_000);
+    expect(await page.evaluate(() => typeof (window as { SoisyWidget?: unknown }).SoisyWidget)).toBe("undefined");
+    release();
+    await eventually(async () => (await previewQuote(page)) === expected(250_000, "it").quote, 15_000, "preview quote for the typed € 2.500");
+    await page.close();
+  });
 
   it("shows the real widget with the shop's settings for a sample amount (€ 1.000), editable; hides out of range (it)", async () => {
     const page = await adminPage();
