@@ -285,15 +285,16 @@ function read(route: string, path: () => string, names: readonly string[], fixed
 
 function write(route: string, path: fc.Arbitrary<{ path: string; which?: string }>, names: readonly string[], plausible: fc.Arbitrary<string>, fixed: fc.Arbitrary<Array<[string, string]>> = fc.constant([])): fc.Arbitrary<Spec> {
   return fc
-    .record({ m: writeMethod, cookie: cookieKind, origin: originKind, target: path, fixed, b: body(pairs(names, plausible)), lang: langParam })
+    .record({ m: writeMethod, cookie: cookieKind, origin: originKind, target: path, fixed, generated: body(pairs(names, plausible)), plain: fc.constantFrom(false, false, true), lang: langParam })
+    .map(({ generated, plain, fixed: f, ...rest }) => ({ ...rest, f, b: plain && f.length ? { ct: "application/x-www-form-urlencoded", bytes: Buffer.alloc(0) } : generated, plain }))
     .map(
-      ({ m, cookie, origin, target, fixed: f, b, lang }): Spec => ({
+      ({ m, cookie, origin, target, f, b, lang, plain }): Spec => ({
         route: `${m} ${route}${target.which ? ` (${target.which} id)` : ""}`,
         crossShop: target.which === "other shop's" && cookie === "valid",
         method: m,
         path: `${target.path}${lang}`,
         headers: { "user-agent": ADMIN_USER_AGENT, ...cookieHeader(cookie), ...originHeader(origin), ...(b.ct ? { "content-type": b.ct } : {}) },
-        ...(m === "GET" ? {} : { body: f.length && b.ct === "application/x-www-form-urlencoded" ? Buffer.concat([Buffer.from(`${encodePairs(f)}&`), b.bytes]) : b.bytes }),
+        ...(m === "GET" ? {} : { body: plain && f.length ? Buffer.from(encodePairs(f)) : f.length && b.ct === "application/x-www-form-urlencoded" ? Buffer.concat([Buffer.from(`${encodePairs(f)}&`), b.bytes]) : b.bytes }),
       }),
     );
 }
