@@ -23,6 +23,7 @@ import { widgetAssetHref, widgetTexts } from "~/components/widget-assets";
 import { WidgetPreview } from "~/components/WidgetPreview";
 import { appConfig } from "~/config.server";
 import { db } from "~/db.server";
+import { readFormBody } from "~/http/form-body.server";
 import { localeFromRequest, translator, type Locale } from "~/i18n/i18n";
 import { formatMoney } from "~/i18n/money";
 import { logger } from "~/logger.server";
@@ -143,12 +144,14 @@ export async function action({ request }: ActionFunctionArgs) {
   }
   const shop = session.shop;
   const database = db();
-  await ensureShopSettings(database, shop);
-  const form = Object.fromEntries(await request.formData());
-  const parsed = intentSchema.safeParse(form);
-  if (!parsed.success) {
-    return json<ActionResult>({ nonce: Date.now(), intent: "invalid", notices: [{ tone: "critical", key: "settings.forbidden" }] }, { status: 400 });
+  // The body and its intent are checked before anything is written (a refused post writes nothing).
+  const body = await readFormBody(request);
+  const parsed = body.ok ? intentSchema.safeParse(body.form) : undefined;
+  if (!body.ok || !parsed?.success) {
+    return json<ActionResult>({ nonce: Date.now(), intent: "invalid", notices: [{ tone: "critical", key: "settings.forbidden" }] }, { status: body.ok ? 400 : body.status });
   }
+  const form = body.form;
+  await ensureShopSettings(database, shop);
   const input = parsed.data;
   const result: ActionResult = { nonce: Date.now(), intent: input.intent, notices: [] };
   if ("environment" in input) result.environment = input.environment;

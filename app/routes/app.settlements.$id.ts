@@ -8,6 +8,8 @@ import type { ActionFunctionArgs } from "@remix-run/node";
 import { json, redirect } from "@remix-run/node";
 import { z } from "zod";
 import { db } from "~/db.server";
+import { readFormBody } from "~/http/form-body.server";
+import { routeId } from "~/http/route-id";
 import { localeFromRequest } from "~/i18n/i18n";
 import { decideVoid } from "~/payments/settlement-service.server";
 import { paymentDeps } from "~/runtime.server";
@@ -22,10 +24,14 @@ export async function loader() {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const { session } = await shopify().authenticate.admin(request);
-  const input = intentSchema.safeParse(Object.fromEntries(await request.formData()));
+  const id = routeId(params.id);
+  if (!id) return json({ error: "void not found" }, { status: 404 });
+  const body = await readFormBody(request);
+  if (!body.ok) return json({ error: "send a form body: intent=confirm_void" }, { status: body.status });
+  const input = intentSchema.safeParse(body.form);
   if (!input.success) return json({ error: "intent must be confirm_void" }, { status: 400 });
   // The settlement must belong to THIS shop.
-  const settlement = await db().settlementSession.findFirst({ where: { id: params.id ?? "", shop: session.shop }, select: { id: true, paymentSessionId: true } });
+  const settlement = await db().settlementSession.findFirst({ where: { id, shop: session.shop }, select: { id: true, paymentSessionId: true } });
   if (!settlement) return json({ error: "void not found" }, { status: 404 });
   const by = session.onlineAccessInfo?.associated_user?.email ?? `merchant:${session.shop}`;
   const result = await decideVoid(paymentDeps(), session.shop, settlement.id, by);

@@ -14,6 +14,8 @@ import { z } from "zod";
 import { Banner, BlockStack, Box, Button, Card, InlineStack, Layout, Page, Text } from "@shopify/polaris";
 import { shopify } from "~/shopify.server";
 import { db } from "~/db.server";
+import { readFormBody } from "~/http/form-body.server";
+import { routeId } from "~/http/route-id";
 import { localeFromRequest, translator, type MessageKey } from "~/i18n/i18n";
 import { REFUND_STATES } from "~/payments/refund-service.server";
 import { decideRefund } from "~/payments/refund-service.server";
@@ -34,7 +36,7 @@ export const meta: MetaFunction<typeof loader> = ({ data }) => {
   return [{ title: `${data ? t("transactions.detail.title", { id: data.payment.id }) : t("transactions.detail.notFound")} — ${t("app.name")}` }];
 };
 
-const idSchema = z.string().trim().min(1).max(255);
+const idSchema = z.string().trim().min(1).max(255).refine((id) => routeId(id) !== null);
 const doneSchema = z.enum(["resolve", "reject"]);
 /** What /app/settlements/:id (the void confirmation) sends back with. */
 const settledSchema = z.enum(["confirm_void"]);
@@ -108,18 +110,22 @@ const decisionSchema = z.union([
 export async function action({ request, params }: ActionFunctionArgs) {
   const { session } = await shopify().authenticate.admin(request);
   const locale = localeFromRequest(request);
-  const back = `/app/transactions/${encodeURIComponent(params.id ?? "")}`;
-  const input = decisionSchema.safeParse(Object.fromEntries(await request.formData()));
+  const id = routeId(params.id);
+  if (!id) return json({ error: "payment not found" }, { status: 404 });
+  const back = `/app/transactions/${encodeURIComponent(id)}`;
+  const body = await readFormBody(request);
+  if (!body.ok) return json({ error: "send a form body: refundId and decision (resolve|reject)" }, { status: body.status });
+  const input = decisionSchema.safeParse(body.form);
   if (!input.success) return json({ error: "refundId and decision (resolve|reject) are required" }, { status: 400 });
   const by = session.onlineAccessInfo?.associated_user?.email ?? `merchant:${session.shop}`;
   if (!("refundId" in input.data)) {
     // A payment held for the merchant's review (e.g. amount mismatch).
-    const result = await decideFlaggedPayment(paymentDeps(), session.shop, params.id ?? "", input.data.decision, by);
+    const result = await decideFlaggedPayment(paymentDeps(), session.shop, id, input.data.decision, by);
     if (!result.ok) return redirect(withLang(`${back}?error=${decisionError(result.status)}`, locale));
     return redirect(withLang(`${back}?decided=${input.data.decision}`, locale));
   }
   // The refund must belong to THIS payment of THIS shop.
-  const refund = await db().refundSession.findFirst({ where: { id: input.data.refundId, shop: session.shop, paymentSessionId: params.id ?? "" } });
+  const refund = await db().refundSession.findFirst({ where: { id: input.data.refundId, shop: session.shop, paymentSessionId: id } });
   if (!refund) return json({ error: "refund not found" }, { status: 404 });
   const result = await decideRefund(paymentDeps(), session.shop, refund.id, input.data.decision, by);
   if (!result.ok) return redirect(withLang(`${back}?error=${decisionError(result.status)}`, locale));
