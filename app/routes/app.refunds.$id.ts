@@ -21,6 +21,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   const { session } = await shopify().authenticate.admin(request);
   const id = routeId(params.id);
   if (!id) return json({ error: "refund not found" }, { status: 404 });
+  if (request.method !== "POST") return json({ error: "POST a decision" }, { status: 405, headers: { Allow: "POST" } });
   const isJson = /application\/json/i.test(request.headers.get("content-type") ?? "");
   const body = isJson ? null : await readFormBody(request);
   if (body && !body.ok) return json({ error: "send a form or JSON body" }, { status: body.status });

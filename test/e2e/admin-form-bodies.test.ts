@@ -66,6 +66,15 @@ describe("admin form actions refuse a body that is not a form", () => {
     expect(await post(path, "\u0003garbage", "multipart/form-data; boundary=xyz")).toBe(400);
     expect(await snapshot()).toEqual(before);
   });
+
+  it.each(ROUTES)("$path: the same valid form with PUT, PATCH or DELETE → 405, nothing written (Remix would run the action)", async ({ path, form }) => {
+    const before = await snapshot();
+    for (const method of ["PUT", "PATCH", "DELETE"]) {
+      expect(await post(path, form, "application/x-www-form-urlencoded", method), method).toBe(405);
+    }
+    expect(await post(`/app/refunds/${REFUND}`, JSON.stringify({ decision: "resolve" }), "application/json", "DELETE")).toBe(405);
+    expect(await snapshot()).toEqual(before);
+  });
 });
 
 describe("a NUL in an admin id or field is refused before the database (PostgreSQL cannot store or compare it)", () => {

@@ -18,6 +18,13 @@ describe("readFormBody (an admin form post read without throwing)", () => {
     }
   });
 
+  it("another method than POST is 405 (the admin's forms post; Remix would run the action for PUT, PATCH or DELETE too)", async () => {
+    for (const method of ["PUT", "PATCH", "DELETE"]) {
+      const request = new Request("http://app.test/app/settings", { method, body: "intent=saveOptions", headers: { "content-type": "application/x-www-form-urlencoded" } });
+      expect(await readFormBody(request)).toEqual({ ok: false, status: 405 });
+    }
+  });
+
   it("a broken multipart body is 400", async () => {
     await expect(post("\u0003garbage", "multipart/form-data; boundary=xyz").formData()).rejects.toThrow();
     expect(await readFormBody(post("\u0003garbage", "multipart/form-data; boundary=xyz"))).toEqual({ ok: false, status: 400 });
