@@ -19,7 +19,6 @@
  * HOSTILE_RUNS (default 800) requests, HOSTILE_SEED picks them, HOSTILE_DEBUG prints answers per route.
  */
 import { randomUUID } from "node:crypto";
-import http from "node:http";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseKeyring } from "~/security/encryption.server";
@@ -31,6 +30,7 @@ import { adminSessionCookieHeader, legacyShopifySessionCookieHeader, seedAdminSe
 import { createPaymentRow } from "../helpers/payment-rows";
 import { resolvedPayment } from "../helpers/payments";
 import { eventually, printAppOutputIfFailed, startStack, STACK_SETUP_TIMEOUT_MS, type Stack } from "../helpers/stack";
+import { listTables, rowCounts, sendRaw } from "./hostile-http";
 
 const RUNS = Math.max(1, Number(process.env.HOSTILE_RUNS ?? 800));
 const SEED = Number(process.env.HOSTILE_SEED ?? 20_261_205);
@@ -84,7 +84,7 @@ beforeAll(async () => {
   });
   known.otherVoid = `hothervoid-${randomUUID()}`;
   await db().settlementSession.create({ data: { id: known.otherVoid, gid: `gid://shopify/VoidSession/${known.otherVoid}`, shop: OTHER_SHOP, paymentSessionId: known.otherPayment, kind: "void", state: "awaiting_merchant", test: true, proposedAt: new Date() } });
-  tables = await listTables();
+  tables = await listAppTables();
 }, STACK_SETUP_TIMEOUT_MS * 2);
 
 afterAll(async () => {
@@ -95,21 +95,8 @@ afterEach((context) => printAppOutputIfFailed(context, stack));
 
 // ---------- the database: every table's row count ----------
 
-async function listTables(): Promise<string[]> {
-  const rows =
-    stack.database.kind === "sqlite"
-      ? await db().$queryRawUnsafe<Array<{ name: string }>>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'`)
-      : await db().$queryRawUnsafe<Array<{ name: string }>>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '_prisma%'`);
-  const names = rows.map((r) => r.name).sort();
-  expect(names).toEqual(expect.arrayContaining(["PaymentSession", "RefundSession", "SettlementSession", "TimelineEvent", "OutboxMessage", "ShopSettings", "AdminSession"]));
-  return names;
-}
-
-async function rowCounts(): Promise<Record<string, number>> {
-  const select = tables.map((t, i) => `(SELECT COUNT(*) FROM "${t}") AS c${i}`).join(", ");
-  const [row] = await db().$queryRawUnsafe<Array<Record<string, unknown>>>(`SELECT ${select}`);
-  return Object.fromEntries(tables.map((t, i) => [t, Number(row![`c${i}`])]));
-}
+const listAppTables = () => listTables(stack.database, ["PaymentSession", "RefundSession", "SettlementSession", "TimelineEvent", "OutboxMessage", "ShopSettings", "AdminSession"]);
+const rowCountsNow = () => rowCounts(stack.database, tables);
 
 // ---------- sending raw requests ----------
 
@@ -123,27 +110,7 @@ interface Spec {
   crossShop?: boolean;
 }
 
-async function send(spec: Spec): Promise<{ status: number; body: string; location: string }> {
-  const url = new URL(stack.appUrl);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: url.hostname, port: url.port, method: spec.method, path: spec.path, headers: { ...spec.headers, ...(spec.body ? { "content-length": String(spec.body.length) } : {}) }, timeout: 30_000 },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8").slice(0, 300), location: String(res.headers.location ?? "") }));
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (error) => {
-      if ((error as NodeJS.ErrnoException).code === "EPIPE" || (error as NodeJS.ErrnoException).code === "ECONNRESET") resolve({ status: -1, body: String(error), location: "" });
-      else reject(error);
-    });
-    if (spec.body) req.write(spec.body);
-    req.end();
-  });
-}
+const send = (spec: Spec) => sendRaw(stack.appUrl, spec);
 
 // ---------- generators ----------
 
@@ -390,7 +357,7 @@ describe("hostile input over the logged-in admin's routes", () => {
     const byRoute = new Map<string, Map<string, number>>();
     let sent = 0;
     for (const spec of samples) {
-      const before = await rowCounts();
+      const before = await rowCountsNow();
       const otherBefore = spec.crossShop ? await otherShopState() : "";
       const answer = await send(spec);
       sent++;
@@ -410,7 +377,7 @@ describe("hostile input over the logged-in admin's routes", () => {
       statuses.set(key, (statuses.get(key) ?? 0) + 1);
       byRoute.set(spec.route, statuses);
       if (answer.status >= 400 || refusedRedirect) {
-        const after = await rowCounts();
+        const after = await rowCountsNow();
         const changed = tables.filter((t) => after[t] !== before[t]).map((t) => `${t} ${before[t]}→${after[t]}`);
         if (changed.length) partialWrites.push(`${describe()} | wrote: ${changed.join(", ")}`);
       }

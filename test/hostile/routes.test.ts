@@ -13,7 +13,6 @@
  * seed replays the same requests. Prints the number of requests sent and of 5xx answers.
  */
 import { createHmac, randomUUID } from "node:crypto";
-import http from "node:http";
 import fc from "fast-check";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseKeyring } from "~/security/encryption.server";
@@ -22,6 +21,7 @@ import { signAppProxyQuery } from "~/shopify/app-proxy.server";
 import { FORM_FIELDS } from "~/preapproval/form";
 import { WORKING_STATES } from "~/payments/settlement-lifecycle";
 import { eventually, startStack, type Stack } from "../helpers/stack";
+import { listTables, rowCounts, sendRaw } from "./hostile-http";
 
 const RUNS = Math.max(1, Number(process.env.HOSTILE_RUNS ?? 1500));
 const SEED = Number(process.env.HOSTILE_SEED ?? 20_261_204);
@@ -65,7 +65,7 @@ beforeAll(async () => {
     preapprovalSecret: sessionSecret(level2.id, keyring),
     notEligibleSecret: sessionSecret(small.id, keyring),
   });
-  tables = await listTables();
+  tables = await listAppTables();
 }, 120_000);
 
 afterAll(async () => {
@@ -78,22 +78,8 @@ afterEach((context) => {
 
 // ---------- the database: every table's row count ----------
 
-async function listTables(): Promise<string[]> {
-  const db = stack.database.db;
-  const rows =
-    stack.database.kind === "sqlite"
-      ? await db.$queryRawUnsafe<Array<{ name: string }>>(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_prisma%'`)
-      : await db.$queryRawUnsafe<Array<{ name: string }>>(`SELECT tablename::text AS name FROM pg_tables WHERE schemaname = current_schema() AND tablename NOT LIKE '_prisma%'`);
-  const names = rows.map((r) => r.name).sort();
-  expect(names).toEqual(expect.arrayContaining(["PaymentSession", "RefundSession", "SettlementSession", "ProcessedWebhook", "TimelineEvent", "OutboxMessage", "Session", "ShopSettings"]));
-  return names;
-}
-
-async function rowCounts(): Promise<Record<string, number>> {
-  const select = tables.map((t, i) => `(SELECT COUNT(*) FROM "${t}") AS c${i}`).join(", ");
-  const [row] = await stack.database.db.$queryRawUnsafe<Array<Record<string, unknown>>>(`SELECT ${select}`);
-  return Object.fromEntries(tables.map((t, i) => [t, Number(row![`c${i}`])]));
-}
+const listAppTables = () => listTables(stack.database, ["PaymentSession", "RefundSession", "SettlementSession", "ProcessedWebhook", "TimelineEvent", "OutboxMessage", "Session", "ShopSettings"]);
+const rowCountsNow = () => rowCounts(stack.database, tables);
 
 // ---------- sending raw requests ----------
 
@@ -105,28 +91,7 @@ interface Spec {
   body?: Buffer;
 }
 
-async function send(spec: Spec): Promise<{ status: number; body: string }> {
-  const url = new URL(stack.appUrl);
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: url.hostname, port: url.port, method: spec.method, path: spec.path, headers: { ...spec.headers, ...(spec.body ? { "content-length": String(spec.body.length) } : {}) }, timeout: 30_000 },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString("utf8").slice(0, 300) }));
-        res.on("error", reject);
-      },
-    );
-    req.on("timeout", () => req.destroy(new Error("timeout")));
-    req.on("error", (error) => {
-      // The server may answer (413, Connection: close) and drop the rest of a large body.
-      if ((error as NodeJS.ErrnoException).code === "EPIPE" || (error as NodeJS.ErrnoException).code === "ECONNRESET") resolve({ status: -1, body: String(error) });
-      else reject(error);
-    });
-    if (spec.body) req.write(spec.body);
-    req.end();
-  });
-}
+const send = (spec: Spec) => sendRaw(stack.appUrl, spec);
 
 // ---------- generators ----------
 
@@ -445,7 +410,7 @@ describe("hostile input over every public route", () => {
     const byRoute = new Map<string, Map<number, number>>();
     let sent = 0;
     for (const spec of samples) {
-      const before = await rowCounts();
+      const before = await rowCountsNow();
       const answer = await send(spec);
       sent++;
       const statuses = byRoute.get(spec.route) ?? new Map<number, number>();
@@ -458,7 +423,7 @@ describe("hostile input over every public route", () => {
     }
       if (answer.status >= 200 && answer.status < 300) await backgroundWorkDone(spec);
       if (answer.status >= 400) {
-        const after = await rowCounts();
+        const after = await rowCountsNow();
         const changed = tables.filter((t) => after[t] !== before[t]).map((t) => `${t} ${before[t]}→${after[t]}`);
         if (changed.length) partialWrites.push(`${describe()} | wrote: ${changed.join(", ")}`);
       }
